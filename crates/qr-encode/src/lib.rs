@@ -1,0 +1,246 @@
+//! Turns a payload into a QR symbol (a square of dark and light modules) and the symbol into
+//! PNG or SVG bytes.
+//!
+//! This crate knows nothing of HTTP or of request options: callers validate sizes and colours
+//! first (see `qr-core`) and hand over plain values. It is kept apart from decoding so that the
+//! generate component does not link an image decoder.
+
+#![forbid(unsafe_code)]
+
+mod capacity;
+mod png_out;
+mod svg_out;
+
+pub use capacity::max_payload;
+pub use png_out::to_png;
+pub use svg_out::to_svg;
+
+use std::fmt;
+
+/// Error-correction level: how much of the symbol may be damaged and still read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EcLevel {
+    /// About 7% of codewords may be lost.
+    L,
+    /// About 15%.
+    M,
+    /// About 25%.
+    Q,
+    /// About 30%: the Python service's default, for printed labels that get scuffed.
+    H,
+}
+
+impl EcLevel {
+    /// All four levels, lowest redundancy first.
+    pub const ALL: [EcLevel; 4] = [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H];
+
+    /// The single letter used by the API and by the standard.
+    pub fn letter(self) -> char {
+        match self {
+            EcLevel::L => 'L',
+            EcLevel::M => 'M',
+            EcLevel::Q => 'Q',
+            EcLevel::H => 'H',
+        }
+    }
+
+    /// Parses `L`, `M`, `Q` or `H`, in either case.
+    pub fn from_letter(s: &str) -> Option<EcLevel> {
+        match s {
+            "L" | "l" => Some(EcLevel::L),
+            "M" | "m" => Some(EcLevel::M),
+            "Q" | "q" => Some(EcLevel::Q),
+            "H" | "h" => Some(EcLevel::H),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for EcLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.letter())
+    }
+}
+
+/// Why a payload could not be encoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EncodeError {
+    /// Even a version 40 symbol at this level cannot hold the payload.
+    #[error(
+        "{len} bytes do not fit in a QR code at error correction {ec}: the largest symbol holds \
+         {capacity} bytes of this kind of data at that level"
+    )]
+    TooLong {
+        /// Payload length in bytes.
+        len: usize,
+        /// Level asked for.
+        ec: EcLevel,
+        /// The most bytes of this payload's kind (digits, alphanumerics or bytes) at `ec`.
+        capacity: usize,
+    },
+}
+
+/// A QR symbol: `width` × `width` modules, row-major, `true` for dark.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Symbol {
+    version: u8,
+    ec: EcLevel,
+    width: usize,
+    dark: Vec<bool>,
+}
+
+impl fmt::Debug for Symbol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Symbol")
+            .field("version", &self.version)
+            .field("ec", &self.ec)
+            .field("width", &self.width)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Symbol {
+    /// Version 1 to 40; the smallest one that holds the payload.
+    pub fn version(&self) -> u8 {
+        self.version
+    }
+
+    /// The error-correction level the symbol was built with.
+    pub fn ec_level(&self) -> EcLevel {
+        self.ec
+    }
+
+    /// Modules per side, without the quiet zone: `17 + 4 × version`.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Whether the module at column `x`, row `y` is dark.
+    pub fn is_dark(&self, x: usize, y: usize) -> bool {
+        self.dark[y * self.width + x]
+    }
+
+    /// One row of modules.
+    pub fn row(&self, y: usize) -> &[bool] {
+        &self.dark[y * self.width..(y + 1) * self.width]
+    }
+}
+
+/// Encodes `data` into the smallest symbol that holds it at level `ec`.
+///
+/// The payload is split into numeric, alphanumeric and byte segments as the standard allows,
+/// so digits-only and upper-case URLs get smaller symbols than plain byte mode would give.
+pub fn encode(data: &[u8], ec: EcLevel) -> Result<Symbol, EncodeError> {
+    let too_long = || EncodeError::TooLong {
+        len: data.len(),
+        ec,
+        capacity: max_payload(data, ec),
+    };
+    let code = qrcode::QrCode::with_error_correction_level(data, to_qrcode(ec)).map_err(|e| match e {
+        qrcode::types::QrError::DataTooLong => too_long(),
+        // Every other error the crate defines concerns Micro QR or an explicit version,
+        // neither of which we ask for; report them as capacity errors rather than panic.
+        _ => too_long(),
+    })?;
+    let version = match code.version() {
+        qrcode::Version::Normal(v) => v as u8,
+        qrcode::Version::Micro(_) => unreachable!("only normal symbols are requested"),
+    };
+    let width = code.width();
+    let dark = code
+        .to_colors()
+        .into_iter()
+        .map(|c| c == qrcode::Color::Dark)
+        .collect();
+    Ok(Symbol {
+        version,
+        ec,
+        width,
+        dark,
+    })
+}
+
+fn to_qrcode(ec: EcLevel) -> qrcode::EcLevel {
+    match ec {
+        EcLevel::L => qrcode::EcLevel::L,
+        EcLevel::M => qrcode::EcLevel::M,
+        EcLevel::Q => qrcode::EcLevel::Q,
+        EcLevel::H => qrcode::EcLevel::H,
+    }
+}
+
+/// Colours and geometry of a rendered symbol. Callers validate ranges (see `qr-core`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    /// Pixels per module (PNG) or user units per module (SVG).
+    pub scale: u32,
+    /// Quiet zone around the symbol, in modules. The standard asks for 4.
+    pub margin: u32,
+    /// Dark modules, RGBA.
+    pub dark: [u8; 4],
+    /// Light modules and quiet zone, RGBA.
+    pub light: [u8; 4],
+}
+
+impl Default for Style {
+    /// The Python service's look: 10 px per module, 4-module margin, black on white.
+    fn default() -> Self {
+        Style {
+            scale: 10,
+            margin: 4,
+            dark: [0, 0, 0, 255],
+            light: [255, 255, 255, 255],
+        }
+    }
+}
+
+impl Style {
+    /// Side of the rendered image in pixels for a symbol of `width` modules.
+    pub fn side_px(&self, width: usize) -> u64 {
+        (width as u64 + 2 * u64::from(self.margin)) * u64::from(self.scale)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_request_is_version_4_at_level_h() {
+        let s = encode(b"https://example.com/product/123", EcLevel::H).unwrap();
+        assert_eq!(s.version(), 4);
+        assert_eq!(s.width(), 33);
+        // Finder pattern corners are dark.
+        assert!(s.is_dark(0, 0) && s.is_dark(32, 0) && s.is_dark(0, 32));
+    }
+
+    #[test]
+    fn smallest_version_is_chosen() {
+        assert_eq!(encode(b"1", EcLevel::L).unwrap().version(), 1);
+        assert_eq!(encode(&[b'a'; 200], EcLevel::L).unwrap().version(), 9);
+    }
+
+    #[test]
+    fn too_long_payload_reports_capacity() {
+        let err = encode(&[b'a'; 1274], EcLevel::H).unwrap_err();
+        assert_eq!(
+            err,
+            EncodeError::TooLong {
+                len: 1274,
+                ec: EcLevel::H,
+                capacity: 1273
+            }
+        );
+        assert!(encode(&[b'a'; 1273], EcLevel::H).is_ok());
+    }
+
+    #[test]
+    fn letters_parse_in_either_case() {
+        for ec in EcLevel::ALL {
+            let l = ec.letter().to_string();
+            assert_eq!(EcLevel::from_letter(&l), Some(ec));
+            assert_eq!(EcLevel::from_letter(&l.to_lowercase()), Some(ec));
+        }
+        assert_eq!(EcLevel::from_letter("X"), None);
+    }
+}

@@ -1,0 +1,95 @@
+//! QR Workshop's HTTP contract, without a server: which routes exist, how bodies are read,
+//! and what every reply looks like, errors included (RFC 7807 `application/problem+json`).
+//!
+//! A host adapter (the spin-sdk glue in `qr-spin`) turns its request into a [`Request`], calls
+//! an [`Endpoint`]'s handler and writes the [`Reply`] back. Keeping the contract here means
+//! it is tested natively, without a socket, and both components share one implementation.
+
+#![forbid(unsafe_code)]
+
+mod decode;
+mod generate;
+mod multipart;
+mod problem;
+
+pub use problem::Problem;
+
+/// An HTTP request as the endpoints see it: already read, body within the endpoint's limit.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// Upper-case method, e.g. `POST`.
+    pub method: &'a str,
+    /// Path without the query, e.g. `/generate`.
+    pub path: &'a str,
+    /// Raw query string without the `?`, possibly empty.
+    pub query: &'a str,
+    /// The `content-type` header, if any.
+    pub content_type: Option<&'a str>,
+    /// The whole body.
+    pub body: &'a [u8],
+}
+
+/// An HTTP response to write back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    /// Headers, `content-type` first.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// A 200 with a body of the given type.
+    fn ok(content_type: &str, body: Vec<u8>) -> Reply {
+        Reply {
+            status: 200,
+            headers: vec![("content-type", content_type.to_owned())],
+            body,
+        }
+    }
+
+    /// A 200 `application/json` reply.
+    fn json(value: &impl serde::Serialize) -> Reply {
+        // Serialising our own plain structs cannot fail.
+        let body = serde_json::to_vec(value).unwrap_or_default();
+        Reply::ok("application/json", body)
+    }
+
+    /// The value of header `name`, if set.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One component's share of the API: the body limit its adapter enforces while reading, and
+/// the handler it calls with the body read.
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint {
+    /// Largest body the adapter may buffer; past it, reply with
+    /// [`Problem::body_too_large`] without reading further.
+    pub max_body_bytes: usize,
+    /// Serves a request whose body is within `max_body_bytes`.
+    pub handle: fn(&Request<'_>) -> Reply,
+}
+
+/// `/generate` (GET, POST), `/health` and the catch-all 404, served by the generate component.
+pub const GENERATE: Endpoint = Endpoint {
+    max_body_bytes: qr_core::limits::MAX_GENERATE_BODY_BYTES,
+    handle: generate::handle,
+};
+
+/// `/decode` (POST), served by the decode component.
+pub const DECODE: Endpoint = Endpoint {
+    max_body_bytes: qr_core::limits::MAX_DECODE_BODY_BYTES,
+    handle: decode::handle,
+};
+
+/// The media type without parameters, lower-cased: `Multipart/Form-Data; b=1` → `multipart/form-data`.
+fn media_type(content_type: Option<&str>) -> Option<String> {
+    content_type.map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+}

@@ -1,0 +1,75 @@
+//! The spin-sdk glue both components share: read the request within the endpoint's body
+//! limit, call the endpoint, write its reply.
+//!
+//! The components take the streaming `IncomingRequest` rather than spin-sdk's buffered
+//! `Request`, because the buffered one reads the whole body with no cap: a client could make
+//! the instance allocate until it traps. Here the limit is checked against `content-length`
+//! before reading and against the bytes received while reading, and the 413 goes out
+//! without draining the rest.
+
+use futures::StreamExt;
+use qr_api::{Endpoint, Problem, Reply, Request};
+use spin_sdk::http::{Headers, IncomingRequest, OutgoingResponse, ResponseOutparam};
+
+/// Serves one request with `endpoint`. Never panics on client input: every failure becomes
+/// a problem+json reply.
+pub async fn serve(req: IncomingRequest, out: ResponseOutparam, endpoint: &Endpoint) {
+    let method = req.method().to_string();
+    let path_and_query = req.path_with_query().unwrap_or_else(|| "/".to_owned());
+    let (path, query) = path_and_query.split_once('?').unwrap_or((&path_and_query, ""));
+    let content_type = header(&req, "content-type");
+    let reply = match read_body(req, endpoint.max_body_bytes).await {
+        Ok(body) => (endpoint.handle)(&Request {
+            method: &method,
+            path,
+            query,
+            content_type: content_type.as_deref(),
+            body: &body,
+        }),
+        Err(reply) => reply,
+    };
+    write(out, reply).await;
+}
+
+/// The whole body, or the reply to send instead: 413 past `limit`, 400 if the client's
+/// stream breaks.
+async fn read_body(req: IncomingRequest, limit: usize) -> Result<Vec<u8>, Reply> {
+    let declared = header(&req, "content-length").and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(Problem::body_too_large(limit).into_reply());
+    }
+    let mut body = Vec::with_capacity(declared.unwrap_or(0) as usize);
+    let mut stream = req.into_body_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| Problem::incomplete_body(&e.to_string()).into_reply())?;
+        if body.len() + chunk.len() > limit {
+            return Err(Problem::body_too_large(limit).into_reply());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Sends `reply` with an exact `content-length`, so hosts need not chunk it.
+async fn write(out: ResponseOutparam, reply: Reply) {
+    let mut fields: Vec<(String, Vec<u8>)> = reply
+        .headers
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.into_bytes()))
+        .collect();
+    fields.push(("content-length".to_owned(), reply.body.len().to_string().into_bytes()));
+    // Our header names and values are fixed ASCII, which `from_list` accepts.
+    let Ok(headers) = Headers::from_list(&fields) else {
+        return;
+    };
+    let response = OutgoingResponse::new(headers);
+    // Status codes come from our own tables and are all valid.
+    let _ = response.set_status_code(reply.status);
+    // A client that hangs up mid-body leaves nothing to report to.
+    let _ = out.set_with_body(response, reply.body).await;
+}
+
+fn header(req: &IncomingRequest, name: &str) -> Option<String> {
+    let values = req.headers().get(&name.to_owned());
+    values.into_iter().next().map(|v| String::from_utf8_lossy(&v).into_owned())
+}

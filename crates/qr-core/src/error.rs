@@ -1,0 +1,88 @@
+//! The one error type of QR Workshop's operations; `qr-api` maps each variant to one
+//! problem type and HTTP status.
+
+use crate::limits;
+
+/// Why a request could not be served. Every variant is the caller's fault: the service has no
+/// internal failure modes past a trap, which the host reports.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The body is not valid JSON, or not a JSON object.
+    #[error("the body is not a JSON object: {0}")]
+    InvalidJson(String),
+
+    /// No `data`, or empty `data`.
+    #[error("field 'data' (a non-empty string) is required")]
+    MissingData,
+
+    /// An option has the wrong type or is out of range.
+    #[error("option '{name}' {reason}")]
+    InvalidOption {
+        /// The option as the client spelled it.
+        name: String,
+        /// What is wrong and what is allowed.
+        reason: String,
+    },
+
+    /// The payload is longer than any QR code holds.
+    #[error(
+        "data is {len} bytes; no QR code holds more than {max} (limit MAX_DATA_BYTES)",
+        max = limits::MAX_DATA_BYTES
+    )]
+    DataTooLong {
+        /// Payload length in bytes.
+        len: usize,
+    },
+
+    /// The payload is within [`limits::MAX_DATA_BYTES`] but does not fit at the chosen level.
+    #[error("{0}")]
+    CapacityExceeded(#[from] qr_encode::EncodeError),
+
+    /// The rendered image would be larger than [`limits::MAX_OUTPUT_SIDE_PX`].
+    #[error(
+        "the image would be {side} px wide; the limit is {max} px (MAX_OUTPUT_SIDE_PX): lower \
+         'scale' or 'margin'",
+        max = limits::MAX_OUTPUT_SIDE_PX
+    )]
+    OutputTooLarge {
+        /// Side the options ask for, in pixels.
+        side: u64,
+    },
+
+    /// The request body is larger than the endpoint accepts.
+    #[error("the request body is over the {limit}-byte limit of this endpoint")]
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+
+    /// The request has no image.
+    #[error("send an image as the request body or as multipart field 'file'")]
+    MissingImage,
+
+    /// A multipart body that cannot be parsed, or has no `file` field.
+    #[error("multipart body: {0}")]
+    InvalidMultipart(String),
+
+    /// The bytes are not in an image format we read.
+    #[error("not an image in a supported format (PNG, JPEG, GIF, BMP, WebP)")]
+    UnsupportedImage,
+
+    /// The file declares dimensions over the pixel or side limits.
+    #[error(
+        "the image is {width}x{height}; the limits are {max_pixels} pixels (MAX_IMAGE_PIXELS) \
+         and {max_side} px a side (MAX_IMAGE_SIDE)",
+        max_pixels = limits::MAX_IMAGE_PIXELS,
+        max_side = limits::MAX_IMAGE_SIDE
+    )]
+    ImageTooLarge {
+        /// Declared width.
+        width: u32,
+        /// Declared height.
+        height: u32,
+    },
+
+    /// The file starts like a supported image but its data is broken.
+    #[error("the image could not be decoded: {0}")]
+    CorruptImage(String),
+}

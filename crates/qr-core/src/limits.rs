@@ -1,0 +1,53 @@
+//! Every limit QR Workshop enforces, in one place.
+//!
+//! Each one bounds the memory or time a single request can take inside a component instance,
+//! so that one client cannot starve the others sharing a host. The README's "Limits" table
+//! is written from these constants; tests probe each one just inside and just outside.
+
+/// Largest request body for `/generate`, in bytes.
+///
+/// A JSON body holds at most [`MAX_DATA_BYTES`] of payload; escaping can at most
+/// sextuple that (`\u00e9` for one byte), so 64 KiB leaves room without letting a client
+/// make the component buffer megabytes of JSON.
+pub const MAX_GENERATE_BODY_BYTES: usize = 64 * 1024;
+
+/// Largest request body for `/decode`, in bytes.
+///
+/// A 12-megapixel phone photo as JPEG is 3 to 6 MiB; 10 MiB takes those with room to spare
+/// while keeping one upload well inside a component instance's memory.
+pub const MAX_DECODE_BODY_BYTES: usize = 10 * 1024 * 1024;
+
+/// Largest decoded image, in pixels.
+///
+/// Checked against the size the file *declares*, before any pixel buffer is allocated, so a
+/// tiny PNG that claims 60000 × 60000 costs nothing. 16 Mpx covers phone cameras (12 Mpx)
+/// and keeps the RGBA buffer the decoder may need at 64 MiB.
+pub const MAX_IMAGE_PIXELS: u64 = 16 * 1024 * 1024;
+
+/// Longest side of a decoded image, in pixels.
+///
+/// Stops long thin images (1 × 16 M) that pass [`MAX_IMAGE_PIXELS`] but no camera makes.
+pub const MAX_IMAGE_SIDE: u32 = 8192;
+
+/// Longest payload accepted for generation, in bytes.
+///
+/// No QR code holds more than 7089 characters (digits, version 40, level L), so longer data
+/// is refused before any encoding work. Whether shorter data fits depends on its kind and the
+/// error-correction level; that check reports the exact capacity.
+pub const MAX_DATA_BYTES: usize = 7089;
+
+/// Pixels per module (`scale`, or `size` in the Python service's contract): at least 1.
+pub const MIN_SCALE: u32 = 1;
+
+/// Pixels per module, at most 50, the Python service's own bound.
+pub const MAX_SCALE: u32 = 50;
+
+/// Quiet zone in modules, at most 64. The standard asks for 4; more is decoration.
+pub const MAX_MARGIN: u32 = 64;
+
+/// Longest side of a generated PNG, in pixels.
+///
+/// A version 40 code at the largest scale with the standard margin is 9250 px, so every
+/// request the Python service accepted still renders, while a huge margin × scale cannot
+/// make the component produce a 100-megapixel image.
+pub const MAX_OUTPUT_SIDE_PX: u64 = 10_000;

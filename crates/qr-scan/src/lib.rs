@@ -2,18 +2,46 @@
 //!
 //! Image file formats, size limits and HTTP live elsewhere (`qr-core`, `qr-api`): this crate
 //! takes pixels and returns what it read, so it can be tested and benchmarked on its own.
+//!
+//! The search runs a sequence of passes over views of the image (see [`Passes`]) and stops
+//! after the first pass that reads anything, so the common photo costs one binarisation
+//! and one finder search, and only hard images pay for the rest. Every pass has a fixed
+//! work cap, so no input can make a scan run away.
 
 #![forbid(unsafe_code)]
+
+mod append;
+mod payload;
+mod reader;
+mod views;
 
 use image::GrayImage;
 pub use qr_encode::EcLevel;
 
+pub use append::{Merged, StructuredAppend, merge_structured_append};
+pub use payload::Encoding;
+use reader::{ViewInfo, read_view};
+
+/// Images with more pixels than this are shrunk by a whole factor before the search.
+///
+/// The search's cost grows with the pixel count; a phone photo of a code needs far fewer
+/// pixels than a 12-megapixel camera gives, so 4 megapixels keeps the worst case to a
+/// few hundred milliseconds without losing codes that fill any sensible part of it.
+pub const MAX_SCAN_PIXELS: u64 = 4_000_000;
+
+/// Images below this on their short side are also searched at twice their size.
+///
+/// Thumbnails and tight crops have modules of one or two pixels, too small for the
+/// finder-pattern scan to separate the rings.
+pub const ENLARGE_BELOW_SIDE: u32 = 400;
+
 /// One QR code found in an image.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Code {
-    /// The payload as text, when it is valid UTF-8.
+    /// The payload as text, read as described by `encoding`; `None` for binary payloads.
     pub text: Option<String>,
-    /// The payload's raw bytes.
+    /// The payload's bytes as stored in the symbol (for ECI payloads, in the declared
+    /// character sets; GS1 separators as 0x1D).
     pub bytes: Vec<u8>,
     /// Symbol version, 1 to 40.
     pub version: u8,
@@ -22,6 +50,40 @@ pub struct Code {
     /// Corners of the symbol in image pixels: top-left, top-right, bottom-right, bottom-left
     /// as the symbol is oriented (not the image).
     pub corners: [[f32; 2]; 4],
+    /// The symbol is light on dark.
+    pub inverted: bool,
+    /// The symbol is mirrored (seen from behind glass, or printed flipped).
+    pub mirrored: bool,
+    /// How `text` was read from `bytes`.
+    pub encoding: Encoding,
+    /// The symbol's place in a structured-append sequence, when it is one piece of a
+    /// longer message; see [`merge_structured_append`].
+    pub structured_append: Option<StructuredAppend>,
+}
+
+/// Which passes [`scan_with`] runs after the first (zxing's hybrid binariser at full size).
+///
+/// [`scan`] runs them all; the smaller sets exist so the accuracy benchmark can show
+/// what each one adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Passes {
+    /// Search each view for light-on-dark symbols as well.
+    pub inverted: bool,
+    /// Search halved, quartered, … copies of the image.
+    pub shrink: bool,
+    /// Search small images at twice their size.
+    pub enlarge: bool,
+    /// Search with a global threshold and with a wide local-mean threshold as well.
+    pub other_thresholds: bool,
+}
+
+impl Passes {
+    /// Only the first pass.
+    pub const FIRST: Passes =
+        Passes { inverted: false, shrink: false, enlarge: false, other_thresholds: false };
+    /// Every pass: what [`scan`] does.
+    pub const ALL: Passes =
+        Passes { inverted: true, shrink: true, enlarge: true, other_thresholds: true };
 }
 
 /// Returns every QR code that can be read in `image`, in the order they are found.
@@ -29,34 +91,51 @@ pub struct Code {
 /// Codes that are found but fail error correction are left out: a partial read is worse
 /// than none for a ticket gate.
 pub fn scan(image: &GrayImage) -> Vec<Code> {
-    let mut prepared = rqrr::PreparedImage::prepare(image.clone());
-    prepared
-        .detect_grids()
-        .into_iter()
-        .filter_map(|grid| {
-            let mut bytes = Vec::new();
-            let meta = grid.decode_to(&mut bytes).ok()?;
-            let corners = grid.bounds.map(|p| [p.x as f32, p.y as f32]);
-            Some(Code {
-                text: String::from_utf8(bytes.clone()).ok(),
-                bytes,
-                version: meta.version.0 as u8,
-                ec_level: ec_from_format_bits(meta.ecc_level),
-                corners,
-            })
-        })
-        .collect()
+    scan_with(image, Passes::ALL)
 }
 
-/// rqrr reports the two error-correction bits of the format information as stored:
-/// `01` L, `00` M, `11` Q, `10` H.
-fn ec_from_format_bits(bits: u16) -> EcLevel {
-    match bits & 0b11 {
-        0b01 => EcLevel::L,
-        0b00 => EcLevel::M,
-        0b11 => EcLevel::Q,
-        _ => EcLevel::H,
+/// [`scan`] with a chosen set of passes.
+pub fn scan_with(image: &GrayImage, passes: Passes) -> Vec<Code> {
+    let mut found = Vec::new();
+    if image.width() == 0 || image.height() == 0 {
+        return found;
     }
+    let pixels = u64::from(image.width()) * u64::from(image.height());
+    let factor = (pixels.div_ceil(MAX_SCAN_PIXELS) as f64).sqrt().ceil() as u32;
+    let base = if factor > 1 { views::shrink(image, factor) } else { image.clone() };
+    let base_scale = factor as f32;
+
+    let search = |bits: Option<rxing::common::BitMatrix>, scale: f32, found: &mut Vec<Code>| {
+        let Some(mut bits) = bits else { return };
+        read_view(&bits, ViewInfo { scale, inverted: false }, found);
+        if passes.inverted && found.is_empty() {
+            bits.flip_self();
+            read_view(&bits, ViewInfo { scale, inverted: true }, found);
+        }
+    };
+
+    search(views::hybrid(&base), base_scale, &mut found);
+    if !found.is_empty() {
+        return found;
+    }
+    if passes.shrink {
+        let mut step = 2;
+        while base.width().min(base.height()) / step >= views::MIN_VIEW_SIDE && found.is_empty() {
+            let small = views::shrink(&base, step);
+            search(views::hybrid(&small), base_scale * step as f32, &mut found);
+            step *= 2;
+        }
+    }
+    if passes.enlarge && found.is_empty() && base.width().min(base.height()) < ENLARGE_BELOW_SIDE {
+        search(views::hybrid(&views::enlarge(&base)), base_scale / 2.0, &mut found);
+    }
+    if passes.other_thresholds && found.is_empty() {
+        search(views::local_mean(&base), base_scale, &mut found);
+    }
+    if passes.other_thresholds && found.is_empty() {
+        search(views::global(&base), base_scale, &mut found);
+    }
+    found
 }
 
 #[cfg(test)]

@@ -60,7 +60,7 @@ pub fn merge_structured_append(codes: &[Code]) -> Vec<Merged> {
             let text = pieces.iter().map(|code| code.text.as_deref()).collect::<Option<String>>();
             (text, Encoding::Eci)
         } else {
-            payload::guess_text(&bytes)
+            payload::guess_text(&bytes, None)
         };
         merged.push(Merged { text, bytes, encoding, parity, total });
     }

@@ -8,7 +8,10 @@
 #![forbid(unsafe_code)]
 
 mod capacity;
+mod layout;
+mod mask;
 mod png_out;
+mod rows;
 mod svg_out;
 
 pub use capacity::max_payload;
@@ -85,6 +88,7 @@ pub enum EncodeError {
 pub struct Symbol {
     version: u8,
     ec: EcLevel,
+    mask: u8,
     width: usize,
     dark: Vec<bool>,
 }
@@ -94,6 +98,7 @@ impl fmt::Debug for Symbol {
         f.debug_struct("Symbol")
             .field("version", &self.version)
             .field("ec", &self.ec)
+            .field("mask", &self.mask)
             .field("width", &self.width)
             .finish_non_exhaustive()
     }
@@ -108,6 +113,11 @@ impl Symbol {
     /// The error-correction level the symbol was built with.
     pub fn ec_level(&self) -> EcLevel {
         self.ec
+    }
+
+    /// The data mask pattern (0 to 7) that the penalty rules chose, or that was forced.
+    pub fn mask(&self) -> u8 {
+        self.mask
     }
 
     /// Modules per side, without the quiet zone: `17 + 4 × version`.
@@ -126,35 +136,84 @@ impl Symbol {
     }
 }
 
-/// Encodes `data` into the smallest symbol that holds it at level `ec`.
+/// Encodes `data` into the smallest symbol that holds it at level `ec`, with the mask that
+/// the standard's penalty rules select.
 ///
 /// The payload is split into numeric, alphanumeric and byte segments as the standard allows,
 /// so digits-only and upper-case URLs get smaller symbols than plain byte mode would give.
 pub fn encode(data: &[u8], ec: EcLevel) -> Result<Symbol, EncodeError> {
+    encode_with(data, ec, &Options::default())
+}
+
+/// Choices that [`encode`] makes by itself, for tests and for callers that need a fixed
+/// version or mask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// The smallest version to use (1 to 40); a larger one is used when the payload needs it.
+    pub min_version: u8,
+    /// A mask pattern (0 to 7) to use instead of the one the penalty rules select.
+    pub mask: Option<u8>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            min_version: 1,
+            mask: None,
+        }
+    }
+}
+
+/// [`encode`] with some of its choices made by the caller.
+///
+/// # Panics
+///
+/// If `options.min_version` is not 1 to 40 or `options.mask` is not 0 to 7.
+pub fn encode_with(data: &[u8], ec: EcLevel, options: &Options) -> Result<Symbol, EncodeError> {
+    assert!((1..=layout::MAX_VERSION).contains(&options.min_version));
+    assert!(options.mask.is_none_or(|m| m < mask::MASKS));
     let too_long = || EncodeError::TooLong {
         len: data.len(),
         ec,
         capacity: max_payload(data, ec),
     };
-    let code = qrcode::QrCode::with_error_correction_level(data, to_qrcode(ec)).map_err(|e| match e {
-        qrcode::types::QrError::DataTooLong => too_long(),
-        // Every other error the crate defines concerns Micro QR or an explicit version,
-        // neither of which we ask for; report them as capacity errors rather than panic.
-        _ => too_long(),
-    })?;
-    let version = match code.version() {
+    let qec = to_qrcode(ec);
+    let mut bits = qrcode::bits::encode_auto(data, qec).map_err(|_| too_long())?;
+    let found = match bits.version() {
         qrcode::Version::Normal(v) => v as u8,
-        qrcode::Version::Micro(_) => unreachable!("only normal symbols are requested"),
+        qrcode::Version::Micro(_) => unreachable!("encode_auto never picks Micro QR"),
     };
-    let width = code.width();
-    let dark = code
-        .to_colors()
-        .into_iter()
-        .map(|c| c == qrcode::Color::Dark)
-        .collect();
+    let version = found.max(options.min_version);
+    if version != found {
+        let v = qrcode::Version::Normal(i16::from(version));
+        bits = qrcode::bits::Bits::new(v);
+        bits.push_optimal_data(data).map_err(|_| too_long())?;
+        bits.push_terminator(qec).map_err(|_| too_long())?;
+    }
+    let v = bits.version();
+    let (blocks, ecc) = qrcode::ec::construct_codewords(&bits.into_bytes(), v, qec)
+        .expect("codewords for a version the bits were sized for");
+
+    let t = layout::template(version);
+    let mut placed = vec![[0u64; rows::WORDS]; t.width];
+    t.place(blocks.iter().chain(&ecc).copied(), &mut placed);
+    let mut out = vec![[0u64; rows::WORDS]; t.width];
+    let mask = match options.mask {
+        Some(m) => {
+            mask::apply(t, &placed, ec, m, &mut out);
+            m
+        }
+        None => mask::choose(t, &placed, ec, &mut out),
+    };
+    let width = t.width;
+    let mut dark = Vec::with_capacity(width * width);
+    for row in &out {
+        dark.extend((0..width).map(|x| rows::get(row, x)));
+    }
     Ok(Symbol {
         version,
         ec,
+        mask,
         width,
         dark,
     })

@@ -1,16 +1,13 @@
 //! `decode-corpus`: decode accuracy and speed of qr-scan on the shared QR photo corpus,
 //! measured beside zxing-cpp in the same run.
 //!
-//! Scoring follows `shared/qr-corpus/README.md`: an image scores one point per expected
-//! text found among the decoded texts (one trailing `\n` dropped on both sides); the
-//! headline is the de-duplicated 207 targets: all of `zxing-java/` plus the `zxing/`
-//! images that are not the same scene with the same expectation there.
+//! Scoring follows `shared/qr-corpus/README.md` (see `qr_scan::corpus`); the headline is
+//! the de-duplicated 207 targets.
 //!
 //! zxing-cpp runs through its Python binding (PyPI `zxing-cpp`) in a venv under the
 //! target directory, created on first use. It is a bench-only peer: when it cannot be
 //! installed the table says so and our figures are still printed.
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -19,33 +16,14 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use image::GrayImage;
 use qr_scan::Passes;
+use qr_scan::corpus::{self, Case, score};
 
 /// Timed decodes per image and decoder; the median is kept, so one preempted run on a
 /// shared 2-core machine does not decide an image's time.
 const REPEATS: usize = 3;
 
-/// Extensions of the corpus's image files.
-const IMAGE_EXTENSIONS: [&str; 3] = ["png", "jpg", "webp"];
-
 /// Where the results table is written, relative to this crate.
 const RESULTS_FILE: &str = "results/decode-corpus.md";
-
-/// The folder whose images are all targets; the other folder only adds what it lacks.
-const PRIMARY_FOLDER: &str = "zxing-java";
-
-/// One image of the corpus with what it should decode to.
-#[derive(Debug)]
-struct Case {
-    /// `zxing` or `zxing-java`.
-    folder: String,
-    /// `qrcode-1` … or `multi-qrcode-1`.
-    set: String,
-    stem: String,
-    path: PathBuf,
-    expected: Vec<String>,
-    /// Counts towards the de-duplicated targets.
-    target: bool,
-}
 
 /// What one decoder did on every case.
 #[derive(Debug)]
@@ -68,7 +46,10 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     }
     let root = corpus.unwrap_or_else(default_corpus);
-    let cases = load_cases(&root)?;
+    let cases = corpus::load(&root).with_context(|| format!("reading the corpus at {}", root.display()))?;
+    if cases.is_empty() {
+        bail!("no images with expectations under {}", root.display());
+    }
     let images = load_images(&cases)?;
     let targets: usize = cases.iter().filter(|c| c.target).map(|c| c.expected.len()).sum();
     eprintln!("{} images, {targets} de-duplicated targets, from {}", cases.len(), root.display());
@@ -112,67 +93,6 @@ pub fn run(args: &[String]) -> Result<()> {
 /// The corpus beside the project root, where CI and every session find it.
 fn default_corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/qr-corpus")
-}
-
-fn load_cases(root: &Path) -> Result<Vec<Case>> {
-    let mut cases = Vec::new();
-    for folder in ["zxing", PRIMARY_FOLDER] {
-        let dir = root.join(folder);
-        let mut sets: Vec<_> = std::fs::read_dir(&dir)
-            .with_context(|| format!("reading the corpus at {}", dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_dir())
-            .collect();
-        sets.sort();
-        for set_dir in sets {
-            let set = file_name(&set_dir);
-            let mut files: Vec<_> =
-                std::fs::read_dir(&set_dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            files.sort();
-            for path in files {
-                let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
-                if !IMAGE_EXTENSIONS.contains(&ext) {
-                    continue;
-                }
-                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
-                let Some(expected) = expectation(&set_dir, &stem)? else { continue };
-                cases.push(Case { folder: folder.to_owned(), set: set.clone(), stem, path, expected, target: false });
-            }
-        }
-    }
-    let primary: BTreeMap<(String, String), Vec<String>> = cases
-        .iter()
-        .filter(|c| c.folder == PRIMARY_FOLDER)
-        .map(|c| ((c.set.clone(), c.stem.clone()), c.expected.clone()))
-        .collect();
-    for case in &mut cases {
-        case.target = case.folder == PRIMARY_FOLDER
-            || primary.get(&(case.set.clone(), case.stem.clone())) != Some(&case.expected);
-    }
-    if cases.is_empty() {
-        bail!("no images with expectations under {}", root.display());
-    }
-    Ok(cases)
-}
-
-/// The texts an image should decode to: `<stem>.txt`, or the list in `<stem>.multi.json`.
-fn expectation(dir: &Path, stem: &str) -> Result<Option<Vec<String>>> {
-    let single = dir.join(format!("{stem}.txt"));
-    if single.exists() {
-        let text = std::fs::read(&single)?;
-        return Ok(Some(vec![String::from_utf8_lossy(&text).into_owned()]));
-    }
-    let multi = dir.join(format!("{stem}.multi.json"));
-    if multi.exists() {
-        let texts: Vec<String> = serde_json::from_slice(&std::fs::read(&multi)?)
-            .with_context(|| format!("parsing {}", multi.display()))?;
-        return Ok(Some(texts));
-    }
-    Ok(None)
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned()
 }
 
 fn load_images(cases: &[Case]) -> Result<Vec<GrayImage>> {
@@ -234,13 +154,6 @@ fn measure(
     }
     eprintln!("measured {name}");
     Outcome { name: name.to_owned(), results }
-}
-
-/// Expected texts present among `found`, comparing with one trailing newline dropped.
-fn score(expected: &[String], found: &[String]) -> usize {
-    let trim = |s: &str| s.strip_suffix('\n').unwrap_or(s).to_owned();
-    let found: Vec<String> = found.iter().map(|s| trim(s)).collect();
-    expected.iter().filter(|e| found.contains(&trim(e))).count()
 }
 
 fn median(values: &mut [f64]) -> f64 {

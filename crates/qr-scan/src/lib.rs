@@ -11,6 +11,8 @@
 #![forbid(unsafe_code)]
 
 mod append;
+#[cfg(feature = "corpus")]
+pub mod corpus;
 mod payload;
 mod reader;
 mod views;

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 mod capacity;
+mod deflate;
 mod layout;
 mod mask;
 mod png_out;

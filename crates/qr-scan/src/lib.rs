@@ -18,6 +18,7 @@ mod reader;
 mod views;
 
 use image::GrayImage;
+use rxing::common::BitMatrix;
 pub use qr_encode::EcLevel;
 
 pub use append::{Merged, StructuredAppend, merge_structured_append};
@@ -107,16 +108,21 @@ pub fn scan_with(image: &GrayImage, passes: Passes) -> Vec<Code> {
     let base = if factor > 1 { views::shrink(image, factor) } else { image.clone() };
     let base_scale = factor as f32;
 
-    let search = |bits: Option<rxing::common::BitMatrix>, scale: f32, found: &mut Vec<Code>| {
-        let Some(mut bits) = bits else { return };
-        read_view(&bits, ViewInfo { scale, inverted: false }, found);
+    // Each view is binarised as it is and, when that reads nothing, inverted before
+    // binarising: flipping the black-and-white result instead is not the same, because
+    // the thresholds treat low-contrast blocks as background, which inverts wrongly.
+    let search = |view: &GrayImage, binarise: fn(&GrayImage) -> Option<BitMatrix>, scale: f32, found: &mut Vec<Code>| {
+        if let Some(bits) = binarise(view) {
+            read_view(&bits, ViewInfo { scale, inverted: false }, found);
+        }
         if passes.inverted && found.is_empty() {
-            bits.flip_self();
-            read_view(&bits, ViewInfo { scale, inverted: true }, found);
+            if let Some(bits) = binarise(&views::inverted(view)) {
+                read_view(&bits, ViewInfo { scale, inverted: true }, found);
+            }
         }
     };
 
-    search(views::hybrid(&base), base_scale, &mut found);
+    search(&base, views::hybrid, base_scale, &mut found);
     if !found.is_empty() {
         return found;
     }
@@ -124,18 +130,18 @@ pub fn scan_with(image: &GrayImage, passes: Passes) -> Vec<Code> {
         let mut step = 2;
         while base.width().min(base.height()) / step >= views::MIN_VIEW_SIDE && found.is_empty() {
             let small = views::shrink(&base, step);
-            search(views::hybrid(&small), base_scale * step as f32, &mut found);
+            search(&small, views::hybrid, base_scale * step as f32, &mut found);
             step *= 2;
         }
     }
     if passes.enlarge && found.is_empty() && base.width().min(base.height()) < ENLARGE_BELOW_SIDE {
-        search(views::hybrid(&views::enlarge(&base)), base_scale / 2.0, &mut found);
+        search(&views::enlarge(&base), views::hybrid, base_scale / 2.0, &mut found);
     }
     if passes.other_thresholds && found.is_empty() {
-        search(views::local_mean(&base), base_scale, &mut found);
+        search(&base, views::local_mean, base_scale, &mut found);
     }
     if passes.other_thresholds && found.is_empty() {
-        search(views::global(&base), base_scale, &mut found);
+        search(&base, views::global, base_scale, &mut found);
     }
     found
 }

@@ -70,6 +70,13 @@ pub(crate) fn local_mean(image: &GrayImage) -> Option<BitMatrix> {
     Some(bits)
 }
 
+/// The image with dark and light swapped, for light-on-dark symbols.
+pub(crate) fn inverted(image: &GrayImage) -> GrayImage {
+    let mut out = image.clone();
+    image::imageops::invert(&mut out);
+    out
+}
+
 /// The image at `1/factor` of its size, each pixel the mean of a `factor`×`factor` block.
 pub(crate) fn shrink(image: &GrayImage, factor: u32) -> GrayImage {
     let (w, h) = (image.width() / factor, image.height() / factor);

@@ -134,14 +134,21 @@ pub fn scan_with(image: &GrayImage, passes: Passes) -> Vec<Code> {
             step *= 2;
         }
     }
-    if passes.enlarge && found.is_empty() && base.width().min(base.height()) < ENLARGE_BELOW_SIDE {
-        search(&views::enlarge(&base), views::hybrid, base_scale / 2.0, &mut found);
+    let enlarged = (passes.enlarge && found.is_empty() && base.width().min(base.height()) < ENLARGE_BELOW_SIDE)
+        .then(|| views::enlarge(&base));
+    if let Some(big) = &enlarged {
+        search(big, views::hybrid, base_scale / 2.0, &mut found);
     }
     if passes.other_thresholds && found.is_empty() {
         search(&base, views::local_mean, base_scale, &mut found);
     }
     if passes.other_thresholds && found.is_empty() {
         search(&base, views::global, base_scale, &mut found);
+    }
+    // A global threshold on the enlarged copy: interpolation smooths the module edges of
+    // wavy prints (fabric) so the sampler's grid lands inside modules more often.
+    if let Some(big) = enlarged.as_ref().filter(|_| passes.other_thresholds && found.is_empty()) {
+        search(big, views::global, base_scale / 2.0, &mut found);
     }
     found
 }

@@ -9,10 +9,10 @@ use std::path::Path;
 use qr_scan::corpus;
 
 /// De-duplicated targets read (of 207), as measured when this floor was last raised.
-const UNIQUE_TARGETS_FLOOR: usize = 196;
+const UNIQUE_TARGETS_FLOOR: usize = 197;
 
 /// Expected texts read over every image with an expectation (of 320), likewise.
-const ALL_IMAGES_FLOOR: usize = 301;
+const ALL_IMAGES_FLOOR: usize = 302;
 
 #[test]
 fn the_corpus_decodes_at_least_as_well_as_the_committed_figures() {

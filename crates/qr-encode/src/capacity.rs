@@ -42,7 +42,10 @@ mod tests {
             for unit in [b'7', b'A', b'a'] {
                 let cap = max_payload(&[unit], ec);
                 assert!(crate::encode(&vec![unit; cap], ec).is_ok(), "{ec} {unit}");
-                assert!(crate::encode(&vec![unit; cap + 1], ec).is_err(), "{ec} {unit}");
+                assert!(
+                    crate::encode(&vec![unit; cap + 1], ec).is_err(),
+                    "{ec} {unit}"
+                );
             }
         }
     }

@@ -17,6 +17,8 @@ const MAX_CHAIN: usize = 4;
 /// A match this long ends the search for a position.
 const GOOD_MATCH: usize = 24;
 const HASH_BITS: u32 = 10;
+/// Matches up to this long have every position indexed for later searches.
+const SHORT_MATCH: usize = 8;
 
 #[derive(Clone, Copy)]
 enum Token {
@@ -47,7 +49,10 @@ fn tokenize(lines: &[(&[u8], usize)]) -> Vec<Token> {
     // Distinct lines' bytes, back to back, and where each one's last copy starts in the
     // real stream (back-references aim at the nearest copy).
     let n = lines.first().map_or(0, |l| l.0.len());
-    assert!(lines.iter().all(|l| l.0.len() == n), "scanlines of one image have one length");
+    assert!(
+        lines.iter().all(|l| l.0.len() == n),
+        "scanlines of one image have one length"
+    );
     let mut content: Vec<u8> = Vec::new();
     // Where each distinct line's last copy starts in the real stream.
     let mut last_copy: Vec<usize> = Vec::new();
@@ -123,7 +128,10 @@ fn tokenize(lines: &[(&[u8], usize)]) -> Vec<Token> {
                 tokens.push(Token::Literal(bytes[j]));
                 1
             };
-            for t in j..j + step {
+            // Inside a long match only its start is indexed: the bytes it copies are indexed
+            // where they first appeared.
+            let indexed = if step > SHORT_MATCH { j + 1 } else { j + step };
+            for t in j..indexed {
                 if t + MIN_MATCH <= n {
                     let h = hash(&bytes[t..]);
                     prev[start + t] = head[h];
@@ -167,8 +175,23 @@ fn hash(b: &[u8]) -> usize {
     (v.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize
 }
 
+/// Length of the common prefix of `a` and `b`, eight bytes per step.
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
-    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let x = u64::from_le_bytes(a[i..i + 8].try_into().expect("8 bytes"));
+        let y = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        if x != y {
+            return i + ((x ^ y).trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + a[i..n]
+        .iter()
+        .zip(&b[i..n])
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// Adler-32 of the whole stream, from each distinct line's sums: appending a block of `n`
@@ -196,8 +219,8 @@ fn adler32_repeated(lines: &[(&[u8], usize)]) -> u32 {
 
 /// Length symbol base values and extra bits (RFC 1951 §3.2.5), symbols 257..=285.
 const LEN_BASE: [u16; 29] = [
-    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115,
-    131, 163, 195, 227, 258,
+    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
+    163, 195, 227, 258,
 ];
 const LEN_EXTRA: [u8; 29] = [
     0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
@@ -235,7 +258,9 @@ fn dist_code(dist: u16) -> (usize, u32, u32) {
 }
 
 /// Order in which code-length code lengths are sent (RFC 1951 §3.2.7).
-const CL_ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+const CL_ORDER: [usize; 19] = [
+    16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
+];
 
 /// One final dynamic-Huffman block holding `tokens`.
 fn write_block(w: &mut BitWriter, tokens: &[Token]) {
@@ -257,11 +282,19 @@ fn write_block(w: &mut BitWriter, tokens: &[Token]) {
         // Deflate wants at least one distance code even when none is used.
         dist_len[0] = 1;
     }
-    let hlit = 257 + lit_len[257..].iter().rposition(|&l| l != 0).map_or(0, |p| p + 1);
+    let hlit = 257
+        + lit_len[257..]
+            .iter()
+            .rposition(|&l| l != 0)
+            .map_or(0, |p| p + 1);
     let hdist = 1 + dist_len.iter().rposition(|&l| l != 0).unwrap_or(0);
 
     // Run-length code the two length tables as one sequence.
-    let all: Vec<u8> = lit_len[..hlit].iter().chain(&dist_len[..hdist]).copied().collect();
+    let all: Vec<u8> = lit_len[..hlit]
+        .iter()
+        .chain(&dist_len[..hdist])
+        .copied()
+        .collect();
     let runs = run_lengths(&all);
     let mut cl_freq = [0u32; 19];
     for &(sym, _) in &runs {
@@ -320,7 +353,11 @@ fn run_lengths(lengths: &[u8]) -> Vec<(u8, u8)> {
         let run = lengths[i..].iter().take_while(|&&x| x == l).count();
         if l == 0 && run >= 3 {
             let r = run.min(138);
-            out.push(if r >= 11 { (18, (r - 11) as u8) } else { (17, (r - 3) as u8) });
+            out.push(if r >= 11 {
+                (18, (r - 11) as u8)
+            } else {
+                (17, (r - 3) as u8)
+            });
             i += r;
         } else if l != 0 && run >= 4 {
             out.push((l, 0));
@@ -466,10 +503,14 @@ mod tests {
             crate::png_out::Colour::Grey8,
             z,
         );
-        let mut reader = png::Decoder::new(std::io::Cursor::new(file)).read_info().unwrap();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(file))
+            .read_info()
+            .unwrap();
         let mut buf = vec![0; reader.output_buffer_size().unwrap()];
         reader.next_frame(&mut buf).unwrap();
-        buf.chunks(line_len - 1).flat_map(|row| std::iter::once(0).chain(row.iter().copied())).collect()
+        buf.chunks(line_len - 1)
+            .flat_map(|row| std::iter::once(0).chain(row.iter().copied()))
+            .collect()
     }
 
     fn check(lines: &[(&[u8], usize)]) {
@@ -497,9 +538,22 @@ mod tests {
 
     #[test]
     fn a_long_stream_keeps_references_inside_the_window() {
-        let lines: Vec<Vec<u8>> = (0..200).map(|k| line(232, |i| ((i * 7 + k * 13) % 251) as u8)).collect();
+        let lines: Vec<Vec<u8>> = (0..200)
+            .map(|k| line(232, |i| ((i * 7 + k * 13) % 251) as u8))
+            .collect();
         let input: Vec<(&[u8], usize)> = lines.iter().map(|l| (&l[..], 10)).collect();
         check(&input);
+    }
+
+    #[test]
+    fn common_prefix_finds_the_first_difference_in_any_word() {
+        let a: Vec<u8> = (0..40).collect();
+        for k in 0..40 {
+            let mut b = a.clone();
+            b[k] ^= 0x10;
+            assert_eq!(common_prefix(&a, &b), k);
+        }
+        assert_eq!(common_prefix(&a, &a[..21]), 21);
     }
 
     #[test]

@@ -48,9 +48,8 @@ impl Template {
         let centres = alignment_centres(version);
         for &cy in &centres {
             for &cx in &centres {
-                let overlaps_finder = (cx == 6 && cy == 6)
-                    || (cx == 6 && cy == width - 7)
-                    || (cx == width - 7 && cy == 6);
+                let overlaps_finder =
+                    (cx == 6 && (cy == 6 || cy == width - 7)) || (cx == width - 7 && cy == 6);
                 if !overlaps_finder {
                     t.alignment(cx, cy);
                 }
@@ -96,7 +95,11 @@ impl Template {
         for dy in -2i32..=2 {
             for dx in -2i32..=2 {
                 let ring = dx.abs().max(dy.abs());
-                self.put((cx as i32 + dx) as usize, (cy as i32 + dy) as usize, ring != 1);
+                self.put(
+                    (cx as i32 + dx) as usize,
+                    (cy as i32 + dy) as usize,
+                    ring != 1,
+                );
             }
         }
     }
@@ -252,7 +255,11 @@ mod tests {
     #[test]
     fn every_version_leaves_the_standard_number_of_data_modules() {
         for v in 1..=MAX_VERSION {
-            assert_eq!(template(v).data_modules(), expected_data_modules(usize::from(v)), "v{v}");
+            assert_eq!(
+                template(v).data_modules(),
+                expected_data_modules(usize::from(v)),
+                "v{v}"
+            );
         }
     }
 

@@ -6,6 +6,8 @@
 //! generate component does not link an image decoder.
 
 #![forbid(unsafe_code)]
+// In unit tests a failed unwrap is a failed test with its message.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod capacity;
 mod deflate;

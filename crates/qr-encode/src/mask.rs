@@ -28,14 +28,14 @@ const PERIOD: usize = 12;
 /// Whether mask `m` inverts the module in row `i`, column `j` (§7.8.2, table 10).
 pub(crate) const fn inverts(m: u8, i: usize, j: usize) -> bool {
     match m {
-        0 => (i + j) % 2 == 0,
-        1 => i % 2 == 0,
-        2 => j % 3 == 0,
-        3 => (i + j) % 3 == 0,
-        4 => (i / 2 + j / 3) % 2 == 0,
+        0 => (i + j).is_multiple_of(2),
+        1 => i.is_multiple_of(2),
+        2 => j.is_multiple_of(3),
+        3 => (i + j).is_multiple_of(3),
+        4 => (i / 2 + j / 3).is_multiple_of(2),
         5 => (i * j) % 2 + (i * j) % 3 == 0,
-        6 => ((i * j) % 2 + (i * j) % 3) % 2 == 0,
-        _ => ((i + j) % 2 + (i * j) % 3) % 2 == 0,
+        6 => ((i * j) % 2 + (i * j) % 3).is_multiple_of(2),
+        _ => ((i + j) % 2 + (i * j) % 3).is_multiple_of(2),
     }
 }
 
@@ -95,8 +95,8 @@ pub(crate) fn choose(t: &Template, data: &[Row], ec: EcLevel, out: &mut [Row]) -
 /// The four penalty scores N1..N4 of a finished symbol `width` modules wide.
 pub(crate) fn penalty(rows: &[Row], width: usize) -> [u32; 4] {
     match width {
-        ..=64 => penalty_n::<1>(rows, width),
-        ..=128 => penalty_n::<2>(rows, width),
+        0..=64 => penalty_n::<1>(rows, width),
+        65..=128 => penalty_n::<2>(rows, width),
         _ => penalty_n::<3>(rows, width),
     }
 }
@@ -130,7 +130,12 @@ fn penalty_n<const N: usize>(rows: &[Row], width: usize) -> [u32; 4] {
         n1 += win.count() + 2 * (win & !win.up(1)).count();
 
         // Horizontal N3.
-        let pat = row & !row.down(1) & row.down(2) & row.down(3) & row.down(4) & !row.down(5)
+        let pat = row
+            & !row.down(1)
+            & row.down(2)
+            & row.down(3)
+            & row.down(4)
+            & !row.down(5)
             & row.down(6);
         let light_before = !(row.up(1) | row.up(2) | row.up(3) | row.up(4));
         let light_after = !(row.down(7) | row.down(8) | row.down(9) | row.down(10));
@@ -239,7 +244,13 @@ mod tests {
     /// A sample of symbols: every version, plus many small ones where masks compete most.
     fn sample() -> Vec<(String, EcLevel, u8)> {
         let mut v: Vec<_> = (1..=40u8)
-            .map(|ver| (format!("{ver}/{}", "ab1".repeat(usize::from(ver))), EcLevel::ALL[usize::from(ver) % 4], ver))
+            .map(|ver| {
+                (
+                    format!("{ver}/{}", "ab1".repeat(usize::from(ver))),
+                    EcLevel::ALL[usize::from(ver) % 4],
+                    ver,
+                )
+            })
             .collect();
         for i in 0..48u32 {
             let text = format!("https://example.com/item/{}", i * 7919);
@@ -253,18 +264,69 @@ mod tests {
         for (text, ec, min_version) in sample() {
             let mut scores = Vec::new();
             for mask in 0..MASKS {
-                let opts = Options { min_version, mask: Some(mask) };
+                let opts = Options {
+                    min_version,
+                    mask: Some(mask),
+                };
                 let s = encode_with(text.as_bytes(), ec, &opts).unwrap();
                 let want = reference_penalty(&grid(&s));
-                assert_eq!(penalty(&packed(&s), s.width()), want, "{text} {ec} mask {mask}");
+                assert_eq!(
+                    penalty(&packed(&s), s.width()),
+                    want,
+                    "{text} {ec} mask {mask}"
+                );
                 scores.push(want.iter().sum::<u32>());
             }
             // The chosen mask is the first one with the lowest reference score.
             let best = scores.iter().min().unwrap();
             let first_best = scores.iter().position(|s| s == best).unwrap() as u8;
-            let opts = Options { min_version, mask: None };
-            assert_eq!(encode_with(text.as_bytes(), ec, &opts).unwrap().mask(), first_best, "{text} {ec} {scores:?}");
+            let opts = Options {
+                min_version,
+                mask: None,
+            };
+            assert_eq!(
+                encode_with(text.as_bytes(), ec, &opts).unwrap().mask(),
+                first_best,
+                "{text} {ec} {scores:?}"
+            );
         }
+    }
+
+    /// The seed request's scores, N1..N4 per mask. The standard's rules pick mask 2;
+    /// python-qrcode picks mask 4, because it scores every mask with the format information
+    /// and the dark module left light and counts N3 only inside the symbol (see
+    /// BENCHMARKS.md).
+    #[test]
+    fn seed_request_gets_mask_2() {
+        let text = b"https://example.com/product/123";
+        let scores: Vec<[u32; 4]> = (0..MASKS)
+            .map(|m| {
+                let s = encode_with(
+                    text,
+                    EcLevel::H,
+                    &Options {
+                        min_version: 1,
+                        mask: Some(m),
+                    },
+                )
+                .unwrap();
+                penalty(&packed(&s), s.width())
+            })
+            .collect();
+        assert_eq!(
+            scores,
+            [
+                [328, 339, 800, 0],
+                [398, 408, 920, 0],
+                [293, 282, 800, 0],
+                [325, 384, 800, 0],
+                [316, 339, 800, 0],
+                [322, 372, 840, 0],
+                [330, 348, 800, 0],
+                [327, 405, 920, 0],
+            ]
+        );
+        assert_eq!(crate::encode(text, EcLevel::H).unwrap().mask(), 2);
     }
 
     /// N3 of a 21 × 21 light grid whose row 10 is `line`, by both implementations.
@@ -288,10 +350,30 @@ mod tests {
 
     #[test]
     fn finder_like_patterns_count_once_with_light_on_either_side_quiet_zone_included() {
-        assert_eq!(finder_like_score("#.###.#"), (40, 40), "left edge: quiet zone before");
-        assert_eq!(finder_like_score("..............#.###.#"), (40, 40), "right edge");
-        assert_eq!(finder_like_score(".......#.###.#......."), (40, 40), "light both sides");
-        assert_eq!(finder_like_score("....#..#.###.#..#...."), (0, 0), "dark within four");
-        assert_eq!(finder_like_score("....#..#.###.#......."), (40, 40), "light after only");
+        assert_eq!(
+            finder_like_score("#.###.#"),
+            (40, 40),
+            "left edge: quiet zone before"
+        );
+        assert_eq!(
+            finder_like_score("..............#.###.#"),
+            (40, 40),
+            "right edge"
+        );
+        assert_eq!(
+            finder_like_score(".......#.###.#......."),
+            (40, 40),
+            "light both sides"
+        );
+        assert_eq!(
+            finder_like_score("....#..#.###.#..#...."),
+            (0, 0),
+            "dark within four"
+        );
+        assert_eq!(
+            finder_like_score("....#..#.###.#......."),
+            (40, 40),
+            "light after only"
+        );
     }
 }

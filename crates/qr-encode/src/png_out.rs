@@ -35,7 +35,12 @@ pub fn to_png(symbol: &Symbol, style: &Style) -> Vec<u8> {
                     while x < modules.len() && modules[x] {
                         x += 1;
                     }
-                    fill(&mut line[1..], (margin + start) * scale, (margin + x) * scale, dark_bit);
+                    fill(
+                        &mut line[1..],
+                        (margin + start) * scale,
+                        (margin + x) * scale,
+                        dark_bit,
+                    );
                 } else {
                     x += 1;
                 }
@@ -56,7 +61,12 @@ pub fn to_png(symbol: &Symbol, style: &Style) -> Vec<u8> {
             dark: style.dark,
         }
     };
-    png_file(side as u32, side as u32, colour, &zlib_repeated_lines(&lines))
+    png_file(
+        side as u32,
+        side as u32,
+        colour,
+        &zlib_repeated_lines(&lines),
+    )
 }
 
 /// Sets pixels `start..end` of a packed 1-bit row (most significant bit first) to `on`.
@@ -74,7 +84,7 @@ fn fill(row: &mut [u8], start: usize, end: usize, on: bool) {
             row[i] &= !m;
         }
     };
-    let tail = !from(end) | if end % 8 == 0 { 0xff } else { 0 };
+    let tail = !from(end) | if end.is_multiple_of(8) { 0xff } else { 0 };
     if first == last {
         set(row, first, from(start) & tail);
         return;
@@ -144,7 +154,11 @@ fn crc32(bytes: &[u8]) -> u32 {
             let mut c = n as u32;
             let mut k = 0;
             while k < 8 {
-                c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+                c = if c & 1 == 1 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
                 k += 1;
             }
             t[n] = c;
@@ -152,9 +166,9 @@ fn crc32(bytes: &[u8]) -> u32 {
         }
         t
     };
-    !bytes
-        .iter()
-        .fold(!0u32, |c, &b| TABLE[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8))
+    !bytes.iter().fold(!0u32, |c, &b| {
+        TABLE[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8)
+    })
 }
 
 #[cfg(test)]
@@ -166,7 +180,9 @@ mod tests {
     fn seed_png_is_410_px_and_smaller_than_the_python_services() {
         let s = encode(b"https://example.com/product/123", EcLevel::H).unwrap();
         let png = to_png(&s, &Style::default());
-        let reader = png::Decoder::new(std::io::Cursor::new(&png)).read_info().unwrap();
+        let reader = png::Decoder::new(std::io::Cursor::new(&png))
+            .read_info()
+            .unwrap();
         assert_eq!(reader.info().width, 410);
         assert_eq!(reader.info().height, 410);
         // The Python service sends 817 bytes for the same image.

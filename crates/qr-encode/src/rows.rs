@@ -59,24 +59,24 @@ impl<const N: usize> Bits<N> {
     /// the far end. `k` is below 64.
     #[inline(always)]
     pub fn down(self, k: u32) -> Self {
-        let mut w = [0u64; N];
-        for i in 0..N {
-            let hi = if i + 1 < N { self.0[i + 1] << (64 - k) } else { 0 };
-            w[i] = (self.0[i] >> k) | if k == 0 { 0 } else { hi };
-        }
-        Bits(w)
+        Bits(std::array::from_fn(|i| {
+            let hi = if i + 1 < N && k > 0 {
+                self.0[i + 1] << (64 - k)
+            } else {
+                0
+            };
+            (self.0[i] >> k) | hi
+        }))
     }
 
     /// Bit `x` of the result is bit `x - k` of `self` (away from column 0); zeros come in at
     /// column 0. `k` is between 1 and 63.
     #[inline(always)]
     pub fn up(self, k: u32) -> Self {
-        let mut w = [0u64; N];
-        for i in 0..N {
+        Bits(std::array::from_fn(|i| {
             let lo = if i > 0 { self.0[i - 1] >> (64 - k) } else { 0 };
-            w[i] = (self.0[i] << k) | lo;
-        }
-        Bits(w)
+            (self.0[i] << k) | lo
+        }))
     }
 
     #[inline(always)]

@@ -1,6 +1,9 @@
 //! Our symbol layout, module for module, against the `qrcode` crate's drawing of the same
 //! codewords under the same mask: every version, level and mask, no decoder involved.
 
+// A failed unwrap here is a failed test (or bench setup) with its message.
+#![allow(clippy::unwrap_used)]
+
 use qr_encode::{EcLevel, Options, encode_with};
 use qrcode::canvas::{Canvas, MaskPattern};
 use qrcode::{Color, Version};
@@ -31,12 +34,17 @@ fn reference(data: &[u8], version: u8, ec: EcLevel, mask: u8) -> Vec<bool> {
     let mut bits = qrcode::bits::Bits::new(v);
     bits.push_optimal_data(data).unwrap();
     bits.push_terminator(qrcode_level(ec)).unwrap();
-    let (blocks, ecc) = qrcode::ec::construct_codewords(&bits.into_bytes(), v, qrcode_level(ec)).unwrap();
+    let (blocks, ecc) =
+        qrcode::ec::construct_codewords(&bits.into_bytes(), v, qrcode_level(ec)).unwrap();
     let mut canvas = Canvas::new(v, qrcode_level(ec));
     canvas.draw_all_functional_patterns();
     canvas.draw_data(&blocks, &ecc);
     canvas.apply_mask(MASKS[usize::from(mask)]);
-    canvas.into_colors().into_iter().map(|c| c == Color::Dark).collect()
+    canvas
+        .into_colors()
+        .into_iter()
+        .map(|c| c == Color::Dark)
+        .collect()
 }
 
 #[test]
@@ -45,7 +53,10 @@ fn every_version_level_and_mask_draws_the_same_modules_as_the_qrcode_crate() {
         for ec in EcLevel::ALL {
             let mask = (version + ec as u8) % 8;
             // Fits the smallest capacity (version 1 at H) and grows with the version.
-            let data = format!("{version}{mask}{}", "https://ex.com/".repeat(usize::from(version - 1) / 2));
+            let data = format!(
+                "{version}{mask}{}",
+                "https://ex.com/".repeat(usize::from(version - 1) / 2)
+            );
             let ours = encode_with(
                 data.as_bytes(),
                 ec,
@@ -61,7 +72,10 @@ fn every_version_level_and_mask_draws_the_same_modules_as_the_qrcode_crate() {
                 .filter(|&i| ours.is_dark(i % w, i / w) != theirs[i])
                 .map(|i| (i % w, i / w))
                 .collect();
-            assert!(mismatches.is_empty(), "v{version} {ec} mask {mask}: {mismatches:?}");
+            assert!(
+                mismatches.is_empty(),
+                "v{version} {ec} mask {mask}: {mismatches:?}"
+            );
         }
     }
 }

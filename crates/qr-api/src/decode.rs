@@ -24,7 +24,8 @@ struct CodeJson<'a> {
     bytes_base64: Option<String>,
     version: u8,
     ecc: String,
-    /// Top-left, top-right, bottom-right, bottom-left as the symbol is oriented, in pixels.
+    /// Top-left, top-right, bottom-right, bottom-left as the symbol is oriented, in pixels,
+    /// to 0.1 px (finer digits are noise from the sampling grid).
     corners: [[f32; 2]; 4],
 }
 
@@ -38,7 +39,7 @@ impl<'a> From<&'a Code> for CodeJson<'a> {
                 .then(|| base64::engine::general_purpose::STANDARD.encode(&c.bytes)),
             version: c.version,
             ecc: c.ec_level.to_string(),
-            corners: c.corners,
+            corners: c.corners.map(|p| p.map(|v| (v * 10.0).round() / 10.0)),
         }
     }
 }

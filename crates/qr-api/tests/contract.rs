@@ -62,7 +62,13 @@ fn generated_codes_decode_back_through_the_decode_endpoint() {
     assert_eq!(v["codes"][0]["text"], "https://example.com/product/123");
     assert_eq!(v["codes"][0]["version"], 4);
     assert_eq!(v["codes"][0]["ecc"], "H");
-    assert_eq!(v["codes"][0]["corners"].as_array().unwrap().len(), 4);
+    // 33 modules at 10 px behind a 40 px margin: the symbol spans 40..370 px. Corners go
+    // top-left, top-right, bottom-right, bottom-left, each within a module of the edge.
+    let corners: Vec<[f64; 2]> = serde_json::from_value(v["codes"][0]["corners"].clone()).unwrap();
+    let expected = [[40.0, 40.0], [370.0, 40.0], [370.0, 370.0], [40.0, 370.0]];
+    for (got, want) in corners.iter().zip(expected) {
+        assert!((got[0] - want[0]).abs() <= 10.0 && (got[1] - want[1]).abs() <= 10.0, "{corners:?}");
+    }
 }
 
 #[test]

@@ -1,0 +1,152 @@
+//! `/decode` over real HTTP: real photos, uploads in both forms, and every limit at its edge.
+
+use qr_tests::{Host, StatusCode, app_manifest, workspace_root};
+use serde_json::Value;
+
+fn corpus(path: &str) -> (Vec<u8>, String) {
+    let file = workspace_root().join("../shared/qr-corpus").join(path);
+    let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let text = std::fs::read_to_string(file.with_extension("txt")).unwrap();
+    (bytes, text.trim_end_matches('\n').to_owned())
+}
+
+fn problem(response: qr_tests::Response, status: u16, kind: &str) -> Value {
+    assert_eq!(response.status().as_u16(), status);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    let body: Value = response.json().unwrap();
+    assert_eq!(body["type"], format!("urn:qr-workshop:problem:{kind}"), "{body}");
+    body
+}
+
+#[test]
+fn phone_photos_and_screenshots_decode_to_their_expected_text() {
+    let host = Host::start(app_manifest());
+    for path in [
+        "zxing-java/qrcode-1/1.png",
+        "zxing-java/qrcode-1/2.png",
+        "zxing-java/qrcode-2/1.png",
+        "zxing-java/qrcode-3/01.png",
+        "zxing-java/qrcode-5/01.png",
+    ] {
+        let (image, expected) = corpus(path);
+        let response = host.post("/decode", "image/png", image);
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let body: Value = response.json().unwrap();
+        let texts: Vec<&str> = body["codes"].as_array().unwrap().iter().filter_map(|c| c["text"].as_str()).collect();
+        assert!(texts.iter().any(|t| t.trim_end_matches('\n') == expected), "{path}: {body}");
+        assert!(body["data"].is_string(), "{path}: {body}");
+    }
+    host.shutdown();
+}
+
+#[test]
+fn a_multipart_upload_in_field_file_decodes_like_a_raw_body() {
+    let host = Host::start(app_manifest());
+    let (image, expected) = corpus("zxing-java/qrcode-1/1.png");
+    let boundary = "qr-workshop-test-boundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&image);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let response = host.post("/decode", &format!("multipart/form-data; boundary={boundary}"), body);
+    let decoded: Value = response.json().unwrap();
+    assert_eq!(decoded["data"].as_str().map(|t| t.trim_end_matches('\n')), Some(expected.as_str()));
+
+    let no_file = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--{boundary}--\r\n");
+    problem(host.post("/decode", &format!("multipart/form-data; boundary={boundary}"), no_file), 400, "invalid-multipart");
+    host.shutdown();
+}
+
+#[test]
+fn an_image_without_a_code_is_an_empty_result_not_an_error() {
+    let host = Host::start(app_manifest());
+    let mut png = Vec::new();
+    image::GrayImage::from_pixel(64, 64, image::Luma([255]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let response = host.post("/decode", "image/png", png);
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.json::<Value>().unwrap(), serde_json::json!({"codes": [], "data": null}));
+    host.shutdown();
+}
+
+/// A PNG that declares `width` × `height` and carries no pixel data.
+fn png_declaring(width: u32, height: u32) -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let crc = crc32fast::hash(&out[start..]);
+        out.extend_from_slice(&crc.to_be_bytes());
+    }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = width.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[1, 0, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(&mut out, b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+#[test]
+fn every_decode_limit_holds_at_its_edge() {
+    use qr_core::limits::*;
+    let host = Host::start(app_manifest());
+
+    // Body size: exactly the limit is read (and found not to be an image); one byte more is
+    // refused. Both with a content-length and streamed without one.
+    problem(host.post("/decode", "application/octet-stream", vec![0u8; MAX_DECODE_BODY_BYTES]), 415, "unsupported-image");
+    problem(host.post("/decode", "application/octet-stream", vec![0u8; MAX_DECODE_BODY_BYTES + 1]), 413, "body-too-large");
+    let chunked = |n: usize| {
+        let chunks = (0..n.div_ceil(65_536)).map(move |i| Ok::<_, std::io::Error>(vec![0u8; 65_536.min(n - i * 65_536)]));
+        reqwest::blocking::Body::new(ChunkReader::new(chunks))
+    };
+    problem(host.post("/decode", "application/octet-stream", chunked(MAX_DECODE_BODY_BYTES + 1)), 413, "body-too-large");
+
+    // Pixels and sides, by declared size, refused before decoding: a 60000 × 60000 PNG is
+    // 57 bytes.
+    let huge = png_declaring(60_000, 60_000);
+    assert!(huge.len() < 100);
+    let body = problem(host.post("/decode", "image/png", huge), 413, "image-too-large");
+    assert!(body["detail"].as_str().unwrap().contains("60000x60000"), "{body}");
+    let rows = (MAX_IMAGE_PIXELS / u64::from(MAX_IMAGE_SIDE)) as u32;
+    problem(host.post("/decode", "image/png", png_declaring(MAX_IMAGE_SIDE + 1, 1)), 413, "image-too-large");
+    problem(host.post("/decode", "image/png", png_declaring(MAX_IMAGE_SIDE, rows + 1)), 413, "image-too-large");
+    // Just inside both: the size passes and the empty pixel data is what is wrong.
+    problem(host.post("/decode", "image/png", png_declaring(MAX_IMAGE_SIDE, rows)), 422, "corrupt-image");
+
+    problem(host.post("/decode", "image/png", Vec::new()), 400, "missing-image");
+    problem(host.post("/decode", "text/plain", "not an image"), 415, "unsupported-image");
+    host.shutdown();
+}
+
+/// Streams an iterator of chunks as a body of unknown length (chunked transfer encoding).
+struct ChunkReader<I> {
+    chunks: I,
+    current: std::io::Cursor<Vec<u8>>,
+}
+
+impl<I: Iterator<Item = std::io::Result<Vec<u8>>>> ChunkReader<I> {
+    fn new(chunks: I) -> Self {
+        ChunkReader { chunks, current: std::io::Cursor::new(Vec::new()) }
+    }
+}
+
+impl<I: Iterator<Item = std::io::Result<Vec<u8>>>> std::io::Read for ChunkReader<I> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let n = self.current.read(buf)?;
+            if n > 0 {
+                return Ok(n);
+            }
+            match self.chunks.next() {
+                Some(chunk) => self.current = std::io::Cursor::new(chunk?),
+                None => return Ok(0),
+            }
+        }
+    }
+}

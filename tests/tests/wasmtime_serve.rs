@@ -1,0 +1,88 @@
+//! The components are standard `wasi:http@0.2` proxies: a host nobody here wrote,
+//! `wasmtime serve` (48.x, installed by `scripts/setup --test`), serves them unchanged.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+
+use qr_tests::{StatusCode, client, wasm};
+use serde_json::Value;
+
+/// A `wasmtime serve` process on an ephemeral loopback port, killed on drop.
+struct WasmtimeServe {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl WasmtimeServe {
+    fn start(component: &std::path::Path) -> WasmtimeServe {
+        let mut child = Command::new("wasmtime")
+            .args(["serve", "-S", "cli=y", "--addr", "127.0.0.1:0"])
+            .arg(component)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("`wasmtime` 48 on PATH (scripts/setup --test installs it)");
+        // It prints `Serving HTTP on http://ADDR/` once it listens; read lines until then.
+        let stderr = BufReader::new(child.stderr.take().expect("piped stderr"));
+        let mut seen = Vec::new();
+        let mut lines = stderr.lines();
+        let addr = loop {
+            let line = match lines.next() {
+                Some(Ok(line)) => line,
+                _ => {
+                    let _ = child.kill();
+                    panic!("wasmtime serve exited before listening: {seen:?}");
+                }
+            };
+            if let Some(rest) = line.strip_prefix("Serving HTTP on http://") {
+                break rest.trim_end_matches('/').parse().expect("a socket address");
+            }
+            seen.push(line);
+        };
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        WasmtimeServe { child, addr }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+impl Drop for WasmtimeServe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_generate_component_answers_under_wasmtime_serve() {
+    let server = WasmtimeServe::start(&wasm("qr_generate"));
+    let http = client();
+    let png = http
+        .post(server.url("/generate"))
+        .header("content-type", "application/json")
+        .body(r#"{"data":"https://example.com/product/123"}"#)
+        .send()
+        .unwrap();
+    assert_eq!(png.status(), StatusCode::OK);
+    assert_eq!(png.headers()["content-type"], "image/png");
+    let image = image::load_from_memory(&png.bytes().unwrap()).unwrap();
+    assert_eq!((image.width(), image.height()), (410, 410));
+
+    let missing = http.get(server.url("/elsewhere")).send().unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(missing.headers()["content-type"], "application/problem+json");
+}
+
+#[test]
+fn the_decode_component_answers_under_wasmtime_serve() {
+    let server = WasmtimeServe::start(&wasm("qr_decode"));
+    let photo = std::fs::read(qr_tests::workspace_root().join("../shared/peers/python-seed/qr_287.png")).unwrap();
+    let response = client().post(server.url("/decode")).body(photo).send().unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().unwrap();
+    assert_eq!(body["data"], "https://example.com/product/123");
+}

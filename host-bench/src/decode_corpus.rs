@@ -22,6 +22,12 @@ use qr_scan::corpus::{self, Case, score};
 /// shared 2-core machine does not decide an image's time.
 const REPEATS: usize = 3;
 
+/// The zxing-cpp release the peer venv installs (latest on PyPI when this was written).
+const ZXING_CPP_VERSION: &str = "3.1.1";
+
+/// The decode component's target, where the wasm parity run builds qr-scan.
+const WASM_TARGET: &str = "wasm32-wasip2";
+
 /// Where the results table is written, relative to this crate.
 const RESULTS_FILE: &str = "results/decode-corpus.md";
 
@@ -31,6 +37,8 @@ struct Outcome {
     name: String,
     /// Per case, in case order: expected texts found, and decode time in ms.
     results: Vec<(usize, f64)>,
+    /// Per case, in case order: the texts read.
+    texts: Vec<Vec<String>>,
 }
 
 /// Entry point: `host-bench decode-corpus [--quick] [--corpus DIR]`.
@@ -55,15 +63,11 @@ pub fn run(args: &[String]) -> Result<()> {
     eprintln!("{} images, {targets} de-duplicated targets, from {}", cases.len(), root.display());
 
     let ours = measure("qr-scan", &cases, &images, |image| texts(&qr_scan::scan(image)));
-    let peer = match zxing_cpp(&cases) {
-        Ok(peer) => Some(peer),
-        Err(error) => {
-            eprintln!("zxing-cpp peer unavailable: {error:#}");
-            None
-        }
-    };
+    let peer = zxing_cpp(&cases).inspect_err(|e| eprintln!("zxing-cpp peer unavailable: {e:#}")).ok();
     let mut variants = Vec::new();
+    let mut in_wasm = None;
     if !quick {
+        in_wasm = wasm(&cases, &root).inspect_err(|e| eprintln!("wasm run unavailable: {e:#}")).ok();
         variants.push(measure("rqrr 0.11 alone", &cases, &images, rqrr_texts));
         let steps = [
             ("rxing detector, hybrid threshold only", Passes::FIRST),
@@ -78,7 +82,8 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     }
 
-    let report = render(&root, &cases, &ours, peer.as_ref(), &variants);
+    let runs = Runs { ours, peer, in_wasm, variants };
+    let report = render(&cases, &runs);
     println!("{report}");
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join(RESULTS_FILE);
     if quick {
@@ -135,25 +140,24 @@ fn measure(
     if quiet {
         std::panic::set_hook(Box::new(|_| {}));
     }
-    let results = cases
-        .iter()
-        .zip(images)
-        .map(|(case, image)| {
-            let mut times = Vec::with_capacity(REPEATS);
-            let mut found = Vec::new();
-            for _ in 0..REPEATS {
-                let start = Instant::now();
-                found = decode(image);
-                times.push(start.elapsed().as_secs_f64() * 1000.0);
-            }
-            (score(&case.expected, &found), median(&mut times))
-        })
-        .collect();
+    let mut results = Vec::with_capacity(cases.len());
+    let mut texts = Vec::with_capacity(cases.len());
+    for (case, image) in cases.iter().zip(images) {
+        let mut times = Vec::with_capacity(REPEATS);
+        let mut found = Vec::new();
+        for _ in 0..REPEATS {
+            let start = Instant::now();
+            found = decode(image);
+            times.push(start.elapsed().as_secs_f64() * 1000.0);
+        }
+        results.push((score(&case.expected, &found), median(&mut times)));
+        texts.push(found);
+    }
     if let Some(hook) = hook {
         std::panic::set_hook(hook);
     }
     eprintln!("measured {name}");
-    Outcome { name: name.to_owned(), results }
+    Outcome { name: name.to_owned(), results, texts }
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -169,39 +173,74 @@ fn median(values: &mut [f64]) -> f64 {
 fn zxing_cpp(cases: &[Case]) -> Result<Outcome> {
     let python = peer_python()?;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers/zxing_cpp_peer.py");
-    let mut child = Command::new(&python)
-        .arg(&script)
-        .arg(REPEATS.to_string())
+    let mut command = Command::new(&python);
+    command.arg(&script).arg(REPEATS.to_string());
+    run_lines("zxing-cpp", command, cases)
+}
+
+/// Runs qr-scan compiled to wasm32-wasip2 under wasmtime (the `scan_paths` example),
+/// building it first, so the table shows what the decode component reads.
+fn wasm(cases: &[Case], root: &Path) -> Result<Outcome> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let built = Command::new(cargo)
+        .args(["build", "--release", "--quiet", "--target", WASM_TARGET, "-p", "qr-scan", "--example", "scan_paths"])
+        .status()
+        .context("running cargo build for wasm32-wasip2")?;
+    if !built.success() {
+        bail!("cargo build --target {WASM_TARGET} -p qr-scan --example scan_paths failed");
+    }
+    let module = target_dir().join(WASM_TARGET).join("release/examples/scan_paths.wasm");
+    let root = root.canonicalize()?;
+    let mut command = Command::new("wasmtime");
+    command.arg("run").arg("--dir").arg(format!("{0}::{0}", root.display())).arg(&module);
+    run_lines("qr-scan in wasm32-wasip2 (wasmtime)", command, cases)
+}
+
+/// Feeds every case's absolute path to `command`, one per line, and reads one JSON line
+/// `{"texts": [...], "ms": ...}` back per case.
+fn run_lines(name: &str, mut command: Command, cases: &[Case]) -> Result<Outcome> {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .with_context(|| format!("starting {}", python.display()))?;
-    let mut stdin = child.stdin.take().context("peer stdin")?;
-    let paths: String = cases.iter().map(|c| format!("{}\n", c.path.display())).collect();
+        .with_context(|| format!("starting {name}"))?;
+    let mut stdin = child.stdin.take().context("child stdin")?;
+    let paths = cases
+        .iter()
+        .map(|c| c.path.canonicalize().map(|p| format!("{}\n", p.display())))
+        .collect::<std::io::Result<String>>()?;
     let writer = std::thread::spawn(move || stdin.write_all(paths.as_bytes()));
-    let stdout = child.stdout.take().context("peer stdout")?;
+    let stdout = child.stdout.take().context("child stdout")?;
     let mut results = Vec::with_capacity(cases.len());
+    let mut texts = Vec::with_capacity(cases.len());
     for (case, line) in cases.iter().zip(BufReader::new(stdout).lines()) {
         let row: serde_json::Value = serde_json::from_str(&line?)?;
-        let found: Vec<String> = serde_json::from_value(row["texts"].clone())?;
-        let ms = row["ms"].as_f64().context("peer row without ms")?;
+        let found: Vec<Option<String>> = serde_json::from_value(row["texts"].clone())
+            .with_context(|| format!("{name} on {}: {row}", case.path.display()))?;
+        let found: Vec<String> = found.into_iter().flatten().collect();
+        let ms = row["ms"].as_f64().context("row without ms")?;
         results.push((score(&case.expected, &found), ms));
+        texts.push(found);
     }
-    writer.join().map_err(|_| anyhow::anyhow!("peer writer panicked"))??;
+    writer.join().map_err(|_| anyhow::anyhow!("{name} writer panicked"))??;
     let status = child.wait()?;
     if !status.success() || results.len() != cases.len() {
-        bail!("zxing-cpp peer exited with {status} after {} of {} images", results.len(), cases.len());
+        bail!("{name} exited with {status} after {} of {} images", results.len(), cases.len());
     }
-    eprintln!("measured zxing-cpp");
-    Ok(Outcome { name: "zxing-cpp".to_owned(), results })
+    eprintln!("measured {name}");
+    Ok(Outcome { name: name.to_owned(), results, texts })
+}
+
+/// Cargo's target directory, where the venv and the wasm build go.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
 }
 
 /// The venv's Python with `zxing-cpp` installed, creating the venv on first use.
 fn peer_python() -> Result<PathBuf> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let venv = target.join("zxing-cpp-venv");
+    let venv = target_dir().join("zxing-cpp-venv");
     let python = venv.join("bin/python");
     let ready = |python: &Path| {
         Command::new(python)
@@ -219,12 +258,21 @@ fn peer_python() -> Result<PathBuf> {
         bail!("python3 -m venv failed");
     }
     let installed = Command::new(venv.join("bin/pip"))
-        .args(["install", "--quiet", "zxing-cpp", "numpy", "pillow"])
+        .args(["install", "--quiet", &format!("zxing-cpp=={ZXING_CPP_VERSION}"), "numpy", "pillow"])
         .status()?;
     if !installed.success() || !ready(&python) {
         bail!("pip install zxing-cpp numpy pillow failed");
     }
     Ok(python)
+}
+
+/// Everything one benchmark run measured.
+struct Runs {
+    ours: Outcome,
+    peer: Option<Outcome>,
+    in_wasm: Option<Outcome>,
+    /// qr-scan with fewer passes, and rqrr, to show what each part adds.
+    variants: Vec<Outcome>,
 }
 
 /// Tallies of one decoder over a group of cases.
@@ -252,17 +300,19 @@ fn percent(t: &Tally) -> f64 {
     100.0 * t.found as f64 / t.total.max(1) as f64
 }
 
-fn render(root: &Path, cases: &[Case], ours: &Outcome, peer: Option<&Outcome>, variants: &[Outcome]) -> String {
+fn render(cases: &[Case], runs: &Runs) -> String {
+    let (ours, peer, variants) = (&runs.ours, runs.peer.as_ref(), &runs.variants);
     let mut out = String::new();
     let unique = |c: &Case| c.target;
     let ours_unique = tally(cases, ours, unique);
     let peer_unique = peer.map(|p| tally(cases, p, unique));
     out.push_str("# Decode accuracy on the shared QR corpus\n\n");
     out.push_str(&format!(
-        "Written by `cargo run --release -p host-bench -- decode-corpus` from `{}`.\n\
-         Scoring: shared/qr-corpus/README.md; median of {REPEATS} timed decodes per image, \
-         file loading not timed, same machine, same run.\n\n",
-        root.display()
+        "Written by `cargo run --release -p host-bench -- decode-corpus` from `shared/qr-corpus`.\n\
+         Scoring: shared/qr-corpus/README.md; median of {REPEATS} timed decodes per image for the \
+         native runs, file loading not timed, same machine, same run. zxing-cpp {} through its \
+         Python binding (time of the `read_barcodes` call).\n\n",
+        ZXING_CPP_VERSION
     ));
     let headline = match &peer_unique {
         Some(p) => format!(
@@ -311,6 +361,21 @@ fn render(root: &Path, cases: &[Case], ours: &Outcome, peer: Option<&Outcome>, v
     }
     row("**all images**", &|_: &Case| true);
     row("**unique targets**", &unique);
+
+    if let Some(w) = &runs.in_wasm {
+        let t = tally(cases, w, unique);
+        let same = ours.texts.iter().zip(&w.texts).filter(|(a, b)| a == b).count();
+        out.push_str(&format!(
+            "\n## Native and wasm32-wasip2 agree\n\nqr-scan built for wasm32-wasip2 (what the decode \
+             component links) and run under wasmtime reads {}/{} unique targets and returns the same \
+             texts as the native build on {same}/{} images; median {:.2} ms per image inside the \
+             guest (one decode each).\n",
+            t.found,
+            t.total,
+            cases.len(),
+            t.median_ms
+        ));
+    }
 
     if !variants.is_empty() {
         out.push_str("\n## What each part adds (unique targets)\n\n");

@@ -4,6 +4,17 @@
 //! This crate knows nothing of HTTP or of request options: callers validate sizes and colours
 //! first (see `qr-core`) and hand over plain values. It is kept apart from decoding so that the
 //! generate component does not link an image decoder.
+//!
+//! Generation is the service's hot path, so each stage is built for speed (figures and how
+//! they were measured: `BENCHMARKS.md`):
+//! - segmentation and Reed-Solomon come from the `qrcode` crate, which does them in a few
+//!   microseconds;
+//! - module placement uses a per-version template of the function patterns built once
+//!   (`layout`);
+//! - the mask is chosen by the standard's four penalty rules evaluated on bit-packed rows, all
+//!   in one pass per mask (`mask`), where `qrcode` spends 99% of its time module by module;
+//! - PNG goes through a deflater that treats the `scale` repeats of each module row as
+//!   back-references (`deflate`), which is both smaller and faster than a general zlib.
 
 #![forbid(unsafe_code)]
 // In unit tests a failed unwrap is a failed test with its message.

@@ -17,6 +17,8 @@ mod payload;
 mod reader;
 mod views;
 
+use std::borrow::Cow;
+
 use image::GrayImage;
 use rxing::common::BitMatrix;
 pub use qr_encode::EcLevel;
@@ -32,11 +34,16 @@ use reader::{ViewInfo, read_view};
 /// few hundred milliseconds without losing codes that fill any sensible part of it.
 pub const MAX_SCAN_PIXELS: u64 = 4_000_000;
 
-/// Images below this on their short side are also searched at twice their size.
+/// Images with fewer pixels than this are also searched at twice their size.
 ///
 /// Thumbnails and tight crops have modules of one or two pixels, too small for the
-/// finder-pattern scan to separate the rings.
-pub const ENLARGE_BELOW_SIDE: u32 = 400;
+/// finder-pattern scan to separate the rings; 400×400 covers them, and bounds the
+/// enlarged copy to 640,000 pixels.
+pub const ENLARGE_BELOW_PIXELS: u64 = 160_000;
+
+/// Images narrower than this on either side hold no symbol: a version-1 symbol is 21
+/// modules wide and a module needs at least one pixel.
+pub const MIN_SYMBOL_SIDE: u32 = 21;
 
 /// One QR code found in an image.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,21 +110,26 @@ pub fn scan_with(image: &GrayImage, passes: Passes) -> Vec<Code> {
     if image.width() == 0 || image.height() == 0 {
         return found;
     }
-    let pixels = u64::from(image.width()) * u64::from(image.height());
-    let factor = (pixels.div_ceil(MAX_SCAN_PIXELS) as f64).sqrt().ceil() as u32;
-    let base = if factor > 1 { views::shrink(image, factor) } else { image.clone() };
+    let factor = (pixel_count(image).div_ceil(MAX_SCAN_PIXELS) as f64).sqrt().ceil() as u32;
+    let base = if factor > 1 { Cow::Owned(views::shrink(image, factor)) } else { Cow::Borrowed(image) };
+    if base.width().min(base.height()) < MIN_SYMBOL_SIDE {
+        // Slivers (and images shrunk to slivers) cannot hold a symbol; scanning their
+        // millions of rows would only cost time.
+        return found;
+    }
     let base_scale = factor as f32;
 
     // Each view is binarised as it is and, when that reads nothing, inverted before
     // binarising: flipping the black-and-white result instead is not the same, because
     // the thresholds treat low-contrast blocks as background, which inverts wrongly.
-    let search = |view: &GrayImage, binarise: fn(&GrayImage) -> Option<BitMatrix>, scale: f32, found: &mut Vec<Code>| {
+    let mut attempts = reader::MAX_DECODE_ATTEMPTS;
+    let mut search = |view: &GrayImage, binarise: fn(&GrayImage) -> Option<BitMatrix>, scale: f32, found: &mut Vec<Code>| {
         if let Some(bits) = binarise(view) {
-            read_view(&bits, ViewInfo { scale, inverted: false }, found);
+            read_view(&bits, ViewInfo { scale, inverted: false }, &mut attempts, found);
         }
         if passes.inverted && found.is_empty() {
             if let Some(bits) = binarise(&views::inverted(view)) {
-                read_view(&bits, ViewInfo { scale, inverted: true }, found);
+                read_view(&bits, ViewInfo { scale, inverted: true }, &mut attempts, found);
             }
         }
     };
@@ -134,7 +146,7 @@ pub fn scan_with(image: &GrayImage, passes: Passes) -> Vec<Code> {
             step *= 2;
         }
     }
-    let enlarged = (passes.enlarge && found.is_empty() && base.width().min(base.height()) < ENLARGE_BELOW_SIDE)
+    let enlarged = (passes.enlarge && found.is_empty() && pixel_count(&base) < ENLARGE_BELOW_PIXELS)
         .then(|| views::enlarge(&base));
     if let Some(big) = &enlarged {
         search(big, views::hybrid, base_scale / 2.0, &mut found);
@@ -151,6 +163,10 @@ pub fn scan_with(image: &GrayImage, passes: Passes) -> Vec<Code> {
         search(big, views::global, base_scale / 2.0, &mut found);
     }
     found
+}
+
+fn pixel_count(image: &GrayImage) -> u64 {
+    u64::from(image.width()) * u64::from(image.height())
 }
 
 #[cfg(test)]
@@ -172,6 +188,47 @@ mod tests {
             assert_eq!(codes[0].ec_level, ec);
             assert_eq!(codes[0].version, encode(b"https://example.com/product/123", ec).unwrap().version());
         }
+    }
+
+    #[test]
+    fn slivers_and_specks_have_no_codes() {
+        for (w, h) in [(1, 1), (1, 5000), (5000, 1), (20, 3_000_000), (3_000_000, 20), (47, 47)] {
+            assert!(scan(&GrayImage::from_pixel(w, h, image::Luma([0]))).is_empty(), "{w}x{h}");
+        }
+    }
+
+    #[test]
+    fn an_inverted_code_is_read_and_marked_inverted() {
+        let mut image = render("light on dark", EcLevel::M);
+        image::imageops::invert(&mut image);
+        let codes = scan(&image);
+        assert_eq!(codes.len(), 1);
+        assert_eq!(codes[0].text.as_deref(), Some("light on dark"));
+        assert!(codes[0].inverted);
+    }
+
+    #[test]
+    fn a_mirrored_code_is_read_and_marked_mirrored() {
+        let image = image::imageops::flip_horizontal(&render("seen from behind glass", EcLevel::Q));
+        let codes = scan(&image);
+        assert_eq!(codes.len(), 1);
+        assert_eq!(codes[0].text.as_deref(), Some("seen from behind glass"));
+        assert!(codes[0].mirrored);
+    }
+
+    #[test]
+    fn every_code_in_an_image_is_returned_with_corners_around_it() {
+        let left = render("left ticket", EcLevel::M);
+        let right = render("right ticket", EcLevel::M);
+        let mut both = GrayImage::from_pixel(left.width() + right.width(), left.height().max(right.height()), image::Luma([255]));
+        image::imageops::overlay(&mut both, &left, 0, 0);
+        image::imageops::overlay(&mut both, &right, i64::from(left.width()), 0);
+        let mut codes = scan(&both);
+        codes.sort_by(|a, b| a.corners[0][0].total_cmp(&b.corners[0][0]));
+        let texts: Vec<_> = codes.iter().map(|c| c.text.as_deref()).collect();
+        assert_eq!(texts, [Some("left ticket"), Some("right ticket")]);
+        assert!(codes[0].corners.iter().all(|[x, _]| *x < left.width() as f32));
+        assert!(codes[1].corners.iter().all(|[x, _]| *x > left.width() as f32));
     }
 
     #[test]

@@ -19,12 +19,13 @@ use crate::{Code, EcLevel, StructuredAppend};
 /// linear time, so the rest are dropped to bound the time spent on a hostile image.
 const MAX_FINDER_PATTERNS: usize = 120;
 
-/// Most finder-pattern triples sampled and decoded in one view.
+/// Most finder-pattern triples sampled and decoded in one scan, over all its views.
 ///
-/// Each try samples a grid and runs error correction (about a millisecond for a large
+/// Each try samples a grid and runs error correction (up to a millisecond for a large
 /// version); the triples come most plausible first, so real symbols are reached well
-/// before this on every corpus image while a crafted image cannot make us try millions.
-const MAX_PATTERN_SETS: usize = 300;
+/// before this on every corpus image, while noise or a crafted image, which yields
+/// hundreds of plausible triples per view, stops here.
+pub(crate) const MAX_DECODE_ATTEMPTS: u32 = 200;
 
 /// Where a view's pixels sit in the caller's image.
 #[derive(Debug, Clone, Copy)]
@@ -35,8 +36,9 @@ pub(crate) struct ViewInfo {
     pub inverted: bool,
 }
 
-/// Decodes every symbol in `bits` and appends those not already in `found`.
-pub(crate) fn read_view(bits: &BitMatrix, info: ViewInfo, found: &mut Vec<Code>) {
+/// Decodes every symbol in `bits` and appends those not already in `found`, spending at
+/// most `attempts` grid samplings (and counting down what it spends).
+pub(crate) fn read_view(bits: &BitMatrix, info: ViewInfo, attempts: &mut u32, found: &mut Vec<Code>) {
     let mut patterns = FindFinderPatterns(bits, true, 0);
     if patterns.len() > MAX_FINDER_PATTERNS {
         patterns.sort_by_key(|p| std::cmp::Reverse(p.size));
@@ -44,10 +46,14 @@ pub(crate) fn read_view(bits: &BitMatrix, info: ViewInfo, found: &mut Vec<Code>)
     }
     let sets = GenerateFinderPatternSets(&mut patterns);
     let mut used = Vec::new();
-    for set in sets.iter().take(MAX_PATTERN_SETS) {
+    for set in &sets {
         if used.contains(&set.bl) || used.contains(&set.tl) || used.contains(&set.tr) {
             continue;
         }
+        if *attempts == 0 {
+            return;
+        }
+        *attempts -= 1;
         let Ok(detected) = SampleQR(bits, set) else { continue };
         let Ok(decoded) = Decode(detected.getBits()) else { continue };
         if !decoded.isValid() {

@@ -41,29 +41,31 @@ pub(crate) fn global(image: &GrayImage) -> Option<BitMatrix> {
 /// The hybrid binariser's 40-pixel neighbourhood is smaller than one module of a close-up
 /// photo, and inside a large dark module it invents edges; this one does not.
 pub(crate) fn local_mean(image: &GrayImage) -> Option<BitMatrix> {
-    let (w, h) = image.dimensions();
-    let radius = (w.min(h) / LOCAL_MEAN_WINDOW_DIVISOR).max(4);
-    let stride = w as usize + 1;
-    let mut integral = vec![0u64; stride * (h as usize + 1)];
-    for y in 0..h as usize {
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let radius = (w.min(h) / LOCAL_MEAN_WINDOW_DIVISOR as usize).max(4);
+    let pixels = image.as_raw();
+    // Summed-area table with a zero first row and column; u64 so no image size overflows.
+    let stride = w + 1;
+    let mut integral = vec![0u64; stride * (h + 1)];
+    for (y, row) in pixels.chunks_exact(w).enumerate() {
         let mut row_sum = 0u64;
-        for x in 0..w as usize {
-            row_sum += u64::from(image.as_raw()[y * w as usize + x]);
+        for (x, &p) in row.iter().enumerate() {
+            row_sum += u64::from(p);
             integral[(y + 1) * stride + x + 1] = integral[y * stride + x + 1] + row_sum;
         }
     }
-    let mut bits = BitMatrix::new(w, h).ok()?;
-    for y in 0..h {
-        let (y0, y1) = (y.saturating_sub(radius) as usize, (y + radius + 1).min(h) as usize);
-        for x in 0..w {
-            let (x0, x1) = (x.saturating_sub(radius) as usize, (x + radius + 1).min(w) as usize);
-            let sum = integral[y1 * stride + x1] + integral[y0 * stride + x0]
-                - integral[y0 * stride + x1]
-                - integral[y1 * stride + x0];
+    let window = |c: usize, len: usize| (c.saturating_sub(radius), (c + radius + 1).min(len));
+    let columns: Vec<(usize, usize)> = (0..w).map(|x| window(x, w)).collect();
+    let keep = u64::from(100 - LOCAL_MEAN_MARGIN_PERCENT);
+    let mut bits = BitMatrix::new(image.width(), image.height()).ok()?;
+    for (y, row) in pixels.chunks_exact(w).enumerate() {
+        let (y0, y1) = window(y, h);
+        let (top, bottom) = (&integral[y0 * stride..], &integral[y1 * stride..]);
+        for (x, (&p, &(x0, x1))) in row.iter().zip(&columns).enumerate() {
+            let sum = bottom[x1] + top[x0] - top[x1] - bottom[x0];
             let count = ((y1 - y0) * (x1 - x0)) as u64;
-            let pixel = u64::from(image.as_raw()[(y * w + x) as usize]);
-            if pixel * count * 100 < sum * u64::from(100 - LOCAL_MEAN_MARGIN_PERCENT) {
-                bits.set(x, y);
+            if u64::from(p) * count * 100 < sum * keep {
+                bits.set(x as u32, y as u32);
             }
         }
     }
@@ -80,16 +82,20 @@ pub(crate) fn inverted(image: &GrayImage) -> GrayImage {
 /// The image at `1/factor` of its size, each pixel the mean of a `factor`×`factor` block.
 pub(crate) fn shrink(image: &GrayImage, factor: u32) -> GrayImage {
     let (w, h) = (image.width() / factor, image.height() / factor);
+    let (f, src_w) = (factor as usize, image.width() as usize);
     let area = factor * factor;
-    GrayImage::from_fn(w, h, |x, y| {
-        let mut sum = 0u32;
-        for dy in 0..factor {
-            for dx in 0..factor {
-                sum += u32::from(image.get_pixel(x * factor + dx, y * factor + dy).0[0]);
+    let mut sums = vec![0u32; w as usize];
+    let mut out = Vec::with_capacity(w as usize * h as usize);
+    for band in image.as_raw().chunks_exact(src_w * f).take(h as usize) {
+        sums.fill(0);
+        for row in band.chunks_exact(src_w) {
+            for (sum, block) in sums.iter_mut().zip(row.chunks_exact(f)) {
+                *sum += block.iter().map(|&p| u32::from(p)).sum::<u32>();
             }
         }
-        image::Luma([(sum / area) as u8])
-    })
+        out.extend(sums.iter().map(|&s| (s / area) as u8));
+    }
+    GrayImage::from_raw(w, h, out).unwrap_or_default()
 }
 
 /// The image at twice its size, by bilinear interpolation, for symbols whose modules are

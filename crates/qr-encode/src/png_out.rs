@@ -24,33 +24,27 @@ pub fn to_png(symbol: &Symbol, style: &Style) -> Vec<u8> {
 
     let mut blank = vec![0u8; line_len];
     fill(&mut blank[1..], 0, side, !dark_bit);
-    let rows: Vec<Vec<u8>> = (0..symbol.width())
-        .map(|y| {
-            let mut line = blank.clone();
-            let modules = symbol.row(y);
-            let mut x = 0;
-            while x < modules.len() {
-                if modules[x] {
-                    let start = x;
-                    while x < modules.len() && modules[x] {
-                        x += 1;
-                    }
-                    fill(
-                        &mut line[1..],
-                        (margin + start) * scale,
-                        (margin + x) * scale,
-                        dark_bit,
-                    );
-                } else {
+    // Every module row's scanline, back to back in one buffer.
+    let mut rows = blank.repeat(symbol.width());
+    for (y, line) in rows.chunks_exact_mut(line_len).enumerate() {
+        let modules = symbol.row(y);
+        let mut x = 0;
+        while x < modules.len() {
+            if modules[x] {
+                let start = x;
+                while x < modules.len() && modules[x] {
                     x += 1;
                 }
+                let (from, to) = ((margin + start) * scale, (margin + x) * scale);
+                fill(&mut line[1..], from, to, dark_bit);
+            } else {
+                x += 1;
             }
-            line
-        })
-        .collect();
-    let mut lines: Vec<(&[u8], usize)> = Vec::with_capacity(rows.len() + 2);
+        }
+    }
+    let mut lines: Vec<(&[u8], usize)> = Vec::with_capacity(symbol.width() + 2);
     lines.push((&blank, margin * scale));
-    lines.extend(rows.iter().map(|r| (&r[..], scale)));
+    lines.extend(rows.chunks_exact(line_len).map(|r| (r, scale)));
     lines.push((&blank, margin * scale));
 
     let colour = if greyscale {
@@ -145,10 +139,10 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(&crc.to_be_bytes());
 }
 
-/// CRC-32 (ISO-HDLC, as PNG uses), table-driven.
+/// CRC-32 (ISO-HDLC, as PNG uses), four bytes per step ("slicing by 4").
 fn crc32(bytes: &[u8]) -> u32 {
-    static TABLE: [u32; 256] = {
-        let mut t = [0u32; 256];
+    static TABLES: [[u32; 256]; 4] = {
+        let mut t = [[0u32; 256]; 4];
         let mut n = 0;
         while n < 256 {
             let mut c = n as u32;
@@ -161,14 +155,34 @@ fn crc32(bytes: &[u8]) -> u32 {
                 };
                 k += 1;
             }
-            t[n] = c;
+            t[0][n] = c;
+            n += 1;
+        }
+        let mut n = 0;
+        while n < 256 {
+            let mut k = 1;
+            while k < 4 {
+                let prev = t[k - 1][n];
+                t[k][n] = (prev >> 8) ^ t[0][(prev & 0xff) as usize];
+                k += 1;
+            }
             n += 1;
         }
         t
     };
-    !bytes.iter().fold(!0u32, |c, &b| {
-        TABLE[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8)
-    })
+    let mut c = !0u32;
+    let mut words = bytes.chunks_exact(4);
+    for w in &mut words {
+        let x = c ^ u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+        c = TABLES[3][(x & 0xff) as usize]
+            ^ TABLES[2][(x >> 8 & 0xff) as usize]
+            ^ TABLES[1][(x >> 16 & 0xff) as usize]
+            ^ TABLES[0][(x >> 24) as usize];
+    }
+    for &b in words.remainder() {
+        c = TABLES[0][((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8);
+    }
+    !c
 }
 
 #[cfg(test)]
@@ -192,6 +206,7 @@ mod tests {
     #[test]
     fn crc_matches_the_png_specs_check_value() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32(b"IEND"), 0xAE42_6082);
     }
 
     #[test]

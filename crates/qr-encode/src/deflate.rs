@@ -8,7 +8,7 @@
 //! the same image, in a few microseconds.
 
 /// Deflate's window: the farthest a back-reference may reach.
-const WINDOW: usize = 32 * 1024;
+pub(crate) const WINDOW: usize = 32 * 1024;
 /// Longest and shortest back-references deflate can express.
 const MAX_MATCH: usize = 258;
 const MIN_MATCH: usize = 3;
@@ -27,7 +27,8 @@ enum Token {
 }
 
 /// The zlib-wrapped deflate of `lines`, each `(bytes, repeat)`: `bytes` written `repeat`
-/// times in a row. All lines have the same length (PNG scanlines do).
+/// times in a row. All lines have the same length (PNG scanlines do), at most [`WINDOW`]
+/// bytes so that a repeat can reach back to its line (a 1-bit image up to 262 136 px wide).
 pub(crate) fn zlib_repeated_lines(lines: &[(&[u8], usize)]) -> Vec<u8> {
     let tokens = tokenize(lines);
     let mut w = BitWriter {
@@ -53,6 +54,7 @@ fn tokenize(lines: &[(&[u8], usize)]) -> Vec<Token> {
         lines.iter().all(|l| l.0.len() == n),
         "scanlines of one image have one length"
     );
+    assert!(n <= WINDOW, "a {n}-byte scanline is beyond deflate's reach");
     let mut content: Vec<u8> = Vec::new();
     // Where each distinct line's last copy starts in the real stream.
     let mut last_copy: Vec<usize> = Vec::new();

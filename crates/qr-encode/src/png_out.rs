@@ -11,8 +11,12 @@ use crate::{Style, Symbol};
 /// translucent. Scanlines use filter type 0: every pixel row of a module row is the same, and
 /// the deflater turns each repeat into a back-reference instead of leaning on a filter.
 ///
-/// The caller bounds `style.side_px(symbol.width())`; this function allocates one scanline
-/// per module row plus the compressed output.
+/// The caller bounds `style.side_px(symbol.width())` (`qr-core` does); this function allocates
+/// one scanline per module row plus the compressed output.
+///
+/// # Panics
+///
+/// If the image is wider than 262 136 px (a scanline past deflate's 32 KiB window).
 pub fn to_png(symbol: &Symbol, style: &Style) -> Vec<u8> {
     let side = style.side_px(symbol.width()) as usize;
     let greyscale = style.dark == [0, 0, 0, 255] && style.light == [255, 255, 255, 255];

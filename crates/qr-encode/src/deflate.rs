@@ -389,49 +389,62 @@ fn huffman_lengths<const N: usize>(freq: &[u32; N], limit: u8) -> [u8; N] {
     }
 }
 
+/// Largest alphabet coded here: deflate's 286 literal/length symbols.
+const MAX_SYMBOLS: usize = 286;
+
 fn huffman_unlimited<const N: usize>(freq: &[u32; N]) -> [u8; N] {
+    // Fixed-size scratch on the stack: this runs three times per image, and in wasm an
+    // allocation costs more than the tree.
     let mut lengths = [0u8; N];
-    let mut syms: Vec<usize> = (0..N).filter(|&s| freq[s] > 0).collect();
-    match syms.len() {
+    let mut syms = [0u16; MAX_SYMBOLS];
+    let mut k = 0;
+    for (s, &f) in freq.iter().enumerate() {
+        if f > 0 {
+            syms[k] = s as u16;
+            k += 1;
+        }
+    }
+    match k {
         0 => return lengths,
         1 => {
-            lengths[syms[0]] = 1;
+            lengths[usize::from(syms[0])] = 1;
             return lengths;
         }
         _ => {}
     }
-    syms.sort_by_key(|&s| freq[s]);
+    let syms = &mut syms[..k];
+    syms.sort_unstable_by_key(|&s| (freq[usize::from(s)], s));
     // Two-queue Huffman: leaves in frequency order, merged nodes appended in order too.
     // Node ids: leaves 0..k, internal k..; parent links give each leaf's depth.
-    let k = syms.len();
-    let mut weight: Vec<u64> = syms.iter().map(|&s| u64::from(freq[s])).collect();
-    let mut parent = vec![usize::MAX; 2 * k - 1];
-    let (mut leaf, mut node) = (0usize, k);
-    let take = |weight: &Vec<u64>, leaf: &mut usize, node: &mut usize, len: usize| {
-        if *leaf < k && (*node >= len || weight[*leaf] <= weight[*node]) {
-            *leaf += 1;
-            *leaf - 1
-        } else {
-            *node += 1;
-            *node - 1
-        }
-    };
+    let mut weight = [0u64; 2 * MAX_SYMBOLS];
+    let mut parent = [0u16; 2 * MAX_SYMBOLS];
+    for (w, &s) in weight.iter_mut().zip(syms.iter()) {
+        *w = u64::from(freq[usize::from(s)]);
+    }
+    let (mut leaf, mut node, mut len) = (0usize, k, k);
     for _ in 0..k - 1 {
-        let len = weight.len();
-        let a = take(&weight, &mut leaf, &mut node, len);
-        let b = take(&weight, &mut leaf, &mut node, len);
-        let id = weight.len();
-        weight.push(weight[a] + weight[b]);
-        parent[a] = id;
-        parent[b] = id;
+        let mut take = || {
+            if leaf < k && (node >= len || weight[leaf] <= weight[node]) {
+                leaf += 1;
+                leaf - 1
+            } else {
+                node += 1;
+                node - 1
+            }
+        };
+        let (a, b) = (take(), take());
+        weight[len] = weight[a] + weight[b];
+        parent[a] = len as u16;
+        parent[b] = len as u16;
+        len += 1;
     }
     // Depths from the root (the last node) down.
-    let mut depth = vec![0u8; 2 * k - 1];
-    for id in (0..2 * k - 2).rev() {
-        depth[id] = depth[parent[id]] + 1;
+    let mut depth = [0u8; 2 * MAX_SYMBOLS];
+    for id in (0..len - 1).rev() {
+        depth[id] = depth[usize::from(parent[id])] + 1;
     }
     for (i, &s) in syms.iter().enumerate() {
-        lengths[s] = depth[i];
+        lengths[usize::from(s)] = depth[i];
     }
     lengths
 }
@@ -556,6 +569,24 @@ mod tests {
             assert_eq!(common_prefix(&a, &b), k);
         }
         assert_eq!(common_prefix(&a, &a[..21]), 21);
+    }
+
+    #[test]
+    fn skewed_frequencies_still_give_codes_within_the_length_limit() {
+        // Fibonacci weights make the unlimited Huffman tree as deep as it can be.
+        let mut freq = [0u32; 30];
+        let (mut a, mut b) = (1u32, 1u32);
+        for f in freq.iter_mut() {
+            *f = a;
+            (a, b) = (b, a + b);
+        }
+        let lengths = huffman_lengths(&freq, 15);
+        assert!(lengths.iter().all(|&l| (1..=15).contains(&l)));
+        let kraft: f64 = lengths.iter().map(|&l| 0.5f64.powi(i32::from(l))).sum();
+        assert!(
+            (kraft - 1.0).abs() < 1e-9,
+            "a complete prefix code, Kraft sum {kraft}"
+        );
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub(crate) struct Template {
     pub function: Vec<Row>,
     /// Colours of the function modules, format information left light (it depends on the mask).
     pub base: Vec<Row>,
+    /// Where the data bits go, in order (see [`Template::zigzag`]).
+    order: Vec<u16>,
 }
 
 /// The template of `version` (1 to 40), built on first use.
@@ -36,6 +38,7 @@ impl Template {
             width,
             function: vec![[0; WORDS]; width],
             base: vec![[0; WORDS]; width],
+            order: Vec::new(),
         };
         // Timing patterns first; finders and alignment patterns drawn later overwrite the ends.
         for i in 0..width {
@@ -67,6 +70,7 @@ impl Template {
                 t.put(b, a, dark);
             }
         }
+        t.order = t.zigzag();
         t
     }
 
@@ -113,45 +117,41 @@ impl Template {
             .sum()
     }
 
-    /// Puts `bytes` (data then error-correction codewords, most significant bit first) into
-    /// the data modules of `rows` in the standard's zigzag order: two-module columns from the
-    /// right, alternately upwards and downwards, skipping the vertical timing pattern.
-    /// Remainder modules stay light.
-    pub fn place(&self, bytes: impl Iterator<Item = u8>, rows: &mut [Row]) {
+    /// The data modules in the standard's zigzag order: two-module columns from the right,
+    /// alternately upwards and downwards, skipping the vertical timing pattern and every
+    /// function module. Each is `y << 8 | x` (a side is at most 177).
+    fn zigzag(&self) -> Vec<u16> {
         let w = self.width;
-        let mut bytes = bytes;
-        let mut cur = 0u8;
-        let mut left = 0u32;
+        let mut order = Vec::with_capacity(w * w);
         let mut right = w - 1;
         loop {
             let upward = (right + 1) & 2 == 0;
             for i in 0..w {
                 let y = if upward { w - 1 - i } else { i };
                 for x in [right, right - 1] {
-                    if get(&self.function[y], x) {
-                        continue;
-                    }
-                    if left == 0 {
-                        match bytes.next() {
-                            Some(b) => {
-                                cur = b;
-                                left = 8;
-                            }
-                            None => return,
-                        }
-                    }
-                    left -= 1;
-                    if cur >> left & 1 == 1 {
-                        set(&mut rows[y], x, true);
+                    if !get(&self.function[y], x) {
+                        order.push((y << 8 | x) as u16);
                     }
                 }
             }
             if right < 3 {
-                return;
+                return order;
             }
             right -= 2;
             if right == 6 {
                 right = 5;
+            }
+        }
+    }
+
+    /// Puts `bytes` (data then error-correction codewords, most significant bit first) into
+    /// the data modules of `rows`, in zigzag order. Remainder modules stay light.
+    pub fn place(&self, bytes: impl Iterator<Item = u8>, rows: &mut [Row]) {
+        for (byte, spots) in bytes.zip(self.order.chunks(8)) {
+            for (k, &spot) in spots.iter().enumerate() {
+                if byte << k & 0x80 != 0 {
+                    set(&mut rows[usize::from(spot >> 8)], usize::from(spot & 0xff), true);
+                }
             }
         }
     }

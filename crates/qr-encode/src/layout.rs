@@ -150,7 +150,8 @@ impl Template {
         for (byte, spots) in bytes.zip(self.order.chunks(8)) {
             for (k, &spot) in spots.iter().enumerate() {
                 if byte << k & 0x80 != 0 {
-                    set(&mut rows[usize::from(spot >> 8)], usize::from(spot & 0xff), true);
+                    let (y, x) = (usize::from(spot >> 8), usize::from(spot & 0xff));
+                    set(&mut rows[y], x, true);
                 }
             }
         }

@@ -1,0 +1,532 @@
+//! End-to-end test harness: runs the real `qr-host` binary on a loopback port and talks HTTP to it.
+//!
+//! Nothing here builds anything. The tests use the release artifacts a developer or CI built
+//! first, and fail with the command to run when one is missing:
+//!
+//! ```text
+//! cargo build --target wasm32-wasip2 --release -p qr-generate -p qr-decode \
+//!     -p fixture-hello -p fixture-spin-loop -p fixture-memory-hog -p fixture-panic -p fixture-slow
+//! cargo build --release -p qr-host
+//! cargo test --release -p qr-tests
+//! ```
+//!
+//! A typical test:
+//!
+//! ```no_run
+//! use qr_tests::{Host, fixtures_manifest};
+//!
+//! let host = Host::start(fixtures_manifest());
+//! let response = host.get("/hello/world");
+//! assert_eq!(response.status(), 200);
+//! host.shutdown(); // SIGTERM, then asserts a clean exit 0
+//! ```
+//!
+//! [`Host::builder`] adds flags (limits, cache directory). A [`Host`] that is dropped without
+//! [`Host::shutdown`] (for example because an assertion failed) is killed, and its stdout and
+//! stderr are printed so the failure shows the host's side of the story.
+
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+pub use reqwest::blocking::{Client, Response};
+pub use reqwest::StatusCode;
+
+/// How long a host may take from spawn to its startup line. Generous: the first start in a
+/// fresh cache compiles every component with Cranelift on a small CI machine.
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// How long a host may take to exit after SIGTERM, including its drain of in-flight requests.
+pub const EXIT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Per-request client timeout: a bound so a broken host fails a test instead of hanging it.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The start of the line qr-host prints once it listens (see `crates/qr-host/README.md`).
+pub const STARTUP_PREFIX: &str = "qr-host listening on http://";
+
+/// The repository root (the workspace directory).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_owned()
+}
+
+/// Cargo's target directory: `$CARGO_TARGET_DIR` if set, else `<root>/target`.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            if dir.is_absolute() {
+                dir
+            } else {
+                workspace_root().join(dir)
+            }
+        }
+        None => workspace_root().join("target"),
+    }
+}
+
+/// The release `qr-host` binary; panics with the build command if it is missing.
+pub fn host_binary() -> PathBuf {
+    let path = target_dir()
+        .join("release")
+        .join(format!("qr-host{}", std::env::consts::EXE_SUFFIX));
+    require(&path, "cargo build --release -p qr-host");
+    path
+}
+
+/// A release wasm component by crate file name (`qr_generate`, `fixture_hello`); panics with the
+/// build command if it is missing.
+pub fn wasm(file_stem: &str) -> PathBuf {
+    let path = target_dir()
+        .join("wasm32-wasip2/release")
+        .join(format!("{file_stem}.wasm"));
+    let package = file_stem.replace('_', "-");
+    require(
+        &path,
+        &format!("cargo build --target wasm32-wasip2 --release -p {package}"),
+    );
+    path
+}
+
+/// The product's manifest (`spin.toml` at the root), after checking its components are built.
+pub fn app_manifest() -> PathBuf {
+    wasm("qr_generate");
+    wasm("qr_decode");
+    workspace_root().join("spin.toml")
+}
+
+/// Names of the test-only fixture components under `tests/fixtures/`.
+pub const FIXTURES: [&str; 5] = [
+    "fixture_hello",
+    "fixture_spin_loop",
+    "fixture_memory_hog",
+    "fixture_panic",
+    "fixture_slow",
+];
+
+/// A manifest routing to the fixtures (`/hello/...`, `/loop`, `/hog`, `/panic`, `/slow`),
+/// written next to the built wasm so it works for any target directory.
+pub fn fixtures_manifest() -> PathBuf {
+    let sources: Vec<PathBuf> = FIXTURES.iter().map(|name| wasm(name)).collect();
+    let template = std::fs::read_to_string(workspace_root().join("tests/fixtures/spin.toml"))
+        .expect("read tests/fixtures/spin.toml");
+    let mut text = template;
+    for (name, source) in FIXTURES.iter().zip(&sources) {
+        text = text.replace(
+            &format!("\"../../target/wasm32-wasip2/release/{name}.wasm\""),
+            &format!("{:?}", source.display().to_string()),
+        );
+    }
+    let path = target_dir().join("wasm32-wasip2/release/qr-host-fixtures.spin.toml");
+    write_if_changed(&path, &text);
+    path
+}
+
+/// Writes `text` to `path` unless it already holds exactly that (parallel tests share it).
+pub fn write_if_changed(path: &Path, text: &str) {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&tmp, text).expect("write manifest");
+        std::fs::rename(&tmp, path).expect("rename manifest");
+    }
+}
+
+fn require(path: &Path, build: &str) {
+    assert!(
+        path.is_file(),
+        "missing build artifact {}\nbuild it first: {build}\n(the whole list is in tests/src/lib.rs)",
+        path.display()
+    );
+}
+
+/// An HTTP client for tests: no proxy from the environment, bounded timeouts.
+pub fn client() -> Client {
+    Client::builder()
+        .no_proxy()
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .expect("build HTTP client")
+}
+
+/// Options for starting a host; [`Host::start`] uses the defaults.
+#[derive(Debug)]
+pub struct HostBuilder {
+    manifest: PathBuf,
+    args: Vec<OsString>,
+    cache_dir: PathBuf,
+}
+
+impl HostBuilder {
+    /// Adds one command-line argument (e.g. `--max-concurrency`).
+    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// Adds several arguments: `.args(["--request-timeout", "1s"])`.
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Uses this precompiled-artifact cache instead of the shared test cache in `target/`.
+    pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cache_dir = dir.into();
+        self
+    }
+
+    /// The full command line (without the binary) this builder would run.
+    pub fn command_args(&self) -> Vec<OsString> {
+        let mut args: Vec<OsString> = vec![
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--admin-listen".into(),
+            "127.0.0.1:0".into(),
+            "--cache-dir".into(),
+            self.cache_dir.clone().into(),
+        ];
+        args.extend(self.args.iter().cloned());
+        args.push(self.manifest.clone().into());
+        args
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(host_binary());
+        command
+            .args(self.command_args())
+            .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command
+    }
+
+    /// Spawns the host and returns once it printed its startup line (it is then listening).
+    /// Panics with the host's output if it exits first or stays silent past [`STARTUP_TIMEOUT`].
+    pub fn start(self) -> Host {
+        let mut child = self.command().spawn().expect("spawn qr-host");
+        let logs = Logs::default();
+        let (startup_tx, startup_rx) = mpsc::channel();
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let readers = vec![
+            logs.collect(stdout, Some(startup_tx)),
+            logs.collect(stderr, None),
+        ];
+        let mut host = Host {
+            child: Some(child),
+            addr: "0.0.0.0:0".parse().expect("placeholder addr"),
+            admin_addr: "0.0.0.0:0".parse().expect("placeholder addr"),
+            startup_line: String::new(),
+            logs,
+            readers,
+            client: client(),
+        };
+        let line = match startup_rx.recv_timeout(STARTUP_TIMEOUT) {
+            Ok(line) => line,
+            Err(_) => panic!(
+                "qr-host did not print its startup line (exited or took over {STARTUP_TIMEOUT:?}); \
+                 its output follows when the host is dropped"
+            ),
+        };
+        let (addr, admin_addr) = parse_startup_line(&line)
+            .unwrap_or_else(|| panic!("unexpected startup line: {line:?}"));
+        host.addr = addr;
+        host.admin_addr = admin_addr;
+        host.startup_line = line;
+        host
+    }
+
+    /// Runs the host expecting it to exit on its own (e.g. a rejected manifest) within
+    /// [`STARTUP_TIMEOUT`]; returns its exit status and combined output.
+    pub fn run_to_exit(self) -> (ExitStatus, String) {
+        let mut child = self.command().spawn().expect("spawn qr-host");
+        let logs = Logs::default();
+        let readers = [
+            logs.collect(child.stdout.take().expect("piped stdout"), None),
+            logs.collect(child.stderr.take().expect("piped stderr"), None),
+        ];
+        let status = wait_with_timeout(&mut child, STARTUP_TIMEOUT).unwrap_or_else(|| {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "qr-host kept running; expected it to exit. Output:\n{}",
+                logs.text()
+            )
+        });
+        for reader in readers {
+            let _ = reader.join();
+        }
+        (status, logs.text())
+    }
+}
+
+/// `qr-host listening on http://A admin http://B ...` -> (A, B).
+pub fn parse_startup_line(line: &str) -> Option<(SocketAddr, SocketAddr)> {
+    let rest = line.split(STARTUP_PREFIX).nth(1)?;
+    let mut words = rest.split_whitespace();
+    let addr = words.next()?.parse().ok()?;
+    let admin = rest
+        .split("admin http://")
+        .nth(1)?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    Some((addr, admin))
+}
+
+/// A running `qr-host` process.
+#[derive(Debug)]
+pub struct Host {
+    child: Option<Child>,
+    addr: SocketAddr,
+    admin_addr: SocketAddr,
+    startup_line: String,
+    logs: Logs,
+    readers: Vec<JoinHandle<()>>,
+    client: Client,
+}
+
+impl Host {
+    /// Starts `qr-host <manifest>` on ephemeral loopback ports with the shared test cache.
+    pub fn start(manifest: impl Into<PathBuf>) -> Host {
+        Host::builder(manifest).start()
+    }
+
+    /// A builder for extra flags; call [`HostBuilder::start`] to run it.
+    pub fn builder(manifest: impl Into<PathBuf>) -> HostBuilder {
+        HostBuilder {
+            manifest: manifest.into(),
+            args: Vec::new(),
+            cache_dir: target_dir().join("qr-host-test-cache"),
+        }
+    }
+
+    /// The app listener's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The admin listener's address (metrics, probes).
+    pub fn admin_addr(&self) -> SocketAddr {
+        self.admin_addr
+    }
+
+    /// `http://<addr><path>` for the app listener.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// `http://<admin addr><path>` for the admin listener.
+    pub fn admin_url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.admin_addr)
+    }
+
+    /// The host's startup line, verbatim.
+    pub fn startup_line(&self) -> &str {
+        &self.startup_line
+    }
+
+    /// The shared client (no proxy, bounded timeout) for building custom requests.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// `GET path` on the app listener.
+    pub fn get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// `POST path` with a body and content type on the app listener.
+    pub fn post(&self, path: &str, content_type: &str, body: impl Into<reqwest::blocking::Body>) -> Response {
+        self.client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
+    /// The admin listener's `/metrics` text.
+    pub fn metrics(&self) -> String {
+        let response = self
+            .client
+            .get(self.admin_url("/metrics"))
+            .send()
+            .expect("GET /metrics");
+        assert_eq!(response.status(), 200, "GET /metrics");
+        response.text().expect("metrics body")
+    }
+
+    /// The value of one sample in `/metrics`, e.g.
+    /// `metric("qr_host_requests_total", &[("route", "/hello/..."), ("status", "200")])`,
+    /// summed over all samples whose labels include the given ones; 0 when none match.
+    pub fn metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        sum_samples(&self.metrics(), name, labels)
+    }
+
+    /// Everything the host printed so far (stdout and stderr, interleaved by line).
+    pub fn logs(&self) -> String {
+        self.logs.text()
+    }
+
+    /// The process id, e.g. to send it signals.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
+    /// Sends SIGTERM and returns at once (the host starts draining).
+    pub fn terminate(&self) {
+        if let Some(child) = &self.child {
+            send_sigterm(child.id());
+        }
+    }
+
+    /// Waits for the host to exit after [`Host::terminate`]; panics (after killing it) if it
+    /// takes more than [`EXIT_TIMEOUT`]. Returns its status and output.
+    pub fn wait(mut self) -> (ExitStatus, String) {
+        let mut child = self.child.take().expect("host still owned");
+        let status = wait_with_timeout(&mut child, EXIT_TIMEOUT);
+        if status.is_none() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        for reader in self.readers.drain(..) {
+            let _ = reader.join();
+        }
+        let logs = self.logs.text();
+        match status {
+            Some(status) => (status, logs),
+            None => panic!("qr-host did not exit within {EXIT_TIMEOUT:?} of SIGTERM:\n{logs}"),
+        }
+    }
+
+    /// Graceful stop: SIGTERM, wait, and assert exit status 0. Returns the output.
+    pub fn shutdown(self) -> String {
+        self.terminate();
+        let (status, logs) = self.wait();
+        assert!(status.success(), "qr-host exited with {status} after SIGTERM:\n{logs}");
+        logs
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+            for reader in self.readers.drain(..) {
+                let _ = reader.join();
+            }
+            eprintln!(
+                "---- qr-host (pid {}) killed at end of test; its output ----\n{}\n---- end of qr-host output ----",
+                child.id(),
+                self.logs.text()
+            );
+        }
+    }
+}
+
+/// Sums the samples of `name` whose label set includes every `(key, value)` in `labels`.
+/// Parses the Prometheus/OpenMetrics text exposition line by line.
+pub fn sum_samples(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let (series, value) = line.rsplit_once(' ')?;
+            let (metric, label_text) = match series.split_once('{') {
+                Some((metric, rest)) => (metric, rest.trim_end_matches('}')),
+                None => (series, ""),
+            };
+            if metric != name {
+                return None;
+            }
+            let all = labels
+                .iter()
+                .all(|(k, v)| label_text.split(',').any(|pair| pair == format!("{k}=\"{v}\"")));
+            all.then(|| value.parse::<f64>().ok()).flatten()
+        })
+        .sum()
+}
+
+/// Lines printed by the host, shared with the reader threads.
+#[derive(Debug, Clone, Default)]
+struct Logs(Arc<Mutex<Vec<String>>>);
+
+impl Logs {
+    /// Reads `stream` line by line into the log; sends the first startup line on `startup`.
+    fn collect(
+        &self,
+        stream: impl Read + Send + 'static,
+        startup: Option<mpsc::Sender<String>>,
+    ) -> JoinHandle<()> {
+        let logs = self.clone();
+        std::thread::spawn(move || {
+            let mut startup = startup;
+            for line in BufReader::new(stream).lines() {
+                let Ok(line) = line else { break };
+                if line.contains(STARTUP_PREFIX)
+                    && let Some(tx) = startup.take()
+                {
+                    let _ = tx.send(line.clone());
+                }
+                logs.0.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+            }
+        })
+    }
+
+    fn text(&self) -> String {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).join("\n")
+    }
+}
+
+fn send_sigterm(pid: u32) {
+    let pid = libc::pid_t::try_from(pid).expect("pid fits pid_t");
+    // SAFETY: kill(2) with a pid we spawned and still own (not yet reaped), and a valid signal.
+    let rc = unsafe { libc::kill(pid, libc::SIGTERM) };
+    assert_eq!(rc, 0, "kill(SIGTERM) failed: {}", std::io::Error::last_os_error());
+}
+
+/// Waits for `child` up to `timeout` without sleeping in a loop: a helper thread does the
+/// blocking wait on the pid and reports through a channel.
+fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
+    let pid = libc::pid_t::try_from(child.id()).expect("pid fits pid_t");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        // SAFETY: siginfo_t is plain data; zeroed is a valid value for an out-parameter.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: waitid on our own child with a valid out-pointer. WNOWAIT leaves the child
+        // unreaped, so `Child::wait` below still gets its status.
+        let rc = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT,
+            )
+        };
+        let _ = tx.send(rc);
+    });
+    match rx.recv_timeout(timeout) {
+        // The child has exited (not reaped, thanks to WNOWAIT): collect the status normally.
+        Ok(_) => child.wait().ok(),
+        Err(_) => None,
+    }
+}

@@ -1,0 +1,194 @@
+//! Every limit and knob of qr-host in one struct, with its flag, env var, default and reason.
+//!
+//! `qr-host --help` prints this file's doc comments, so they are written for operators. The
+//! pooling allocator, the store limits and the HTTP server are all sized from [`Limits`]; there
+//! is no second place where a number lives.
+
+use clap::{Args, Parser};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Default app listener: loopback, Spin's port. Production sits behind a proxy on the same box.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
+/// Default admin listener (metrics, readiness): loopback, never the app's port.
+pub const DEFAULT_ADMIN_LISTEN: &str = "127.0.0.1:9300";
+
+/// Serve a Spin app's HTTP components (spin.toml v2) with wasmtime: pooled instances, per-request
+/// memory and time limits, backpressure, Prometheus metrics and graceful drain.
+#[derive(Debug, Parser)]
+#[command(name = "qr-host", version, about, long_about = None)]
+pub struct Cli {
+    /// The Spin manifest to serve. Component sources are relative to its directory.
+    #[arg(default_value = "spin.toml", env = "QR_HOST_MANIFEST")]
+    pub manifest: PathBuf,
+
+    /// Address of the app listener. Port 0 picks a free port (printed at startup).
+    #[arg(long, default_value = DEFAULT_LISTEN, env = "QR_HOST_LISTEN")]
+    pub listen: SocketAddr,
+
+    /// Address of the admin listener: /metrics (Prometheus), /livez, /readyz. Keep it private.
+    #[arg(long, default_value = DEFAULT_ADMIN_LISTEN, env = "QR_HOST_ADMIN_LISTEN")]
+    pub admin_listen: SocketAddr,
+
+    /// Where precompiled components are kept, keyed by wasm digest and engine compatibility hash.
+    /// Default: $XDG_CACHE_HOME/qr-host, else $HOME/.cache/qr-host, else target/qr-host-cache.
+    #[arg(long, env = "QR_HOST_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Compile every component with Cranelift at startup; neither read nor write the cache.
+    #[arg(long, env = "QR_HOST_NO_CACHE")]
+    pub no_cache: bool,
+
+    /// Log one JSON object per line instead of human-readable text (filter with RUST_LOG).
+    #[arg(long, env = "QR_HOST_LOG_JSON")]
+    pub log_json: bool,
+
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// The limits: one struct, so the pool, the stores and the server agree.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Limits")]
+pub struct Limits {
+    /// Requests that run wasm at once. Also sizes the instance pool. Default: CPU cores.
+    #[arg(long, env = "QR_HOST_MAX_CONCURRENCY", default_value_t = default_concurrency(), value_parser = at_least_one())]
+    pub max_concurrency: usize,
+
+    /// Requests that may wait for a free slot; beyond this a request gets 503 + Retry-After.
+    #[arg(long, env = "QR_HOST_MAX_QUEUE", default_value_t = 128)]
+    pub max_queue: usize,
+
+    /// Longest a request waits in the queue before it gets 503 + Retry-After.
+    #[arg(long, env = "QR_HOST_QUEUE_TIMEOUT", default_value = "2s", value_parser = humantime::parse_duration)]
+    pub queue_timeout: Duration,
+
+    /// Seconds suggested to clients in Retry-After on 503.
+    #[arg(long, env = "QR_HOST_RETRY_AFTER_SECS", default_value_t = 1)]
+    pub retry_after_secs: u32,
+
+    /// Wall-clock deadline for one request's wasm (enforced by epoch interruption): 504 after it.
+    #[arg(long, env = "QR_HOST_REQUEST_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub request_timeout: Duration,
+
+    /// Linear memory one instance may grow to (bytes). Beyond it the request fails with 500.
+    #[arg(long, env = "QR_HOST_MAX_MEMORY_BYTES", default_value_t = 256 * MIB)]
+    pub max_memory_bytes: usize,
+
+    /// Largest request body (bytes): 413 above it. The components apply their own, smaller limits.
+    #[arg(long, env = "QR_HOST_MAX_BODY_BYTES", default_value_t = 16 * MIB as u64)]
+    pub max_body_bytes: u64,
+
+    /// Read buffer for a request head (bytes); a longer head gets 431. Minimum 8192.
+    #[arg(long, env = "QR_HOST_MAX_HEADER_BYTES", default_value_t = 16 * 1024, value_parser = clap::value_parser!(u32).range(8192..))]
+    pub max_header_bytes: u32,
+
+    /// Time a client gets to send a request head, and how long an idle keep-alive connection
+    /// is kept: slow or silent clients are disconnected (slowloris).
+    #[arg(long, env = "QR_HOST_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub header_read_timeout: Duration,
+
+    /// Longest gap between two chunks of a request body before the request fails with 408.
+    #[arg(long, env = "QR_HOST_BODY_READ_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub body_read_timeout: Duration,
+
+    /// Open client connections; further clients wait in the kernel's accept backlog.
+    #[arg(long, env = "QR_HOST_MAX_CONNECTIONS", default_value_t = 1024, value_parser = at_least_one())]
+    pub max_connections: usize,
+
+    /// On SIGTERM/SIGINT, how long in-flight requests may still run before the host exits.
+    #[arg(long, env = "QR_HOST_DRAIN_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub drain_timeout: Duration,
+
+    /// Bytes of each pooled linear memory reset with memset instead of madvise when an instance
+    /// is released. Higher avoids page faults and TLB shootdowns for small guests.
+    #[arg(long, env = "QR_HOST_POOL_MEMORY_KEEP_RESIDENT", default_value_t = MIB)]
+    pub pool_memory_keep_resident: usize,
+
+    /// Bytes of each pooled table reset with memset instead of madvise.
+    #[arg(long, env = "QR_HOST_POOL_TABLE_KEEP_RESIDENT", default_value_t = 64 * 1024)]
+    pub pool_table_keep_resident: usize,
+
+    /// Use wasmtime's on-demand allocator instead of the pooling allocator (for comparison).
+    #[arg(long, env = "QR_HOST_NO_POOLING")]
+    pub no_pooling: bool,
+}
+
+/// One mebibyte, for readable defaults.
+pub const MIB: usize = 1024 * 1024;
+
+/// How often the epoch advances; the request deadline is checked at this granularity. Fine
+/// enough that a 504 arrives within a few ms of the deadline, coarse enough to cost nothing.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Zero slots or connections would accept requests and never serve them.
+fn at_least_one() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new().range(1..)
+}
+
+fn default_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+impl Default for Limits {
+    /// The same defaults `--help` shows.
+    fn default() -> Self {
+        Cli::parse_from(["qr-host"]).limits
+    }
+}
+
+impl Cli {
+    /// The cache directory to use, or `None` when caching is off.
+    pub fn cache_dir(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        if let Some(dir) = &self.cache_dir {
+            return Some(dir.clone());
+        }
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")));
+        Some(match base {
+            Some(base) => base.join("qr-host"),
+            None => PathBuf::from("target/qr-host-cache"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults_need_no_arguments() {
+        let cli = Cli::parse_from(["qr-host"]);
+        assert_eq!(cli.manifest, PathBuf::from("spin.toml"));
+        assert_eq!(cli.listen.to_string(), DEFAULT_LISTEN);
+        assert!(cli.limits.max_concurrency >= 1);
+    }
+
+    #[test]
+    fn durations_take_human_units() {
+        let cli = Cli::parse_from(["qr-host", "--request-timeout", "250ms"]);
+        assert_eq!(cli.limits.request_timeout, Duration::from_millis(250));
+    }
+
+    #[test]
+    fn zero_concurrency_is_refused() {
+        assert!(Cli::try_parse_from(["qr-host", "--max-concurrency", "0"]).is_err());
+    }
+
+    #[test]
+    fn a_tiny_header_buffer_is_refused() {
+        assert!(Cli::try_parse_from(["qr-host", "--max-header-bytes", "100"]).is_err());
+    }
+}

@@ -1,0 +1,82 @@
+//! Backpressure: beyond the running slots requests wait in a bounded queue; only a full queue or
+//! an expired wait gets 503 with Retry-After, and nothing hangs.
+//!
+//! The slot is held deterministically: a `/slow` request has sent its response head (so it is
+//! running, sleeping inside the guest) before the burst starts.
+
+use qr_tests::{Host, fixtures_manifest};
+use std::sync::mpsc;
+use std::thread;
+
+/// Starts `GET /slow?ms=<ms>` on a thread and returns once its response head arrived, so the
+/// request provably holds a slot. The handle yields (status, body).
+fn occupy_slot(host: &Host, ms: u32) -> thread::JoinHandle<(u16, String)> {
+    let client = host.client().clone();
+    let url = host.url(&format!("/slow?ms={ms}"));
+    let (head_tx, head_rx) = mpsc::channel();
+    let handle = thread::spawn(move || {
+        let response = client.get(url).send().expect("slow request");
+        let status = response.status().as_u16();
+        head_tx.send(()).expect("signal head");
+        (status, response.text().expect("slow body"))
+    });
+    head_rx.recv().expect("slow request got its head");
+    handle
+}
+
+#[test]
+fn a_burst_over_concurrency_and_queue_gets_some_503_with_retry_after_and_no_hang() {
+    let host = Host::builder(fixtures_manifest())
+        .args(["--max-concurrency", "1", "--max-queue", "2", "--queue-timeout", "60s"])
+        .args(["--retry-after-secs", "7"])
+        .start();
+    let slow = occupy_slot(&host, 1500);
+
+    const BURST: usize = 8;
+    let burst: Vec<_> = (0..BURST)
+        .map(|i| {
+            let client = host.client().clone();
+            let url = host.url(&format!("/hello/{i}"));
+            thread::spawn(move || {
+                let response = client.get(url).send().expect("burst request");
+                let retry_after = response
+                    .headers()
+                    .get("retry-after")
+                    .map(|v| v.to_str().expect("ascii").to_owned());
+                (response.status().as_u16(), retry_after)
+            })
+        })
+        .collect();
+    let results: Vec<_> = burst.into_iter().map(|h| h.join().expect("join")).collect();
+
+    let ok = results.iter().filter(|(s, _)| *s == 200).count();
+    let rejected: Vec<_> = results.iter().filter(|(s, _)| *s == 503).collect();
+    // One slot is busy and two may queue: exactly two wait and succeed, the rest are refused.
+    assert_eq!(ok, 2, "{results:?}");
+    assert_eq!(rejected.len(), BURST - 2, "{results:?}");
+    assert!(rejected.iter().all(|(_, ra)| ra.as_deref() == Some("7")), "{results:?}");
+
+    let (status, body) = slow.join().expect("slow thread");
+    assert_eq!((status, body.contains("finished")), (200, true), "{body}");
+    assert_eq!(
+        host.metric("qr_host_rejections_total", &[("reason", "queue-full")]),
+        (BURST - 2) as f64
+    );
+    host.shutdown();
+}
+
+#[test]
+fn a_queued_request_that_waits_too_long_gets_503() {
+    let host = Host::builder(fixtures_manifest())
+        .args(["--max-concurrency", "1", "--max-queue", "1", "--queue-timeout", "50ms"])
+        .start();
+    let slow = occupy_slot(&host, 3000);
+    let response = host.get("/hello/waiting");
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().contains_key("retry-after"));
+    let body: serde_json::Value = response.json().expect("problem+json");
+    assert!(body["type"].as_str().unwrap_or("").ends_with("#overloaded"), "{body}");
+    assert_eq!(slow.join().expect("slow").0, 200);
+    assert_eq!(host.metric("qr_host_rejections_total", &[("reason", "queue-timeout")]), 1.0);
+    host.shutdown();
+}

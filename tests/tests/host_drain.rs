@@ -1,0 +1,65 @@
+//! Graceful shutdown: on SIGTERM the host stops accepting, turns readiness to 503, lets
+//! in-flight requests finish with their full body, and exits 0.
+
+use qr_tests::{Host, fixtures_manifest};
+use std::net::TcpStream;
+use std::sync::mpsc;
+use std::thread;
+
+#[test]
+fn sigterm_during_slow_requests_lets_them_complete_and_exits_zero() {
+    let host = Host::builder(fixtures_manifest())
+        .args(["--max-concurrency", "2"])
+        .start();
+    assert_eq!(
+        host.client().get(host.admin_url("/readyz")).send().expect("readyz").status(),
+        200
+    );
+
+    // Two slow requests, each provably in flight: their response heads have arrived.
+    let (head_tx, head_rx) = mpsc::channel();
+    let slow: Vec<_> = (0..2)
+        .map(|_| {
+            let client = host.client().clone();
+            let url = host.url("/slow?ms=3000");
+            let head_tx = head_tx.clone();
+            thread::spawn(move || {
+                let response = client.get(url).send().expect("slow request");
+                head_tx.send(()).expect("signal head");
+                let status = response.status().as_u16();
+                (status, response.text().expect("full body"))
+            })
+        })
+        .collect();
+    for _ in 0..2 {
+        head_rx.recv().expect("head arrived");
+    }
+
+    host.terminate();
+    // The admin listener stays up during the drain and reports not ready.
+    let readiness = loop {
+        let status = host
+            .client()
+            .get(host.admin_url("/readyz"))
+            .send()
+            .expect("readyz during drain")
+            .status();
+        if status != 200 {
+            break status;
+        }
+        // Readiness flips when the signal is handled; ask again (bounded by the slow requests).
+        thread::yield_now();
+    };
+    assert_eq!(readiness, 503);
+    // Draining means the app listener is closed: new connections are refused.
+    assert!(TcpStream::connect(host.addr()).is_err(), "app port still accepts during drain");
+
+    for handle in slow {
+        let (status, body) = handle.join().expect("slow thread");
+        assert_eq!(status, 200);
+        assert_eq!(body, "started\nfinished after 3000 ms\n", "body was cut");
+    }
+    let (status, logs) = host.wait();
+    assert!(status.success(), "exit {status}:\n{logs}");
+    assert!(logs.contains("drained"), "{logs}");
+}

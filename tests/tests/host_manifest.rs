@@ -1,0 +1,47 @@
+//! A manifest qr-host cannot serve is refused before it listens, with a message naming the cause.
+//!
+//! Each case is a folder under `tests/fixtures/bad-manifests/`: a `spin.toml` and an
+//! `expected.txt` holding a phrase the error must contain.
+
+use qr_tests::{Host, STARTUP_PREFIX, wasm, workspace_root, write_if_changed};
+
+#[test]
+fn every_bad_manifest_is_refused_before_listening() {
+    // Cases reference a real component as `HELLO_WASM`, so only the intended flaw is wrong.
+    let hello = wasm("fixture_hello");
+    let cases = workspace_root().join("tests/fixtures/bad-manifests");
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let mut seen = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(&cases)
+        .expect("read bad-manifests")
+        .map(|e| e.expect("dir entry").path())
+        .collect();
+    entries.sort();
+    for case in entries {
+        let name = case.file_name().expect("name").to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(case.join("spin.toml"))
+            .expect("case spin.toml")
+            .replace("HELLO_WASM", &hello.display().to_string());
+        let expected = std::fs::read_to_string(case.join("expected.txt")).expect("expected.txt");
+        let manifest = scratch.path().join(format!("{name}.toml"));
+        write_if_changed(&manifest, &text);
+
+        let (status, output) = Host::builder(&manifest).run_to_exit();
+        assert!(!status.success(), "case {name}: host accepted the manifest:\n{output}");
+        assert!(
+            output.contains(expected.trim()),
+            "case {name}: expected {:?} in the error:\n{output}",
+            expected.trim()
+        );
+        assert!(!output.contains(STARTUP_PREFIX), "case {name}: listened:\n{output}");
+        seen += 1;
+    }
+    assert!(seen >= 5, "only {seen} cases found in {}", cases.display());
+}
+
+#[test]
+fn a_missing_manifest_file_is_refused_with_its_path() {
+    let (status, output) = Host::builder("/nonexistent/spin.toml").run_to_exit();
+    assert!(!status.success());
+    assert!(output.contains("/nonexistent/spin.toml"), "{output}");
+}

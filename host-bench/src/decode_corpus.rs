@@ -50,30 +50,66 @@ pub fn run(args: &[String]) -> Result<()> {
         match arg.as_str() {
             "--quick" => quick = true,
             "--corpus" => corpus = args.next().map(PathBuf::from),
-            other => bail!("unknown argument {other:?}; usage: decode-corpus [--quick] [--corpus DIR]"),
+            other => {
+                bail!("unknown argument {other:?}; usage: decode-corpus [--quick] [--corpus DIR]")
+            }
         }
     }
     let root = corpus.unwrap_or_else(default_corpus);
-    let cases = corpus::load(&root).with_context(|| format!("reading the corpus at {}", root.display()))?;
+    let cases =
+        corpus::load(&root).with_context(|| format!("reading the corpus at {}", root.display()))?;
     if cases.is_empty() {
         bail!("no images with expectations under {}", root.display());
     }
     let images = load_images(&cases)?;
-    let targets: usize = cases.iter().filter(|c| c.target).map(|c| c.expected.len()).sum();
-    eprintln!("{} images, {targets} de-duplicated targets, from {}", cases.len(), root.display());
+    let targets: usize = cases
+        .iter()
+        .filter(|c| c.target)
+        .map(|c| c.expected.len())
+        .sum();
+    eprintln!(
+        "{} images, {targets} de-duplicated targets, from {}",
+        cases.len(),
+        root.display()
+    );
 
-    let ours = measure("qr-scan", &cases, &images, |image| texts(&qr_scan::scan(image)));
-    let peer = zxing_cpp(&cases).inspect_err(|e| eprintln!("zxing-cpp peer unavailable: {e:#}")).ok();
+    let ours = measure("qr-scan", &cases, &images, |image| {
+        texts(&qr_scan::scan(image))
+    });
+    let peer = zxing_cpp(&cases)
+        .inspect_err(|e| eprintln!("zxing-cpp peer unavailable: {e:#}"))
+        .ok();
     let mut variants = Vec::new();
     let mut in_wasm = None;
     if !quick {
-        in_wasm = wasm(&cases, &root).inspect_err(|e| eprintln!("wasm run unavailable: {e:#}")).ok();
+        in_wasm = wasm(&cases, &root)
+            .inspect_err(|e| eprintln!("wasm run unavailable: {e:#}"))
+            .ok();
         variants.push(measure("rqrr 0.11 alone", &cases, &images, rqrr_texts));
         let steps = [
             ("rxing detector, hybrid threshold only", Passes::FIRST),
-            ("+ inverted", Passes { inverted: true, ..Passes::FIRST }),
-            ("+ shrunk copies", Passes { inverted: true, shrink: true, ..Passes::FIRST }),
-            ("+ enlarged small images", Passes { other_thresholds: false, ..Passes::ALL }),
+            (
+                "+ inverted",
+                Passes {
+                    inverted: true,
+                    ..Passes::FIRST
+                },
+            ),
+            (
+                "+ shrunk copies",
+                Passes {
+                    inverted: true,
+                    shrink: true,
+                    ..Passes::FIRST
+                },
+            ),
+            (
+                "+ enlarged small images",
+                Passes {
+                    other_thresholds: false,
+                    ..Passes::ALL
+                },
+            ),
         ];
         for (name, passes) in steps {
             variants.push(measure(name, &cases, &images, |image| {
@@ -82,7 +118,12 @@ pub fn run(args: &[String]) -> Result<()> {
         }
     }
 
-    let runs = Runs { ours, peer, in_wasm, variants };
+    let runs = Runs {
+        ours,
+        peer,
+        in_wasm,
+        variants,
+    };
     let report = render(&cases, &runs);
     println!("{report}");
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join(RESULTS_FILE);
@@ -104,7 +145,9 @@ fn load_images(cases: &[Case]) -> Result<Vec<GrayImage>> {
     cases
         .iter()
         .map(|c| {
-            image::open(&c.path).map(|i| i.to_luma8()).with_context(|| format!("loading {}", c.path.display()))
+            image::open(&c.path)
+                .map(|i| i.to_luma8())
+                .with_context(|| format!("loading {}", c.path.display()))
         })
         .collect()
 }
@@ -157,7 +200,11 @@ fn measure(
         std::panic::set_hook(hook);
     }
     eprintln!("measured {name}");
-    Outcome { name: name.to_owned(), results, texts }
+    Outcome {
+        name: name.to_owned(),
+        results,
+        texts,
+    }
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -166,7 +213,11 @@ fn median(values: &mut [f64]) -> f64 {
     }
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
-    if values.len() % 2 == 1 { values[mid] } else { (values[mid - 1] + values[mid]) / 2.0 }
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
 }
 
 /// Runs zxing-cpp on every case through `peers/zxing_cpp_peer.py`.
@@ -183,16 +234,32 @@ fn zxing_cpp(cases: &[Case]) -> Result<Outcome> {
 fn wasm(cases: &[Case], root: &Path) -> Result<Outcome> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let built = Command::new(cargo)
-        .args(["build", "--release", "--quiet", "--target", WASM_TARGET, "-p", "qr-scan", "--example", "scan_paths"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--target",
+            WASM_TARGET,
+            "-p",
+            "qr-scan",
+            "--example",
+            "scan_paths",
+        ])
         .status()
         .context("running cargo build for wasm32-wasip2")?;
     if !built.success() {
         bail!("cargo build --target {WASM_TARGET} -p qr-scan --example scan_paths failed");
     }
-    let module = target_dir().join(WASM_TARGET).join("release/examples/scan_paths.wasm");
+    let module = target_dir()
+        .join(WASM_TARGET)
+        .join("release/examples/scan_paths.wasm");
     let root = root.canonicalize()?;
     let mut command = Command::new("wasmtime");
-    command.arg("run").arg("--dir").arg(format!("{0}::{0}", root.display())).arg(&module);
+    command
+        .arg("run")
+        .arg("--dir")
+        .arg(format!("{0}::{0}", root.display()))
+        .arg(&module);
     run_lines("qr-scan in wasm32-wasip2 (wasmtime)", command, cases)
 }
 
@@ -222,13 +289,23 @@ fn run_lines(name: &str, mut command: Command, cases: &[Case]) -> Result<Outcome
         results.push((score(&case.expected, &found), ms));
         texts.push(found);
     }
-    writer.join().map_err(|_| anyhow::anyhow!("{name} writer panicked"))??;
+    writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("{name} writer panicked"))??;
     let status = child.wait()?;
     if !status.success() || results.len() != cases.len() {
-        bail!("{name} exited with {status} after {} of {} images", results.len(), cases.len());
+        bail!(
+            "{name} exited with {status} after {} of {} images",
+            results.len(),
+            cases.len()
+        );
     }
     eprintln!("measured {name}");
-    Ok(Outcome { name: name.to_owned(), results, texts })
+    Ok(Outcome {
+        name: name.to_owned(),
+        results,
+        texts,
+    })
 }
 
 /// Cargo's target directory, where the venv and the wasm build go.
@@ -252,13 +329,26 @@ fn peer_python() -> Result<PathBuf> {
     if ready(&python) {
         return Ok(python);
     }
-    eprintln!("creating {} with zxing-cpp (bench-only peer)", venv.display());
-    let created = Command::new("python3").arg("-m").arg("venv").arg(&venv).status()?;
+    eprintln!(
+        "creating {} with zxing-cpp (bench-only peer)",
+        venv.display()
+    );
+    let created = Command::new("python3")
+        .arg("-m")
+        .arg("venv")
+        .arg(&venv)
+        .status()?;
     if !created.success() {
         bail!("python3 -m venv failed");
     }
     let installed = Command::new(venv.join("bin/pip"))
-        .args(["install", "--quiet", &format!("zxing-cpp=={ZXING_CPP_VERSION}"), "numpy", "pillow"])
+        .args([
+            "install",
+            "--quiet",
+            &format!("zxing-cpp=={ZXING_CPP_VERSION}"),
+            "numpy",
+            "pillow",
+        ])
         .status()?;
     if !installed.success() || !ready(&python) {
         bail!("pip install zxing-cpp numpy pillow failed");
@@ -293,7 +383,11 @@ fn tally(cases: &[Case], outcome: &Outcome, keep: impl Fn(&Case) -> bool) -> Tal
             times.push(*ms);
         }
     }
-    Tally { found, total, median_ms: median(&mut times) }
+    Tally {
+        found,
+        total,
+        median_ms: median(&mut times),
+    }
 }
 
 fn percent(t: &Tally) -> f64 {
@@ -339,7 +433,10 @@ fn render(cases: &[Case], runs: &Runs) -> String {
     out.push_str(&headline);
     out.push_str("| folder/set | qr-scan found/total | zxing-cpp found/total | qr-scan median ms | zxing-cpp median ms | time ratio |\n");
     out.push_str("|---|---|---|---|---|---|\n");
-    let mut groups: Vec<(String, String)> = cases.iter().map(|c| (c.folder.clone(), c.set.clone())).collect();
+    let mut groups: Vec<(String, String)> = cases
+        .iter()
+        .map(|c| (c.folder.clone(), c.set.clone()))
+        .collect();
     groups.dedup();
     let mut row = |label: &str, keep: &dyn Fn(&Case) -> bool| {
         let o = tally(cases, ours, keep);
@@ -357,14 +454,21 @@ fn render(cases: &[Case], runs: &Runs) -> String {
         ));
     };
     for (folder, set) in &groups {
-        row(&format!("{folder}/{set}"), &|c: &Case| &c.folder == folder && &c.set == set);
+        row(&format!("{folder}/{set}"), &|c: &Case| {
+            &c.folder == folder && &c.set == set
+        });
     }
     row("**all images**", &|_: &Case| true);
     row("**unique targets**", &unique);
 
     if let Some(w) = &runs.in_wasm {
         let t = tally(cases, w, unique);
-        let same = ours.texts.iter().zip(&w.texts).filter(|(a, b)| a == b).count();
+        let same = ours
+            .texts
+            .iter()
+            .zip(&w.texts)
+            .filter(|(a, b)| a == b)
+            .count();
         out.push_str(&format!(
             "\n## Native and wasm32-wasip2 agree\n\nqr-scan built for wasm32-wasip2 (what the decode \
              component links) and run under wasmtime reads {}/{} unique targets and returns the same \
@@ -382,10 +486,16 @@ fn render(cases: &[Case], runs: &Runs) -> String {
         out.push_str("| decoder | found/total | success | median ms | time ratio to zxing-cpp |\n|---|---|---|---|---|\n");
         for outcome in variants.iter().chain(std::iter::once(ours)).chain(peer) {
             let t = tally(cases, outcome, unique);
-            let ratio = peer_unique.as_ref().map_or("n/a".into(), |p| format!("{:.2}", t.median_ms / p.median_ms));
+            let ratio = peer_unique.as_ref().map_or("n/a".into(), |p| {
+                format!("{:.2}", t.median_ms / p.median_ms)
+            });
             out.push_str(&format!(
                 "| {} | {}/{} | {:.1}% | {:.2} | {ratio} |\n",
-                if outcome.name == "qr-scan" { "qr-scan (all passes: + other thresholds)" } else { &outcome.name },
+                if outcome.name == "qr-scan" {
+                    "qr-scan (all passes: + other thresholds)"
+                } else {
+                    &outcome.name
+                },
                 t.found,
                 t.total,
                 percent(&t),
@@ -398,7 +508,10 @@ fn render(cases: &[Case], runs: &Runs) -> String {
     for (case, (hits, _)) in cases.iter().zip(&ours.results) {
         if case.target && *hits < case.expected.len() {
             let peer_hits = peer.map_or("n/a".into(), |p| {
-                let i = cases.iter().position(|c| std::ptr::eq(c, case)).unwrap_or(0);
+                let i = cases
+                    .iter()
+                    .position(|c| std::ptr::eq(c, case))
+                    .unwrap_or(0);
                 format!("{}", p.results[i].0)
             });
             out.push_str(&format!(

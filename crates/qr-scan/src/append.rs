@@ -49,20 +49,37 @@ pub fn merge_structured_append(codes: &[Code]) -> Vec<Merged> {
     for (parity, total) in sequences {
         let piece = |index: u8| {
             codes.iter().find(|code| {
-                code.structured_append == Some(StructuredAppend { index, total, parity })
+                code.structured_append
+                    == Some(StructuredAppend {
+                        index,
+                        total,
+                        parity,
+                    })
             })
         };
         let Some(pieces) = (0..total).map(piece).collect::<Option<Vec<&Code>>>() else {
             continue;
         };
-        let bytes: Vec<u8> = pieces.iter().flat_map(|code| code.bytes.iter().copied()).collect();
+        let bytes: Vec<u8> = pieces
+            .iter()
+            .flat_map(|code| code.bytes.iter().copied())
+            .collect();
         let (text, encoding) = if pieces.iter().all(|code| code.encoding == Encoding::Eci) {
-            let text = pieces.iter().map(|code| code.text.as_deref()).collect::<Option<String>>();
+            let text = pieces
+                .iter()
+                .map(|code| code.text.as_deref())
+                .collect::<Option<String>>();
             (text, Encoding::Eci)
         } else {
             payload::guess_text(&bytes, None)
         };
-        merged.push(Merged { text, bytes, encoding, parity, total });
+        merged.push(Merged {
+            text,
+            bytes,
+            encoding,
+            parity,
+            total,
+        });
     }
     merged
 }

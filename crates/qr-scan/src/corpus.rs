@@ -42,17 +42,36 @@ pub struct Case {
 pub fn load(root: &Path) -> io::Result<Vec<Case>> {
     let mut cases = Vec::new();
     for folder in FOLDERS {
-        for set_dir in sorted_entries(&root.join(folder))?.into_iter().filter(|p| p.is_dir()) {
+        for set_dir in sorted_entries(&root.join(folder))?
+            .into_iter()
+            .filter(|p| p.is_dir())
+        {
             let set = file_name(&set_dir);
             for path in sorted_entries(&set_dir)? {
-                let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+                let ext = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or_default();
                 if !IMAGE_EXTENSIONS.contains(&ext) {
                     continue;
                 }
-                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
-                let Some(expected) = expectation(&set_dir, &stem)? else { continue };
+                let stem = path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                let Some(expected) = expectation(&set_dir, &stem)? else {
+                    continue;
+                };
                 let folder = folder.to_owned();
-                cases.push(Case { folder, set: set.clone(), stem, path, expected, target: false });
+                cases.push(Case {
+                    folder,
+                    set: set.clone(),
+                    stem,
+                    path,
+                    expected,
+                    target: false,
+                });
             }
         }
     }
@@ -79,7 +98,9 @@ pub fn score(expected: &[String], found: &[String]) -> usize {
 fn expectation(dir: &Path, stem: &str) -> io::Result<Option<Vec<String>>> {
     let single = dir.join(format!("{stem}.txt"));
     if single.exists() {
-        return Ok(Some(vec![String::from_utf8_lossy(&std::fs::read(&single)?).into_owned()]));
+        return Ok(Some(vec![
+            String::from_utf8_lossy(&std::fs::read(&single)?).into_owned(),
+        ]));
     }
     let multi = dir.join(format!("{stem}.multi.json"));
     if multi.exists() {
@@ -90,11 +111,16 @@ fn expectation(dir: &Path, stem: &str) -> io::Result<Option<Vec<String>>> {
 }
 
 fn sorted_entries(dir: &Path) -> io::Result<Vec<PathBuf>> {
-    let mut paths = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<io::Result<Vec<_>>>()?;
+    let mut paths = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<io::Result<Vec<_>>>()?;
     paths.sort();
     Ok(paths)
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned()
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_owned()
 }

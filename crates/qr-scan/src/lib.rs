@@ -20,8 +20,8 @@ mod views;
 use std::borrow::Cow;
 
 use image::GrayImage;
-use rxing::common::BitMatrix;
 pub use qr_encode::EcLevel;
+use rxing::common::BitMatrix;
 
 pub use append::{Merged, StructuredAppend, merge_structured_append};
 pub use payload::Encoding;
@@ -89,11 +89,19 @@ pub struct Passes {
 
 impl Passes {
     /// Only the first pass.
-    pub const FIRST: Passes =
-        Passes { inverted: false, shrink: false, enlarge: false, other_thresholds: false };
+    pub const FIRST: Passes = Passes {
+        inverted: false,
+        shrink: false,
+        enlarge: false,
+        other_thresholds: false,
+    };
     /// Every pass: what [`scan`] does.
-    pub const ALL: Passes =
-        Passes { inverted: true, shrink: true, enlarge: true, other_thresholds: true };
+    pub const ALL: Passes = Passes {
+        inverted: true,
+        shrink: true,
+        enlarge: true,
+        other_thresholds: true,
+    };
 }
 
 /// Returns every QR code that can be read in `image`, in the order they are found.
@@ -110,8 +118,14 @@ pub fn scan_with(image: &GrayImage, passes: Passes) -> Vec<Code> {
     if image.width() == 0 || image.height() == 0 {
         return found;
     }
-    let factor = (pixel_count(image).div_ceil(MAX_SCAN_PIXELS) as f64).sqrt().ceil() as u32;
-    let base = if factor > 1 { Cow::Owned(views::shrink(image, factor)) } else { Cow::Borrowed(image) };
+    let factor = (pixel_count(image).div_ceil(MAX_SCAN_PIXELS) as f64)
+        .sqrt()
+        .ceil() as u32;
+    let base = if factor > 1 {
+        Cow::Owned(views::shrink(image, factor))
+    } else {
+        Cow::Borrowed(image)
+    };
     if base.width().min(base.height()) < MIN_SYMBOL_SIDE {
         // Slivers (and images shrunk to slivers) cannot hold a symbol; scanning their
         // millions of rows would only cost time.
@@ -123,13 +137,32 @@ pub fn scan_with(image: &GrayImage, passes: Passes) -> Vec<Code> {
     // binarising: flipping the black-and-white result instead is not the same, because
     // the thresholds treat low-contrast blocks as background, which inverts wrongly.
     let mut attempts = reader::MAX_DECODE_ATTEMPTS;
-    let mut search = |view: &GrayImage, binarise: fn(&GrayImage) -> Option<BitMatrix>, scale: f32, found: &mut Vec<Code>| {
+    let mut search = |view: &GrayImage,
+                      binarise: fn(&GrayImage) -> Option<BitMatrix>,
+                      scale: f32,
+                      found: &mut Vec<Code>| {
         if let Some(bits) = binarise(view) {
-            read_view(&bits, ViewInfo { scale, inverted: false }, &mut attempts, found);
+            read_view(
+                &bits,
+                ViewInfo {
+                    scale,
+                    inverted: false,
+                },
+                &mut attempts,
+                found,
+            );
         }
         if passes.inverted && found.is_empty() {
             if let Some(bits) = binarise(&views::inverted(view)) {
-                read_view(&bits, ViewInfo { scale, inverted: true }, &mut attempts, found);
+                read_view(
+                    &bits,
+                    ViewInfo {
+                        scale,
+                        inverted: true,
+                    },
+                    &mut attempts,
+                    found,
+                );
             }
         }
     };
@@ -146,8 +179,9 @@ pub fn scan_with(image: &GrayImage, passes: Passes) -> Vec<Code> {
             step *= 2;
         }
     }
-    let enlarged = (passes.enlarge && found.is_empty() && pixel_count(&base) < ENLARGE_BELOW_PIXELS)
-        .then(|| views::enlarge(&base));
+    let enlarged =
+        (passes.enlarge && found.is_empty() && pixel_count(&base) < ENLARGE_BELOW_PIXELS)
+            .then(|| views::enlarge(&base));
     if let Some(big) = &enlarged {
         search(big, views::hybrid, base_scale / 2.0, &mut found);
     }
@@ -159,7 +193,10 @@ pub fn scan_with(image: &GrayImage, passes: Passes) -> Vec<Code> {
     }
     // A global threshold on the enlarged copy: interpolation smooths the module edges of
     // wavy prints (fabric) so the sampler's grid lands inside modules more often.
-    if let Some(big) = enlarged.as_ref().filter(|_| passes.other_thresholds && found.is_empty()) {
+    if let Some(big) = enlarged
+        .as_ref()
+        .filter(|_| passes.other_thresholds && found.is_empty())
+    {
         search(big, views::global, base_scale / 2.0, &mut found);
     }
     found
@@ -175,7 +212,13 @@ mod tests {
     use qr_encode::{Style, encode, to_png};
 
     fn render(text: &str, ec: EcLevel) -> GrayImage {
-        let png = to_png(&encode(text.as_bytes(), ec).unwrap(), &Style { scale: 4, ..Style::default() });
+        let png = to_png(
+            &encode(text.as_bytes(), ec).unwrap(),
+            &Style {
+                scale: 4,
+                ..Style::default()
+            },
+        );
         image::load_from_memory(&png).unwrap().to_luma8()
     }
 
@@ -184,51 +227,92 @@ mod tests {
         for ec in EcLevel::ALL {
             let codes = scan(&render("https://example.com/product/123", ec));
             assert_eq!(codes.len(), 1, "{ec}");
-            assert_eq!(codes[0].text.as_deref(), Some("https://example.com/product/123"));
+            assert_eq!(
+                codes[0].text.as_deref(),
+                Some("https://example.com/product/123")
+            );
             assert_eq!(codes[0].ec_level, ec);
-            assert_eq!(codes[0].version, encode(b"https://example.com/product/123", ec).unwrap().version());
+            assert_eq!(
+                codes[0].version,
+                encode(b"https://example.com/product/123", ec)
+                    .unwrap()
+                    .version()
+            );
         }
     }
 
     #[test]
     fn slivers_and_specks_have_no_codes() {
-        for (w, h) in [(1, 1), (1, 5000), (5000, 1), (20, 3_000_000), (3_000_000, 20), (47, 47)] {
-            assert!(scan(&GrayImage::from_pixel(w, h, image::Luma([0]))).is_empty(), "{w}x{h}");
+        for (w, h) in [
+            (1, 1),
+            (1, 5000),
+            (5000, 1),
+            (20, 3_000_000),
+            (3_000_000, 20),
+            (47, 47),
+        ] {
+            assert!(
+                scan(&GrayImage::from_pixel(w, h, image::Luma([0]))).is_empty(),
+                "{w}x{h}"
+            );
         }
+    }
+
+    /// The one code in `image`; fails the test unless there is exactly one.
+    fn only_code(image: &GrayImage) -> Code {
+        let mut codes = scan(image);
+        assert_eq!(codes.len(), 1, "{codes:?}");
+        codes.remove(0)
     }
 
     #[test]
     fn an_inverted_code_is_read_and_marked_inverted() {
         let mut image = render("light on dark", EcLevel::M);
         image::imageops::invert(&mut image);
-        let codes = scan(&image);
-        assert_eq!(codes.len(), 1);
-        assert_eq!(codes[0].text.as_deref(), Some("light on dark"));
-        assert!(codes[0].inverted);
+        let code = only_code(&image);
+        assert_eq!(
+            (code.text.as_deref(), code.inverted),
+            (Some("light on dark"), true)
+        );
     }
 
     #[test]
     fn a_mirrored_code_is_read_and_marked_mirrored() {
         let image = image::imageops::flip_horizontal(&render("seen from behind glass", EcLevel::Q));
-        let codes = scan(&image);
-        assert_eq!(codes.len(), 1);
-        assert_eq!(codes[0].text.as_deref(), Some("seen from behind glass"));
-        assert!(codes[0].mirrored);
+        let code = only_code(&image);
+        assert_eq!(
+            (code.text.as_deref(), code.mirrored),
+            (Some("seen from behind glass"), true)
+        );
     }
 
     #[test]
     fn every_code_in_an_image_is_returned_with_corners_around_it() {
         let left = render("left ticket", EcLevel::M);
         let right = render("right ticket", EcLevel::M);
-        let mut both = GrayImage::from_pixel(left.width() + right.width(), left.height().max(right.height()), image::Luma([255]));
+        let mut both = GrayImage::from_pixel(
+            left.width() + right.width(),
+            left.height().max(right.height()),
+            image::Luma([255]),
+        );
         image::imageops::overlay(&mut both, &left, 0, 0);
         image::imageops::overlay(&mut both, &right, i64::from(left.width()), 0);
         let mut codes = scan(&both);
         codes.sort_by(|a, b| a.corners[0][0].total_cmp(&b.corners[0][0]));
         let texts: Vec<_> = codes.iter().map(|c| c.text.as_deref()).collect();
         assert_eq!(texts, [Some("left ticket"), Some("right ticket")]);
-        assert!(codes[0].corners.iter().all(|[x, _]| *x < left.width() as f32));
-        assert!(codes[1].corners.iter().all(|[x, _]| *x > left.width() as f32));
+        assert!(
+            codes[0]
+                .corners
+                .iter()
+                .all(|[x, _]| *x < left.width() as f32)
+        );
+        assert!(
+            codes[1]
+                .corners
+                .iter()
+                .all(|[x, _]| *x > left.width() as f32)
+        );
     }
 
     #[test]

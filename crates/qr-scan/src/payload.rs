@@ -66,31 +66,46 @@ mod tests {
 
     #[test]
     fn utf8_bytes_read_as_utf8() {
-        assert_eq!(guess_text("Grüße".as_bytes(), None), (Some("Grüße".to_owned()), Encoding::Utf8));
+        assert_eq!(
+            guess_text("Grüße".as_bytes(), None),
+            (Some("Grüße".to_owned()), Encoding::Utf8)
+        );
     }
 
     #[test]
     fn shift_jis_bytes_read_as_japanese() {
         let (bytes, _, _) = SHIFT_JIS.encode("日本語のテキスト");
-        assert_eq!(guess_text(&bytes, None), (Some("日本語のテキスト".to_owned()), Encoding::ShiftJis));
+        assert_eq!(
+            guess_text(&bytes, None),
+            (Some("日本語のテキスト".to_owned()), Encoding::ShiftJis)
+        );
     }
 
     #[test]
     fn latin1_bytes_that_are_not_shift_jis_read_as_latin1() {
         // 0xE9 0x20: a Shift_JIS lead byte followed by an invalid trail byte.
-        assert_eq!(guess_text(b"caf\xe9 au lait", None), (Some("café au lait".to_owned()), Encoding::Latin1));
+        assert_eq!(
+            guess_text(b"caf\xe9 au lait", None),
+            (Some("café au lait".to_owned()), Encoding::Latin1)
+        );
     }
 
     #[test]
     fn random_binary_has_no_text() {
-        assert_eq!(guess_text(&[0x00, 0x81, 0x9f, 0x02, 0xff], None), (None, Encoding::Binary));
+        assert_eq!(
+            guess_text(&[0x00, 0x81, 0x9f, 0x02, 0xff], None),
+            (None, Encoding::Binary)
+        );
     }
 
     #[test]
     fn a_hanzi_segment_after_control_bytes_keeps_the_decoders_reading() {
         let bytes = b"\x01\x10AD:SUB:\xb0\xa2;;";
         let per_segment = Some("\u{1}\u{10}AD:SUB:阿;;".to_owned());
-        assert_eq!(guess_text(bytes, per_segment.clone()), (per_segment, Encoding::PerSegment));
+        assert_eq!(
+            guess_text(bytes, per_segment.clone()),
+            (per_segment, Encoding::PerSegment)
+        );
     }
 
     #[test]

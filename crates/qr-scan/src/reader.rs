@@ -38,7 +38,12 @@ pub(crate) struct ViewInfo {
 
 /// Decodes every symbol in `bits` and appends those not already in `found`, spending at
 /// most `attempts` grid samplings (and counting down what it spends).
-pub(crate) fn read_view(bits: &BitMatrix, info: ViewInfo, attempts: &mut u32, found: &mut Vec<Code>) {
+pub(crate) fn read_view(
+    bits: &BitMatrix,
+    info: ViewInfo,
+    attempts: &mut u32,
+    found: &mut Vec<Code>,
+) {
     let mut patterns = FindFinderPatterns(bits, true, 0);
     if patterns.len() > MAX_FINDER_PATTERNS {
         patterns.sort_by_key(|p| std::cmp::Reverse(p.size));
@@ -54,13 +59,19 @@ pub(crate) fn read_view(bits: &BitMatrix, info: ViewInfo, attempts: &mut u32, fo
             return;
         }
         *attempts -= 1;
-        let Ok(detected) = SampleQR(bits, set) else { continue };
-        let Ok(decoded) = Decode(detected.getBits()) else { continue };
+        let Ok(detected) = SampleQR(bits, set) else {
+            continue;
+        };
+        let Ok(decoded) = Decode(detected.getBits()) else {
+            continue;
+        };
         if !decoded.isValid() {
             continue;
         }
         used.extend([set.bl, set.tl, set.tr]);
-        let Some(code) = to_code(&decoded, detected.getPoints(), info) else { continue };
+        let Some(code) = to_code(&decoded, detected.getPoints(), info) else {
+            continue;
+        };
         if !found.iter().any(|old| same_symbol(old, &code)) {
             found.push(code);
         }
@@ -73,7 +84,9 @@ fn to_code(
     info: ViewInfo,
 ) -> Option<Code> {
     let corners: [[f32; 2]; 4] = std::array::from_fn(|i| {
-        points.get(i).map_or([0.0, 0.0], |p| [p.x * info.scale, p.y * info.scale])
+        points
+            .get(i)
+            .map_or([0.0, 0.0], |p| [p.x * info.scale, p.y * info.scale])
     });
     if points.len() < 4 {
         return None;
@@ -118,7 +131,10 @@ fn same_symbol(a: &Code, b: &Code) -> bool {
         return false;
     }
     let centre = |c: &Code| {
-        let [x, y] = c.corners.iter().fold([0.0, 0.0], |s, p| [s[0] + p[0], s[1] + p[1]]);
+        let [x, y] = c
+            .corners
+            .iter()
+            .fold([0.0, 0.0], |s, p| [s[0] + p[0], s[1] + p[1]]);
         [x / 4.0, y / 4.0]
     };
     let [cx, cy] = centre(a);

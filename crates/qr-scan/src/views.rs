@@ -25,14 +25,20 @@ const LOCAL_MEAN_MARGIN_PERCENT: u32 = 12;
 /// zxing's hybrid binariser: 8×8 blocks thresholded on their 5×5 neighbourhood's mean.
 pub(crate) fn hybrid(image: &GrayImage) -> Option<BitMatrix> {
     let source = Luma8Source::new_with_slice(image.as_raw(), image.width(), image.height()).ok()?;
-    HybridBinarizer::new(source).get_black_matrix().ok().cloned()
+    HybridBinarizer::new(source)
+        .get_black_matrix()
+        .ok()
+        .cloned()
 }
 
 /// zxing's global-histogram binariser: one threshold for the whole image, found at the
 /// valley between its two luminance peaks. Copes with blur that defeats local thresholds.
 pub(crate) fn global(image: &GrayImage) -> Option<BitMatrix> {
     let source = Luma8Source::new_with_slice(image.as_raw(), image.width(), image.height()).ok()?;
-    GlobalHistogramBinarizer::new(source).get_black_matrix().ok().cloned()
+    GlobalHistogramBinarizer::new(source)
+        .get_black_matrix()
+        .ok()
+        .cloned()
 }
 
 /// Our own adaptive threshold over a square window much larger than the hybrid

@@ -13,11 +13,21 @@ fn main() {
     let out = args.next().expect("usage: make-seeds OUT_DIR IMAGE...");
     std::fs::create_dir_all(&out).expect("creating the seed directory");
     for path in args {
-        let Ok(image) = image::open(&path) else { continue };
+        let Ok(image) = image::open(&path) else {
+            continue;
+        };
         let image = image.thumbnail(MAX_SIDE, MAX_SIDE).to_luma8();
-        let name = Path::new(&path).file_stem().and_then(|s| s.to_str()).unwrap_or("seed");
-        let parent = Path::new(&path).parent().and_then(|p| p.file_name()).and_then(|s| s.to_str()).unwrap_or("");
+        let name = Path::new(&path)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("seed");
+        let parent = Path::new(&path)
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|s| s.to_str())
+            .unwrap_or("");
         let data = qr_scan_fuzz::input_for(&image);
-        std::fs::write(Path::new(&out).join(format!("{parent}-{name}")), data).expect("writing a seed");
+        std::fs::write(Path::new(&out).join(format!("{parent}-{name}")), data)
+            .expect("writing a seed");
     }
 }

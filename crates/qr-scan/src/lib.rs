@@ -152,18 +152,15 @@ pub fn scan_with(image: &GrayImage, passes: Passes) -> Vec<Code> {
                 found,
             );
         }
-        if passes.inverted && found.is_empty() {
-            if let Some(bits) = binarise(&views::inverted(view)) {
-                read_view(
-                    &bits,
-                    ViewInfo {
-                        scale,
-                        inverted: true,
-                    },
-                    &mut attempts,
-                    found,
-                );
-            }
+        if passes.inverted
+            && found.is_empty()
+            && let Some(bits) = binarise(&views::inverted(view))
+        {
+            let info = ViewInfo {
+                scale,
+                inverted: true,
+            };
+            read_view(&bits, info, &mut attempts, found);
         }
     };
 
@@ -213,13 +210,15 @@ mod tests {
 
     fn render(text: &str, ec: EcLevel) -> GrayImage {
         let png = to_png(
-            &encode(text.as_bytes(), ec).unwrap(),
+            &encode(text.as_bytes(), ec).expect("the text fits a symbol"),
             &Style {
                 scale: 4,
                 ..Style::default()
             },
         );
-        image::load_from_memory(&png).unwrap().to_luma8()
+        image::load_from_memory(&png)
+            .expect("our PNG loads")
+            .to_luma8()
     }
 
     #[test]
@@ -235,7 +234,7 @@ mod tests {
             assert_eq!(
                 codes[0].version,
                 encode(b"https://example.com/product/123", ec)
-                    .unwrap()
+                    .expect("the text fits a symbol")
                     .version()
             );
         }

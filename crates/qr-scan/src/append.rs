@@ -71,7 +71,7 @@ pub fn merge_structured_append(codes: &[Code]) -> Vec<Merged> {
                 .collect::<Option<String>>();
             (text, Encoding::Eci)
         } else {
-            payload::guess_text(&bytes, None)
+            payload::guess_text(&bytes, || None)
         };
         merged.push(Merged {
             text,

@@ -30,7 +30,10 @@ pub enum Encoding {
 /// Reads `bytes` as text when the symbol had no ECI designator; `per_segment` is the
 /// decoder's reading of each segment in the character set its mode implies, tried when
 /// neither UTF-8 nor Shift_JIS fits the whole payload.
-pub(crate) fn guess_text(bytes: &[u8], per_segment: Option<String>) -> (Option<String>, Encoding) {
+pub(crate) fn guess_text(
+    bytes: &[u8],
+    per_segment: impl FnOnce() -> Option<String>,
+) -> (Option<String>, Encoding) {
     if let Ok(text) = std::str::from_utf8(bytes) {
         return (Some(text.to_owned()), Encoding::Utf8);
     }
@@ -40,7 +43,7 @@ pub(crate) fn guess_text(bytes: &[u8], per_segment: Option<String>) -> (Option<S
         return (Some(text.into_owned()), Encoding::ShiftJis);
     }
     let latin1 = || bytes.iter().map(|&b| char::from(b)).collect::<String>();
-    if let Some(text) = per_segment
+    if let Some(text) = per_segment()
         && !text.contains(char::REPLACEMENT_CHARACTER)
         && text != latin1()
     {
@@ -67,7 +70,7 @@ mod tests {
     #[test]
     fn utf8_bytes_read_as_utf8() {
         assert_eq!(
-            guess_text("Grüße".as_bytes(), None),
+            guess_text("Grüße".as_bytes(), || None),
             (Some("Grüße".to_owned()), Encoding::Utf8)
         );
     }
@@ -76,7 +79,7 @@ mod tests {
     fn shift_jis_bytes_read_as_japanese() {
         let (bytes, _, _) = SHIFT_JIS.encode("日本語のテキスト");
         assert_eq!(
-            guess_text(&bytes, None),
+            guess_text(&bytes, || None),
             (Some("日本語のテキスト".to_owned()), Encoding::ShiftJis)
         );
     }
@@ -85,7 +88,7 @@ mod tests {
     fn latin1_bytes_that_are_not_shift_jis_read_as_latin1() {
         // 0xE9 0x20: a Shift_JIS lead byte followed by an invalid trail byte.
         assert_eq!(
-            guess_text(b"caf\xe9 au lait", None),
+            guess_text(b"caf\xe9 au lait", || None),
             (Some("café au lait".to_owned()), Encoding::Latin1)
         );
     }
@@ -93,7 +96,7 @@ mod tests {
     #[test]
     fn random_binary_has_no_text() {
         assert_eq!(
-            guess_text(&[0x00, 0x81, 0x9f, 0x02, 0xff], None),
+            guess_text(&[0x00, 0x81, 0x9f, 0x02, 0xff], || None),
             (None, Encoding::Binary)
         );
     }
@@ -103,13 +106,13 @@ mod tests {
         let bytes = b"\x01\x10AD:SUB:\xb0\xa2;;";
         let per_segment = Some("\u{1}\u{10}AD:SUB:阿;;".to_owned());
         assert_eq!(
-            guess_text(bytes, per_segment.clone()),
+            guess_text(bytes, || per_segment.clone()),
             (per_segment, Encoding::PerSegment)
         );
     }
 
     #[test]
     fn gs1_separators_are_text() {
-        assert_eq!(guess_text(b"]C1\x1d0101", None).1, Encoding::Utf8);
+        assert_eq!(guess_text(b"]C1\x1d0101", || None).1, Encoding::Utf8);
     }
 }

@@ -103,7 +103,7 @@ fn to_code(
     let (text, encoding) = if content.has_eci {
         (Some(decoded.text()), Encoding::Eci)
     } else {
-        guess_text(&bytes, Some(decoded.text()))
+        guess_text(&bytes, || Some(decoded.text()))
     };
     let sa = decoded.structuredAppend();
     let structured_append = (sa.index >= 0 && sa.count > 0).then(|| StructuredAppend {

@@ -356,6 +356,36 @@ fn peer_python() -> Result<PathBuf> {
     Ok(python)
 }
 
+/// Why qr-scan is built the way it is; the tables above carry the numbers.
+const CHOICES: &str = "
+## Why each part is there
+
+- **rqrr 0.11 alone** is what qr-scan started as. It is slow on photos, has no inverted
+  retry, fails error correction on wavy or small rotated codes, and panics inside its
+  perspective fit (`assert!` in `Perspective::map`) on `zxing/qrcode-6` images. The panic
+  cannot be guarded from outside, and panics abort in wasm32-wasip2, so rqrr is only a
+  peer in this table now.
+- **rxing's port of zxing-cpp's QR detector and decoder** (rxing 0.9.3, used through its
+  public building blocks: finder search, finder-set generation, grid sampling, decoding)
+  does most of the work at under twice zxing-cpp's time. It builds for wasm32-wasip2.
+  qr-scan drives it itself so that it can cap the grid samplings per scan (no runaway on
+  noise) and keep what rxing's result type drops: version, mirroring, the payload bytes
+  and whether ECI was used.
+- **Inverted**: the inverted image is binarised again (flipping the thresholded bits is
+  not the same: low-contrast blocks are treated as background), which reads light-on-dark
+  and light-on-grey codes.
+- **Shrunk copies** (halves, quarters, ...): large codes in photos, and noisy ones, read at
+  lower resolution.
+- **Enlarged small images** (twice the size, bilinear): thumbnails whose modules are one
+  or two pixels.
+- **Other thresholds**: a wide local mean (our own, integral image), zxing's global
+  histogram, and the global one on the enlarged copy, which reads a wavy fabric print.
+- **Text**: ECI when declared, else UTF-8, else Shift_JIS, else the decoder's per-segment
+  reading (hanzi, kanji), else ISO-8859-1; raw bytes are always returned.
+- Passes after the first run only when nothing was read, so the common image costs one
+  binarisation and one finder search; each later pass adds time only on hard images.
+";
+
 /// Everything one benchmark run measured.
 struct Runs {
     ours: Outcome,
@@ -504,6 +534,7 @@ fn render(cases: &[Case], runs: &Runs) -> String {
         }
     }
 
+    out.push_str(CHOICES);
     out.push_str("\n## Targets qr-scan misses\n\n");
     for (case, (hits, _)) in cases.iter().zip(&ours.results) {
         if case.target && *hits < case.expected.len() {

@@ -1,0 +1,477 @@
+//! Shared parts of the `cluster_*` tests: qr-host processes on fixed loopback ports, the real
+//! nginx from the Debian package in front of them (configured by `deploy/nginx/render`, the
+//! same renderer the local cluster command uses), and a bounded client load that counts every
+//! outcome.
+//!
+//! Each `cluster_*.rs` test binary uses part of this module.
+#![allow(dead_code)]
+
+use qr_tests::{Client, STARTUP_PREFIX, parse_startup_line, sum_samples};
+use std::io::{BufRead, BufReader, Read};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// How long to wait for a condition the test drives (a host seeing traffic, nginx logging a
+/// failure, a port accepting). A bound so a broken cluster fails the test instead of hanging.
+pub const CONDITION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Pause between two checks of a polled condition. Polling, not a fixed sleep: the test moves on
+/// as soon as the condition holds.
+const POLL_INTERVAL: Duration = Duration::from_millis(20);
+
+/// Upper bound on the requests one [`Load`] sends, whatever the test does meanwhile.
+pub const MAX_LOAD_REQUESTS: u64 = 20_000;
+
+/// Upper bound on how long one [`Load`] runs.
+pub const MAX_LOAD_TIME: Duration = Duration::from_secs(90);
+
+/// How long nginx and qr-host get to exit after SIGTERM/SIGQUIT.
+const EXIT_TIMEOUT: Duration = Duration::from_secs(45);
+
+/// The request body every `/generate` in the cluster tests sends (the Python service's seed).
+pub const GENERATE_JSON: &str = r#"{"data":"https://example.com/product/123"}"#;
+
+/// A free loopback port: bound by the kernel, then released for the process that needs a fixed
+/// one (nginx's upstream list names each host by address, so a restarted host must reuse it).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("bind a free loopback port")
+        .port()
+}
+
+/// Waits until `condition` holds, checking every [`POLL_INTERVAL`]; panics with `what` after
+/// [`CONDITION_TIMEOUT`].
+pub fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + CONDITION_TIMEOUT;
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out after {CONDITION_TIMEOUT:?} waiting for {what}");
+        std::thread::sleep(POLL_INTERVAL);
+    }
+}
+
+/// A child process whose stdout and stderr are collected line by line, reaped by a waiter
+/// thread (so a wait can time out), and stopped by its PID when dropped, printing its output.
+#[derive(Debug)]
+pub struct Process {
+    name: String,
+    pid: u32,
+    lines: Arc<Mutex<Vec<String>>>,
+    exit: mpsc::Receiver<ExitStatus>,
+    exited: Option<ExitStatus>,
+    readers: Vec<JoinHandle<()>>,
+    /// Signal sent on drop: SIGKILL for qr-host, SIGQUIT for nginx (whose workers would outlive
+    /// a killed master).
+    stop_signal: libc::c_int,
+}
+
+impl Process {
+    /// Spawns `command` with piped output; `first_line` gets the first stdout line matching
+    /// `marker` (if any).
+    fn spawn(name: &str, mut command: Command, marker: Option<&str>, stop_signal: libc::c_int) -> (Process, mpsc::Receiver<String>) {
+        command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child: Child = command.spawn().unwrap_or_else(|e| panic!("spawn {name}: {e}"));
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let (marker_tx, marker_rx) = mpsc::channel();
+        let readers = vec![
+            collect_lines(child.stdout.take().expect("piped stdout"), &lines, marker.map(|m| (m.to_owned(), marker_tx))),
+            collect_lines(child.stderr.take().expect("piped stderr"), &lines, None),
+        ];
+        let pid = child.id();
+        let (exit_tx, exit) = mpsc::channel();
+        std::thread::spawn(move || {
+            if let Ok(status) = child.wait() {
+                let _ = exit_tx.send(status);
+            }
+        });
+        let process = Process { name: name.to_owned(), pid, lines, exit, exited: None, readers, stop_signal };
+        (process, marker_rx)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// Everything the process printed so far.
+    pub fn output(&self) -> String {
+        self.lines.lock().unwrap_or_else(|e| e.into_inner()).join("\n")
+    }
+
+    /// Sends `signal` unless the process was already reaped.
+    pub fn signal(&mut self, signal: libc::c_int) {
+        if self.has_exited() {
+            return;
+        }
+        let pid = libc::pid_t::try_from(self.pid).expect("pid fits pid_t");
+        // SAFETY: kill(2) on our own child, which the waiter thread has not reaped yet (checked
+        // just above), with a valid signal number.
+        let rc = unsafe { libc::kill(pid, signal) };
+        assert_eq!(rc, 0, "kill({}, {signal}): {}", self.name, std::io::Error::last_os_error());
+    }
+
+    fn has_exited(&mut self) -> bool {
+        if self.exited.is_none() {
+            self.exited = self.exit.try_recv().ok();
+        }
+        self.exited.is_some()
+    }
+
+    /// Waits for the process to exit; `None` after `timeout`.
+    pub fn wait(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        if self.exited.is_none() {
+            self.exited = self.exit.recv_timeout(timeout).ok();
+        }
+        if self.exited.is_some() {
+            for reader in self.readers.drain(..) {
+                let _ = reader.join();
+            }
+        }
+        self.exited
+    }
+
+    /// Sends `signal` and waits for the exit; panics with the output if it does not come.
+    pub fn stop_with(&mut self, signal: libc::c_int) -> ExitStatus {
+        self.signal(signal);
+        self.wait(EXIT_TIMEOUT)
+            .unwrap_or_else(|| panic!("{} did not exit within {EXIT_TIMEOUT:?}:\n{}", self.name, self.output()))
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if self.has_exited() {
+            return;
+        }
+        self.signal(self.stop_signal);
+        if self.wait(EXIT_TIMEOUT).is_none() {
+            self.signal(libc::SIGKILL);
+            let _ = self.wait(EXIT_TIMEOUT);
+        }
+        if std::thread::panicking() {
+            eprintln!("---- {} (pid {}) output ----\n{}\n---- end of {} ----", self.name, self.pid, self.output(), self.name);
+        }
+    }
+}
+
+fn collect_lines(
+    stream: impl Read + Send + 'static,
+    lines: &Arc<Mutex<Vec<String>>>,
+    marker: Option<(String, mpsc::Sender<String>)>,
+) -> JoinHandle<()> {
+    let lines = Arc::clone(lines);
+    std::thread::spawn(move || {
+        let mut marker = marker;
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            if let Some((text, _)) = &marker
+                && line.contains(text.as_str())
+                && let Some((_, tx)) = marker.take()
+            {
+                let _ = tx.send(line.clone());
+            }
+            lines.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+        }
+    })
+}
+
+/// One qr-host process on a fixed app port (so nginx's upstream entry stays valid across a
+/// restart) and an ephemeral admin port.
+#[derive(Debug)]
+pub struct ClusterHost {
+    pub process: Process,
+    pub addr: SocketAddr,
+    pub admin_addr: SocketAddr,
+    client: Client,
+}
+
+impl ClusterHost {
+    /// Starts `qr-host` on `127.0.0.1:port` with `extra` flags; returns once it listens.
+    pub fn start(manifest: &Path, port: u16, extra: &[&str]) -> ClusterHost {
+        let mut command = Command::new(qr_tests::host_binary());
+        command
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["--admin-listen", "127.0.0.1:0", "--cache-dir"])
+            .arg(qr_tests::target_dir().join("qr-host-test-cache"))
+            .args(extra)
+            .arg(manifest)
+            .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()));
+        let name = format!("qr-host :{port}");
+        let (process, startup) = Process::spawn(&name, command, Some(STARTUP_PREFIX), libc::SIGKILL);
+        let line = startup
+            .recv_timeout(qr_tests::STARTUP_TIMEOUT)
+            .unwrap_or_else(|_| panic!("{name} printed no startup line:\n{}", process.output()));
+        let (addr, admin_addr) = parse_startup_line(&line).unwrap_or_else(|| panic!("startup line: {line:?}"));
+        assert_eq!(addr.port(), port, "{name} listens where nginx expects it");
+        ClusterHost { process, addr, admin_addr, client: qr_tests::client() }
+    }
+
+    /// The sum of `qr_host_requests_total` samples with these labels, from this host's admin
+    /// listener.
+    pub fn requests(&self, labels: &[(&str, &str)]) -> f64 {
+        let text = self
+            .client
+            .get(format!("http://{}/metrics", self.admin_addr))
+            .send()
+            .and_then(|r| r.error_for_status())
+            .and_then(|r| r.text())
+            .unwrap_or_else(|e| panic!("GET /metrics of {}: {e}", self.addr));
+        sum_samples(&text, "qr_host_requests_total", labels)
+    }
+
+    /// Any sample of `name` with these labels, from this host's `/metrics`.
+    pub fn metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        let text = self
+            .client
+            .get(format!("http://{}/metrics", self.admin_addr))
+            .send()
+            .and_then(|r| r.text())
+            .unwrap_or_else(|e| panic!("GET /metrics of {}: {e}", self.addr));
+        sum_samples(&text, name, labels)
+    }
+
+    /// SIGTERM (drain), wait, and assert exit 0.
+    pub fn drain(mut self) {
+        let status = self.process.stop_with(libc::SIGTERM);
+        assert!(status.success(), "qr-host {} exited with {status} after SIGTERM:\n{}", self.addr, self.process.output());
+    }
+}
+
+/// nginx (the Debian binary) running in the foreground from a private temporary prefix.
+#[derive(Debug)]
+pub struct Nginx {
+    pub process: Process,
+    pub addr: SocketAddr,
+    pub status_addr: SocketAddr,
+    /// The prefix directory (config, pid file, temp files); removed on drop.
+    _prefix: tempfile::TempDir,
+}
+
+/// Options passed to `deploy/nginx/render` besides the addresses.
+#[derive(Debug, Clone)]
+pub struct NginxOptions {
+    pub max_body_bytes: u64,
+    pub fail_timeout: &'static str,
+    pub max_fails: u32,
+}
+
+impl Default for NginxOptions {
+    fn default() -> Self {
+        // The renderer's defaults, except a short fail_timeout so a restarted host is tried
+        // again within the test's time budget.
+        NginxOptions { max_body_bytes: 16 * 1024 * 1024, fail_timeout: "1s", max_fails: 2 }
+    }
+}
+
+impl Nginx {
+    /// Renders the config for `hosts`, checks it with `nginx -t`, starts nginx and waits until
+    /// its public port accepts connections.
+    pub fn start(hosts: &[SocketAddr], options: &NginxOptions) -> Nginx {
+        let prefix = tempfile::Builder::new().prefix("qr-nginx-").tempdir().expect("temp prefix");
+        // nginx started as root runs its workers as `nobody`, who must reach the temp dirs.
+        set_mode(prefix.path(), 0o755);
+        let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
+        let status_addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
+        let rendered = render(&[
+            "--listen".into(),
+            addr.to_string(),
+            "--status-listen".into(),
+            status_addr.to_string(),
+            "--max-body-bytes".into(),
+            options.max_body_bytes.to_string(),
+            "--fail-timeout".into(),
+            options.fail_timeout.into(),
+            "--max-fails".into(),
+            options.max_fails.to_string(),
+            "--workers".into(),
+            "1".into(),
+            "--access-log".into(),
+            "off".into(),
+        ], hosts);
+        let conf = prefix.path().join("nginx.conf");
+        std::fs::write(&conf, rendered).expect("write nginx.conf");
+
+        let check = nginx_command(prefix.path(), &conf).arg("-t").output().expect("run nginx -t");
+        assert!(check.status.success(), "nginx -t rejected the rendered config:\n{}", String::from_utf8_lossy(&check.stderr));
+
+        let mut command = nginx_command(prefix.path(), &conf);
+        command.args(["-g", "daemon off;"]);
+        // SIGQUIT on drop: graceful, and the master takes its workers down with it.
+        let (process, _) = Process::spawn("nginx", command, None, libc::SIGQUIT);
+        let mut nginx = Nginx { process, addr, status_addr, _prefix: prefix };
+        wait_until("nginx to accept connections", || {
+            assert!(!nginx.process.has_exited(), "nginx exited at startup:\n{}", nginx.process.output());
+            TcpStream::connect(addr).is_ok()
+        });
+        nginx
+    }
+
+    /// `http://<nginx><path>`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// nginx's error log (stderr) so far.
+    pub fn log(&self) -> String {
+        self.process.output()
+    }
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod prefix");
+}
+
+/// The nginx binary: `$NGINX` if set, else `nginx` on PATH, else Debian's `/usr/sbin/nginx`.
+fn nginx_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("NGINX") {
+        return path.into();
+    }
+    let debian = PathBuf::from("/usr/sbin/nginx");
+    if debian.is_file() {
+        return debian;
+    }
+    let on_path = PathBuf::from("nginx");
+    assert!(
+        Command::new(&on_path).arg("-v").output().is_ok(),
+        "nginx is not installed; run `scripts/setup --test` (installs Debian's nginx)"
+    );
+    on_path
+}
+
+fn nginx_command(prefix: &Path, conf: &Path) -> Command {
+    let mut command = Command::new(nginx_binary());
+    command.arg("-p").arg(prefix).arg("-c").arg(conf).args(["-e", "stderr"]);
+    command
+}
+
+/// Runs `deploy/nginx/render` with `options` and `hosts`; returns the config text.
+pub fn render(options: &[String], hosts: &[SocketAddr]) -> String {
+    let script = qr_tests::workspace_root().join("deploy/nginx/render");
+    let output = Command::new(&script)
+        .args(options)
+        .args(hosts.iter().map(ToString::to_string))
+        .output()
+        .unwrap_or_else(|e| panic!("run {}: {e}", script.display()));
+    assert!(output.status.success(), "render failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("config is UTF-8")
+}
+
+/// Client-side totals of a [`Load`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub sent: u64,
+    pub ok: u64,
+    pub failed: u64,
+}
+
+impl std::fmt::Display for Totals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "sent={} ok={} failed={}", self.sent, self.ok, self.failed)
+    }
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    /// Requests started, counted against [`MAX_LOAD_REQUESTS`] before each one.
+    budget: AtomicU64,
+    sent: AtomicU64,
+    ok: AtomicU64,
+    failed: AtomicU64,
+}
+
+/// Steady client load: `workers` threads each sending one request after another through nginx
+/// until stopped, [`MAX_LOAD_REQUESTS`] in total or [`MAX_LOAD_TIME`]. A response counts as ok
+/// only with status 200 and a complete body; anything else (status, connection error,
+/// truncated body) is a failure and its description is kept.
+#[derive(Debug)]
+pub struct Load {
+    name: &'static str,
+    counters: Arc<Counters>,
+    stop: Arc<AtomicBool>,
+    failures: Arc<Mutex<Vec<String>>>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Load {
+    /// Starts posting [`GENERATE_JSON`] to `url` (nginx's `/generate`) from `workers` threads.
+    pub fn generate(name: &'static str, url: String, workers: usize) -> Load {
+        let counters = Arc::new(Counters::default());
+        let stop = Arc::new(AtomicBool::new(false));
+        let failures = Arc::new(Mutex::new(Vec::new()));
+        let started = Instant::now();
+        let workers = (0..workers)
+            .map(|_| {
+                let (counters, stop, failures, url) = (Arc::clone(&counters), Arc::clone(&stop), Arc::clone(&failures), url.clone());
+                std::thread::spawn(move || {
+                    let client = qr_tests::client();
+                    while !stop.load(Ordering::Relaxed)
+                        && started.elapsed() < MAX_LOAD_TIME
+                        && counters.budget.fetch_add(1, Ordering::Relaxed) < MAX_LOAD_REQUESTS
+                    {
+                        counters.sent.fetch_add(1, Ordering::Relaxed);
+                        let outcome = client
+                            .post(&url)
+                            .header("content-type", "application/json")
+                            .body(GENERATE_JSON)
+                            .send()
+                            .and_then(|response| {
+                                let status = response.status();
+                                response.bytes().map(|body| (status, body))
+                            });
+                        match outcome {
+                            Ok((status, body)) if status == 200 && body.starts_with(b"\x89PNG") => {
+                                counters.ok.fetch_add(1, Ordering::Relaxed);
+                            }
+                            Ok((status, body)) => {
+                                counters.failed.fetch_add(1, Ordering::Relaxed);
+                                failures.lock().unwrap_or_else(|e| e.into_inner()).push(format!("{status}: {}", String::from_utf8_lossy(&body)));
+                            }
+                            Err(e) => {
+                                counters.failed.fetch_add(1, Ordering::Relaxed);
+                                failures.lock().unwrap_or_else(|e| e.into_inner()).push(format!("{e:?}"));
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        Load { name, counters, stop, failures, workers }
+    }
+
+    /// Requests answered so far (ok or failed).
+    pub fn completed(&self) -> u64 {
+        self.counters.ok.load(Ordering::Relaxed) + self.counters.failed.load(Ordering::Relaxed)
+    }
+
+    /// Waits until `n` more requests have completed than now: "the load went on meanwhile".
+    pub fn wait_for_more(&self, n: u64) {
+        let target = self.completed() + n;
+        wait_until(&format!("{n} more completed requests"), || self.completed() >= target);
+    }
+
+    /// Stops the workers, prints and returns the totals (every request sent is ok or failed).
+    pub fn finish(mut self) -> Totals {
+        self.stop.store(true, Ordering::Relaxed);
+        for worker in self.workers.drain(..) {
+            worker.join().expect("load worker panicked");
+        }
+        let totals = Totals {
+            sent: self.counters.sent.load(Ordering::Relaxed),
+            ok: self.counters.ok.load(Ordering::Relaxed),
+            failed: self.counters.failed.load(Ordering::Relaxed),
+        };
+        println!("client totals ({}): {totals}", self.name);
+        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        for failure in failures.iter().take(10) {
+            println!("  failed request: {failure}");
+        }
+        totals
+    }
+}

@@ -32,10 +32,11 @@ fn help_lists_every_limit_with_its_default_and_env_var() {
             .position(|l| l.trim_start().starts_with(flag))
             .unwrap_or_else(|| panic!("{flag} missing from --help:\n{help}"));
         // The flag's paragraph (up to the next flag) names its env var and, for limits, a default.
-        let paragraph: String = help
-            .lines()
-            .skip(line + 1)
-            .take_while(|l| !l.trim_start().starts_with('-'))
+        let mut lines = help.lines().skip(line);
+        let paragraph: String = lines
+            .next()
+            .into_iter()
+            .chain(lines.take_while(|l| !l.trim_start().starts_with('-')))
             .collect();
         assert!(paragraph.contains("[env: QR_HOST_"), "{flag} has no env var:\n{paragraph}");
         if flag != "--cache-dir" {

@@ -1,13 +1,13 @@
 //! A manifest qr-host cannot serve is refused before it listens, with a message naming the cause.
 //!
 //! Each case is a folder under `tests/fixtures/bad-manifests/`: a `spin.toml` and an
-//! `expected.txt` holding a phrase the error must contain.
+//! `expected.txt` holding a phrase the error must contain. In `spin.toml`, `HELLO_WASM` stands
+//! for a real component and `CASE_DIR` for the case's folder.
 
 use qr_tests::{Host, STARTUP_PREFIX, wasm, workspace_root, write_if_changed};
 
 #[test]
 fn every_bad_manifest_is_refused_before_listening() {
-    // Cases reference a real component as `HELLO_WASM`, so only the intended flaw is wrong.
     let hello = wasm("fixture_hello");
     let cases = workspace_root().join("tests/fixtures/bad-manifests");
     let scratch = tempfile::tempdir().expect("temp dir");
@@ -21,7 +21,8 @@ fn every_bad_manifest_is_refused_before_listening() {
         let name = case.file_name().expect("name").to_string_lossy().into_owned();
         let text = std::fs::read_to_string(case.join("spin.toml"))
             .expect("case spin.toml")
-            .replace("HELLO_WASM", &hello.display().to_string());
+            .replace("HELLO_WASM", &hello.display().to_string())
+            .replace("CASE_DIR", &case.display().to_string());
         let expected = std::fs::read_to_string(case.join("expected.txt")).expect("expected.txt");
         let manifest = scratch.path().join(format!("{name}.toml"));
         write_if_changed(&manifest, &text);

@@ -97,26 +97,19 @@ pub async fn run(
     server.run(app, admin, shutdown).await
 }
 
-/// Resolves on the first SIGTERM (orchestrators) or SIGINT (ctrl-c).
-pub async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => tracing::info!("SIGTERM received"),
-                    _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received"),
-                }
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot watch SIGTERM; only ctrl-c stops the host");
-                let _ = tokio::signal::ctrl_c().await;
-            }
+/// Registers SIGTERM (orchestrators) and SIGINT (ctrl-c) handlers now, and returns a future
+/// that resolves on the first of them. Registering eagerly matters: until a handler exists, a
+/// SIGTERM sent right after the startup line would kill the process instead of draining it.
+/// Must be called inside a tokio runtime.
+#[cfg(unix)]
+pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM received"),
+            _ = int.recv() => tracing::info!("SIGINT received"),
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
+    })
 }

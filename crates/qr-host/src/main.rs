@@ -33,6 +33,7 @@ fn serve(cli: Cli) -> anyhow::Result<()> {
         let admin = TcpListener::bind(cli.admin_listen)
             .await
             .with_context(|| format!("binding --admin-listen {}", cli.admin_listen))?;
+        let shutdown = qr_host::shutdown_signal().context("installing signal handlers")?;
         // The one line tests and operators read: exact bound addresses (port 0 resolved) and
         // how long loading took. Printed on stdout, independent of the log format.
         println!(
@@ -42,7 +43,7 @@ fn serve(cli: Cli) -> anyhow::Result<()> {
             loaded.summary()
         );
         std::io::stdout().flush()?;
-        qr_host::run(loaded.server, app, Some(admin), qr_host::shutdown_signal()).await
+        qr_host::run(loaded.server, app, Some(admin), shutdown).await
     })
 }
 

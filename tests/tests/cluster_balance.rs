@@ -20,23 +20,45 @@ const MAX_BODY_BYTES: u64 = 1024 * 1024;
 fn load_through_nginx_reaches_every_host_and_the_counts_add_up() {
     let manifest = app_manifest();
     let limit = MAX_BODY_BYTES.to_string();
-    let hosts: Vec<ClusterHost> =
-        (0..HOSTS).map(|_| ClusterHost::start(&manifest, free_port(), &["--max-body-bytes", &limit])).collect();
+    let hosts: Vec<ClusterHost> = (0..HOSTS)
+        .map(|_| ClusterHost::start(&manifest, free_port(), &["--max-body-bytes", &limit]))
+        .collect();
     let addrs: Vec<_> = hosts.iter().map(|h| h.addr).collect();
-    let nginx = Nginx::start(&addrs, &NginxOptions { max_body_bytes: MAX_BODY_BYTES, ..NginxOptions::default() });
+    let nginx = Nginx::start(
+        &addrs,
+        &NginxOptions {
+            max_body_bytes: MAX_BODY_BYTES,
+            ..NginxOptions::default()
+        },
+    );
 
     let load = Load::generate("balance", nginx.url("/generate"), 6);
     load.wait_for_more(REQUESTS);
     let totals = load.finish();
     assert_eq!(totals.failed, 0, "{totals}");
-    assert_eq!(totals.sent, totals.ok + totals.failed, "every request sent got an answer: {totals}");
+    assert_eq!(
+        totals.sent,
+        totals.ok + totals.failed,
+        "every request sent got an answer: {totals}"
+    );
 
-    let per_host: Vec<f64> = hosts.iter().map(|h| h.requests(&[("route", "/generate"), ("status", "200")])).collect();
+    let per_host: Vec<f64> = hosts
+        .iter()
+        .map(|h| h.requests(&[("route", "/generate"), ("status", "200")]))
+        .collect();
     println!("per-host /generate 200 counts: {per_host:?}");
     for (host, count) in hosts.iter().zip(&per_host) {
-        assert!(*count > 0.0, "host {} got no request through nginx: {per_host:?}", host.addr);
+        assert!(
+            *count > 0.0,
+            "host {} got no request through nginx: {per_host:?}",
+            host.addr
+        );
     }
-    assert_eq!(per_host.iter().sum::<f64>(), totals.ok as f64, "each ok request was served exactly once");
+    assert_eq!(
+        per_host.iter().sum::<f64>(),
+        totals.ok as f64,
+        "each ok request was served exactly once"
+    );
 
     // One byte over the limit: nginx answers 413 problem+json and no host counts a request.
     let before: f64 = hosts.iter().map(|h| h.requests(&[])).sum();
@@ -47,9 +69,15 @@ fn load_through_nginx_reaches_every_host_and_the_counts_add_up() {
         .send()
         .expect("POST an oversized body through nginx");
     assert_eq!(response.status(), 413);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
     let problem: serde_json::Value = response.json().expect("problem+json body");
-    assert_eq!(problem["type"], "urn:qr-workshop:problem:body-too-large", "{problem}");
+    assert_eq!(
+        problem["type"], "urn:qr-workshop:problem:body-too-large",
+        "{problem}"
+    );
     assert_eq!(problem["status"], 413);
     let after: f64 = hosts.iter().map(|h| h.requests(&[])).sum();
     assert_eq!(after, before, "the oversized body never reached a host");
@@ -58,12 +86,19 @@ fn load_through_nginx_reaches_every_host_and_the_counts_add_up() {
     let at_limit = qr_tests::client()
         .post(nginx.url("/generate"))
         .header("content-type", "application/json")
-        .body(format!("{GENERATE_JSON}{}", " ".repeat(MAX_BODY_BYTES as usize - GENERATE_JSON.len())))
+        .body(format!(
+            "{GENERATE_JSON}{}",
+            " ".repeat(MAX_BODY_BYTES as usize - GENERATE_JSON.len())
+        ))
         .send()
         .expect("POST a body at the limit through nginx");
     println!("body at the limit: {} from a host", at_limit.status());
     let after_at_limit: f64 = hosts.iter().map(|h| h.requests(&[])).sum();
-    assert_eq!(after_at_limit, after + 1.0, "exactly one host saw the body at the limit");
+    assert_eq!(
+        after_at_limit,
+        after + 1.0,
+        "exactly one host saw the body at the limit"
+    );
 
     for host in hosts {
         host.drain();

@@ -20,37 +20,54 @@ const REQUESTS_WHILE_DOWN: u64 = 200;
 fn killing_a_host_mid_load_fails_no_request_and_the_restarted_host_gets_traffic_again() {
     let manifest = app_manifest();
     let ports: Vec<u16> = (0..HOSTS).map(|_| free_port()).collect();
-    let mut hosts: Vec<ClusterHost> = ports.iter().map(|&port| ClusterHost::start(&manifest, port, &[])).collect();
+    let mut hosts: Vec<ClusterHost> = ports
+        .iter()
+        .map(|&port| ClusterHost::start(&manifest, port, &[]))
+        .collect();
     let addrs: Vec<_> = hosts.iter().map(|h| h.addr).collect();
     let nginx = Nginx::start(&addrs, &NginxOptions::default());
     let generate_ok = [("route", "/generate"), ("status", "200")];
 
     let load = Load::generate("failover", nginx.url("/generate"), 4);
     wait_until("every host to serve part of the load", || {
-        hosts.iter().all(|h| h.requests(&generate_ok) >= WARM_REQUESTS_PER_HOST)
+        hosts
+            .iter()
+            .all(|h| h.requests(&generate_ok) >= WARM_REQUESTS_PER_HOST)
     });
 
     let victim = hosts.remove(1);
     let victim_addr = victim.addr;
     let mut process = victim.process;
     let status = process.stop_with(libc::SIGKILL);
-    println!("killed qr-host {victim_addr} (pid {}): {status}", process.pid());
+    println!(
+        "killed qr-host {victim_addr} (pid {}): {status}",
+        process.pid()
+    );
     load.wait_for_more(REQUESTS_WHILE_DOWN);
 
     // nginx's own account: connections to the dead host failed and it took the host out.
     wait_until("nginx to mark the killed host down", || {
-        nginx.log().lines().any(|l| l.contains("upstream server temporarily disabled") && l.contains(&victim_addr.to_string()))
+        nginx.log().lines().any(|l| {
+            l.contains("upstream server temporarily disabled")
+                && l.contains(&victim_addr.to_string())
+        })
     });
     println!("nginx log:\n{}", nginx.log());
 
     let restarted = ClusterHost::start(&manifest, victim_addr.port(), &[]);
-    wait_until("the restarted host to receive traffic through nginx", || restarted.requests(&generate_ok) > 0.0);
+    wait_until(
+        "the restarted host to receive traffic through nginx",
+        || restarted.requests(&generate_ok) > 0.0,
+    );
     load.wait_for_more(REQUESTS_WHILE_DOWN);
 
     let totals = load.finish();
     assert_eq!(totals.failed, 0, "a client request failed: {totals}");
     assert_eq!(totals.sent, totals.ok, "{totals}");
-    println!("restarted host served {} requests", restarted.requests(&generate_ok));
+    println!(
+        "restarted host served {} requests",
+        restarted.requests(&generate_ok)
+    );
 
     restarted.drain();
     for host in hosts {

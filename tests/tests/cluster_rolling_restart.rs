@@ -17,7 +17,10 @@ const REQUESTS_PER_STEP: u64 = 100;
 fn a_rolling_restart_with_sigterm_drain_fails_no_client_request() {
     let manifest = app_manifest();
     let ports: Vec<u16> = (0..HOSTS).map(|_| free_port()).collect();
-    let mut hosts: Vec<ClusterHost> = ports.iter().map(|&port| ClusterHost::start(&manifest, port, &[])).collect();
+    let mut hosts: Vec<ClusterHost> = ports
+        .iter()
+        .map(|&port| ClusterHost::start(&manifest, port, &[]))
+        .collect();
     let addrs: Vec<_> = hosts.iter().map(|h| h.addr).collect();
     let nginx = Nginx::start(&addrs, &NginxOptions::default());
     let generate_ok = [("route", "/generate"), ("status", "200")];
@@ -34,7 +37,10 @@ fn a_rolling_restart_with_sigterm_drain_fails_no_client_request() {
         load.wait_for_more(REQUESTS_PER_STEP);
 
         let new = ClusterHost::start(&manifest, port, &[]);
-        wait_until("the restarted host to receive traffic through nginx", || new.requests(&generate_ok) > 0.0);
+        wait_until(
+            "the restarted host to receive traffic through nginx",
+            || new.requests(&generate_ok) > 0.0,
+        );
         hosts.insert(slot, new);
         load.wait_for_more(REQUESTS_PER_STEP);
     }

@@ -51,7 +51,10 @@ pub fn free_port() -> u16 {
 pub fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
     let deadline = Instant::now() + CONDITION_TIMEOUT;
     while !condition() {
-        assert!(Instant::now() < deadline, "timed out after {CONDITION_TIMEOUT:?} waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {CONDITION_TIMEOUT:?} waiting for {what}"
+        );
         std::thread::sleep(POLL_INTERVAL);
     }
 }
@@ -74,13 +77,27 @@ pub struct Process {
 impl Process {
     /// Spawns `command` with piped output; `first_line` gets the first stdout line matching
     /// `marker` (if any).
-    fn spawn(name: &str, mut command: Command, marker: Option<&str>, stop_signal: libc::c_int) -> (Process, mpsc::Receiver<String>) {
-        command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child: Child = command.spawn().unwrap_or_else(|e| panic!("spawn {name}: {e}"));
+    fn spawn(
+        name: &str,
+        mut command: Command,
+        marker: Option<&str>,
+        stop_signal: libc::c_int,
+    ) -> (Process, mpsc::Receiver<String>) {
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child: Child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {name}: {e}"));
         let lines = Arc::new(Mutex::new(Vec::new()));
         let (marker_tx, marker_rx) = mpsc::channel();
         let readers = vec![
-            collect_lines(child.stdout.take().expect("piped stdout"), &lines, marker.map(|m| (m.to_owned(), marker_tx))),
+            collect_lines(
+                child.stdout.take().expect("piped stdout"),
+                &lines,
+                marker.map(|m| (m.to_owned(), marker_tx)),
+            ),
             collect_lines(child.stderr.take().expect("piped stderr"), &lines, None),
         ];
         let pid = child.id();
@@ -90,7 +107,15 @@ impl Process {
                 let _ = exit_tx.send(status);
             }
         });
-        let process = Process { name: name.to_owned(), pid, lines, exit, exited: None, readers, stop_signal };
+        let process = Process {
+            name: name.to_owned(),
+            pid,
+            lines,
+            exit,
+            exited: None,
+            readers,
+            stop_signal,
+        };
         (process, marker_rx)
     }
 
@@ -100,7 +125,10 @@ impl Process {
 
     /// Everything the process printed so far.
     pub fn output(&self) -> String {
-        self.lines.lock().unwrap_or_else(|e| e.into_inner()).join("\n")
+        self.lines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .join("\n")
     }
 
     /// Sends `signal` unless the process was already reaped.
@@ -112,7 +140,13 @@ impl Process {
         // SAFETY: kill(2) on our own child, which the waiter thread has not reaped yet (checked
         // just above), with a valid signal number.
         let rc = unsafe { libc::kill(pid, signal) };
-        assert_eq!(rc, 0, "kill({}, {signal}): {}", self.name, std::io::Error::last_os_error());
+        assert_eq!(
+            rc,
+            0,
+            "kill({}, {signal}): {}",
+            self.name,
+            std::io::Error::last_os_error()
+        );
     }
 
     fn has_exited(&mut self) -> bool {
@@ -138,8 +172,13 @@ impl Process {
     /// Sends `signal` and waits for the exit; panics with the output if it does not come.
     pub fn stop_with(&mut self, signal: libc::c_int) -> ExitStatus {
         self.signal(signal);
-        self.wait(EXIT_TIMEOUT)
-            .unwrap_or_else(|| panic!("{} did not exit within {EXIT_TIMEOUT:?}:\n{}", self.name, self.output()))
+        self.wait(EXIT_TIMEOUT).unwrap_or_else(|| {
+            panic!(
+                "{} did not exit within {EXIT_TIMEOUT:?}:\n{}",
+                self.name,
+                self.output()
+            )
+        })
     }
 }
 
@@ -154,7 +193,13 @@ impl Drop for Process {
             let _ = self.wait(EXIT_TIMEOUT);
         }
         if std::thread::panicking() {
-            eprintln!("---- {} (pid {}) output ----\n{}\n---- end of {} ----", self.name, self.pid, self.output(), self.name);
+            eprintln!(
+                "---- {} (pid {}) output ----\n{}\n---- end of {} ----",
+                self.name,
+                self.pid,
+                self.output(),
+                self.name
+            );
         }
     }
 }
@@ -201,15 +246,25 @@ impl ClusterHost {
             .arg(qr_tests::target_dir().join("qr-host-test-cache"))
             .args(extra)
             .arg(manifest)
-            .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()));
+            .env(
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
+            );
         let name = format!("qr-host :{port}");
-        let (process, startup) = Process::spawn(&name, command, Some(STARTUP_PREFIX), libc::SIGKILL);
+        let (process, startup) =
+            Process::spawn(&name, command, Some(STARTUP_PREFIX), libc::SIGKILL);
         let line = startup
             .recv_timeout(qr_tests::STARTUP_TIMEOUT)
             .unwrap_or_else(|_| panic!("{name} printed no startup line:\n{}", process.output()));
-        let (addr, admin_addr) = parse_startup_line(&line).unwrap_or_else(|| panic!("startup line: {line:?}"));
+        let (addr, admin_addr) =
+            parse_startup_line(&line).unwrap_or_else(|| panic!("startup line: {line:?}"));
         assert_eq!(addr.port(), port, "{name} listens where nginx expects it");
-        ClusterHost { process, addr, admin_addr, client: qr_tests::client() }
+        ClusterHost {
+            process,
+            addr,
+            admin_addr,
+            client: qr_tests::client(),
+        }
     }
 
     /// The sum of `qr_host_requests_total` samples with these labels, from this host's admin
@@ -239,7 +294,12 @@ impl ClusterHost {
     /// SIGTERM (drain), wait, and assert exit 0.
     pub fn drain(mut self) {
         let status = self.process.stop_with(libc::SIGTERM);
-        assert!(status.success(), "qr-host {} exited with {status} after SIGTERM:\n{}", self.addr, self.process.output());
+        assert!(
+            status.success(),
+            "qr-host {} exited with {status} after SIGTERM:\n{}",
+            self.addr,
+            self.process.output()
+        );
     }
 }
 
@@ -265,7 +325,11 @@ impl Default for NginxOptions {
     fn default() -> Self {
         // The renderer's defaults, except a short fail_timeout so a restarted host is tried
         // again within the test's time budget.
-        NginxOptions { max_body_bytes: 16 * 1024 * 1024, fail_timeout: "1s", max_fails: 2 }
+        NginxOptions {
+            max_body_bytes: 16 * 1024 * 1024,
+            fail_timeout: "1s",
+            max_fails: 2,
+        }
     }
 }
 
@@ -273,40 +337,62 @@ impl Nginx {
     /// Renders the config for `hosts`, checks it with `nginx -t`, starts nginx and waits until
     /// its public port accepts connections.
     pub fn start(hosts: &[SocketAddr], options: &NginxOptions) -> Nginx {
-        let prefix = tempfile::Builder::new().prefix("qr-nginx-").tempdir().expect("temp prefix");
+        let prefix = tempfile::Builder::new()
+            .prefix("qr-nginx-")
+            .tempdir()
+            .expect("temp prefix");
         // nginx started as root runs its workers as `nobody`, who must reach the temp dirs.
         set_mode(prefix.path(), 0o755);
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
         let status_addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
-        let rendered = render(&[
-            "--listen".into(),
-            addr.to_string(),
-            "--status-listen".into(),
-            status_addr.to_string(),
-            "--max-body-bytes".into(),
-            options.max_body_bytes.to_string(),
-            "--fail-timeout".into(),
-            options.fail_timeout.into(),
-            "--max-fails".into(),
-            options.max_fails.to_string(),
-            "--workers".into(),
-            "1".into(),
-            "--access-log".into(),
-            "off".into(),
-        ], hosts);
+        let rendered = render(
+            &[
+                "--listen".into(),
+                addr.to_string(),
+                "--status-listen".into(),
+                status_addr.to_string(),
+                "--max-body-bytes".into(),
+                options.max_body_bytes.to_string(),
+                "--fail-timeout".into(),
+                options.fail_timeout.into(),
+                "--max-fails".into(),
+                options.max_fails.to_string(),
+                "--workers".into(),
+                "1".into(),
+                "--access-log".into(),
+                "off".into(),
+            ],
+            hosts,
+        );
         let conf = prefix.path().join("nginx.conf");
         std::fs::write(&conf, rendered).expect("write nginx.conf");
 
-        let check = nginx_command(prefix.path(), &conf).arg("-t").output().expect("run nginx -t");
-        assert!(check.status.success(), "nginx -t rejected the rendered config:\n{}", String::from_utf8_lossy(&check.stderr));
+        let check = nginx_command(prefix.path(), &conf)
+            .arg("-t")
+            .output()
+            .expect("run nginx -t");
+        assert!(
+            check.status.success(),
+            "nginx -t rejected the rendered config:\n{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
 
         let mut command = nginx_command(prefix.path(), &conf);
         command.args(["-g", "daemon off;"]);
         // SIGQUIT on drop: graceful, and the master takes its workers down with it.
         let (process, _) = Process::spawn("nginx", command, None, libc::SIGQUIT);
-        let mut nginx = Nginx { process, addr, status_addr, _prefix: prefix };
+        let mut nginx = Nginx {
+            process,
+            addr,
+            status_addr,
+            _prefix: prefix,
+        };
         wait_until("nginx to accept connections", || {
-            assert!(!nginx.process.has_exited(), "nginx exited at startup:\n{}", nginx.process.output());
+            assert!(
+                !nginx.process.has_exited(),
+                "nginx exited at startup:\n{}",
+                nginx.process.output()
+            );
             TcpStream::connect(addr).is_ok()
         });
         nginx
@@ -347,7 +433,12 @@ fn nginx_binary() -> PathBuf {
 
 fn nginx_command(prefix: &Path, conf: &Path) -> Command {
     let mut command = Command::new(nginx_binary());
-    command.arg("-p").arg(prefix).arg("-c").arg(conf).args(["-e", "stderr"]);
+    command
+        .arg("-p")
+        .arg(prefix)
+        .arg("-c")
+        .arg(conf)
+        .args(["-e", "stderr"]);
     command
 }
 
@@ -359,7 +450,11 @@ pub fn render(options: &[String], hosts: &[SocketAddr]) -> String {
         .args(hosts.iter().map(ToString::to_string))
         .output()
         .unwrap_or_else(|e| panic!("run {}: {e}", script.display()));
-    assert!(output.status.success(), "render failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "render failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).expect("config is UTF-8")
 }
 
@@ -373,7 +468,11 @@ pub struct Totals {
 
 impl std::fmt::Display for Totals {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "sent={} ok={} failed={}", self.sent, self.ok, self.failed)
+        write!(
+            f,
+            "sent={} ok={} failed={}",
+            self.sent, self.ok, self.failed
+        )
     }
 }
 
@@ -408,7 +507,12 @@ impl Load {
         let started = Instant::now();
         let workers = (0..workers)
             .map(|_| {
-                let (counters, stop, failures, url) = (Arc::clone(&counters), Arc::clone(&stop), Arc::clone(&failures), url.clone());
+                let (counters, stop, failures, url) = (
+                    Arc::clone(&counters),
+                    Arc::clone(&stop),
+                    Arc::clone(&failures),
+                    url.clone(),
+                );
                 std::thread::spawn(move || {
                     let client = qr_tests::client();
                     while !stop.load(Ordering::Relaxed)
@@ -431,18 +535,30 @@ impl Load {
                             }
                             Ok((status, body)) => {
                                 counters.failed.fetch_add(1, Ordering::Relaxed);
-                                failures.lock().unwrap_or_else(|e| e.into_inner()).push(format!("{status}: {}", String::from_utf8_lossy(&body)));
+                                failures
+                                    .lock()
+                                    .unwrap_or_else(|e| e.into_inner())
+                                    .push(format!("{status}: {}", String::from_utf8_lossy(&body)));
                             }
                             Err(e) => {
                                 counters.failed.fetch_add(1, Ordering::Relaxed);
-                                failures.lock().unwrap_or_else(|e| e.into_inner()).push(format!("{e:?}"));
+                                failures
+                                    .lock()
+                                    .unwrap_or_else(|e| e.into_inner())
+                                    .push(format!("{e:?}"));
                             }
                         }
                     }
                 })
             })
             .collect();
-        Load { name, counters, stop, failures, workers }
+        Load {
+            name,
+            counters,
+            stop,
+            failures,
+            workers,
+        }
     }
 
     /// Requests answered so far (ok or failed).
@@ -453,7 +569,9 @@ impl Load {
     /// Waits until `n` more requests have completed than now: "the load went on meanwhile".
     pub fn wait_for_more(&self, n: u64) {
         let target = self.completed() + n;
-        wait_until(&format!("{n} more completed requests"), || self.completed() >= target);
+        wait_until(&format!("{n} more completed requests"), || {
+            self.completed() >= target
+        });
     }
 
     /// Stops the workers, prints and returns the totals (every request sent is ok or failed).

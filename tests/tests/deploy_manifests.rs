@@ -1,0 +1,474 @@
+//! The files under `deploy/` parse and say what the running system needs: Kubernetes objects
+//! with the fields and probes the operators act on (and, when the validator is installed,
+//! against the Kubernetes JSON schemas), Prometheus config and alert rules accepted and
+//! unit-tested by promtool, a Grafana dashboard and alerts that name only metrics a real
+//! qr-host exposes, an nginx config that `nginx -t` accepts, and a Dockerfile whose paths,
+//! ports and flags match the repository and the Deployment.
+
+use qr_tests::{Host, fixtures_manifest, workspace_root};
+use serde_json::Value as Json;
+use serde_norway::Value as Yaml;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn deploy(path: &str) -> PathBuf {
+    workspace_root().join("deploy").join(path)
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
+
+/// Every YAML document in the file (separated by `---` lines), in order.
+fn documents(path: &Path) -> Vec<Yaml> {
+    let text = read(path);
+    let mut docs = vec![String::new()];
+    for line in text.lines() {
+        if line.trim_end() == "---" {
+            docs.push(String::new());
+        } else if let Some(doc) = docs.last_mut() {
+            doc.push_str(line);
+            doc.push('\n');
+        }
+    }
+    docs.iter()
+        .map(|doc| {
+            serde_norway::from_str(doc).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        })
+        .filter(|doc: &Yaml| !doc.is_null())
+        .collect()
+}
+
+/// The value at a dotted path (`spec.template.spec`); list items by index (`containers.0`).
+fn at<'a>(value: &'a Yaml, path: &str) -> &'a Yaml {
+    path.split('.').fold(value, |node, key| {
+        let next = match key.parse::<usize>() {
+            Ok(index) => node.get(index),
+            Err(_) => node.get(key),
+        };
+        next.unwrap_or_else(|| panic!("missing `{path}` (at `{key}`) in {value:?}"))
+    })
+}
+
+fn str_at<'a>(value: &'a Yaml, path: &str) -> &'a str {
+    at(value, path)
+        .as_str()
+        .unwrap_or_else(|| panic!("`{path}` is not a string"))
+}
+
+fn kubernetes_files() -> Vec<PathBuf> {
+    [
+        "kubernetes/qr-host/deployment.yaml",
+        "kubernetes/qr-host/service.yaml",
+        "kubernetes/qr-host/hpa.yaml",
+        "kubernetes/spinkube/spinapp.yaml",
+        "kubernetes/spinkube/spinapp-autoscaled.yaml",
+    ]
+    .iter()
+    .map(|p| deploy(p))
+    .collect()
+}
+
+#[test]
+fn every_kubernetes_object_has_api_version_kind_and_name() {
+    for file in kubernetes_files() {
+        for doc in documents(&file) {
+            for field in ["apiVersion", "kind", "metadata.name"] {
+                assert!(
+                    !str_at(&doc, field).is_empty(),
+                    "{}: empty {field}",
+                    file.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_spinapps_probe_spins_health_path_and_use_replicas_or_autoscaling_not_both() {
+    for file in [
+        "kubernetes/spinkube/spinapp.yaml",
+        "kubernetes/spinkube/spinapp-autoscaled.yaml",
+    ] {
+        let docs = documents(&deploy(file));
+        let app = docs
+            .iter()
+            .find(|d| str_at(d, "kind") == "SpinApp")
+            .expect("a SpinApp");
+        assert_eq!(str_at(app, "apiVersion"), "core.spinkube.dev/v1alpha1");
+        assert_eq!(str_at(app, "spec.executor"), "containerd-shim-spin");
+        assert!(!str_at(app, "spec.image").is_empty());
+        for probe in ["readiness", "liveness"] {
+            assert_eq!(
+                str_at(app, &format!("spec.checks.{probe}.httpGet.path")),
+                "/.well-known/spin/health",
+                "{file}"
+            );
+        }
+        for kind in ["requests", "limits"] {
+            at(app, &format!("spec.resources.{kind}.cpu"));
+            at(app, &format!("spec.resources.{kind}.memory"));
+        }
+        // The operator's webhook: replicas and enableAutoscaling are mutually exclusive.
+        let autoscaled = app["spec"]
+            .get("enableAutoscaling")
+            .and_then(Yaml::as_bool)
+            .unwrap_or(false);
+        let replicas = app["spec"].get("replicas").and_then(Yaml::as_u64);
+        match (autoscaled, replicas) {
+            (true, None) => {
+                let hpa = docs
+                    .iter()
+                    .find(|d| str_at(d, "kind") == "HorizontalPodAutoscaler")
+                    .expect("an HPA beside it");
+                assert_eq!(
+                    str_at(hpa, "spec.scaleTargetRef.name"),
+                    str_at(app, "metadata.name"),
+                    "the HPA scales the SpinApp's Deployment"
+                );
+            }
+            (false, Some(n)) => assert!(n >= 2, "{file}: at least two replicas for failover"),
+            other => panic!("{file}: replicas/enableAutoscaling {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_qr_host_deployment_probes_the_admin_port_and_outlasts_the_drain() {
+    let deployment = &documents(&deploy("kubernetes/qr-host/deployment.yaml"))[0];
+    let pod = at(deployment, "spec.template.spec");
+    let container = at(pod, "containers.0");
+    let args: Vec<&str> = at(container, "args")
+        .as_sequence()
+        .expect("args")
+        .iter()
+        .filter_map(Yaml::as_str)
+        .collect();
+    let port_of = |flag: &str| -> u64 {
+        let arg = args
+            .iter()
+            .find(|a| a.starts_with(flag))
+            .unwrap_or_else(|| panic!("{flag} in args"));
+        arg.rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("a port")
+    };
+    let ports: Vec<(&str, u64)> = at(container, "ports")
+        .as_sequence()
+        .expect("ports")
+        .iter()
+        .map(|p| {
+            (
+                str_at(p, "name"),
+                at(p, "containerPort").as_u64().expect("port number"),
+            )
+        })
+        .collect();
+    assert!(
+        ports.contains(&("http", port_of("--listen="))),
+        "{ports:?} vs {args:?}"
+    );
+    assert!(
+        ports.contains(&("admin", port_of("--admin-listen="))),
+        "{ports:?} vs {args:?}"
+    );
+    assert_eq!(str_at(container, "readinessProbe.httpGet.path"), "/readyz");
+    assert_eq!(str_at(container, "readinessProbe.httpGet.port"), "admin");
+    assert_eq!(str_at(container, "livenessProbe.httpGet.path"), "/livez");
+
+    let grace = at(pod, "terminationGracePeriodSeconds")
+        .as_u64()
+        .expect("grace period");
+    let pre_stop = at(container, "lifecycle.preStop.sleep.seconds")
+        .as_u64()
+        .expect("preStop sleep");
+    let drain = at(container, "env")
+        .as_sequence()
+        .expect("env")
+        .iter()
+        .find(|e| str_at(e, "name") == "QR_HOST_DRAIN_TIMEOUT")
+        .map(|e| {
+            str_at(e, "value")
+                .trim_end_matches('s')
+                .parse::<u64>()
+                .expect("seconds")
+        })
+        .expect("QR_HOST_DRAIN_TIMEOUT");
+    assert!(
+        grace > pre_stop + drain,
+        "grace {grace}s must exceed preStop {pre_stop}s + drain {drain}s"
+    );
+
+    let service = &documents(&deploy("kubernetes/qr-host/service.yaml"))[0];
+    let service_ports = at(service, "spec.ports").as_sequence().expect("ports");
+    assert!(
+        service_ports
+            .iter()
+            .all(|p| str_at(p, "targetPort") == "http"),
+        "the Service exposes the app port only"
+    );
+    assert_eq!(
+        at(service, "spec.selector"),
+        at(deployment, "spec.selector.matchLabels")
+    );
+}
+
+/// `kubernetes-validate` (PyPI) checks the built-in kinds against the Kubernetes JSON schemas,
+/// rejecting unknown fields. `scripts/setup --test` installs it into `target/deploy-venv`.
+#[test]
+fn the_kubernetes_manifests_validate_against_the_kubernetes_schemas() {
+    let validator = qr_tests::target_dir().join("deploy-venv/bin/kubernetes-validate");
+    assert!(
+        validator.is_file(),
+        "{} missing: run scripts/setup --test",
+        validator.display()
+    );
+    let output = Command::new(&validator)
+        .args(["--kubernetes-version", "1.31.0", "--strict"])
+        .args(kubernetes_files())
+        .output()
+        .expect("run kubernetes-validate");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    println!("{report}");
+    assert!(output.status.success(), "{report}");
+    // SpinApp is a custom resource: no schema there, checked field by field above.
+    let passed = report
+        .lines()
+        .filter(|l| l.contains(" passed for resource "))
+        .count();
+    assert_eq!(
+        passed, 4,
+        "Deployment, Service and two HPAs validated:\n{report}"
+    );
+}
+
+fn promtool(args: &[&str]) -> String {
+    let output = Command::new("promtool")
+        .args(args)
+        .current_dir(deploy("prometheus"))
+        .output()
+        .expect("promtool is installed with Debian's prometheus: run scripts/setup --test");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "promtool {args:?}:\n{report}");
+    report
+}
+
+#[test]
+fn promtool_accepts_the_config_and_the_alert_rules_pass_their_unit_tests() {
+    promtool(&["check", "config", "prometheus.yml"]);
+    promtool(&["check", "rules", "alerts.yml"]);
+    let report = promtool(&["test", "rules", "alerts.test.yml"]);
+    assert!(report.contains("SUCCESS"), "{report}");
+}
+
+/// `qr_host_*` names in `text`, without the histogram suffixes.
+fn qr_host_metric_names(text: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("qr_host_") {
+        let tail = &rest[start..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+            .unwrap_or(tail.len());
+        let name = &tail[..end];
+        let base = ["_bucket", "_count", "_sum"]
+            .iter()
+            .fold(name, |n, s| n.strip_suffix(s).unwrap_or(n));
+        names.insert(base.to_owned());
+        rest = &tail[end..];
+    }
+    names
+}
+
+#[test]
+fn the_dashboard_and_the_alerts_name_only_metrics_a_running_host_exposes() {
+    let dashboard: Json = serde_json::from_str(&read(&deploy("grafana/qr-host-cluster.json")))
+        .expect("dashboard JSON");
+    let panels = dashboard["panels"].as_array().expect("panels");
+    assert!(!panels.is_empty());
+    let mut exprs = String::new();
+    for panel in panels {
+        let targets = panel["targets"]
+            .as_array()
+            .unwrap_or_else(|| panel_error(panel, "no targets"));
+        assert!(!targets.is_empty() && panel["title"].is_string(), "{panel}");
+        for target in targets {
+            exprs.push_str(
+                target["expr"]
+                    .as_str()
+                    .unwrap_or_else(|| panel_error(panel, "a target without expr")),
+            );
+            exprs.push('\n');
+        }
+    }
+    exprs.push_str(&read(&deploy("prometheus/alerts.yml")));
+    let used = qr_host_metric_names(&exprs);
+
+    // prometheus-client prints a labelled family only once it has a sample: give every one a
+    // reason (a request, a trap, a timeout, a memory refusal, a rejection).
+    let host = Host::builder(fixtures_manifest())
+        .args(["--request-timeout", "500ms", "--max-body-bytes", "1024"])
+        .start();
+    for path in ["/hello/metrics", "/panic", "/loop", "/hog"] {
+        host.get(path);
+    }
+    host.post("/hello/big", "text/plain", vec![b'x'; 2048]);
+    let exposed = qr_host_metric_names(&host.metrics());
+    host.shutdown();
+    let unknown: Vec<_> = used.difference(&exposed).collect();
+    assert!(
+        unknown.is_empty(),
+        "dashboard/alerts use metrics qr-host does not expose: {unknown:?}\nexposed: {exposed:?}"
+    );
+    assert!(
+        used.len() >= 8,
+        "the dashboard covers the host's metrics: {used:?}"
+    );
+}
+
+fn panel_error(panel: &Json, what: &str) -> ! {
+    panic!("panel {}: {what}", panel["title"])
+}
+
+#[test]
+fn nginx_accepts_the_rendered_config_with_retries_bounded_and_the_body_limit_set() {
+    let render = |hosts: &[&str]| {
+        let output = Command::new(deploy("nginx/render"))
+            .args(["--max-body-bytes", "16777216"])
+            .args(hosts)
+            .output()
+            .expect("render");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let config = render(&[
+        "127.0.0.1:3001",
+        "127.0.0.1:3002",
+        "127.0.0.1:3003",
+        "127.0.0.1:3004",
+    ]);
+    assert_eq!(
+        config.matches("server 127.0.0.1:300").count(),
+        4,
+        "one upstream entry per host"
+    );
+    for directive in [
+        "least_conn;",
+        "client_max_body_size 16777216;",
+        "proxy_next_upstream error timeout http_502 http_503 non_idempotent;",
+        "proxy_next_upstream_tries 3;",
+        "stub_status;",
+        "keepalive 32;",
+    ] {
+        assert!(config.contains(directive), "missing `{directive}`");
+    }
+
+    let prefix = tempfile::tempdir().expect("temp prefix");
+    let conf = prefix.path().join("nginx.conf");
+    std::fs::write(&conf, &config).expect("write config");
+    let output = Command::new("nginx")
+        .arg("-t")
+        .arg("-p")
+        .arg(prefix.path())
+        .arg("-c")
+        .arg(&conf)
+        .args(["-e", "stderr"])
+        .output()
+        .expect("nginx is installed: run scripts/setup --test");
+    assert!(
+        output.status.success(),
+        "nginx -t:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let no_hosts = Command::new(deploy("nginx/render"))
+        .output()
+        .expect("render");
+    assert!(
+        !no_hosts.status.success(),
+        "rendering without hosts is an error"
+    );
+}
+
+#[test]
+fn the_dockerfile_copies_files_that_exist_and_runs_qr_host_with_flags_it_knows() {
+    let dockerfile = read(&deploy("docker/Dockerfile"));
+    let help = Command::new(qr_tests::host_binary())
+        .arg("--help")
+        .output()
+        .expect("qr-host --help");
+    let help = String::from_utf8_lossy(&help.stdout);
+
+    let mut stages = BTreeSet::new();
+    for line in dockerfile.lines().map(str::trim) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["FROM", _image, "AS", name] => {
+                stages.insert(name.to_lowercase());
+            }
+            ["COPY", args @ ..] => {
+                let from = args.iter().find_map(|a| a.strip_prefix("--from="));
+                let sources = &args[..args.len() - 1];
+                match from {
+                    Some(stage) => {
+                        assert!(stages.contains(stage), "COPY --from={stage}: no such stage")
+                    }
+                    None => {
+                        for source in sources.iter().filter(|s| !s.starts_with("--")) {
+                            let path = workspace_root().join(source);
+                            assert!(
+                                path.exists(),
+                                "COPY {source}: not in the repository (build context is the root)"
+                            );
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let entrypoint = dockerfile
+        .lines()
+        .find(|l| l.starts_with("ENTRYPOINT"))
+        .expect("an ENTRYPOINT");
+    let flags: Vec<&str> = entrypoint
+        .split('"')
+        .filter(|w| w.starts_with("--"))
+        .map(|w| w.split('=').next().unwrap_or(w))
+        .collect();
+    assert!(!flags.is_empty(), "{entrypoint}");
+    for flag in flags {
+        assert!(help.contains(flag), "qr-host --help does not know {flag}");
+    }
+    let user = dockerfile
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("USER"))
+        .expect("a USER");
+    assert!(
+        !user.contains("root") && !user.ends_with(" 0"),
+        "the image runs unprivileged: {user}"
+    );
+    for port in ["3000", "9300"] {
+        assert!(
+            dockerfile
+                .lines()
+                .any(|l| l.starts_with("EXPOSE") && l.contains(port)),
+            "EXPOSE {port}"
+        );
+    }
+}

@@ -1,11 +1,210 @@
-//! Benchmarks for QR Workshop. `host-bench decode-corpus` measures decode accuracy.
+//! Benchmarks for QR Workshop: cold start, per-request cost wasm vs native, host overhead and
+//! HTTP load beside the Python service, decode accuracy. `host-bench --help` lists the parts.
+//!
+//! Every part records into one [`report::Report`]; full runs write it to
+//! `results/<date>.md` + `.json` + `.svg`, `--quick` smoke runs to `target/host-bench/quick/`.
 
+mod cold_start;
 mod decode_corpus;
+mod goals;
+mod host_overhead;
+mod http_load;
+mod levers;
+mod native_hello;
+mod oha;
+mod paths;
+mod per_request;
+mod plot;
+mod report;
+mod servers;
+mod stats;
+mod wasm;
+mod workload;
 
-fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("decode-corpus") => decode_corpus::run(&args[1..]),
-        _ => anyhow::bail!("usage: host-bench decode-corpus [--quick] [--corpus DIR]"),
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use report::Report;
+use stats::Summary;
+
+#[derive(Debug, Parser)]
+#[command(name = "host-bench", about = "QR Workshop benchmarks: wasm host cost and the Python service side by side")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Engine, compile, deserialise, instantiate (pooling vs on-demand), first request, process start.
+    ColdStart(Opts),
+    /// One request in-process: generate PNG/SVG, decode clean/photo, wasm vs native.
+    PerRequest(Opts),
+    /// Pooling and thread-layout levers in-process, then hello over HTTP: qr-host vs wasmtime serve vs hyper.
+    HostOverhead(Opts),
+    /// qr-host vs the Python service under oha at 1/16/64 connections, keep-alive on and off.
+    HttpLoad(Opts),
+    /// Every part above, then decode-corpus.
+    All(Opts),
+    /// Decode accuracy on the shared corpus (arguments pass through: [--quick] [--corpus DIR]).
+    DecodeCorpus {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    #[command(hide = true)]
+    NativeHello,
+    #[command(hide = true)]
+    InprocWorker {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+struct Opts {
+    /// Smoke run: few samples, 1 s load cells, no Python peer; writes under target/, not results/.
+    #[arg(long)]
+    quick: bool,
+    /// Directory for the results files (default: results/ for full runs, target/host-bench/quick/ with --quick).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Load time per oha cell in a full run: long enough for a steady state at 1 connection.
+const LOAD_SECONDS: u64 = 5;
+/// Load time per oha cell in a quick run.
+const QUICK_LOAD_SECONDS: u64 = 1;
+/// Time budget for each timed in-process measurement of a full run.
+const BUDGET_SECONDS: f64 = 4.0;
+
+/// What every part needs: quick or full, progress bars, the load generator if installed.
+#[derive(Debug)]
+pub struct Run {
+    pub quick: bool,
+    pub progress: Bars,
+    pub oha: Option<oha::Oha>,
+}
+
+impl Run {
+    /// `quick` in a smoke run, `full` otherwise.
+    pub fn pick(&self, quick: usize, full: usize) -> usize {
+        if self.quick { quick } else { full }
     }
+
+    pub fn load_duration(&self) -> Duration {
+        Duration::from_secs(if self.quick { QUICK_LOAD_SECONDS } else { LOAD_SECONDS })
+    }
+
+    pub fn budget_seconds(&self) -> f64 {
+        BUDGET_SECONDS
+    }
+}
+
+/// indicatif progress on stderr (hidden when stderr is not a terminal).
+#[derive(Debug, Default)]
+pub struct Bars;
+
+/// Progress reporting, so parts can say what they are doing.
+pub trait Progress {
+    fn bar(&self, what: &str, len: usize) -> ProgressBar;
+    fn spinner(&self, what: &str) -> Spinner;
+    /// Times `f` `n` times behind a bar.
+    fn timed<T>(&self, what: &str, n: usize, mut f: impl FnMut() -> Result<T>) -> Result<Summary> {
+        let bar = self.bar(what, n);
+        let summary = Summary::time(n, || {
+            let out = f();
+            bar.inc(1);
+            out
+        });
+        bar.finish_and_clear();
+        summary
+    }
+}
+
+/// A spinner that clears itself when dropped.
+#[derive(Debug)]
+pub struct Spinner(ProgressBar);
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+impl Progress for Bars {
+    fn bar(&self, what: &str, len: usize) -> ProgressBar {
+        eprintln!("  {what}");
+        let bar = ProgressBar::new(len as u64).with_message(what.to_owned());
+        if let Ok(style) = ProgressStyle::with_template("  {bar:30} {pos}/{len} {msg} ({elapsed})") {
+            bar.set_style(style);
+        }
+        bar
+    }
+
+    fn spinner(&self, what: &str) -> Spinner {
+        eprintln!("  {what}");
+        let bar = ProgressBar::new_spinner().with_message(what.to_owned());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Spinner(bar)
+    }
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let (name, opts) = match cli.command {
+        Command::DecodeCorpus { args } => return decode_corpus::run(&args),
+        Command::NativeHello => return native_hello::run(),
+        Command::InprocWorker { args } => return levers::worker(&args),
+        Command::ColdStart(o) => ("cold-start", o),
+        Command::PerRequest(o) => ("per-request", o),
+        Command::HostOverhead(o) => ("host-overhead", o),
+        Command::HttpLoad(o) => ("http-load", o),
+        Command::All(o) => ("all", o),
+    };
+    let oha = oha::Oha::find().inspect_err(|e| eprintln!("note: {e:#}; the HTTP parts are skipped")).ok();
+    let run = Run { quick: opts.quick, progress: Bars, oha };
+    let mut report = Report::new(opts.quick);
+    report.versions = goals::versions(run.oha.as_ref());
+    type Part = fn(&Run, &mut Report) -> Result<()>;
+    let parts: Vec<(&str, Part)> = vec![
+        ("cold-start", cold_start::run),
+        ("per-request", per_request::run),
+        ("host-overhead", host_overhead::run),
+        ("http-load", http_load::run),
+    ];
+    for (part, f) in parts {
+        if name == "all" || name == part {
+            eprintln!("{part}");
+            f(&run, &mut report)?;
+        }
+    }
+    goals::judge(&mut report);
+
+    let date = report.date[..10].to_owned();
+    let dir = opts.out.unwrap_or_else(|| {
+        if opts.quick { paths::target_dir().join("host-bench/quick") } else { paths::results_dir() }
+    });
+    let stem = if name == "all" { date } else { format!("{date}-{name}") };
+    report.write(&dir, &stem)?;
+    let http: Vec<_> = report.loads.iter().filter(|l| l.section == http_load::SECTION).cloned().collect();
+    if !http.is_empty() {
+        let title = format!("qr-host vs python-seed, {} ({} cores)", report.date, report.machine.cores);
+        plot::write(&dir.join(format!("{stem}.svg")), &http, &title)?;
+    }
+    println!("{}", report.markdown());
+    eprintln!("wrote {}/{stem}.md and .json", dir.display());
+
+    if name == "all" {
+        let mut args = Vec::new();
+        if opts.quick {
+            args.push("--quick".to_owned());
+        }
+        eprintln!("decode-corpus");
+        decode_corpus::run(&args)?;
+    }
+    Ok(())
 }

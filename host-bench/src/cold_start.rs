@@ -1,0 +1,116 @@
+//! `cold-start`: what it costs to go from nothing to a first response, step by step: engine
+//! creation, Cranelift compile, precompiled deserialisation, instantiation (pooling vs
+//! on-demand), the first request on a fresh store, and a whole qr-host process with a warm
+//! precompiled cache.
+
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+
+use crate::report::Report;
+use crate::servers::{self, Service};
+use crate::stats::Summary;
+use crate::wasm::{self, Allocation, Guest};
+use crate::workload;
+use crate::{Progress, Run};
+
+const SECTION: &str = "cold-start";
+
+/// Components measured: the two the app ships and the trivial hello fixture.
+const COMPONENTS: [&str; 3] = ["qr_generate", "qr_decode", "fixture_hello"];
+
+pub fn run(run: &Run, report: &mut Report) -> Result<()> {
+    let n = run.pick(5, 50);
+    let on_demand = Allocation::OnDemand;
+    let pooling = Allocation::qr_host_default();
+    for allocation in [pooling, on_demand] {
+        let summary = run.progress.timed(&format!("engine ({})", allocation.label()), n, || wasm::engine(allocation))?;
+        report.latency(SECTION, "engine creation", allocation.label(), summary);
+    }
+
+    let engine = wasm::engine(pooling)?;
+    let scratch = crate::paths::scratch()?;
+    let compiles = run.pick(1, 3);
+    for name in COMPONENTS {
+        let bytes = std::fs::read(crate::paths::component(name)?)?;
+        let summary = run.progress.timed(&format!("compile {name}"), compiles, || wasm::compile(&engine, &bytes))?;
+        report.latency(SECTION, format!("compile {name}.wasm ({} KiB)", bytes.len() / 1024), "Cranelift", summary);
+        let cwasm = scratch.join(format!("{name}.cwasm"));
+        std::fs::write(&cwasm, wasm::compile(&engine, &bytes)?.serialize().map_err(anyhow::Error::from)?)?;
+        let summary = run.progress.timed(&format!("deserialize {name}"), n, || wasm::deserialize(&engine, &cwasm))?;
+        report.latency(SECTION, format!("deserialize {name}.cwasm"), "mmap", summary);
+    }
+
+    let rt = wasm::current_thread()?;
+    let instantiations = run.pick(200, 5000);
+    for allocation in [pooling, on_demand] {
+        let engine = wasm::engine(allocation)?;
+        for name in COMPONENTS {
+            let component = wasm::deserialize(&engine, &scratch.join(format!("{name}.cwasm")))?;
+            let guest = Guest::new(&engine, &component)?;
+            let bar = run.progress.bar(&format!("instantiate {name} ({})", allocation.label()), instantiations);
+            let samples = rt.block_on(async {
+                let mut samples = Vec::with_capacity(instantiations);
+                for _ in 0..instantiations {
+                    samples.push(guest.instantiate().await?);
+                    bar.inc(1);
+                }
+                anyhow::Ok(samples)
+            })?;
+            bar.finish_and_clear();
+            report.latency(SECTION, format!("instantiate {name}"), allocation.label(), Summary::of(samples));
+        }
+    }
+
+    first_request(run, report, &rt, pooling)?;
+    process_start(run, report)?;
+    Ok(())
+}
+
+/// A fresh engine, the generate component deserialised, and its very first request (no warm
+/// pool slot, no touched pages), against the same request once the slot is warm.
+fn first_request(run: &Run, report: &mut Report, rt: &tokio::runtime::Runtime, allocation: Allocation) -> Result<()> {
+    let case = workload::cases()?.into_iter().next().context("no generate case")?;
+    let cwasm = crate::paths::scratch()?.join(format!("{}.cwasm", case.component));
+    let n = run.pick(3, 20);
+    let bar = run.progress.bar("first request on a fresh engine", n);
+    let mut first = Vec::with_capacity(n);
+    let mut second = Vec::with_capacity(n);
+    for _ in 0..n {
+        let engine = wasm::engine(allocation)?;
+        let guest = Guest::new(&engine, &wasm::deserialize(&engine, &cwasm)?)?;
+        for samples in [&mut first, &mut second] {
+            let start = Instant::now();
+            rt.block_on(guest.handle(&case.call))?;
+            samples.push(start.elapsed());
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    report.latency(SECTION, "first request on a fresh store (generate PNG)", "first after load", Summary::of(first));
+    report.latency(SECTION, "first request on a fresh store (generate PNG)", "second (slot reused)", Summary::of(second));
+    Ok(())
+}
+
+/// `qr-host` process spawn to the first 200 from `/health`, with the precompiled cache warm.
+fn process_start(run: &Run, report: &mut Report) -> Result<()> {
+    let cache = crate::paths::scratch()?.join("qr-host-cache");
+    let manifest = crate::paths::workspace_root().join("spin.toml");
+    let spec = || Service::qr_host(&manifest, &cache, &[]);
+    // Warm the cache: the first start compiles and stores every component.
+    drop(servers::start(spec()?).context("starting qr-host to warm its cache")?);
+    let n = run.pick(3, 20);
+    let bar = run.progress.bar("qr-host process start to first 200", n);
+    let mut samples = Vec::with_capacity(n);
+    for _ in 0..n {
+        let start = Instant::now();
+        let server = servers::start(spec()?)?;
+        servers::get_ok(server.addr, "/health")?;
+        samples.push(start.elapsed());
+        drop(server);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    report.latency(SECTION, "qr-host process start → first 200 (/health)", "warm cache", Summary::of(samples));
+    Ok(())
+}

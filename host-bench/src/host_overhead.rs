@@ -1,0 +1,87 @@
+//! `host-overhead`: what a host adds per request, on a guest that does nothing: the hello
+//! fixture served by qr-host (and its lever variants) and by `wasmtime serve`, against a
+//! native hyper hello, all under the same oha load. The in-process lever sweep runs first.
+
+use anyhow::{Context as _, Result};
+
+use crate::oha::Shot;
+use crate::report::{Load, Report};
+use crate::servers::{self, Service};
+use crate::{Progress as _, Run};
+
+pub const SECTION: &str = "host-overhead";
+
+/// A Spin manifest serving only the hello fixture at `/...`, written into the scratch dir.
+fn hello_manifest() -> Result<std::path::PathBuf> {
+    let wasm = crate::paths::component("fixture_hello")?;
+    let path = crate::paths::scratch()?.join("hello.spin.toml");
+    let text = format!(
+        "# Written by host-bench: the hello fixture alone, for the host-overhead section.\n\
+         spin_manifest_version = 2\n\n[application]\nname = \"host-bench-hello\"\n\n\
+         [[trigger.http]]\nroute = \"/...\"\ncomponent = \"hello\"\n\n\
+         [component.hello]\nsource = {:?}\n",
+        wasm.display().to_string()
+    );
+    std::fs::write(&path, text)?;
+    Ok(path)
+}
+
+pub fn run(run: &Run, report: &mut Report) -> Result<()> {
+    crate::levers::run(run, report)?;
+    let Some(oha) = run.oha.as_ref() else {
+        report.note(SECTION, "skipped: oha is not installed (`cargo install oha --locked`)");
+        return Ok(());
+    };
+    let manifest = hello_manifest()?;
+    let cache = crate::paths::scratch()?.join("qr-host-cache");
+    let hello = crate::paths::component("fixture_hello")?;
+    let mut services = vec![
+        Service::qr_host(&manifest, &cache, &[])?.named("qr-host (defaults)"),
+        Service::wasmtime_serve(&hello, &[])?,
+        Service::native_hello()?,
+    ];
+    if !run.quick {
+        services.extend([
+            Service::qr_host(&manifest, &cache, &["--pool-memory-keep-resident", "0"])?.named("qr-host keep-resident 0"),
+            Service::qr_host(&manifest, &cache, &["--pool-memory-keep-resident", "16777216"])?.named("qr-host keep-resident 16 MiB"),
+            Service::qr_host(&manifest, &cache, &["--no-pooling"])?.named("qr-host --no-pooling"),
+            Service::qr_host(&manifest, &cache, &[])?.env("TOKIO_WORKER_THREADS", "1").named("qr-host 1 worker thread"),
+            Service::qr_host(&manifest, &cache, &[])?.env("RUST_LOG", "warn").named("qr-host no access log"),
+            Service::wasmtime_serve(&hello, &["-O", "pooling-allocator=y"])?.named("wasmtime serve -O pooling-allocator=y"),
+        ]);
+    }
+    let connections: &[u32] = if run.quick { &[16] } else { &[16, 64] };
+    for service in services {
+        let name = service.name.clone();
+        let server = servers::start(service).with_context(|| format!("starting {name}"))?;
+        for &c in connections {
+            let shot = Shot {
+                route: "/hello",
+                method: "GET",
+                body: None,
+                connections: c,
+                keep_alive: true,
+                duration: run.load_duration(),
+            };
+            let _spinner = run.progress.spinner(&format!("{name}: hello, {c} connections"));
+            report.loads.push(oha.run(SECTION, &server, &shot)?);
+        }
+    }
+    report.note(
+        SECTION,
+        format!(
+            "oha {} on the same 2 cores as the server, keep-alive on, {} s per cell, GET /hello. \
+             qr-host logs one access line per request at its default level; \
+             `no access log` runs it with RUST_LOG=warn.",
+            oha.version,
+            run.load_duration().as_secs_f64()
+        ),
+    );
+    Ok(())
+}
+
+/// The best req/s of `service` over the connection counts measured.
+pub fn best_rps(loads: &[Load], service: &str) -> Option<f64> {
+    loads.iter().filter(|l| l.section == SECTION && l.service == service).map(|l| l.rps).reduce(f64::max)
+}
+

@@ -1,0 +1,116 @@
+//! `http-load`: qr-host against the Python service it replaces, same loader (oha), same
+//! machine, same run, on the seed's own requests (`generate.json`, `qr_287.png`), at 1, 16
+//! and 64 connections with keep-alive on and off, with ours/python per cell.
+
+use anyhow::{Context as _, Result};
+
+use crate::oha::Shot;
+use crate::report::{Load, Report, Table};
+use crate::servers::{self, Service};
+use crate::{Progress as _, Run};
+
+pub const SECTION: &str = "http-load";
+
+/// The seed's routes: (route, body file, content type).
+fn routes() -> [(&'static str, std::path::PathBuf, &'static str); 2] {
+    let seed = crate::paths::python_seed();
+    [
+        ("/generate", seed.join("generate.json"), "application/json"),
+        ("/decode", seed.join("qr_287.png"), "image/png"),
+    ]
+}
+
+pub fn run(run: &Run, report: &mut Report) -> Result<()> {
+    let Some(oha) = run.oha.as_ref() else {
+        report.note(SECTION, "skipped: oha is not installed (`cargo install oha --locked`)");
+        return Ok(());
+    };
+    let manifest = crate::paths::workspace_root().join("spin.toml");
+    let cache = crate::paths::scratch()?.join("qr-host-cache");
+    let mut services = vec![Service::qr_host(&manifest, &cache, &[])?];
+    if run.quick {
+        report.note(SECTION, "--quick: the Python service is not started; qr-host only, 16 connections.");
+    } else {
+        match Service::python_seed() {
+            Ok(python) => services.push(python),
+            Err(e) => report.note(SECTION, format!("python-seed skipped: {e:#}")),
+        }
+    }
+    let connections: &[u32] = if run.quick { &[16] } else { &[1, 16, 64] };
+    let keep_alive: &[bool] = if run.quick { &[true] } else { &[true, false] };
+    for service in services {
+        let name = service.name.clone();
+        let server = servers::start(service).with_context(|| format!("starting {name}"))?;
+        for (route, body, content_type) in routes() {
+            for &ka in keep_alive {
+                for &c in connections {
+                    let shot = Shot {
+                        route,
+                        method: "POST",
+                        body: Some((&body, content_type)),
+                        connections: c,
+                        keep_alive: ka,
+                        duration: run.load_duration(),
+                    };
+                    let _spinner = run.progress.spinner(&format!("{name}: {route}, {c} conns, keep-alive {ka}"));
+                    report.loads.push(oha.run(SECTION, &server, &shot)?);
+                }
+            }
+        }
+    }
+    ratios(report);
+    report.note(
+        SECTION,
+        format!(
+            "oha {} on the same 2 cores, {} s per cell, the seed's own request bodies. \
+             gunicorn closes every connection, so the keep-alive off rows are the fair pair. \
+             CPU ms/req is the server process tree's user+system time over 2xx responses.",
+            oha.version,
+            run.load_duration().as_secs_f64()
+        ),
+    );
+    Ok(())
+}
+
+/// ours/python per (route, connections, keep-alive) cell, when both were measured.
+fn ratios(report: &mut Report) {
+    let loads: Vec<Load> = report.loads.iter().filter(|l| l.section == SECTION).cloned().collect();
+    let mut rows = Vec::new();
+    for ours in loads.iter().filter(|l| l.service == "qr-host") {
+        let Some(python) = loads.iter().find(|l| {
+            l.service == "python-seed" && l.route == ours.route && l.connections == ours.connections && l.keep_alive == ours.keep_alive
+        }) else {
+            continue;
+        };
+        let cpu = match (ours.cpu_ms_per_request, python.cpu_ms_per_request) {
+            (Some(o), Some(p)) if o > 0.0 => format!("{:.1}×", p / o),
+            _ => "-".into(),
+        };
+        rows.push(vec![
+            ours.route.clone(),
+            ours.connections.to_string(),
+            if ours.keep_alive { "on" } else { "off" }.into(),
+            format!("{:.0}", ours.rps),
+            format!("{:.0}", python.rps),
+            format!("{:.1}×", ours.rps / python.rps.max(f64::EPSILON)),
+            format!("{:.2} / {:.2}", ours.p50_ms, python.p50_ms),
+            format!("{:.2} / {:.2}", ours.p99_ms, python.p99_ms),
+            cpu,
+        ]);
+    }
+    if !rows.is_empty() {
+        report.tables.push(Table {
+            section: SECTION,
+            title: "qr-host / python-seed per cell".into(),
+            columns: ["route", "conns", "keep-alive", "qr-host req/s", "python req/s", "ours/python", "p50 ms ours / py", "p99 ms ours / py", "CPU per req py/ours"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+        });
+    }
+}
+
+/// The best req/s of `service` on `route` over every cell.
+pub fn best_rps(loads: &[Load], service: &str, route: &str) -> Option<f64> {
+    loads.iter().filter(|l| l.section == SECTION && l.service == service && l.route == route).map(|l| l.rps).reduce(f64::max)
+}

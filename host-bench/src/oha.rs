@@ -1,0 +1,135 @@
+//! The one load generator for every service: `oha`, run for a fixed time at a fixed number
+//! of connections, its JSON summary read back; the server's CPU time is read around it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, bail};
+use serde_json::Value;
+
+use crate::report::Load;
+use crate::servers::{self, Server};
+
+/// One load run: what to send, how hard, for how long.
+#[derive(Debug, Clone)]
+pub struct Shot<'a> {
+    pub route: &'a str,
+    pub method: &'a str,
+    /// The request body file and its content type, for POSTs.
+    pub body: Option<(&'a Path, &'a str)>,
+    pub connections: u32,
+    pub keep_alive: bool,
+    pub duration: Duration,
+}
+
+/// The oha binary, when installed.
+#[derive(Debug, Clone)]
+pub struct Oha {
+    program: PathBuf,
+    /// `--output-format json` (oha ≥ 1.5) or the older `-j`.
+    json_flag: Vec<&'static str>,
+    pub version: String,
+}
+
+impl Oha {
+    /// Finds oha on `PATH` or in `~/.cargo/bin`.
+    pub fn find() -> Result<Oha> {
+        let program = servers::tool("oha").context("oha is not installed (`cargo install oha --locked`)")?;
+        let help = Command::new(&program).arg("--help").output()?;
+        let help = String::from_utf8_lossy(&help.stdout);
+        let json_flag = if help.contains("--output-format") { vec!["--output-format", "json"] } else { vec!["-j"] };
+        let version = Command::new(&program).arg("--version").output()?;
+        let version = String::from_utf8_lossy(&version.stdout).trim().trim_start_matches("oha ").to_owned();
+        Ok(Oha { program, json_flag, version })
+    }
+
+    /// Runs `shot` against `server` and reads back throughput, latency and server CPU.
+    pub fn run(&self, section: &'static str, server: &Server, shot: &Shot<'_>) -> Result<Load> {
+        let mut command = Command::new(&self.program);
+        command
+            .arg("--no-tui")
+            .args(&self.json_flag)
+            .arg("-z")
+            .arg(format!("{}ms", shot.duration.as_millis()))
+            .arg("-c")
+            .arg(shot.connections.to_string())
+            .arg("-m")
+            .arg(shot.method);
+        if !shot.keep_alive {
+            command.arg("--disable-keepalive");
+        }
+        if let Some((file, content_type)) = shot.body {
+            command.arg("-D").arg(file).arg("-T").arg(content_type);
+        }
+        command.arg(format!("http://{}{}", server.addr, shot.route));
+        let cpu_before = servers::cpu_seconds(server.pid());
+        let output = command.output().context("running oha")?;
+        let cpu = servers::cpu_seconds(server.pid()) - cpu_before;
+        if !output.status.success() {
+            bail!("oha failed: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        let json: Value = serde_json::from_slice(&output.stdout).context("oha's JSON")?;
+        let mut load = parse(&json)?;
+        load.section = section;
+        load.service = server.name.clone();
+        load.route = format!("{} {}", shot.method, shot.route);
+        load.connections = shot.connections;
+        load.keep_alive = shot.keep_alive;
+        load.cpu_ms_per_request = (load.ok > 0).then(|| cpu * 1000.0 / load.ok as f64);
+        Ok(load)
+    }
+}
+
+/// Reads oha's JSON summary. Successful responses are the 2xx status counts; everything else
+/// (other statuses, connection errors) is an error. Rates use the run's wall time.
+fn parse(json: &Value) -> Result<Load> {
+    let summary = &json["summary"];
+    let seconds = summary["total"].as_f64().context("summary.total")?;
+    let mut ok = 0;
+    let mut errors = 0;
+    if let Some(codes) = json["statusCodeDistribution"].as_object() {
+        for (code, count) in codes {
+            let count = count.as_u64().unwrap_or(0);
+            if code.starts_with('2') { ok += count } else { errors += count }
+        }
+    }
+    if let Some(errs) = json["errorDistribution"].as_object() {
+        // oha counts requests cut off at the deadline as errors; they are not failures.
+        errors += errs.iter().filter(|(k, _)| !k.contains("aborted due to deadline")).filter_map(|(_, v)| v.as_u64()).sum::<u64>();
+    }
+    let percentile = |key: &str| json["latencyPercentiles"][key].as_f64().unwrap_or(f64::NAN) * 1000.0;
+    Ok(Load {
+        section: "",
+        service: String::new(),
+        route: String::new(),
+        connections: 0,
+        keep_alive: true,
+        ok,
+        errors,
+        seconds,
+        rps: ok as f64 / seconds.max(f64::EPSILON),
+        p50_ms: percentile("p50"),
+        p99_ms: percentile("p99"),
+        cpu_ms_per_request: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_2xx_responses_count_toward_throughput() {
+        let json = serde_json::json!({
+            "summary": {"total": 2.0},
+            "latencyPercentiles": {"p50": 0.001, "p99": 0.004},
+            "statusCodeDistribution": {"200": 900, "503": 100},
+            "errorDistribution": {"aborted due to deadline": 16, "connection refused": 2}
+        });
+        let load = parse(&json).expect("parses");
+        assert_eq!((load.ok, load.errors), (900, 102));
+        assert_eq!(load.rps, 450.0);
+        assert_eq!((load.p50_ms, load.p99_ms), (1.0, 4.0));
+    }
+}

@@ -1,0 +1,289 @@
+//! The results of one run: every figure as a typed record (the `.json`), the same figures as
+//! Markdown tables (the `.md`), the machine and versions they were measured on.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::stats::Summary;
+
+/// Everything one run measured.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// UTC, `2026-11-28T01:02:03Z`.
+    pub date: String,
+    pub quick: bool,
+    pub machine: Machine,
+    pub versions: Vec<(String, String)>,
+    pub latencies: Vec<Latency>,
+    pub loads: Vec<Load>,
+    /// Derived tables (ratios), kept beside the raw records they come from.
+    pub tables: Vec<Table>,
+    pub goals: Vec<Goal>,
+    /// Per section: settings, skipped parts and why, what a figure means.
+    pub notes: Vec<(String, String)>,
+}
+
+/// Where the run happened.
+#[derive(Debug, Serialize)]
+pub struct Machine {
+    pub cpu: String,
+    pub cores: usize,
+    pub memory_gib: f64,
+    pub kernel: String,
+}
+
+/// A latency measured in-process or end to end.
+#[derive(Debug, Serialize)]
+pub struct Latency {
+    pub section: &'static str,
+    pub name: String,
+    pub variant: String,
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+/// One load-generator run against one service.
+#[derive(Debug, Clone, Serialize)]
+pub struct Load {
+    pub section: &'static str,
+    pub service: String,
+    pub route: String,
+    pub connections: u32,
+    pub keep_alive: bool,
+    /// Successful (2xx) responses.
+    pub ok: u64,
+    /// Non-2xx responses and transport errors.
+    pub errors: u64,
+    pub seconds: f64,
+    pub rps: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    /// Server CPU time (user + system, whole process tree) per successful request.
+    pub cpu_ms_per_request: Option<f64>,
+}
+
+/// A table derived from the records, e.g. wasm/native ratios.
+#[derive(Debug, Serialize)]
+pub struct Table {
+    pub section: &'static str,
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// One goal of issue 5 and what this run measured for it.
+#[derive(Debug, Serialize)]
+pub struct Goal {
+    pub goal: String,
+    pub measured: String,
+    /// `None` when this run did not measure it (the note says why).
+    pub met: Option<bool>,
+    pub note: String,
+}
+
+/// Section names, in report order.
+pub const SECTIONS: [&str; 5] = ["cold-start", "per-request", "levers", "host-overhead", "http-load"];
+
+impl Report {
+    pub fn new(quick: bool) -> Report {
+        Report {
+            date: utc_now(),
+            quick,
+            machine: Machine::detect(),
+            versions: Vec::new(),
+            latencies: Vec::new(),
+            loads: Vec::new(),
+            tables: Vec::new(),
+            goals: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn latency(&mut self, section: &'static str, name: impl Into<String>, variant: impl Into<String>, summary: Summary) {
+        self.latencies.push(Latency { section, name: name.into(), variant: variant.into(), summary });
+    }
+
+    pub fn note(&mut self, section: &str, text: impl Into<String>) {
+        self.notes.push((section.into(), text.into()));
+    }
+
+    pub fn goal(&mut self, goal: &str, measured: String, met: Option<bool>, note: impl Into<String>) {
+        self.goals.push(Goal { goal: goal.into(), measured, met, note: note.into() });
+    }
+
+    /// The p50 of a recorded latency, for ratios and goals.
+    pub fn p50(&self, section: &str, name: &str, variant: &str) -> Option<f64> {
+        self.latencies
+            .iter()
+            .find(|l| l.section == section && l.name == name && l.variant == variant)
+            .map(|l| l.summary.p50_us)
+    }
+
+    /// The run's Markdown: machine, goals, then every section's tables and notes.
+    pub fn markdown(&self) -> String {
+        let mut md = String::new();
+        let m = &self.machine;
+        let _ = writeln!(md, "# host-bench results, {}\n", self.date);
+        let _ = writeln!(
+            md,
+            "Machine: {}, {} cores, {:.0} GiB, Linux {}. {}\n",
+            m.cpu,
+            m.cores,
+            m.memory_gib,
+            m.kernel,
+            if self.quick { "**--quick smoke run: too few samples to quote.**" } else { "Full run." }
+        );
+        let versions: Vec<String> = self.versions.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let _ = writeln!(md, "Versions: {}.\n", versions.join(", "));
+        if !self.goals.is_empty() {
+            let _ = writeln!(md, "## Goals\n\n| goal | measured | met | note |\n|---|---|---|---|");
+            for g in &self.goals {
+                let met = match g.met {
+                    Some(true) => "yes",
+                    Some(false) => "**no**",
+                    None => "not measured",
+                };
+                let _ = writeln!(md, "| {} | {} | {met} | {} |", g.goal, g.measured, g.note);
+            }
+            md.push('\n');
+        }
+        for section in SECTIONS {
+            let latencies: Vec<&Latency> = self.latencies.iter().filter(|l| l.section == section).collect();
+            let loads: Vec<&Load> = self.loads.iter().filter(|l| l.section == section).collect();
+            let tables: Vec<&Table> = self.tables.iter().filter(|t| t.section == section).collect();
+            let notes: Vec<&str> = self.notes.iter().filter(|(s, _)| s == section).map(|(_, n)| n.as_str()).collect();
+            if latencies.is_empty() && loads.is_empty() && tables.is_empty() && notes.is_empty() {
+                continue;
+            }
+            let _ = writeln!(md, "## {section}\n");
+            for note in notes {
+                let _ = writeln!(md, "- {note}");
+            }
+            md.push('\n');
+            if !latencies.is_empty() {
+                md.push_str("| measurement | variant | samples | p50 µs | p99 µs | mean µs |\n|---|---|---:|---:|---:|---:|\n");
+                for l in latencies {
+                    let s = &l.summary;
+                    let _ = writeln!(
+                        md,
+                        "| {} | {} | {} | {} | {} | {} |",
+                        l.name,
+                        l.variant,
+                        s.samples,
+                        fmt_us(s.p50_us),
+                        fmt_us(s.p99_us),
+                        fmt_us(s.mean_us)
+                    );
+                }
+                md.push('\n');
+            }
+            if !loads.is_empty() {
+                md.push_str(
+                    "| service | route | conns | keep-alive | req/s | p50 ms | p99 ms | ok | errors | CPU ms/req |\n\
+                     |---|---|---:|---|---:|---:|---:|---:|---:|---:|\n",
+                );
+                for l in loads {
+                    let cpu = l.cpu_ms_per_request.map_or("-".into(), |c| format!("{c:.3}"));
+                    let _ = writeln!(
+                        md,
+                        "| {} | {} | {} | {} | {:.0} | {:.2} | {:.2} | {} | {} | {cpu} |",
+                        l.service,
+                        l.route,
+                        l.connections,
+                        if l.keep_alive { "on" } else { "off" },
+                        l.rps,
+                        l.p50_ms,
+                        l.p99_ms,
+                        l.ok,
+                        l.errors
+                    );
+                }
+                md.push('\n');
+            }
+            for t in tables {
+                let _ = writeln!(md, "**{}**\n", t.title);
+                let _ = writeln!(md, "| {} |", t.columns.join(" | "));
+                let _ = writeln!(md, "|{}", "---|".repeat(t.columns.len()));
+                for row in &t.rows {
+                    let _ = writeln!(md, "| {} |", row.join(" | "));
+                }
+                md.push('\n');
+            }
+        }
+        md
+    }
+
+    /// Writes `<stem>.md` and `<stem>.json` into `dir`.
+    pub fn write(&self, dir: &Path, stem: &str) -> Result<()> {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join(format!("{stem}.md")), self.markdown())?;
+        std::fs::write(dir.join(format!("{stem}.json")), serde_json::to_string_pretty(self)? + "\n")?;
+        Ok(())
+    }
+}
+
+/// Microseconds with precision that suits their size.
+pub fn fmt_us(us: f64) -> String {
+    if us < 10.0 { format!("{us:.2}") } else if us < 1000.0 { format!("{us:.1}") } else { format!("{us:.0}") }
+}
+
+impl Machine {
+    fn detect() -> Machine {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let cpu = cpuinfo
+            .lines()
+            .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, v)| v.trim().to_owned()))
+            .unwrap_or_else(|| "unknown CPU".into());
+        let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+        let kib: f64 = meminfo
+            .lines()
+            .find_map(|l| l.strip_prefix("MemTotal:"))
+            .and_then(|r| r.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0.0);
+        Machine {
+            cpu,
+            cores: crate::wasm::cores(),
+            memory_gib: kib / 1024.0 / 1024.0,
+            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_owned(),
+        }
+    }
+}
+
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days, no time zone crate).
+fn utc_now() -> String {
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_utc_date_has_the_iso_shape() {
+        let now = utc_now();
+        assert_eq!(now.len(), 20, "{now}");
+        assert!(now.starts_with("20") && now.ends_with('Z'), "{now}");
+    }
+
+    #[test]
+    fn markdown_marks_a_missed_goal() {
+        let mut report = Report::new(true);
+        report.goal("pooled instantiation p50 ≤ 30 µs", "41 µs".into(), Some(false), "");
+        assert!(report.markdown().contains("| pooled instantiation p50 ≤ 30 µs | 41 µs | **no** |"));
+    }
+}

@@ -1,0 +1,314 @@
+//! The HTTP services the load sections compare, each started as its own process on a
+//! loopback port-0 (or free) address and stopped by PID when dropped: qr-host,
+//! `wasmtime serve`, a native hyper hello, and the Python service.
+
+use std::ffi::OsString;
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+
+/// Longest a service may take to say it listens (Python imports OpenCV; qr-host may compile).
+const READY_TIMEOUT: Duration = Duration::from_secs(90);
+/// Longest a stopped service may take to exit after SIGTERM before it gets SIGKILL.
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+/// Pause between readiness probes of a service that does not print its address.
+const POLL_INTERVAL: Duration = Duration::from_millis(20);
+
+/// How to start one service and how to tell it is ready.
+#[derive(Debug)]
+pub struct Service {
+    pub name: String,
+    program: OsString,
+    args: Vec<OsString>,
+    envs: Vec<(String, String)>,
+    ready: Ready,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Ready {
+    /// The bound address is the first `http://ADDR` printed on stdout.
+    Stdout,
+    /// The bound address is the first `http://ADDR` printed on stderr.
+    Stderr,
+    /// A fixed address, ready when `GET /health` answers 200.
+    Poll(SocketAddr),
+}
+
+impl Service {
+    /// qr-host serving `manifest` with its precompiled cache in `cache` and `extra` flags.
+    pub fn qr_host(manifest: &Path, cache: &Path, extra: &[&str]) -> Result<Service> {
+        let mut args: Vec<OsString> = vec![
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--admin-listen".into(),
+            "127.0.0.1:0".into(),
+            "--cache-dir".into(),
+            cache.into(),
+        ];
+        args.extend(extra.iter().map(OsString::from));
+        args.push(manifest.into());
+        Ok(Service {
+            name: "qr-host".into(),
+            program: crate::paths::release_binary("qr-host")?.into(),
+            args,
+            envs: Vec::new(),
+            ready: Ready::Stdout,
+        })
+    }
+
+    /// `wasmtime serve -S cli=y` on `wasm` (the CLI from `~/.cargo/bin` or `PATH`).
+    pub fn wasmtime_serve(wasm: &Path, extra: &[&str]) -> Result<Service> {
+        let mut args: Vec<OsString> = vec!["serve".into(), "-S".into(), "cli=y".into()];
+        args.extend(extra.iter().map(OsString::from));
+        args.extend(["--addr".into(), "127.0.0.1:0".into(), wasm.into()]);
+        Ok(Service {
+            name: "wasmtime serve".into(),
+            program: tool("wasmtime").context("wasmtime CLI not found")?.into(),
+            args,
+            envs: Vec::new(),
+            ready: Ready::Stderr,
+        })
+    }
+
+    /// This binary's hidden `native-hello` subcommand: hyper answering "hello" natively.
+    pub fn native_hello() -> Result<Service> {
+        Ok(Service {
+            name: "native hyper".into(),
+            program: std::env::current_exe()?.into(),
+            args: vec!["native-hello".into()],
+            envs: Vec::new(),
+            ready: Ready::Stdout,
+        })
+    }
+
+    /// The Python service under gunicorn (its venv must exist: `./run.sh setup`).
+    pub fn python_seed() -> Result<Service> {
+        let dir = crate::paths::python_seed();
+        let home = std::env::var_os("HOME").context("HOME not set")?;
+        let cache = std::env::var_os("XDG_CACHE_HOME").map_or_else(|| Path::new(&home).join(".cache"), Into::into);
+        if !cache.join("qr-python-seed/venv/bin/gunicorn").is_file() {
+            bail!("its venv is not set up (run `{}/run.sh setup`)", dir.display());
+        }
+        let addr = free_port()?;
+        Ok(Service {
+            name: "python-seed".into(),
+            program: dir.join("run.sh").into(),
+            args: vec![addr.to_string().into()],
+            envs: Vec::new(),
+            ready: Ready::Poll(addr),
+        })
+    }
+
+    /// Adds an environment variable (e.g. `TOKIO_WORKER_THREADS`, `RUST_LOG`).
+    pub fn env(mut self, key: &str, value: &str) -> Service {
+        self.envs.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn named(mut self, name: impl Into<String>) -> Service {
+        self.name = name.into();
+        self
+    }
+}
+
+/// A running service; dropping it stops the process (SIGTERM, then SIGKILL).
+#[derive(Debug)]
+pub struct Server {
+    pub name: String,
+    pub addr: SocketAddr,
+    child: Child,
+}
+
+/// Starts `service` and waits until it is ready to answer.
+pub fn start(service: Service) -> Result<Server> {
+    let mut command = Command::new(&service.program);
+    command.args(&service.args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for (k, v) in &service.envs {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().with_context(|| format!("starting {}", service.name))?;
+    let lines = drain(child.stdout.take(), child.stderr.take());
+    let mut server = Server { name: service.name, addr: SocketAddr::from(([127, 0, 0, 1], 0)), child };
+    let deadline = Instant::now() + READY_TIMEOUT;
+    let mut log = String::new();
+    match service.ready {
+        Ready::Stdout | Ready::Stderr => loop {
+            let wait = deadline.saturating_duration_since(Instant::now());
+            let (from_stdout, line) = lines
+                .recv_timeout(wait)
+                .with_context(|| format!("{} exited or printed no address; it said:\n{log}", server.name))?;
+            log.push_str(&line);
+            log.push('\n');
+            if from_stdout == matches!(service.ready, Ready::Stdout)
+                && let Some(addr) = address_in(&line)
+            {
+                server.addr = addr;
+                break;
+            }
+        },
+        Ready::Poll(addr) => {
+            server.addr = addr;
+            while get_ok(addr, "/health").is_err() {
+                if Instant::now() > deadline {
+                    bail!("{} did not answer /health at {addr}", server.name);
+                }
+                if let Some(status) = server.child.try_wait()? {
+                    bail!("{} exited with {status}", server.name);
+                }
+                std::thread::sleep(POLL_INTERVAL);
+            }
+        }
+    }
+    Ok(server)
+}
+
+impl Server {
+    /// The process id, for CPU accounting.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(pid) = libc::pid_t::try_from(self.child.id()) {
+            // SAFETY: kill(2) on our own child's pid, which has not been reaped yet.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+        }
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(POLL_INTERVAL);
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Reads both pipes to the end on their own threads (a service must never block on a full
+/// pipe), forwarding lines tagged `true` for stdout.
+fn drain(stdout: Option<impl std::io::Read + Send + 'static>, stderr: Option<impl std::io::Read + Send + 'static>) -> mpsc::Receiver<(bool, String)> {
+    let (tx, rx) = mpsc::channel();
+    fn forward(pipe: impl std::io::Read + Send + 'static, is_stdout: bool, tx: mpsc::Sender<(bool, String)>) {
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines() {
+                let Ok(line) = line else { break };
+                // Once the reader is gone the lines are only drained.
+                let _ = tx.send((is_stdout, line));
+            }
+        });
+    }
+    if let Some(out) = stdout {
+        forward(out, true, tx.clone());
+    }
+    if let Some(err) = stderr {
+        forward(err, false, tx);
+    }
+    rx
+}
+
+/// The first `http://HOST:PORT` in `line`.
+fn address_in(line: &str) -> Option<SocketAddr> {
+    let rest = &line[line.find("http://")? + "http://".len()..];
+    let end = rest.find(|c: char| c == '/' || c.is_whitespace()).unwrap_or(rest.len());
+    rest[..end].parse().ok()
+}
+
+/// A loopback port that was free a moment ago, for services that cannot bind port 0.
+fn free_port() -> Result<SocketAddr> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?)
+}
+
+/// One `GET` with `Connection: close`; fails unless the status is 200.
+pub fn get_ok(addr: SocketAddr, path: &str) -> Result<()> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(READY_TIMEOUT))?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let head = String::from_utf8_lossy(&response[..response.len().min(32)]).into_owned();
+    anyhow::ensure!(head.starts_with("HTTP/1.1 200"), "GET {path} answered {head:?}");
+    Ok(())
+}
+
+/// A command-line tool from `PATH` or `~/.cargo/bin`.
+pub fn tool(name: &str) -> Option<std::path::PathBuf> {
+    let cargo_bin = std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo/bin"));
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .chain(cargo_bin)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// User plus system CPU seconds used so far by `pid` and all its descendants (gunicorn's
+/// workers are children of its master).
+pub fn cpu_seconds(pid: u32) -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let mut procs = Vec::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.flatten() {
+            let Some(p) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
+            if let Some((ppid, cpu)) = stat(p) {
+                procs.push((p, ppid, cpu));
+            }
+        }
+    }
+    let mut tree = vec![pid];
+    let mut total = 0;
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        for &(p, ppid, cpu) in &procs {
+            if p == parent {
+                total += cpu;
+            }
+            if ppid == parent && !tree.contains(&p) {
+                tree.push(p);
+            }
+        }
+        i += 1;
+    }
+    total as f64 / ticks
+}
+
+/// `(ppid, utime + stime)` from `/proc/<pid>/stat`.
+fn stat(pid: u32) -> Option<(u32, u64)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may contain spaces and parentheses; fields resume after the last ')'.
+    let fields: Vec<&str> = text[text.rfind(')')? + 2..].split_whitespace().collect();
+    let ppid = fields.get(1)?.parse().ok()?;
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some((ppid, utime + stime))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_address_is_read_from_each_services_startup_line() {
+        let qr_host = "qr-host listening on http://127.0.0.1:3000 admin http://127.0.0.1:9300 components=2";
+        assert_eq!(address_in(qr_host), "127.0.0.1:3000".parse().ok());
+        let wasmtime = "Serving HTTP on http://127.0.0.1:41234/";
+        assert_eq!(address_in(wasmtime).map(|a| a.port()), Some(41234));
+        assert_eq!(address_in("no address here"), None);
+    }
+
+    #[test]
+    fn this_process_has_used_some_cpu_time() {
+        let busy: u64 = (0..20_000_000u64).fold(0, |a, b| a.wrapping_add(b * b));
+        std::hint::black_box(busy);
+        assert!(cpu_seconds(std::process::id()) > 0.0);
+    }
+}

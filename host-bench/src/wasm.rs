@@ -1,0 +1,225 @@
+//! The wasmtime embedding the benchmarks time: qr-host's engine settings and per-request flow
+//! (a fresh `Store`, `ProxyPre` instantiated into it, `wasi:http/incoming-handler` called),
+//! without the server around it, so what is measured is the wasm side alone.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, anyhow};
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
+use serde::Serialize;
+use tokio::sync::oneshot;
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+/// Linear memory one pooled slot may grow to: qr-host's default `--max-memory-bytes`.
+pub const POOL_MAX_MEMORY_BYTES: usize = 256 * 1024 * 1024;
+
+/// qr-host's default `--pool-memory-keep-resident`.
+pub const QR_HOST_KEEP_RESIDENT: usize = 1024 * 1024;
+
+/// Core instances per component slot, as qr-host reserves (spin-sdk components hold a main
+/// module plus wit-component shims and adapters).
+const CORE_INSTANCES_PER_COMPONENT: u32 = 32;
+/// Memories and tables per component slot, as qr-host reserves.
+const MEMORIES_PER_COMPONENT: u32 = 2;
+const TABLES_PER_COMPONENT: u32 = 8;
+
+/// How instances get their memory: the lever the host-overhead section sweeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Allocation {
+    /// wasmtime's default: mmap per instance, munmap on drop.
+    OnDemand,
+    /// The pooling allocator with `slots` component instances, resetting the first
+    /// `keep_resident` bytes of each memory with memset (the rest with madvise).
+    Pooling { slots: u32, keep_resident: usize },
+}
+
+impl Allocation {
+    /// qr-host's defaults on this machine: one slot per core, 1 MiB kept resident.
+    pub fn qr_host_default() -> Self {
+        Allocation::Pooling { slots: cores() as u32, keep_resident: QR_HOST_KEEP_RESIDENT }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Allocation::OnDemand => "on-demand".into(),
+            Allocation::Pooling { keep_resident, .. } => {
+                format!("pooling, keep-resident {}", bytes_label(*keep_resident))
+            }
+        }
+    }
+}
+
+/// `0`, `64 KiB`, `1 MiB`.
+pub fn bytes_label(bytes: usize) -> String {
+    match bytes {
+        0 => "0".into(),
+        b if b % (1024 * 1024) == 0 => format!("{} MiB", b / (1024 * 1024)),
+        b => format!("{} KiB", b / 1024),
+    }
+}
+
+/// Logical CPUs, the default size of qr-host's pool and worker set.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// qr-host's engine configuration for `allocation`: epoch interruption (its deadline
+/// mechanism, which adds a check to every loop) and copy-on-write memory images.
+pub fn engine(allocation: Allocation) -> Result<Engine> {
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    config.memory_init_cow(true);
+    if let Allocation::Pooling { slots, keep_resident } = allocation {
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_component_instances(slots)
+            .total_core_instances(slots * CORE_INSTANCES_PER_COMPONENT)
+            .max_core_instances_per_component(CORE_INSTANCES_PER_COMPONENT)
+            .total_memories(slots * MEMORIES_PER_COMPONENT)
+            .max_memories_per_component(MEMORIES_PER_COMPONENT)
+            .total_tables(slots * TABLES_PER_COMPONENT)
+            .max_tables_per_component(TABLES_PER_COMPONENT)
+            .total_stacks(slots)
+            .max_memory_size(POOL_MAX_MEMORY_BYTES)
+            .linear_memory_keep_resident(keep_resident)
+            .table_keep_resident(keep_resident.min(64 * 1024));
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
+    Engine::new(&config).map_err(anyhow::Error::from)
+}
+
+/// Compiles a component with Cranelift (what a cold cache costs).
+pub fn compile(engine: &Engine, wasm: &[u8]) -> Result<Component> {
+    Component::new(engine, wasm).map_err(anyhow::Error::from)
+}
+
+/// Loads a precompiled artifact the way qr-host's cache does (mmap of the `.cwasm`).
+pub fn deserialize(engine: &Engine, cwasm: &Path) -> Result<Component> {
+    // SAFETY: the file was written by `Component::serialize` for an engine with the same
+    // settings in this process, which is what `deserialize_file` requires.
+    unsafe { Component::deserialize_file(engine, cwasm) }.map_err(anyhow::Error::from)
+}
+
+/// A component ready to serve: linked against WASI p2 and wasi:http, pre-instantiated.
+#[derive(Clone)]
+pub struct Guest {
+    engine: Engine,
+    pre: ProxyPre<State>,
+}
+
+impl std::fmt::Debug for Guest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guest").finish_non_exhaustive()
+    }
+}
+
+/// A request for [`Guest::handle`]: method, path and query, content type, body.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: &'static str,
+    pub path_and_query: String,
+    pub content_type: &'static str,
+    pub body: Bytes,
+}
+
+impl Guest {
+    /// Links `component` as qr-host does and checks it is a `wasi:http/proxy` component.
+    pub fn new(engine: &Engine, component: &Component) -> Result<Self> {
+        let mut linker = Linker::new(engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(anyhow::Error::from)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(anyhow::Error::from)?;
+        let pre = linker
+            .instantiate_pre(component)
+            .and_then(ProxyPre::new)
+            .map_err(anyhow::Error::from)
+            .context("not a wasi:http/proxy component")?;
+        Ok(Guest { engine: engine.clone(), pre })
+    }
+
+    /// A fresh store, as qr-host builds one per request (no deadline: nothing ticks the epoch).
+    fn store(&self) -> Store<State> {
+        let state = State {
+            table: ResourceTable::new(),
+            wasi: WasiCtx::builder().build(),
+            http: WasiHttpCtx::new(),
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.set_epoch_deadline(u64::MAX);
+        store
+    }
+
+    /// Instantiates into a fresh store and drops it: instantiation alone, returned to the
+    /// pool (or unmapped) on drop. Returns how long store creation plus instantiation took.
+    pub async fn instantiate(&self) -> Result<Duration> {
+        let start = Instant::now();
+        let mut store = self.store();
+        let instance = self.pre.instantiate_async(&mut store).await.map_err(anyhow::Error::from)?;
+        let elapsed = start.elapsed();
+        drop(instance);
+        drop(store);
+        Ok(elapsed)
+    }
+
+    /// One request the way qr-host serves it: fresh store, instantiate, call the handler,
+    /// read the whole response body. Fails unless the guest answers 200.
+    pub async fn handle(&self, call: &Call) -> Result<Bytes> {
+        let mut store = self.store();
+        let request = http::Request::builder()
+            .method(call.method)
+            .uri(format!("http://localhost{}", call.path_and_query))
+            .header("content-type", call.content_type)
+            .body(Full::new(call.body.clone()).map_err(|never| -> wasmtime_wasi_http::Error { match never {} }))?;
+        let (tx, rx) = oneshot::channel();
+        let (req, out) = {
+            let mut http = store.data_mut().http();
+            let req = http.new_incoming_request(Scheme::Http, request).map_err(anyhow::Error::from)?;
+            let out = http.new_response_outparam(tx).map_err(anyhow::Error::from)?;
+            (req, out)
+        };
+        let pre = &self.pre;
+        let guest = async move {
+            let proxy = pre.instantiate_async(&mut store).await?;
+            proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
+        };
+        let response = async {
+            let response = rx.await?.map_err(|code| anyhow!("guest error code {code:?}"))?;
+            let status = response.status();
+            let body = response.into_body().collect().await.map_err(|e| anyhow!("body: {e:?}"))?;
+            anyhow::ensure!(status == 200, "guest answered {status}");
+            anyhow::Ok(body.to_bytes())
+        };
+        let (ran, body) = tokio::join!(guest, response);
+        ran.map_err(anyhow::Error::from)?;
+        body
+    }
+}
+
+/// What one benchmark store holds: WASI with nothing granted, wasi:http with default hooks.
+struct State {
+    table: ResourceTable,
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for State {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: Default::default() }
+    }
+}
+
+/// A single-threaded tokio runtime for timing in-process calls without work stealing noise.
+pub fn current_thread() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+}

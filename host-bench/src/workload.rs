@@ -1,0 +1,78 @@
+//! The requests every section sends: the Python service's own fixtures (`generate.json`,
+//! `qr_287.png`), an SVG variant, and a phone photo from the shared corpus.
+
+use anyhow::{Context as _, Result};
+use bytes::Bytes;
+
+use crate::paths;
+use crate::wasm::Call;
+
+/// A 640x480 phone photo of a QR code (zxing's black-box set), the hard decode case.
+const PHONE_PHOTO: &str = "zxing-java/qrcode-1/1.png";
+
+/// One request and the component that serves it.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub name: &'static str,
+    /// File stem under `target/wasm32-wasip2/release/`.
+    pub component: &'static str,
+    pub call: Call,
+}
+
+/// The seed's generate body, as sent to both services in the HTTP load section.
+pub fn generate_json() -> Result<Bytes> {
+    read(paths::python_seed().join("generate.json"))
+}
+
+/// The seed's clean 287 px PNG, as sent to both services in the HTTP load section.
+pub fn clean_png() -> Result<Bytes> {
+    read(paths::python_seed().join("qr_287.png"))
+}
+
+/// Generate PNG and SVG, decode a clean PNG and a phone photo.
+pub fn cases() -> Result<Vec<Case>> {
+    let json = generate_json()?;
+    let mut svg: serde_json::Value = serde_json::from_slice(&json).context("generate.json")?;
+    svg["format"] = "svg".into();
+    let post = |path: &str, content_type, body| Call {
+        method: "POST",
+        path_and_query: path.into(),
+        content_type,
+        body,
+    };
+    Ok(vec![
+        Case { name: "generate PNG", component: "qr_generate", call: post("/generate", "application/json", json) },
+        Case {
+            name: "generate SVG",
+            component: "qr_generate",
+            call: post("/generate", "application/json", Bytes::from(serde_json::to_vec(&svg)?)),
+        },
+        Case { name: "decode clean PNG (287 px)", component: "qr_decode", call: post("/decode", "image/png", clean_png()?) },
+        Case {
+            name: "decode phone photo (640x480)",
+            component: "qr_decode",
+            call: post("/decode", "image/png", read(paths::corpus().join(PHONE_PHOTO))?),
+        },
+    ])
+}
+
+/// The same request served natively: the `qr-api` handler the component wraps, which parses
+/// the request and calls `qr_core::generate` / `qr_core::decode`. Fails unless it answers 200.
+pub fn native(call: &Call) -> Result<Vec<u8>> {
+    let (path, query) = call.path_and_query.split_once('?').unwrap_or((&call.path_and_query, ""));
+    let endpoint = if path == "/decode" { qr_api::DECODE } else { qr_api::GENERATE };
+    let request = qr_api::Request {
+        method: call.method,
+        path,
+        query,
+        content_type: Some(call.content_type),
+        body: &call.body,
+    };
+    let reply = (endpoint.handle)(&request);
+    anyhow::ensure!(reply.status == 200, "native {path} answered {}", reply.status);
+    Ok(reply.body)
+}
+
+fn read(path: std::path::PathBuf) -> Result<Bytes> {
+    Ok(std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?.into())
+}

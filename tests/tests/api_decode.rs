@@ -12,9 +12,16 @@ fn corpus(path: &str) -> (Vec<u8>, String) {
 
 fn problem(response: qr_tests::Response, status: u16, kind: &str) -> Value {
     assert_eq!(response.status().as_u16(), status);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
     let body: Value = response.json().unwrap();
-    assert_eq!(body["type"], format!("urn:qr-workshop:problem:{kind}"), "{body}");
+    assert_eq!(
+        body["type"],
+        format!("urn:qr-workshop:problem:{kind}"),
+        "{body}"
+    );
     body
 }
 
@@ -32,8 +39,16 @@ fn phone_photos_and_screenshots_decode_to_their_expected_text() {
         let response = host.post("/decode", "image/png", image);
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         let body: Value = response.json().unwrap();
-        let texts: Vec<&str> = body["codes"].as_array().unwrap().iter().filter_map(|c| c["text"].as_str()).collect();
-        assert!(texts.iter().any(|t| t.trim_end_matches('\n') == expected), "{path}: {body}");
+        let texts: Vec<&str> = body["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["text"].as_str())
+            .collect();
+        assert!(
+            texts.iter().any(|t| t.trim_end_matches('\n') == expected),
+            "{path}: {body}"
+        );
         assert!(body["data"].is_string(), "{path}: {body}");
     }
     host.shutdown();
@@ -50,12 +65,29 @@ fn a_multipart_upload_in_field_file_decodes_like_a_raw_body() {
     .into_bytes();
     body.extend_from_slice(&image);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let response = host.post("/decode", &format!("multipart/form-data; boundary={boundary}"), body);
+    let response = host.post(
+        "/decode",
+        &format!("multipart/form-data; boundary={boundary}"),
+        body,
+    );
     let decoded: Value = response.json().unwrap();
-    assert_eq!(decoded["data"].as_str().map(|t| t.trim_end_matches('\n')), Some(expected.as_str()));
+    assert_eq!(
+        decoded["data"].as_str().map(|t| t.trim_end_matches('\n')),
+        Some(expected.as_str())
+    );
 
-    let no_file = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--{boundary}--\r\n");
-    problem(host.post("/decode", &format!("multipart/form-data; boundary={boundary}"), no_file), 400, "invalid-multipart");
+    let no_file = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--{boundary}--\r\n"
+    );
+    problem(
+        host.post(
+            "/decode",
+            &format!("multipart/form-data; boundary={boundary}"),
+            no_file,
+        ),
+        400,
+        "invalid-multipart",
+    );
     host.shutdown();
 }
 
@@ -68,7 +100,10 @@ fn an_image_without_a_code_is_an_empty_result_not_an_error() {
         .unwrap();
     let response = host.post("/decode", "image/png", png);
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.json::<Value>().unwrap(), serde_json::json!({"codes": [], "data": null}));
+    assert_eq!(
+        response.json::<Value>().unwrap(),
+        serde_json::json!({"codes": [], "data": null})
+    );
     host.shutdown();
 }
 
@@ -87,7 +122,11 @@ fn png_declaring(width: u32, height: u32) -> Vec<u8> {
     ihdr.extend_from_slice(&height.to_be_bytes());
     ihdr.extend_from_slice(&[1, 0, 0, 0, 0]);
     chunk(&mut out, b"IHDR", &ihdr);
-    chunk(&mut out, b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+    chunk(
+        &mut out,
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    );
     chunk(&mut out, b"IEND", &[]);
     out
 }
@@ -99,28 +138,84 @@ fn every_decode_limit_holds_at_its_edge() {
 
     // Body size: exactly the limit is read (and found not to be an image); one byte more is
     // refused. Both with a content-length and streamed without one.
-    problem(host.post("/decode", "application/octet-stream", vec![0u8; MAX_DECODE_BODY_BYTES]), 415, "unsupported-image");
-    problem(host.post("/decode", "application/octet-stream", vec![0u8; MAX_DECODE_BODY_BYTES + 1]), 413, "body-too-large");
+    problem(
+        host.post(
+            "/decode",
+            "application/octet-stream",
+            vec![0u8; MAX_DECODE_BODY_BYTES],
+        ),
+        415,
+        "unsupported-image",
+    );
+    problem(
+        host.post(
+            "/decode",
+            "application/octet-stream",
+            vec![0u8; MAX_DECODE_BODY_BYTES + 1],
+        ),
+        413,
+        "body-too-large",
+    );
     let chunked = |n: usize| {
-        let chunks = (0..n.div_ceil(65_536)).map(move |i| Ok::<_, std::io::Error>(vec![0u8; 65_536.min(n - i * 65_536)]));
+        let chunks = (0..n.div_ceil(65_536))
+            .map(move |i| Ok::<_, std::io::Error>(vec![0u8; 65_536.min(n - i * 65_536)]));
         reqwest::blocking::Body::new(ChunkReader::new(chunks))
     };
-    problem(host.post("/decode", "application/octet-stream", chunked(MAX_DECODE_BODY_BYTES + 1)), 413, "body-too-large");
+    problem(
+        host.post(
+            "/decode",
+            "application/octet-stream",
+            chunked(MAX_DECODE_BODY_BYTES + 1),
+        ),
+        413,
+        "body-too-large",
+    );
 
     // Pixels and sides, by declared size, refused before decoding: a 60000 × 60000 PNG is
     // 57 bytes.
     let huge = png_declaring(60_000, 60_000);
     assert!(huge.len() < 100);
-    let body = problem(host.post("/decode", "image/png", huge), 413, "image-too-large");
-    assert!(body["detail"].as_str().unwrap().contains("60000x60000"), "{body}");
+    let body = problem(
+        host.post("/decode", "image/png", huge),
+        413,
+        "image-too-large",
+    );
+    assert!(
+        body["detail"].as_str().unwrap().contains("60000x60000"),
+        "{body}"
+    );
     let rows = (MAX_IMAGE_PIXELS / u64::from(MAX_IMAGE_SIDE)) as u32;
-    problem(host.post("/decode", "image/png", png_declaring(MAX_IMAGE_SIDE + 1, 1)), 413, "image-too-large");
-    problem(host.post("/decode", "image/png", png_declaring(MAX_IMAGE_SIDE, rows + 1)), 413, "image-too-large");
+    problem(
+        host.post("/decode", "image/png", png_declaring(MAX_IMAGE_SIDE + 1, 1)),
+        413,
+        "image-too-large",
+    );
+    problem(
+        host.post(
+            "/decode",
+            "image/png",
+            png_declaring(MAX_IMAGE_SIDE, rows + 1),
+        ),
+        413,
+        "image-too-large",
+    );
     // Just inside both: the size passes and the empty pixel data is what is wrong.
-    problem(host.post("/decode", "image/png", png_declaring(MAX_IMAGE_SIDE, rows)), 422, "corrupt-image");
+    problem(
+        host.post("/decode", "image/png", png_declaring(MAX_IMAGE_SIDE, rows)),
+        422,
+        "corrupt-image",
+    );
 
-    problem(host.post("/decode", "image/png", Vec::new()), 400, "missing-image");
-    problem(host.post("/decode", "text/plain", "not an image"), 415, "unsupported-image");
+    problem(
+        host.post("/decode", "image/png", Vec::new()),
+        400,
+        "missing-image",
+    );
+    problem(
+        host.post("/decode", "text/plain", "not an image"),
+        415,
+        "unsupported-image",
+    );
     host.shutdown();
 }
 
@@ -132,7 +227,10 @@ struct ChunkReader<I> {
 
 impl<I: Iterator<Item = std::io::Result<Vec<u8>>>> ChunkReader<I> {
     fn new(chunks: I) -> Self {
-        ChunkReader { chunks, current: std::io::Cursor::new(Vec::new()) }
+        ChunkReader {
+            chunks,
+            current: std::io::Cursor::new(Vec::new()),
+        }
     }
 }
 

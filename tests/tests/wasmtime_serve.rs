@@ -36,7 +36,10 @@ impl WasmtimeServe {
                 }
             };
             if let Some(rest) = line.strip_prefix("Serving HTTP on http://") {
-                break rest.trim_end_matches('/').parse().expect("a socket address");
+                break rest
+                    .trim_end_matches('/')
+                    .parse()
+                    .expect("a socket address");
             }
             seen.push(line);
         };
@@ -74,14 +77,23 @@ fn the_generate_component_answers_under_wasmtime_serve() {
 
     let missing = http.get(server.url("/elsewhere")).send().unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-    assert_eq!(missing.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        missing.headers()["content-type"],
+        "application/problem+json"
+    );
 }
 
 #[test]
 fn the_decode_component_answers_under_wasmtime_serve() {
     let server = WasmtimeServe::start(&wasm("qr_decode"));
-    let photo = std::fs::read(qr_tests::workspace_root().join("../shared/peers/python-seed/qr_287.png")).unwrap();
-    let response = client().post(server.url("/decode")).body(photo).send().unwrap();
+    let photo =
+        std::fs::read(qr_tests::workspace_root().join("../shared/peers/python-seed/qr_287.png"))
+            .unwrap();
+    let response = client()
+        .post(server.url("/decode"))
+        .body(photo)
+        .send()
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().unwrap();
     assert_eq!(body["data"], "https://example.com/product/123");

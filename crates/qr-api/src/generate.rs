@@ -37,10 +37,15 @@ fn respond(options: Result<GenerateOptions, Error>, cacheable: bool) -> Reply {
     match options.and_then(|o| qr_core::generate(&o)) {
         Ok(image) => {
             let mut reply = Reply::ok(image.content_type, image.bytes);
-            reply.headers.push(("x-qr-version", image.version.to_string()));
+            reply
+                .headers
+                .push(("x-qr-version", image.version.to_string()));
             if cacheable {
                 // The same query always yields the same bytes: let CDNs and browsers keep it.
-                reply.headers.push(("cache-control", "public, max-age=31536000, immutable".into()));
+                reply.headers.push((
+                    "cache-control",
+                    "public, max-age=31536000, immutable".into(),
+                ));
             }
             reply
         }

@@ -91,5 +91,11 @@ pub const DECODE: Endpoint = Endpoint {
 
 /// The media type without parameters, lower-cased: `Multipart/Form-Data; b=1` → `multipart/form-data`.
 fn media_type(content_type: Option<&str>) -> Option<String> {
-    content_type.map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+    content_type.map(|ct| {
+        ct.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    })
 }

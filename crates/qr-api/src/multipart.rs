@@ -17,7 +17,9 @@ pub fn field<'b>(content_type: &str, body: &'b [u8], field: &str) -> Result<&'b 
         if rest.starts_with(b"--") {
             return Err(bad(&format!("no field '{field}'")));
         }
-        rest = rest.strip_prefix(b"\r\n").ok_or_else(|| bad("malformed delimiter line"))?;
+        rest = rest
+            .strip_prefix(b"\r\n")
+            .ok_or_else(|| bad("malformed delimiter line"))?;
         let head_end = find(rest, b"\r\n\r\n").ok_or_else(|| bad("part headers do not end"))?;
         let head = &rest[..head_end];
         let content_start = head_end + 4;
@@ -45,9 +47,10 @@ fn boundary(content_type: &str) -> Option<&str> {
 /// The `name` parameter of a part's `Content-Disposition: form-data` header.
 fn part_name(head: &[u8]) -> Option<String> {
     let head = String::from_utf8_lossy(head);
-    let disposition = head
-        .split("\r\n")
-        .find(|line| line.to_ascii_lowercase().starts_with("content-disposition:"))?;
+    let disposition = head.split("\r\n").find(|line| {
+        line.to_ascii_lowercase()
+            .starts_with("content-disposition:")
+    })?;
     disposition.split(';').skip(1).find_map(|param| {
         let (k, v) = param.split_once('=')?;
         (k.trim() == "name").then(|| v.trim().trim_matches('"').to_owned())
@@ -88,7 +91,10 @@ mod tests {
     #[test]
     fn a_missing_field_or_boundary_is_an_error() {
         let b = body(&[("other", b"zzz")]);
-        assert_eq!(field(CT, &b, "file"), Err(Error::InvalidMultipart("no field 'file'".into())));
+        assert_eq!(
+            field(CT, &b, "file"),
+            Err(Error::InvalidMultipart("no field 'file'".into()))
+        );
         assert!(field("multipart/form-data", &b, "file").is_err());
         let mut cut = body(&[("file", b"abc")]);
         cut.truncate(cut.len() - 12);

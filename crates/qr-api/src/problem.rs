@@ -85,7 +85,9 @@ impl From<&Error> for Problem {
             Error::MissingData => ("missing-data", "No data to encode", 400),
             Error::InvalidOption { .. } => ("invalid-option", "Invalid option", 400),
             Error::DataTooLong { .. } => ("data-too-long", "Data too long", 413),
-            Error::CapacityExceeded(_) => ("capacity-exceeded", "Data does not fit in a QR code", 413),
+            Error::CapacityExceeded(_) => {
+                ("capacity-exceeded", "Data does not fit in a QR code", 413)
+            }
             Error::OutputTooLarge { .. } => ("output-too-large", "Image would be too large", 422),
             Error::BodyTooLarge { .. } => ("body-too-large", "Request body too large", 413),
             Error::MissingImage => ("missing-image", "No image in the request", 400),

@@ -4,7 +4,14 @@
 use qr_api::{DECODE, GENERATE, Reply, Request};
 use serde_json::Value;
 
-fn call(endpoint: &qr_api::Endpoint, method: &str, path: &str, query: &str, ct: Option<&str>, body: &[u8]) -> Reply {
+fn call(
+    endpoint: &qr_api::Endpoint,
+    method: &str,
+    path: &str,
+    query: &str,
+    ct: Option<&str>,
+    body: &[u8],
+) -> Reply {
     (endpoint.handle)(&Request {
         method,
         path,
@@ -15,7 +22,11 @@ fn call(endpoint: &qr_api::Endpoint, method: &str, path: &str, query: &str, ct: 
 }
 
 fn problem(reply: &Reply) -> Value {
-    assert_eq!(reply.header("content-type"), Some("application/problem+json"), "{reply:?}");
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/problem+json"),
+        "{reply:?}"
+    );
     let v: Value = serde_json::from_slice(&reply.body).unwrap();
     assert_eq!(v["status"], reply.status);
     for field in ["type", "title", "detail"] {
@@ -28,7 +39,14 @@ const SEED: &[u8] = br#"{"data":"https://example.com/product/123"}"#;
 
 #[test]
 fn the_seed_json_request_returns_a_png() {
-    let r = call(&GENERATE, "POST", "/generate", "", Some("application/json"), SEED);
+    let r = call(
+        &GENERATE,
+        "POST",
+        "/generate",
+        "",
+        Some("application/json"),
+        SEED,
+    );
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("image/png"));
     assert_eq!(r.header("x-qr-version"), Some("4"));
@@ -37,7 +55,14 @@ fn the_seed_json_request_returns_a_png() {
 
 #[test]
 fn a_get_with_format_svg_returns_a_cacheable_svg() {
-    let r = call(&GENERATE, "GET", "/generate", "data=hello%20world&format=svg&fg=%23ff0000", None, b"");
+    let r = call(
+        &GENERATE,
+        "GET",
+        "/generate",
+        "data=hello%20world&format=svg&fg=%23ff0000",
+        None,
+        b"",
+    );
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("image/svg+xml"));
     assert!(r.header("cache-control").unwrap().contains("immutable"));
@@ -47,7 +72,14 @@ fn a_get_with_format_svg_returns_a_cacheable_svg() {
 
 #[test]
 fn a_form_body_is_read_like_a_query() {
-    let r = call(&GENERATE, "POST", "/generate", "", Some("application/x-www-form-urlencoded"), b"data=abc&format=svg");
+    let r = call(
+        &GENERATE,
+        "POST",
+        "/generate",
+        "",
+        Some("application/x-www-form-urlencoded"),
+        b"data=abc&format=svg",
+    );
     assert_eq!(r.header("content-type"), Some("image/svg+xml"));
 }
 
@@ -67,17 +99,35 @@ fn generated_codes_decode_back_through_the_decode_endpoint() {
     let corners: Vec<[f64; 2]> = serde_json::from_value(v["codes"][0]["corners"].clone()).unwrap();
     let expected = [[40.0, 40.0], [370.0, 40.0], [370.0, 370.0], [40.0, 370.0]];
     for (got, want) in corners.iter().zip(expected) {
-        assert!((got[0] - want[0]).abs() <= 10.0 && (got[1] - want[1]).abs() <= 10.0, "{corners:?}");
+        assert!(
+            (got[0] - want[0]).abs() <= 10.0 && (got[1] - want[1]).abs() <= 10.0,
+            "{corners:?}"
+        );
     }
 }
 
 #[test]
 fn a_multipart_upload_is_read_from_field_file() {
-    let png = call(&GENERATE, "POST", "/generate", "", None, br#"{"data":"multi","size":4}"#).body;
+    let png = call(
+        &GENERATE,
+        "POST",
+        "/generate",
+        "",
+        None,
+        br#"{"data":"multi","size":4}"#,
+    )
+    .body;
     let mut body = b"--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"q.png\"\r\nContent-Type: image/png\r\n\r\n".to_vec();
     body.extend_from_slice(&png);
     body.extend_from_slice(b"\r\n--b0undary--\r\n");
-    let r = call(&DECODE, "POST", "/decode", "", Some("multipart/form-data; boundary=b0undary"), &body);
+    let r = call(
+        &DECODE,
+        "POST",
+        "/decode",
+        "",
+        Some("multipart/form-data; boundary=b0undary"),
+        &body,
+    );
     let v: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(v["data"], "multi", "{v}");
 }
@@ -86,7 +136,9 @@ fn a_multipart_upload_is_read_from_field_file() {
 fn an_image_without_a_code_gives_an_empty_list_and_null_data() {
     let blank = image::GrayImage::from_pixel(40, 40, image::Luma([255]));
     let mut png = Vec::new();
-    blank.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    blank
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
     let r = call(&DECODE, "POST", "/decode", "", None, &png);
     assert_eq!(r.status, 200);
     let v: Value = serde_json::from_slice(&r.body).unwrap();
@@ -121,42 +173,112 @@ fn each_bad_input_gets_its_status_and_type() {
     let cases: &[(&qr_api::Endpoint, &str, Option<&str>, &[u8], u16, &str)] = &[
         (&GENERATE, "", None, b"{not json", 400, "invalid-json"),
         (&GENERATE, "", None, br#"{"size":3}"#, 400, "missing-data"),
-        (&GENERATE, "", None, br#"{"data":"x","size":0}"#, 400, "invalid-option"),
-        (&GENERATE, "", None, br#"{"data":"x","error_correction":"Z"}"#, 400, "invalid-option"),
-        (&GENERATE, "", None, br#"{"data":"x","scale":50,"margin":64}"#, 200, ""),
+        (
+            &GENERATE,
+            "",
+            None,
+            br#"{"data":"x","size":0}"#,
+            400,
+            "invalid-option",
+        ),
+        (
+            &GENERATE,
+            "",
+            None,
+            br#"{"data":"x","error_correction":"Z"}"#,
+            400,
+            "invalid-option",
+        ),
+        (
+            &GENERATE,
+            "",
+            None,
+            br#"{"data":"x","scale":50,"margin":64}"#,
+            200,
+            "",
+        ),
         (&DECODE, "", None, b"", 400, "missing-image"),
-        (&DECODE, "", None, b"plain text, not an image", 415, "unsupported-image"),
-        (&DECODE, "", Some("multipart/form-data; boundary=zz"), b"--zz--", 400, "invalid-multipart"),
-        (&DECODE, "", None, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 422, "corrupt-image"),
+        (
+            &DECODE,
+            "",
+            None,
+            b"plain text, not an image",
+            415,
+            "unsupported-image",
+        ),
+        (
+            &DECODE,
+            "",
+            Some("multipart/form-data; boundary=zz"),
+            b"--zz--",
+            400,
+            "invalid-multipart",
+        ),
+        (
+            &DECODE,
+            "",
+            None,
+            b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+            422,
+            "corrupt-image",
+        ),
     ];
     for &(endpoint, query, ct, body, status, kind) in cases {
-        let path = if std::ptr::eq(endpoint, &GENERATE) { "/generate" } else { "/decode" };
+        let path = if std::ptr::eq(endpoint, &GENERATE) {
+            "/generate"
+        } else {
+            "/decode"
+        };
         let method = if query.is_empty() { "POST" } else { "GET" };
         let r = call(endpoint, method, path, query, ct, body);
-        assert_eq!(r.status, status, "{}: {}", String::from_utf8_lossy(body), String::from_utf8_lossy(&r.body));
+        assert_eq!(
+            r.status,
+            status,
+            "{}: {}",
+            String::from_utf8_lossy(body),
+            String::from_utf8_lossy(&r.body)
+        );
         if status != 200 {
-            assert_eq!(problem(&r)["type"], format!("urn:qr-workshop:problem:{kind}"));
+            assert_eq!(
+                problem(&r)["type"],
+                format!("urn:qr-workshop:problem:{kind}")
+            );
         }
     }
 }
 
 #[test]
 fn capacity_errors_are_413_and_name_the_capacity() {
-    let body = format!(r#"{{"data":"{}","error_correction":"H"}}"#, "a".repeat(1274));
+    let body = format!(
+        r#"{{"data":"{}","error_correction":"H"}}"#,
+        "a".repeat(1274)
+    );
     let r = call(&GENERATE, "POST", "/generate", "", None, body.as_bytes());
     assert_eq!(r.status, 413);
     let p = problem(&r);
     assert_eq!(p["type"], "urn:qr-workshop:problem:capacity-exceeded");
     assert!(p["detail"].as_str().unwrap().contains("1273"), "{p}");
-    let body = format!(r#"{{"data":"{}","error_correction":"H"}}"#, "a".repeat(1273));
-    assert_eq!(call(&GENERATE, "POST", "/generate", "", None, body.as_bytes()).status, 200);
+    let body = format!(
+        r#"{{"data":"{}","error_correction":"H"}}"#,
+        "a".repeat(1273)
+    );
+    assert_eq!(
+        call(&GENERATE, "POST", "/generate", "", None, body.as_bytes()).status,
+        200
+    );
 }
 
 #[test]
 fn binary_payloads_are_returned_as_base64() {
     // Latin-1 bytes that are not UTF-8, encoded as a byte-mode symbol.
     let s = qr_encode::encode(&[0xff, 0xfe, 0x41], qr_encode::EcLevel::M).unwrap();
-    let symbol = qr_encode::to_png(&s, &qr_encode::Style { scale: 4, ..Default::default() });
+    let symbol = qr_encode::to_png(
+        &s,
+        &qr_encode::Style {
+            scale: 4,
+            ..Default::default()
+        },
+    );
     let r = call(&DECODE, "POST", "/decode", "", None, &symbol);
     let v: Value = serde_json::from_slice(&r.body).unwrap();
     let code = &v["codes"][0];
@@ -167,4 +289,3 @@ fn binary_payloads_are_returned_as_base64() {
         assert!(code.get("bytes_base64").is_none());
     }
 }
-

@@ -31,7 +31,10 @@ pub fn generate(opts: &GenerateOptions) -> Result<Image, Error> {
     };
     let (content_type, bytes) = match opts.format {
         Format::Png => ("image/png", qr_encode::to_png(&symbol, &style)),
-        Format::Svg => ("image/svg+xml", qr_encode::to_svg(&symbol, &style).into_bytes()),
+        Format::Svg => (
+            "image/svg+xml",
+            qr_encode::to_svg(&symbol, &style).into_bytes(),
+        ),
     };
     Ok(Image {
         content_type,

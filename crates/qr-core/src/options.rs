@@ -84,7 +84,9 @@ impl GenerateOptions {
     }
 
     /// Parses `application/x-www-form-urlencoded` pairs, as in a query string.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> Result<Self, Error> {
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone,
+    ) -> Result<Self, Error> {
         Self::from_fields(|name| {
             let mut found = pairs.clone().into_iter().filter(|(k, _)| *k == name);
             match (found.next(), found.next()) {
@@ -97,7 +99,9 @@ impl GenerateOptions {
 
     /// Builds and validates options from a lookup of raw text values by field name.
     fn from_fields(field: impl Fn(&str) -> Result<Option<String>, Error>) -> Result<Self, Error> {
-        let data = field("data")?.filter(|d| !d.is_empty()).ok_or(Error::MissingData)?;
+        let data = field("data")?
+            .filter(|d| !d.is_empty())
+            .ok_or(Error::MissingData)?;
         if data.len() > limits::MAX_DATA_BYTES {
             return Err(Error::DataTooLong { len: data.len() });
         }
@@ -123,7 +127,8 @@ impl GenerateOptions {
         }
         for (name, slot) in [("fg", &mut opts.fg), ("bg", &mut opts.bg)] {
             if let Some(v) = field(name)? {
-                *slot = Rgba::parse(&v).ok_or_else(|| invalid(name, "must be #rrggbb or #rrggbbaa"))?;
+                *slot =
+                    Rgba::parse(&v).ok_or_else(|| invalid(name, "must be #rrggbb or #rrggbbaa"))?;
             }
         }
         Ok(opts)
@@ -142,7 +147,10 @@ fn one_of<'n>(
     theirs: &'n str,
 ) -> Result<Option<(&'n str, String)>, Error> {
     match (field(ours)?, field(theirs)?) {
-        (Some(_), Some(_)) => Err(invalid(ours, &format!("and '{theirs}' mean the same; give one"))),
+        (Some(_), Some(_)) => Err(invalid(
+            ours,
+            &format!("and '{theirs}' mean the same; give one"),
+        )),
         (Some(v), None) => Ok(Some((ours, v))),
         (None, Some(v)) => Ok(Some((theirs, v))),
         (None, None) => Ok(None),
@@ -171,7 +179,10 @@ fn ranged(name: &str, text: &str, min: u32, max: u32) -> Result<u32, Error> {
             _ => return Err(range()),
         },
     };
-    u32::try_from(n).ok().filter(|n| (min..=max).contains(n)).ok_or_else(range)
+    u32::try_from(n)
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(range)
 }
 
 fn invalid(name: &str, reason: &str) -> Error {
@@ -187,14 +198,19 @@ mod tests {
 
     #[test]
     fn the_seed_request_gets_the_python_defaults() {
-        let o = GenerateOptions::from_json(br#"{"data":"https://example.com/product/123"}"#).unwrap();
+        let o =
+            GenerateOptions::from_json(br#"{"data":"https://example.com/product/123"}"#).unwrap();
         assert_eq!(o, GenerateOptions::new("https://example.com/product/123"));
-        assert_eq!((o.scale, o.margin, o.ec_level, o.format), (10, 4, EcLevel::H, Format::Png));
+        assert_eq!(
+            (o.scale, o.margin, o.ec_level, o.format),
+            (10, 4, EcLevel::H, Format::Png)
+        );
     }
 
     #[test]
     fn python_field_names_and_numeric_strings_are_accepted() {
-        let o = GenerateOptions::from_json(br#"{"data":"x","size":"7","error_correction":"m"}"#).unwrap();
+        let o = GenerateOptions::from_json(br#"{"data":"x","size":"7","error_correction":"m"}"#)
+            .unwrap();
         assert_eq!((o.scale, o.ec_level), (7, EcLevel::M));
         let o = GenerateOptions::from_json(br#"{"data":"x","size":12.0}"#).unwrap();
         assert_eq!(o.scale, 12);
@@ -224,40 +240,73 @@ mod tests {
         assert_eq!(at("scale", "1").unwrap().scale, 1);
         assert_eq!(at("scale", "50").unwrap().scale, 50);
         assert!(matches!(at("scale", "0"), Err(Error::InvalidOption { .. })));
-        assert!(matches!(at("scale", "51"), Err(Error::InvalidOption { .. })));
-        assert!(matches!(at("scale", "2.5"), Err(Error::InvalidOption { .. })));
+        assert!(matches!(
+            at("scale", "51"),
+            Err(Error::InvalidOption { .. })
+        ));
+        assert!(matches!(
+            at("scale", "2.5"),
+            Err(Error::InvalidOption { .. })
+        ));
         assert_eq!(at("margin", "0").unwrap().margin, 0);
         assert_eq!(at("margin", "64").unwrap().margin, 64);
-        assert!(matches!(at("margin", "65"), Err(Error::InvalidOption { .. })));
-        assert!(matches!(at("margin", "-1"), Err(Error::InvalidOption { .. })));
+        assert!(matches!(
+            at("margin", "65"),
+            Err(Error::InvalidOption { .. })
+        ));
+        assert!(matches!(
+            at("margin", "-1"),
+            Err(Error::InvalidOption { .. })
+        ));
     }
 
     #[test]
     fn data_is_required_and_bounded() {
         assert_eq!(GenerateOptions::from_json(b"{}"), Err(Error::MissingData));
-        assert_eq!(GenerateOptions::from_json(br#"{"data":""}"#), Err(Error::MissingData));
-        assert_eq!(GenerateOptions::from_json(br#"{"data":5}"#).unwrap().data, "5");
-        assert_eq!(GenerateOptions::from_json(br#"{"data":[1]}"#), Err(Error::MissingData));
+        assert_eq!(
+            GenerateOptions::from_json(br#"{"data":""}"#),
+            Err(Error::MissingData)
+        );
+        assert_eq!(
+            GenerateOptions::from_json(br#"{"data":5}"#).unwrap().data,
+            "5"
+        );
+        assert_eq!(
+            GenerateOptions::from_json(br#"{"data":[1]}"#),
+            Err(Error::MissingData)
+        );
         let max = "7".repeat(limits::MAX_DATA_BYTES);
         assert!(GenerateOptions::from_pairs([("data", max.as_str())]).is_ok());
         let over = "7".repeat(limits::MAX_DATA_BYTES + 1);
         assert_eq!(
             GenerateOptions::from_pairs([("data", over.as_str())]),
-            Err(Error::DataTooLong { len: limits::MAX_DATA_BYTES + 1 })
+            Err(Error::DataTooLong {
+                len: limits::MAX_DATA_BYTES + 1
+            })
         );
     }
 
     #[test]
     fn bad_values_name_the_field() {
         let e = GenerateOptions::from_json(br#"{"data":"x","error_correction":"Z"}"#).unwrap_err();
-        assert_eq!(e.to_string(), "option 'error_correction' must be one of L, M, Q, H");
+        assert_eq!(
+            e.to_string(),
+            "option 'error_correction' must be one of L, M, Q, H"
+        );
         let e = GenerateOptions::from_pairs([("data", "x"), ("fg", "red")]).unwrap_err();
         assert_eq!(e.to_string(), "option 'fg' must be #rrggbb or #rrggbbaa");
-        let e = GenerateOptions::from_pairs([("data", "x"), ("size", "3"), ("scale", "3")]).unwrap_err();
+        let e = GenerateOptions::from_pairs([("data", "x"), ("size", "3"), ("scale", "3")])
+            .unwrap_err();
         assert!(matches!(e, Error::InvalidOption { .. }));
         let e = GenerateOptions::from_pairs([("data", "x"), ("data", "y")]).unwrap_err();
         assert!(matches!(e, Error::InvalidOption { .. }));
-        assert!(matches!(GenerateOptions::from_json(b"[1]"), Err(Error::InvalidJson(_))));
-        assert!(matches!(GenerateOptions::from_json(b"{"), Err(Error::InvalidJson(_))));
+        assert!(matches!(
+            GenerateOptions::from_json(b"[1]"),
+            Err(Error::InvalidJson(_))
+        ));
+        assert!(matches!(
+            GenerateOptions::from_json(b"{"),
+            Err(Error::InvalidJson(_))
+        ));
     }
 }

@@ -21,8 +21,8 @@ fn opts(data: &str, ec: EcLevel, scale: u32) -> GenerateOptions {
 #[test]
 fn every_level_and_payload_kind_reads_back_exactly() {
     let payloads = [
-        "0123456789012345",                   // numeric
-        "HTTPS://EXAMPLE.COM/A-B $%*+./:",      // alphanumeric
+        "0123456789012345",                    // numeric
+        "HTTPS://EXAMPLE.COM/A-B $%*+./:",     // alphanumeric
         "https://example.com/product/123?q=1", // bytes
         "二维码工坊：扫一扫",                  // UTF-8, Chinese
         "tickets 🎟️ for gate 7 ✅",            // UTF-8, emoji
@@ -60,10 +60,18 @@ fn every_version_reads_back_at_its_capacity_edge() {
         let (got, code) = roundtrip(&opts(&data, ec, 3));
         assert_eq!(got, version, "{cap} bytes at {ec}");
         assert_eq!((code.version, code.ec_level), (version, ec));
-        assert_eq!(code.text.as_deref(), Some(data.as_str()), "version {version}");
+        assert_eq!(
+            code.text.as_deref(),
+            Some(data.as_str()),
+            "version {version}"
+        );
         if version < 40 {
             let over = qr_encode::encode(&vec![b'a'; cap + 1], ec).unwrap();
-            assert_eq!(over.version(), version + 1, "one more byte needs the next version");
+            assert_eq!(
+                over.version(),
+                version + 1,
+                "one more byte needs the next version"
+            );
         }
     }
 }
@@ -125,7 +133,11 @@ fn painted_modules(d: &str) -> Vec<(usize, usize)> {
 #[test]
 fn corpus_photos_decode_to_their_expected_text() {
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/qr-corpus");
-    assert!(corpus.is_dir(), "the shared corpus is expected at {}", corpus.display());
+    assert!(
+        corpus.is_dir(),
+        "the shared corpus is expected at {}",
+        corpus.display()
+    );
     let sample = [
         "zxing-java/qrcode-1/1.png",
         "zxing-java/qrcode-1/2.png",
@@ -140,7 +152,9 @@ fn corpus_photos_decode_to_their_expected_text() {
         let codes = decode(&bytes).unwrap();
         let texts: Vec<_> = codes.iter().filter_map(|c| c.text.as_deref()).collect();
         assert!(
-            texts.iter().any(|t| t.trim_end_matches('\n') == expected.trim_end_matches('\n')),
+            texts
+                .iter()
+                .any(|t| t.trim_end_matches('\n') == expected.trim_end_matches('\n')),
             "{image}: expected {expected:?}, read {texts:?}"
         );
     }

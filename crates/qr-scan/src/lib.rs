@@ -315,6 +315,37 @@ mod tests {
     }
 
     #[test]
+    fn corners_go_around_the_symbol_from_its_top_left_whatever_the_rotation() {
+        let upright = render("turn me", EcLevel::M);
+        let side = upright.width() as f32;
+        // Where the symbol's top-left corner lands, and which way "around" then runs.
+        let cases = [
+            (upright.clone(), [0.0, 0.0]),
+            (image::imageops::rotate90(&upright), [side, 0.0]),
+            (image::imageops::rotate180(&upright), [side, side]),
+            (image::imageops::rotate270(&upright), [0.0, side]),
+        ];
+        for (i, (image, top_left)) in cases.into_iter().enumerate() {
+            let c = only_code(&image).corners;
+            let near = |p: [f32; 2], q: [f32; 2]| {
+                (p[0] - q[0]).abs() < side / 4.0 && (p[1] - q[1]).abs() < side / 4.0
+            };
+            assert!(near(c[0], top_left), "rotation {i}: {c:?}");
+            // Going around: corner 2 is opposite corner 0, and 1 and 3 are the other diagonal.
+            let centre = [side / 2.0, side / 2.0];
+            let mid = |a: [f32; 2], b: [f32; 2]| [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+            assert!(
+                near(mid(c[0], c[2]), centre) && near(mid(c[1], c[3]), centre),
+                "rotation {i}: {c:?}"
+            );
+            // Clockwise on screen (y down): top-left to top-right turns right.
+            let cross = (c[1][0] - c[0][0]) * (c[2][1] - c[0][1])
+                - (c[1][1] - c[0][1]) * (c[2][0] - c[0][0]);
+            assert!(cross > 0.0, "rotation {i}: {c:?}");
+        }
+    }
+
+    #[test]
     fn a_blank_image_has_no_codes() {
         assert!(scan(&GrayImage::from_pixel(64, 64, image::Luma([255]))).is_empty());
     }

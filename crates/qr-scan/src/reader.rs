@@ -83,9 +83,13 @@ fn to_code(
     points: &[rxing::Point],
     info: ViewInfo,
 ) -> Option<Code> {
+    // The detector lists the corners top-left, top-right, bottom-left, bottom-right (as the
+    // symbol is oriented); ours go around the quadrilateral: top-left, top-right,
+    // bottom-right, bottom-left.
+    const AROUND: [usize; 4] = [0, 1, 3, 2];
     let corners: [[f32; 2]; 4] = std::array::from_fn(|i| {
         points
-            .get(i)
+            .get(AROUND[i])
             .map_or([0.0, 0.0], |p| [p.x * info.scale, p.y * info.scale])
     });
     if points.len() < 4 {

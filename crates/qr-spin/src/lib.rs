@@ -16,7 +16,9 @@ use spin_sdk::http::{Headers, IncomingRequest, OutgoingResponse, ResponseOutpara
 pub async fn serve(req: IncomingRequest, out: ResponseOutparam, endpoint: &Endpoint) {
     let method = req.method().to_string();
     let path_and_query = req.path_with_query().unwrap_or_else(|| "/".to_owned());
-    let (path, query) = path_and_query.split_once('?').unwrap_or((&path_and_query, ""));
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((&path_and_query, ""));
     let content_type = header(&req, "content-type");
     let reply = match read_body(req, endpoint.max_body_bytes).await {
         Ok(body) => (endpoint.handle)(&Request {
@@ -57,7 +59,10 @@ async fn write(out: ResponseOutparam, reply: Reply) {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.into_bytes()))
         .collect();
-    fields.push(("content-length".to_owned(), reply.body.len().to_string().into_bytes()));
+    fields.push((
+        "content-length".to_owned(),
+        reply.body.len().to_string().into_bytes(),
+    ));
     // Our header names and values are fixed ASCII, which `from_list` accepts.
     let Ok(headers) = Headers::from_list(&fields) else {
         return;
@@ -71,5 +76,8 @@ async fn write(out: ResponseOutparam, reply: Reply) {
 
 fn header(req: &IncomingRequest, name: &str) -> Option<String> {
     let values = req.headers().get(&name.to_owned());
-    values.into_iter().next().map(|v| String::from_utf8_lossy(&v).into_owned())
+    values
+        .into_iter()
+        .next()
+        .map(|v| String::from_utf8_lossy(&v).into_owned())
 }

@@ -35,8 +35,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub use reqwest::blocking::{Client, Response};
 pub use reqwest::StatusCode;
+pub use reqwest::blocking::{Client, Response};
 
 /// How long a host may take from spawn to its startup line. Generous: the first start in a
 /// fresh cache compiles every component with Cranelift on a small CI machine.
@@ -157,6 +157,34 @@ pub fn client() -> Client {
         .expect("build HTTP client")
 }
 
+/// Asserts an RFC 7807 answer: `status`, `application/problem+json`, all four members, and a
+/// `type` ending in `type_suffix` (e.g. `#request-timeout` for qr-host's own problems).
+/// Returns the parsed body for further checks.
+pub fn assert_problem(response: Response, status: u16, type_suffix: &str) -> serde_json::Value {
+    assert_eq!(response.status(), status, "status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: serde_json::Value = response.json().expect("problem+json body");
+    assert_eq!(body["status"], status, "{body}");
+    let type_uri = body["type"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no type: {body}"));
+    assert!(
+        type_uri.ends_with(type_suffix),
+        "type {type_uri}, want *{type_suffix}"
+    );
+    assert!(
+        body["title"].is_string() && body["detail"].is_string(),
+        "{body}"
+    );
+    body
+}
+
 /// Options for starting a host; [`Host::start`] uses the defaults.
 #[derive(Debug)]
 pub struct HostBuilder {
@@ -207,7 +235,10 @@ impl HostBuilder {
         let mut command = Command::new(host_binary());
         command
             .args(self.command_args())
-            .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()))
+            .env(
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -355,7 +386,12 @@ impl Host {
     }
 
     /// `POST path` with a body and content type on the app listener.
-    pub fn post(&self, path: &str, content_type: &str, body: impl Into<reqwest::blocking::Body>) -> Response {
+    pub fn post(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::blocking::Body>,
+    ) -> Response {
         self.client
             .post(self.url(path))
             .header("content-type", content_type)
@@ -422,7 +458,10 @@ impl Host {
     pub fn shutdown(self) -> String {
         self.terminate();
         let (status, logs) = self.wait();
-        assert!(status.success(), "qr-host exited with {status} after SIGTERM:\n{logs}");
+        assert!(
+            status.success(),
+            "qr-host exited with {status} after SIGTERM:\n{logs}"
+        );
         logs
     }
 }
@@ -458,9 +497,11 @@ pub fn sum_samples(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
             if metric != name {
                 return None;
             }
-            let all = labels
-                .iter()
-                .all(|(k, v)| label_text.split(',').any(|pair| pair == format!("{k}=\"{v}\"")));
+            let all = labels.iter().all(|(k, v)| {
+                label_text
+                    .split(',')
+                    .any(|pair| pair == format!("{k}=\"{v}\""))
+            });
             all.then(|| value.parse::<f64>().ok()).flatten()
         })
         .sum()
@@ -501,7 +542,12 @@ fn send_sigterm(pid: u32) {
     let pid = libc::pid_t::try_from(pid).expect("pid fits pid_t");
     // SAFETY: kill(2) with a pid we spawned and still own (not yet reaped), and a valid signal.
     let rc = unsafe { libc::kill(pid, libc::SIGTERM) };
-    assert_eq!(rc, 0, "kill(SIGTERM) failed: {}", std::io::Error::last_os_error());
+    assert_eq!(
+        rc,
+        0,
+        "kill(SIGTERM) failed: {}",
+        std::io::Error::last_os_error()
+    );
 }
 
 /// Waits for `child` up to `timeout` without sleeping in a loop: a helper thread does the

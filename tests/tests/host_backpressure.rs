@@ -4,7 +4,7 @@
 //! The slot is held deterministically: a `/slow` request has sent its response head (so it is
 //! running, sleeping inside the guest) before the burst starts.
 
-use qr_tests::{Host, fixtures_manifest};
+use qr_tests::{Host, assert_problem, fixtures_manifest};
 use std::sync::mpsc;
 use std::thread;
 
@@ -27,7 +27,14 @@ fn occupy_slot(host: &Host, ms: u32) -> thread::JoinHandle<(u16, String)> {
 #[test]
 fn a_burst_over_concurrency_and_queue_gets_some_503_with_retry_after_and_no_hang() {
     let host = Host::builder(fixtures_manifest())
-        .args(["--max-concurrency", "1", "--max-queue", "2", "--queue-timeout", "60s"])
+        .args([
+            "--max-concurrency",
+            "1",
+            "--max-queue",
+            "2",
+            "--queue-timeout",
+            "60s",
+        ])
         .args(["--retry-after-secs", "7"])
         .start();
     let slow = occupy_slot(&host, 1500);
@@ -54,7 +61,10 @@ fn a_burst_over_concurrency_and_queue_gets_some_503_with_retry_after_and_no_hang
     // One slot is busy and two may queue: exactly two wait and succeed, the rest are refused.
     assert_eq!(ok, 2, "{results:?}");
     assert_eq!(rejected.len(), BURST - 2, "{results:?}");
-    assert!(rejected.iter().all(|(_, ra)| ra.as_deref() == Some("7")), "{results:?}");
+    assert!(
+        rejected.iter().all(|(_, ra)| ra.as_deref() == Some("7")),
+        "{results:?}"
+    );
 
     let (status, body) = slow.join().expect("slow thread");
     assert_eq!((status, body.contains("finished")), (200, true), "{body}");
@@ -68,15 +78,28 @@ fn a_burst_over_concurrency_and_queue_gets_some_503_with_retry_after_and_no_hang
 #[test]
 fn a_queued_request_that_waits_too_long_gets_503() {
     let host = Host::builder(fixtures_manifest())
-        .args(["--max-concurrency", "1", "--max-queue", "1", "--queue-timeout", "50ms"])
+        .args([
+            "--max-concurrency",
+            "1",
+            "--max-queue",
+            "1",
+            "--queue-timeout",
+            "50ms",
+        ])
         .start();
     let slow = occupy_slot(&host, 3000);
     let response = host.get("/hello/waiting");
     assert_eq!(response.status(), 503);
     assert!(response.headers().contains_key("retry-after"));
     let body: serde_json::Value = response.json().expect("problem+json");
-    assert!(body["type"].as_str().unwrap_or("").ends_with("#overloaded"), "{body}");
+    assert!(
+        body["type"].as_str().unwrap_or("").ends_with("#overloaded"),
+        "{body}"
+    );
     assert_eq!(slow.join().expect("slow").0, 200);
-    assert_eq!(host.metric("qr_host_rejections_total", &[("reason", "queue-timeout")]), 1.0);
+    assert_eq!(
+        host.metric("qr_host_rejections_total", &[("reason", "queue-timeout")]),
+        1.0
+    );
     host.shutdown();
 }

@@ -5,7 +5,10 @@ use std::process::Command;
 
 #[test]
 fn help_lists_every_limit_with_its_default_and_env_var() {
-    let output = Command::new(host_binary()).arg("--help").output().expect("run --help");
+    let output = Command::new(host_binary())
+        .arg("--help")
+        .output()
+        .expect("run --help");
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout).expect("utf-8 help");
     for flag in [
@@ -38,9 +41,15 @@ fn help_lists_every_limit_with_its_default_and_env_var() {
             .into_iter()
             .chain(lines.take_while(|l| !l.trim_start().starts_with('-')))
             .collect();
-        assert!(paragraph.contains("[env: QR_HOST_"), "{flag} has no env var:\n{paragraph}");
+        assert!(
+            paragraph.contains("[env: QR_HOST_"),
+            "{flag} has no env var:\n{paragraph}"
+        );
         if flag != "--cache-dir" {
-            assert!(paragraph.contains("[default: "), "{flag} has no default:\n{paragraph}");
+            assert!(
+                paragraph.contains("[default: "),
+                "{flag} has no default:\n{paragraph}"
+            );
         }
     }
 }

@@ -12,7 +12,11 @@ fn sigterm_during_slow_requests_lets_them_complete_and_exits_zero() {
         .args(["--max-concurrency", "2"])
         .start();
     assert_eq!(
-        host.client().get(host.admin_url("/readyz")).send().expect("readyz").status(),
+        host.client()
+            .get(host.admin_url("/readyz"))
+            .send()
+            .expect("readyz")
+            .status(),
         200
     );
 
@@ -52,7 +56,10 @@ fn sigterm_during_slow_requests_lets_them_complete_and_exits_zero() {
     };
     assert_eq!(readiness, 503);
     // Draining means the app listener is closed: new connections are refused.
-    assert!(TcpStream::connect(host.addr()).is_err(), "app port still accepts during drain");
+    assert!(
+        TcpStream::connect(host.addr()).is_err(),
+        "app port still accepts during drain"
+    );
 
     for handle in slow {
         let (status, body) = handle.join().expect("slow thread");

@@ -1,20 +1,15 @@
 //! A misbehaving guest costs only its own request: loop -> 504, memory hog -> 500, trap -> 500,
 //! and the host keeps serving. Each fault is a one-file fixture under `tests/fixtures/`.
 
-use qr_tests::{Host, Response, fixtures_manifest};
-
-fn assert_host_problem(response: Response, status: u16, slug: &str) {
-    assert_eq!(response.status(), status);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
-    let body: serde_json::Value = response.json().expect("problem+json body");
-    assert_eq!(body["status"], status);
-    let type_uri = body["type"].as_str().expect("type");
-    assert!(type_uri.ends_with(&format!("#{slug}")), "type {type_uri}");
-}
+use qr_tests::{Host, assert_problem, fixtures_manifest};
 
 fn assert_still_serving(host: &Host) {
     let response = host.get("/hello/after");
-    assert_eq!(response.status(), 200, "host stopped serving after a guest fault");
+    assert_eq!(
+        response.status(),
+        200,
+        "host stopped serving after a guest fault"
+    );
 }
 
 #[test]
@@ -22,9 +17,12 @@ fn an_endless_loop_gets_504_and_the_next_request_succeeds() {
     let host = Host::builder(fixtures_manifest())
         .args(["--request-timeout", "300ms"])
         .start();
-    assert_host_problem(host.get("/loop"), 504, "request-timeout");
+    assert_problem(host.get("/loop"), 504, "#request-timeout");
     assert_still_serving(&host);
-    assert_eq!(host.metric("qr_host_timeouts_total", &[("component", "spin-loop")]), 1.0);
+    assert_eq!(
+        host.metric("qr_host_timeouts_total", &[("component", "spin-loop")]),
+        1.0
+    );
     host.shutdown();
 }
 
@@ -33,13 +31,16 @@ fn memory_growth_past_the_cap_fails_only_that_request() {
     let host = Host::builder(fixtures_manifest())
         .args(["--max-memory-bytes", &(32 * 1024 * 1024).to_string()])
         .start();
-    assert_host_problem(host.get("/hog?mb=64"), 500, "memory-limit");
+    assert_problem(host.get("/hog?mb=64"), 500, "#memory-limit");
     // The same component, inside the cap, still works: the next instance starts clean.
     let small = host.get("/hog?mb=4");
     assert_eq!(small.status(), 200);
     assert_still_serving(&host);
     assert_eq!(
-        host.metric("qr_host_memory_limit_hits_total", &[("component", "memory-hog")]),
+        host.metric(
+            "qr_host_memory_limit_hits_total",
+            &[("component", "memory-hog")]
+        ),
         1.0
     );
     host.shutdown();
@@ -49,10 +50,16 @@ fn memory_growth_past_the_cap_fails_only_that_request() {
 fn a_trap_gets_a_500_problem_and_the_host_keeps_serving() {
     let host = Host::start(fixtures_manifest());
     for _ in 0..3 {
-        assert_host_problem(host.get("/panic"), 500, "guest-trap");
+        assert_problem(host.get("/panic"), 500, "#guest-trap");
     }
     assert_still_serving(&host);
-    assert_eq!(host.metric("qr_host_traps_total", &[("component", "panic")]), 3.0);
+    assert_eq!(
+        host.metric("qr_host_traps_total", &[("component", "panic")]),
+        3.0
+    );
     let logs = host.shutdown();
-    assert!(logs.contains("fixture-panic was asked for /panic"), "guest panic message is logged");
+    assert!(
+        logs.contains("fixture-panic was asked for /panic"),
+        "guest panic message is logged"
+    );
 }

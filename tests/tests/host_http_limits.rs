@@ -1,7 +1,7 @@
 //! Request size and slow-client limits: 413 for large bodies, 408 for stalled bodies, 431 for
 //! oversized heads, and silent clients are disconnected.
 
-use qr_tests::{Host, fixtures_manifest};
+use qr_tests::{Host, assert_problem, fixtures_manifest};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
@@ -10,14 +10,13 @@ const LIMIT: usize = 1024;
 fn host_with_body_limit() -> Host {
     Host::builder(fixtures_manifest())
         .args(["--max-body-bytes", &LIMIT.to_string()])
-        .args(["--body-read-timeout", "200ms", "--header-read-timeout", "300ms"])
+        .args([
+            "--body-read-timeout",
+            "200ms",
+            "--header-read-timeout",
+            "300ms",
+        ])
         .start()
-}
-
-fn problem_type(response: qr_tests::Response) -> String {
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
-    let body: serde_json::Value = response.json().expect("json");
-    body["type"].as_str().expect("type").to_owned()
 }
 
 /// Sends raw bytes and reads until the server closes; returns the response text.
@@ -35,10 +34,13 @@ fn raw_exchange(host: &Host, request: &[u8]) -> String {
 #[test]
 fn a_body_at_the_limit_is_accepted_and_one_byte_more_gets_413() {
     let host = host_with_body_limit();
-    assert_eq!(host.post("/hello", "application/octet-stream", vec![b'a'; LIMIT]).status(), 200);
+    assert_eq!(
+        host.post("/hello", "application/octet-stream", vec![b'a'; LIMIT])
+            .status(),
+        200
+    );
     let response = host.post("/hello", "application/octet-stream", vec![b'a'; LIMIT + 1]);
-    assert_eq!(response.status(), 413);
-    assert!(problem_type(response).ends_with("#body-too-large"));
+    assert_problem(response, 413, "#body-too-large");
     host.shutdown();
 }
 
@@ -53,8 +55,7 @@ fn a_chunked_body_over_the_limit_gets_413() {
         .body(body)
         .send()
         .expect("send");
-    assert_eq!(response.status(), 413);
-    assert!(problem_type(response).ends_with("#body-too-large"));
+    assert_problem(response, 413, "#body-too-large");
     host.shutdown();
 }
 

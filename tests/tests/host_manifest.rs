@@ -18,7 +18,11 @@ fn every_bad_manifest_is_refused_before_listening() {
         .collect();
     entries.sort();
     for case in entries {
-        let name = case.file_name().expect("name").to_string_lossy().into_owned();
+        let name = case
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
         let text = std::fs::read_to_string(case.join("spin.toml"))
             .expect("case spin.toml")
             .replace("HELLO_WASM", &hello.display().to_string())
@@ -28,13 +32,19 @@ fn every_bad_manifest_is_refused_before_listening() {
         write_if_changed(&manifest, &text);
 
         let (status, output) = Host::builder(&manifest).run_to_exit();
-        assert!(!status.success(), "case {name}: host accepted the manifest:\n{output}");
+        assert!(
+            !status.success(),
+            "case {name}: host accepted the manifest:\n{output}"
+        );
         assert!(
             output.contains(expected.trim()),
             "case {name}: expected {:?} in the error:\n{output}",
             expected.trim()
         );
-        assert!(!output.contains(STARTUP_PREFIX), "case {name}: listened:\n{output}");
+        assert!(
+            !output.contains(STARTUP_PREFIX),
+            "case {name}: listened:\n{output}"
+        );
         seen += 1;
     }
     assert!(seen >= 5, "only {seen} cases found in {}", cases.display());

@@ -1,21 +1,6 @@
 //! qr-host routes by the manifest, passes the full path through, and answers Spin's health check.
 
-use qr_tests::{Host, fixtures_manifest};
-
-/// Asserts an RFC 7807 body from the host with the given status and `type` fragment.
-fn assert_host_problem(response: qr_tests::Response, status: u16, slug: &str) -> serde_json::Value {
-    assert_eq!(response.status(), status);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
-    let body: serde_json::Value = response.json().expect("problem+json body");
-    assert_eq!(body["status"], status);
-    let type_uri = body["type"].as_str().expect("type is a string");
-    assert!(type_uri.ends_with(&format!("#{slug}")), "type {type_uri}");
-    assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
-    body
-}
+use qr_tests::{Host, assert_problem, fixtures_manifest};
 
 #[test]
 fn a_fixture_answers_through_the_host_and_sees_the_full_path_and_query() {
@@ -46,7 +31,7 @@ fn spin_health_is_answered_by_the_host_before_routing() {
 #[test]
 fn a_path_without_a_route_gets_a_404_problem() {
     let host = Host::start(fixtures_manifest());
-    let body = assert_host_problem(host.get("/nowhere"), 404, "no-route");
+    let body = assert_problem(host.get("/nowhere"), 404, "#no-route");
     assert!(body["detail"].as_str().unwrap_or("").contains("/nowhere"));
     host.shutdown();
 }
@@ -56,7 +41,10 @@ fn the_startup_line_names_both_listeners_and_the_components_loaded() {
     let host = Host::start(fixtures_manifest());
     let line = host.startup_line().to_owned();
     assert!(line.contains(&format!("http://{}", host.addr())), "{line}");
-    assert!(line.contains(&format!("admin http://{}", host.admin_addr())), "{line}");
+    assert!(
+        line.contains(&format!("admin http://{}", host.admin_addr())),
+        "{line}"
+    );
     assert!(line.contains("components=5"), "{line}");
     assert!(line.contains("load_ms="), "{line}");
     host.shutdown();
@@ -68,7 +56,10 @@ fn many_requests_on_one_keep_alive_connection_each_get_a_fresh_instance() {
     for i in 0..20 {
         let response = host.get(&format!("/hello/{i}"));
         assert_eq!(response.status(), 200);
-        assert_eq!(response.text().expect("body"), format!("hello GET /hello/{i}\n"));
+        assert_eq!(
+            response.text().expect("body"),
+            format!("hello GET /hello/{i}\n")
+        );
     }
     host.shutdown();
 }

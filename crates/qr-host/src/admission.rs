@@ -75,8 +75,11 @@ impl Admission {
         }
         let _place = self.queue_place().ok_or(Rejected::QueueFull)?;
         let start = Instant::now();
-        let acquired = tokio::time::timeout(self.queue_timeout, self.slots.clone().acquire_owned()).await;
-        self.metrics.queue_wait.observe(start.elapsed().as_secs_f64());
+        let acquired =
+            tokio::time::timeout(self.queue_timeout, self.slots.clone().acquire_owned()).await;
+        self.metrics
+            .queue_wait
+            .observe(start.elapsed().as_secs_f64());
         match acquired {
             Ok(Ok(permit)) => Ok(self.slot(permit)),
             // The semaphore is never closed; treat it like a timeout if it ever were.

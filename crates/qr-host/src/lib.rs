@@ -68,9 +68,13 @@ pub fn load(cli: &Cli) -> anyhow::Result<Loaded> {
     let mut registry = Registry::default();
     let metrics = metrics::Metrics::new(&mut registry);
     let cache_dir = cli.cache_dir();
-    let (runtime, loads) =
-        runtime::Runtime::new(&app.components, &cli.limits, cache_dir.as_deref(), metrics.clone())
-            .context("preparing components")?;
+    let (runtime, loads) = runtime::Runtime::new(
+        &app.components,
+        &cli.limits,
+        cache_dir.as_deref(),
+        metrics.clone(),
+    )
+    .context("preparing components")?;
     for load in &loads {
         tracing::info!(
             component = %load.id,

@@ -28,15 +28,21 @@ pub enum ManifestError {
     Version { path: PathBuf, found: String },
     #[error("manifest {path}: no [[trigger.http]] routes")]
     NoRoutes { path: PathBuf },
-    #[error("manifest {path}: route {route:?} names component {component:?}, which has no [component.{component}] table")]
+    #[error(
+        "manifest {path}: route {route:?} names component {component:?}, which has no [component.{component}] table"
+    )]
     UnknownComponent {
         path: PathBuf,
         route: String,
         component: String,
     },
-    #[error("manifest {path}: component {component:?} source must be a local .wasm path (URL and registry sources need Spin)")]
+    #[error(
+        "manifest {path}: component {component:?} source must be a local .wasm path (URL and registry sources need Spin)"
+    )]
     UnsupportedSource { path: PathBuf, component: String },
-    #[error("manifest {path}: component {component:?} source {source_path} does not exist (build it first: see [component.{component}.build])")]
+    #[error(
+        "manifest {path}: component {component:?} source {source_path} does not exist (build it first: see [component.{component}.build])"
+    )]
     MissingSource {
         path: PathBuf,
         component: String,
@@ -208,7 +214,10 @@ mod tests {
             &format!("{HEADER}[[trigger.http]]\nroute = \"/a\"\ncomponent = \"nope\"\n"),
         )
         .expect_err("unknown component");
-        assert!(matches!(err, ManifestError::UnknownComponent { .. }), "{err}");
+        assert!(
+            matches!(err, ManifestError::UnknownComponent { .. }),
+            "{err}"
+        );
     }
 
     #[test]
@@ -258,7 +267,10 @@ mod tests {
             ),
         )
         .expect_err("url source");
-        assert!(matches!(err, ManifestError::UnsupportedSource { .. }), "{err}");
+        assert!(
+            matches!(err, ManifestError::UnsupportedSource { .. }),
+            "{err}"
+        );
     }
 
     #[test]

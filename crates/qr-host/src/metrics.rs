@@ -135,11 +135,7 @@ impl Metrics {
             "Requests the host refused or cut short, by reason (problem type slug or queue-full/queue-timeout)",
             m.rejections.clone(),
         );
-        r.register(
-            "traps",
-            "Component instances that trapped",
-            m.traps.clone(),
-        );
+        r.register("traps", "Component instances that trapped", m.traps.clone());
         r.register(
             "timeouts",
             "Requests stopped at the request deadline",

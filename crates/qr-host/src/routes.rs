@@ -46,7 +46,10 @@ impl Route {
             Some(prefix) => (prefix, true),
             None => (raw, false),
         };
-        if body.split('/').any(|s| s.starts_with(':') || s.contains('*') || s == "...") {
+        if body
+            .split('/')
+            .any(|s| s.starts_with(':') || s.contains('*') || s == "...")
+        {
             return Err(RouteError::Unsupported(raw.to_owned()));
         }
         let body = trim_trailing_slash(body);
@@ -217,8 +220,14 @@ mod tests {
 
     #[test]
     fn unsupported_and_reserved_patterns_are_refused() {
-        assert!(matches!(Route::parse("a"), Err(RouteError::NoLeadingSlash(_))));
-        assert!(matches!(Route::parse("/users/:id"), Err(RouteError::Unsupported(_))));
+        assert!(matches!(
+            Route::parse("a"),
+            Err(RouteError::NoLeadingSlash(_))
+        ));
+        assert!(matches!(
+            Route::parse("/users/:id"),
+            Err(RouteError::Unsupported(_))
+        ));
         assert!(matches!(
             Route::parse("/.well-known/spin/health"),
             Err(RouteError::Reserved(_))

@@ -112,14 +112,18 @@ impl Server {
                 },
             };
             let _ = stream.set_nodelay(true);
-            self.clone().spawn_connection(stream, peer, permit, &graceful);
+            self.clone()
+                .spawn_connection(stream, peer, permit, &graceful);
         }
 
         drop(app);
         self.draining.store(true, Ordering::SeqCst);
         self.metrics.draining.set(1);
         let in_flight = self.metrics.in_flight.get();
-        tracing::info!(in_flight, "draining: stopped accepting, finishing in-flight requests");
+        tracing::info!(
+            in_flight,
+            "draining: stopped accepting, finishing in-flight requests"
+        );
         let drained = tokio::time::timeout(self.limits.drain_timeout, async {
             graceful.shutdown().await;
             // Streamed bodies can outlive their connection's last read: wait for every slot.
@@ -360,13 +364,18 @@ impl Server {
                 text_response(StatusCode::SERVICE_UNAVAILABLE, "draining")
             }
             "/readyz" => text_response(StatusCode::OK, "ready"),
-            _ => text_response(StatusCode::NOT_FOUND, "admin paths: /metrics /livez /readyz"),
+            _ => text_response(
+                StatusCode::NOT_FOUND,
+                "admin paths: /metrics /livez /readyz",
+            ),
         }
     }
 }
 
 fn full_body(bytes: Bytes) -> HostBody {
-    Full::new(bytes).map_err(|never| match never {}).boxed_unsync()
+    Full::new(bytes)
+        .map_err(|never| match never {})
+        .boxed_unsync()
 }
 
 fn text_response(status: StatusCode, text: impl Into<String>) -> Response<HostBody> {

@@ -4,7 +4,7 @@
 
 mod cluster;
 
-use cluster::{ClusterHost, GENERATE_JSON, Load, Nginx, NginxOptions, free_port};
+use cluster::{GENERATE_JSON, GENERATE_OK, Load, NginxOptions, start_cluster};
 use qr_tests::app_manifest;
 
 /// Hosts behind nginx in this test.
@@ -20,17 +20,11 @@ const MAX_BODY_BYTES: u64 = 1024 * 1024;
 fn load_through_nginx_reaches_every_host_and_the_counts_add_up() {
     let manifest = app_manifest();
     let limit = MAX_BODY_BYTES.to_string();
-    let hosts: Vec<ClusterHost> = (0..HOSTS)
-        .map(|_| ClusterHost::start(&manifest, free_port(), &["--max-body-bytes", &limit]))
-        .collect();
-    let addrs: Vec<_> = hosts.iter().map(|h| h.addr).collect();
-    let nginx = Nginx::start(
-        &addrs,
-        &NginxOptions {
-            max_body_bytes: MAX_BODY_BYTES,
-            ..NginxOptions::default()
-        },
-    );
+    let options = NginxOptions {
+        max_body_bytes: MAX_BODY_BYTES,
+        ..NginxOptions::default()
+    };
+    let (hosts, nginx) = start_cluster(&manifest, HOSTS, &["--max-body-bytes", &limit], &options);
 
     let load = Load::generate("balance", nginx.url("/generate"), 6);
     load.wait_for_more(REQUESTS);
@@ -42,10 +36,7 @@ fn load_through_nginx_reaches_every_host_and_the_counts_add_up() {
         "every request sent got an answer: {totals}"
     );
 
-    let per_host: Vec<f64> = hosts
-        .iter()
-        .map(|h| h.requests(&[("route", "/generate"), ("status", "200")]))
-        .collect();
+    let per_host: Vec<f64> = hosts.iter().map(|h| h.requests(&GENERATE_OK)).collect();
     println!("per-host /generate 200 counts: {per_host:?}");
     for (host, count) in hosts.iter().zip(&per_host) {
         assert!(

@@ -4,7 +4,7 @@
 
 mod cluster;
 
-use cluster::{ClusterHost, Load, Nginx, NginxOptions, free_port, wait_until};
+use cluster::{ClusterHost, GENERATE_OK, Load, NginxOptions, start_cluster, wait_until};
 use qr_tests::app_manifest;
 
 /// Hosts behind nginx in this test.
@@ -19,20 +19,13 @@ const REQUESTS_WHILE_DOWN: u64 = 200;
 #[test]
 fn killing_a_host_mid_load_fails_no_request_and_the_restarted_host_gets_traffic_again() {
     let manifest = app_manifest();
-    let ports: Vec<u16> = (0..HOSTS).map(|_| free_port()).collect();
-    let mut hosts: Vec<ClusterHost> = ports
-        .iter()
-        .map(|&port| ClusterHost::start(&manifest, port, &[]))
-        .collect();
-    let addrs: Vec<_> = hosts.iter().map(|h| h.addr).collect();
-    let nginx = Nginx::start(&addrs, &NginxOptions::default());
-    let generate_ok = [("route", "/generate"), ("status", "200")];
+    let (mut hosts, nginx) = start_cluster(&manifest, HOSTS, &[], &NginxOptions::default());
 
     let load = Load::generate("failover", nginx.url("/generate"), 4);
     wait_until("every host to serve part of the load", || {
         hosts
             .iter()
-            .all(|h| h.requests(&generate_ok) >= WARM_REQUESTS_PER_HOST)
+            .all(|h| h.requests(&GENERATE_OK) >= WARM_REQUESTS_PER_HOST)
     });
 
     let victim = hosts.remove(1);
@@ -57,7 +50,7 @@ fn killing_a_host_mid_load_fails_no_request_and_the_restarted_host_gets_traffic_
     let restarted = ClusterHost::start(&manifest, victim_addr.port(), &[]);
     wait_until(
         "the restarted host to receive traffic through nginx",
-        || restarted.requests(&generate_ok) > 0.0,
+        || restarted.requests(&GENERATE_OK) > 0.0,
     );
     load.wait_for_more(REQUESTS_WHILE_DOWN);
 
@@ -66,7 +59,7 @@ fn killing_a_host_mid_load_fails_no_request_and_the_restarted_host_gets_traffic_
     assert_eq!(totals.sent, totals.ok, "{totals}");
     println!(
         "restarted host served {} requests",
-        restarted.requests(&generate_ok)
+        restarted.requests(&GENERATE_OK)
     );
 
     restarted.drain();

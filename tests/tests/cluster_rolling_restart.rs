@@ -4,7 +4,7 @@
 
 mod cluster;
 
-use cluster::{ClusterHost, Load, Nginx, NginxOptions, free_port, wait_until};
+use cluster::{ClusterHost, GENERATE_OK, Load, NginxOptions, start_cluster, wait_until};
 use qr_tests::app_manifest;
 
 /// Hosts behind nginx in this test.
@@ -16,14 +16,7 @@ const REQUESTS_PER_STEP: u64 = 100;
 #[test]
 fn a_rolling_restart_with_sigterm_drain_fails_no_client_request() {
     let manifest = app_manifest();
-    let ports: Vec<u16> = (0..HOSTS).map(|_| free_port()).collect();
-    let mut hosts: Vec<ClusterHost> = ports
-        .iter()
-        .map(|&port| ClusterHost::start(&manifest, port, &[]))
-        .collect();
-    let addrs: Vec<_> = hosts.iter().map(|h| h.addr).collect();
-    let nginx = Nginx::start(&addrs, &NginxOptions::default());
-    let generate_ok = [("route", "/generate"), ("status", "200")];
+    let (mut hosts, nginx) = start_cluster(&manifest, HOSTS, &[], &NginxOptions::default());
 
     let load = Load::generate("rolling restart", nginx.url("/generate"), 4);
     load.wait_for_more(REQUESTS_PER_STEP);
@@ -31,7 +24,7 @@ fn a_rolling_restart_with_sigterm_drain_fails_no_client_request() {
     for slot in 0..HOSTS {
         let old = hosts.remove(slot);
         let port = old.addr.port();
-        let served = old.requests(&generate_ok);
+        let served = old.requests(&GENERATE_OK);
         old.drain();
         println!("host :{port} drained and exited 0 after serving {served} requests");
         load.wait_for_more(REQUESTS_PER_STEP);
@@ -39,7 +32,7 @@ fn a_rolling_restart_with_sigterm_drain_fails_no_client_request() {
         let new = ClusterHost::start(&manifest, port, &[]);
         wait_until(
             "the restarted host to receive traffic through nginx",
-            || new.requests(&generate_ok) > 0.0,
+            || new.requests(&GENERATE_OK) > 0.0,
         );
         hosts.insert(slot, new);
         load.wait_for_more(REQUESTS_PER_STEP);

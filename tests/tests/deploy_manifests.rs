@@ -5,10 +5,13 @@
 //! qr-host exposes, an nginx config that `nginx -t` accepts, and a Dockerfile whose paths,
 //! ports and flags match the repository and the Deployment.
 
+mod cluster;
+
 use qr_tests::{Host, fixtures_manifest, workspace_root};
 use serde_json::Value as Json;
 use serde_norway::Value as Yaml;
 use std::collections::BTreeSet;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -225,18 +228,12 @@ fn the_kubernetes_manifests_validate_against_the_kubernetes_schemas() {
         "{} missing: run scripts/setup --test",
         validator.display()
     );
-    let output = Command::new(&validator)
+    let mut command = Command::new(&validator);
+    command
         .args(["--kubernetes-version", "1.31.0", "--strict"])
-        .args(kubernetes_files())
-        .output()
-        .expect("run kubernetes-validate");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+        .args(kubernetes_files());
+    let report = run_ok(command, "kubernetes-validate");
     println!("{report}");
-    assert!(output.status.success(), "{report}");
     // SpinApp is a custom resource: no schema there, checked field by field above.
     let passed = report
         .lines()
@@ -249,17 +246,25 @@ fn the_kubernetes_manifests_validate_against_the_kubernetes_schemas() {
 }
 
 fn promtool(args: &[&str]) -> String {
-    let output = Command::new("promtool")
-        .args(args)
-        .current_dir(deploy("prometheus"))
+    let mut command = Command::new("promtool");
+    command.args(args).current_dir(deploy("prometheus"));
+    run_ok(
+        command,
+        &format!("promtool {args:?} (Debian's prometheus: scripts/setup --test)"),
+    )
+}
+
+/// Runs `command`, asserts it succeeded, and returns its stdout and stderr together.
+fn run_ok(mut command: Command, what: &str) -> String {
+    let output = command
         .output()
-        .expect("promtool is installed with Debian's prometheus: run scripts/setup --test");
+        .unwrap_or_else(|e| panic!("run {what}: {e}"));
     let report = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(output.status.success(), "promtool {args:?}:\n{report}");
+    assert!(output.status.success(), "{what}:\n{report}");
     report
 }
 
@@ -342,25 +347,10 @@ fn panel_error(panel: &Json, what: &str) -> ! {
 
 #[test]
 fn nginx_accepts_the_rendered_config_with_retries_bounded_and_the_body_limit_set() {
-    let render = |hosts: &[&str]| {
-        let output = Command::new(deploy("nginx/render"))
-            .args(["--max-body-bytes", "16777216"])
-            .args(hosts)
-            .output()
-            .expect("render");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout).expect("UTF-8")
-    };
-    let config = render(&[
-        "127.0.0.1:3001",
-        "127.0.0.1:3002",
-        "127.0.0.1:3003",
-        "127.0.0.1:3004",
-    ]);
+    let hosts: Vec<SocketAddr> = (3001..=3004)
+        .map(|port| SocketAddr::from(([127, 0, 0, 1], port)))
+        .collect();
+    let config = cluster::render(&["--max-body-bytes".into(), "16777216".into()], &hosts);
     assert_eq!(
         config.matches("server 127.0.0.1:300").count(),
         4,
@@ -376,24 +366,8 @@ fn nginx_accepts_the_rendered_config_with_retries_bounded_and_the_body_limit_set
     ] {
         assert!(config.contains(directive), "missing `{directive}`");
     }
-
     let prefix = tempfile::tempdir().expect("temp prefix");
-    let conf = prefix.path().join("nginx.conf");
-    std::fs::write(&conf, &config).expect("write config");
-    let output = Command::new("nginx")
-        .arg("-t")
-        .arg("-p")
-        .arg(prefix.path())
-        .arg("-c")
-        .arg(&conf)
-        .args(["-e", "stderr"])
-        .output()
-        .expect("nginx is installed: run scripts/setup --test");
-    assert!(
-        output.status.success(),
-        "nginx -t:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    cluster::write_checked_config(prefix.path(), &config);
 
     let no_hosts = Command::new(deploy("nginx/render"))
         .output()

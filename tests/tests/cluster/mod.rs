@@ -303,6 +303,25 @@ impl ClusterHost {
     }
 }
 
+/// `count` hosts serving `manifest` (each with `host_flags`) on fresh loopback ports, and nginx
+/// in front of them.
+pub fn start_cluster(
+    manifest: &Path,
+    count: usize,
+    host_flags: &[&str],
+    options: &NginxOptions,
+) -> (Vec<ClusterHost>, Nginx) {
+    let hosts: Vec<ClusterHost> = (0..count)
+        .map(|_| ClusterHost::start(manifest, free_port(), host_flags))
+        .collect();
+    let addrs: Vec<SocketAddr> = hosts.iter().map(|h| h.addr).collect();
+    let nginx = Nginx::start(&addrs, options);
+    (hosts, nginx)
+}
+
+/// The labels of a `/generate` answered 200 in `qr_host_requests_total`.
+pub const GENERATE_OK: [(&str, &str); 2] = [("route", "/generate"), ("status", "200")];
+
 /// nginx (the Debian binary) running in the foreground from a private temporary prefix.
 #[derive(Debug)]
 pub struct Nginx {
@@ -364,18 +383,7 @@ impl Nginx {
             ],
             hosts,
         );
-        let conf = prefix.path().join("nginx.conf");
-        std::fs::write(&conf, rendered).expect("write nginx.conf");
-
-        let check = nginx_command(prefix.path(), &conf)
-            .arg("-t")
-            .output()
-            .expect("run nginx -t");
-        assert!(
-            check.status.success(),
-            "nginx -t rejected the rendered config:\n{}",
-            String::from_utf8_lossy(&check.stderr)
-        );
+        let conf = write_checked_config(prefix.path(), &rendered);
 
         let mut command = nginx_command(prefix.path(), &conf);
         command.args(["-g", "daemon off;"]);
@@ -407,6 +415,23 @@ impl Nginx {
     pub fn log(&self) -> String {
         self.process.output()
     }
+}
+
+/// Writes `config` as `<prefix>/nginx.conf` and has `nginx -t` check it there; panics with
+/// nginx's complaint. Returns the config's path.
+pub fn write_checked_config(prefix: &Path, config: &str) -> PathBuf {
+    let conf = prefix.join("nginx.conf");
+    std::fs::write(&conf, config).expect("write nginx.conf");
+    let check = nginx_command(prefix, &conf)
+        .arg("-t")
+        .output()
+        .expect("run nginx -t");
+    assert!(
+        check.status.success(),
+        "nginx -t rejected the rendered config:\n{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    conf
 }
 
 fn set_mode(path: &Path, mode: u32) {

@@ -18,6 +18,9 @@ pub struct Report {
     pub quick: bool,
     pub machine: Machine,
     pub versions: Vec<(String, String)>,
+    /// `/proc/loadavg` when the run started and when it was written: the cores are shared
+    /// with whatever else runs on the machine, and this says how busy it was.
+    pub load_average: Vec<String>,
     pub latencies: Vec<Latency>,
     pub loads: Vec<Load>,
     /// Derived tables (ratios), kept beside the raw records they come from.
@@ -95,6 +98,7 @@ impl Report {
             quick,
             machine: Machine::detect(),
             versions: Vec::new(),
+            load_average: vec![load_average()],
             latencies: Vec::new(),
             loads: Vec::new(),
             tables: Vec::new(),
@@ -139,6 +143,7 @@ impl Report {
         );
         let versions: Vec<String> = self.versions.iter().map(|(k, v)| format!("{k} {v}")).collect();
         let _ = writeln!(md, "Versions: {}.\n", versions.join(", "));
+        let _ = writeln!(md, "Load average (1/5/15 min) at start / end: {}.\n", self.load_average.join(" / "));
         if !self.goals.is_empty() {
             let _ = writeln!(md, "## Goals\n\n| goal | measured | met | note |\n|---|---|---|---|");
             for g in &self.goals {
@@ -218,7 +223,8 @@ impl Report {
     }
 
     /// Writes `<stem>.md` and `<stem>.json` into `dir`.
-    pub fn write(&self, dir: &Path, stem: &str) -> Result<()> {
+    pub fn write(&mut self, dir: &Path, stem: &str) -> Result<()> {
+        self.load_average.push(load_average());
         std::fs::create_dir_all(dir)?;
         std::fs::write(dir.join(format!("{stem}.md")), self.markdown())?;
         std::fs::write(dir.join(format!("{stem}.json")), serde_json::to_string_pretty(self)? + "\n")?;
@@ -251,6 +257,12 @@ impl Machine {
             kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_owned(),
         }
     }
+}
+
+/// The first three fields of `/proc/loadavg`.
+fn load_average() -> String {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
 }
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days, no time zone crate).

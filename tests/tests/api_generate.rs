@@ -83,10 +83,14 @@ fn query_options_shape_png_and_svg_and_both_read_back() {
                 .unwrap()
                 .contains("immutable")
         );
+        let version: u32 = response.headers()["x-qr-version"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         let png = response.bytes().unwrap().to_vec();
-        let image = luma(&png);
-        let version: u32 = 1; // 9 bytes of UTF-8 fit version 1 at every level
-        assert_eq!(image.width(), (17 + 4 * version + 4) * 3);
+        // 17 + 4 × version modules, 2 margin modules a side, 3 px a module.
+        assert_eq!(luma(&png).width(), (17 + 4 * version + 4) * 3, "{ecc}");
         let decoded: Value = host
             .post("/decode", "application/octet-stream", png)
             .json()

@@ -90,22 +90,23 @@ fn versus_python(report: &mut Report) {
 }
 
 fn wasm_native(report: &mut Report) {
-    let ratios: Vec<(String, f64)> = report
-        .latencies
-        .iter()
-        .filter(|l| l.section == "per-request" && l.variant.starts_with("wasm"))
-        .filter_map(|wasm| {
-            let native = report.p50("per-request", &wasm.name, "native qr-api handler")?;
-            Some((wasm.name.clone(), wasm.summary.p50_us / native))
-        })
-        .collect();
+    // The best wasm variant per request (the lever sweep's setting where measured).
+    let mut ratios: Vec<(String, f64)> = Vec::new();
+    for wasm in report.latencies.iter().filter(|l| l.section == "per-request" && l.variant.starts_with("wasm")) {
+        let Some(native) = report.p50("per-request", &wasm.name, "native qr-api handler") else { continue };
+        let ratio = wasm.summary.p50_us / native;
+        match ratios.iter_mut().find(|(n, _)| *n == wasm.name) {
+            Some((_, best)) => *best = best.min(ratio),
+            None => ratios.push((wasm.name.clone(), ratio)),
+        }
+    }
     let Some(worst) = ratios.iter().map(|(_, r)| *r).reduce(f64::max) else { return };
     let measured: Vec<String> = ratios.iter().map(|(n, r)| format!("{n} {r:.2}×")).collect();
     report.goal(
         "wasm/native per request ≤ 1.3×",
         measured.join(", "),
         Some(worst <= 1.3),
-        "p50, wasm includes a fresh store and instantiation per request",
+        "p50 of the best pool setting, wasm includes a fresh store and instantiation per request",
     );
 }
 

@@ -28,7 +28,7 @@ pub struct WorkerResult {
 
 /// `host-bench inproc-worker COMPONENT ALLOCATION THREADS REQUESTS`: serves REQUESTS requests
 /// per thread in-process and prints a [`WorkerResult`] as JSON. ALLOCATION is `on-demand` or
-/// a keep-resident byte count for the pool.
+/// a keep-resident byte count for the pool, with a `+scan` suffix for PAGEMAP_SCAN.
 pub fn worker(args: &[String]) -> Result<()> {
     let [component, allocation, threads, requests] = args else {
         bail!("usage: inproc-worker COMPONENT ALLOCATION THREADS REQUESTS");
@@ -37,7 +37,7 @@ pub fn worker(args: &[String]) -> Result<()> {
     let requests: usize = requests.parse()?;
     let allocation = match allocation.as_str() {
         "on-demand" => Allocation::OnDemand,
-        bytes => Allocation::Pooling { slots: wasm::cores().max(threads) as u32, keep_resident: bytes.parse()? },
+        pool => pooling(pool, wasm::cores().max(threads) as u32)?,
     };
     let engine = wasm::engine(allocation)?;
     let bytes = std::fs::read(crate::paths::component(component)?)?;
@@ -80,6 +80,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let requests = run.pick(300, 15_000);
     let mut allocations: Vec<String> = vec!["on-demand".into()];
     allocations.extend(KEEP_RESIDENT.iter().map(usize::to_string));
+    allocations.extend(KEEP_RESIDENT[1..].iter().map(|bytes| format!("{bytes}+scan")));
     // (processes, threads per process)
     let layouts = [(1, 1), (1, 2), (2, 1)];
     let mut rows = Vec::new();
@@ -88,7 +89,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
         for allocation in &allocations {
             let label = match allocation.as_str() {
                 "on-demand" => Allocation::OnDemand.label(),
-                bytes => Allocation::Pooling { slots: 0, keep_resident: bytes.parse()? }.label(),
+                pool => pooling(pool, 0)?.label(),
             };
             let mut cells = vec![component.to_owned(), label];
             for (processes, threads) in layouts {
@@ -115,6 +116,15 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
         rows,
     });
     Ok(())
+}
+
+/// `1048576` or `1048576+scan`: a pool keeping that many bytes resident, with PAGEMAP_SCAN.
+fn pooling(spec: &str, slots: u32) -> Result<Allocation> {
+    let (bytes, pagemap_scan) = match spec.strip_suffix("+scan") {
+        Some(bytes) => (bytes, true),
+        None => (spec, false),
+    };
+    Ok(Allocation::Pooling { slots, keep_resident: bytes.parse()?, pagemap_scan })
 }
 
 /// Total requests per second of `processes` worker processes running side by side.

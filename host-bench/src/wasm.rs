@@ -11,7 +11,7 @@ use http_body_util::{BodyExt as _, Full};
 use serde::Serialize;
 use tokio::sync::oneshot;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
@@ -36,22 +36,26 @@ pub enum Allocation {
     /// wasmtime's default: mmap per instance, munmap on drop.
     OnDemand,
     /// The pooling allocator with `slots` component instances, resetting the first
-    /// `keep_resident` bytes of each memory with memset (the rest with madvise).
-    Pooling { slots: u32, keep_resident: usize },
+    /// `keep_resident` bytes of each memory with memset (the rest with madvise). With
+    /// `pagemap_scan`, Linux's PAGEMAP_SCAN ioctl finds the pages the instance dirtied, and
+    /// only those (up to `keep_resident` bytes) are reset, anywhere in the memory.
+    Pooling { slots: u32, keep_resident: usize, pagemap_scan: bool },
 }
 
 impl Allocation {
     /// qr-host's defaults on this machine: one slot per core, 1 MiB kept resident.
     pub fn qr_host_default() -> Self {
-        Allocation::Pooling { slots: cores() as u32, keep_resident: QR_HOST_KEEP_RESIDENT }
+        Allocation::Pooling { slots: cores() as u32, keep_resident: QR_HOST_KEEP_RESIDENT, pagemap_scan: false }
     }
 
     pub fn label(&self) -> String {
         match self {
             Allocation::OnDemand => "on-demand".into(),
-            Allocation::Pooling { keep_resident, .. } => {
-                format!("pooling, keep-resident {}", bytes_label(*keep_resident))
-            }
+            Allocation::Pooling { keep_resident, pagemap_scan, .. } => format!(
+                "pooling, keep-resident {}{}",
+                bytes_label(*keep_resident),
+                if *pagemap_scan { " + pagemap_scan" } else { "" }
+            ),
         }
     }
 }
@@ -76,7 +80,7 @@ pub fn engine(allocation: Allocation) -> Result<Engine> {
     let mut config = Config::new();
     config.epoch_interruption(true);
     config.memory_init_cow(true);
-    if let Allocation::Pooling { slots, keep_resident } = allocation {
+    if let Allocation::Pooling { slots, keep_resident, pagemap_scan } = allocation {
         let mut pool = PoolingAllocationConfig::new();
         pool.total_component_instances(slots)
             .total_core_instances(slots * CORE_INSTANCES_PER_COMPONENT)
@@ -88,7 +92,8 @@ pub fn engine(allocation: Allocation) -> Result<Engine> {
             .total_stacks(slots)
             .max_memory_size(POOL_MAX_MEMORY_BYTES)
             .linear_memory_keep_resident(keep_resident)
-            .table_keep_resident(keep_resident.min(64 * 1024));
+            .table_keep_resident(keep_resident.min(64 * 1024))
+            .pagemap_scan(if pagemap_scan { Enabled::Yes } else { Enabled::No });
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     Engine::new(&config).map_err(anyhow::Error::from)

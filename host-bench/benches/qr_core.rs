@@ -16,8 +16,13 @@ fn shared(path: &str) -> Vec<u8> {
 fn generate(c: &mut Criterion) {
     let mut group = c.benchmark_group("generate");
     for format in [Format::Png, Format::Svg] {
-        let opts = GenerateOptions { format, ..GenerateOptions::new(PAYLOAD) };
-        group.bench_function(format!("{format:?}"), |b| b.iter(|| qr_core::generate(&opts)));
+        let opts = GenerateOptions {
+            format,
+            ..GenerateOptions::new(PAYLOAD)
+        };
+        group.bench_function(format!("{format:?}"), |b| {
+            b.iter(|| qr_core::generate(&opts))
+        });
     }
     group.finish();
 }

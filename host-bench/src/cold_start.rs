@@ -24,7 +24,11 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let on_demand = Allocation::OnDemand;
     let pooling = Allocation::qr_host_default();
     for allocation in [pooling, on_demand] {
-        let summary = run.progress.timed(&format!("engine ({})", allocation.label()), n, || wasm::engine(allocation))?;
+        let summary = run
+            .progress
+            .timed(&format!("engine ({})", allocation.label()), n, || {
+                wasm::engine(allocation)
+            })?;
         report.latency(SECTION, "engine creation", allocation.label(), summary);
     }
 
@@ -33,12 +37,33 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let compiles = run.pick(1, 3);
     for name in COMPONENTS {
         let bytes = std::fs::read(crate::paths::component(name)?)?;
-        let summary = run.progress.timed(&format!("compile {name}"), compiles, || wasm::compile(&engine, &bytes))?;
-        report.latency(SECTION, format!("compile {name}.wasm ({} KiB)", bytes.len() / 1024), "Cranelift", summary);
+        let summary = run
+            .progress
+            .timed(&format!("compile {name}"), compiles, || {
+                wasm::compile(&engine, &bytes)
+            })?;
+        report.latency(
+            SECTION,
+            format!("compile {name}.wasm ({} KiB)", bytes.len() / 1024),
+            "Cranelift",
+            summary,
+        );
         let cwasm = scratch.join(format!("{name}.cwasm"));
-        std::fs::write(&cwasm, wasm::compile(&engine, &bytes)?.serialize().map_err(anyhow::Error::from)?)?;
-        let summary = run.progress.timed(&format!("deserialize {name}"), n, || wasm::deserialize(&engine, &cwasm))?;
-        report.latency(SECTION, format!("deserialize {name}.cwasm"), "mmap", summary);
+        std::fs::write(
+            &cwasm,
+            wasm::compile(&engine, &bytes)?
+                .serialize()
+                .map_err(anyhow::Error::from)?,
+        )?;
+        let summary = run.progress.timed(&format!("deserialize {name}"), n, || {
+            wasm::deserialize(&engine, &cwasm)
+        })?;
+        report.latency(
+            SECTION,
+            format!("deserialize {name}.cwasm"),
+            "mmap",
+            summary,
+        );
     }
 
     let rt = wasm::current_thread()?;
@@ -48,7 +73,10 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
         for name in COMPONENTS {
             let component = wasm::deserialize(&engine, &scratch.join(format!("{name}.cwasm")))?;
             let guest = Guest::new(&engine, &component)?;
-            let bar = run.progress.bar(&format!("instantiate {name} ({})", allocation.label()), instantiations);
+            let bar = run.progress.bar(
+                &format!("instantiate {name} ({})", allocation.label()),
+                instantiations,
+            );
             let samples = rt.block_on(async {
                 let mut samples = Vec::with_capacity(instantiations);
                 for _ in 0..instantiations {
@@ -58,7 +86,12 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
                 anyhow::Ok(samples)
             })?;
             bar.finish_and_clear();
-            report.latency(SECTION, format!("instantiate {name}"), allocation.label(), Summary::of(samples));
+            report.latency(
+                SECTION,
+                format!("instantiate {name}"),
+                allocation.label(),
+                Summary::of(samples),
+            );
         }
     }
 
@@ -69,8 +102,16 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
 
 /// A fresh engine, the generate component deserialised, and its very first request (no warm
 /// pool slot, no touched pages), against the same request once the slot is warm.
-fn first_request(run: &Run, report: &mut Report, rt: &tokio::runtime::Runtime, allocation: Allocation) -> Result<()> {
-    let case = workload::cases()?.into_iter().next().context("no generate case")?;
+fn first_request(
+    run: &Run,
+    report: &mut Report,
+    rt: &tokio::runtime::Runtime,
+    allocation: Allocation,
+) -> Result<()> {
+    let case = workload::cases()?
+        .into_iter()
+        .next()
+        .context("no generate case")?;
     let cwasm = crate::paths::scratch()?.join(format!("{}.cwasm", case.component));
     let n = run.pick(3, 20);
     let bar = run.progress.bar("first request on a fresh engine", n);
@@ -87,8 +128,18 @@ fn first_request(run: &Run, report: &mut Report, rt: &tokio::runtime::Runtime, a
         bar.inc(1);
     }
     bar.finish_and_clear();
-    report.latency(SECTION, "first request on a fresh store (generate PNG)", "first after load", Summary::of(first));
-    report.latency(SECTION, "first request on a fresh store (generate PNG)", "second (slot reused)", Summary::of(second));
+    report.latency(
+        SECTION,
+        "first request on a fresh store (generate PNG)",
+        "first after load",
+        Summary::of(first),
+    );
+    report.latency(
+        SECTION,
+        "first request on a fresh store (generate PNG)",
+        "second (slot reused)",
+        Summary::of(second),
+    );
     Ok(())
 }
 
@@ -111,6 +162,11 @@ fn process_start(run: &Run, report: &mut Report) -> Result<()> {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    report.latency(SECTION, "qr-host process start → first 200 (/health)", "warm cache", Summary::of(samples));
+    report.latency(
+        SECTION,
+        "qr-host process start → first 200 (/health)",
+        "warm cache",
+        Summary::of(samples),
+    );
     Ok(())
 }

@@ -9,24 +9,39 @@ use crate::{host_overhead, http_load, oha::Oha};
 pub fn versions(oha: Option<&Oha>) -> Vec<(String, String)> {
     let mut versions = Vec::new();
     let output = |program: &str, arg: &str| {
-        Command::new(program).arg(arg).output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        Command::new(program)
+            .arg(arg)
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
     };
     if let Some(rustc) = output("rustc", "--version") {
-        versions.push(("rustc".into(), rustc.trim_start_matches("rustc ").to_owned()));
+        versions.push((
+            "rustc".into(),
+            rustc.trim_start_matches("rustc ").to_owned(),
+        ));
     }
-    let lock = std::fs::read_to_string(crate::paths::workspace_root().join("Cargo.lock")).unwrap_or_default();
+    let lock = std::fs::read_to_string(crate::paths::workspace_root().join("Cargo.lock"))
+        .unwrap_or_default();
     if let Some(v) = lock.split("[[package]]").find_map(|p| {
-        p.contains("name = \"wasmtime\"\n").then(|| p.lines().find_map(|l| l.strip_prefix("version = ")))?
+        p.contains("name = \"wasmtime\"\n")
+            .then(|| p.lines().find_map(|l| l.strip_prefix("version = ")))?
     }) {
         versions.push(("wasmtime (crate)".into(), v.trim_matches('"').to_owned()));
     }
-    if let Some(cli) = crate::servers::tool("wasmtime").and_then(|p| output(&p.to_string_lossy(), "--version")) {
-        versions.push(("wasmtime CLI".into(), cli.trim_start_matches("wasmtime ").to_owned()));
+    if let Some(cli) =
+        crate::servers::tool("wasmtime").and_then(|p| output(&p.to_string_lossy(), "--version"))
+    {
+        versions.push((
+            "wasmtime CLI".into(),
+            cli.trim_start_matches("wasmtime ").to_owned(),
+        ));
     }
     if let Some(oha) = oha {
         versions.push(("oha".into(), oha.version.clone()));
     }
-    let pins = std::fs::read_to_string(crate::paths::python_seed().join("requirements.txt")).unwrap_or_default();
+    let pins = std::fs::read_to_string(crate::paths::python_seed().join("requirements.txt"))
+        .unwrap_or_default();
     let pins: Vec<&str> = pins.lines().filter(|l| l.contains("==")).collect();
     if !pins.is_empty() {
         versions.push(("python-seed".into(), pins.join(" ")));
@@ -60,17 +75,27 @@ fn hello(report: &mut Report) {
 }
 
 fn versus_python(report: &mut Report) {
-    let targets = [("POST /generate", 25.0, "generate"), ("POST /decode", 10.0, "decode")];
+    let targets = [
+        ("POST /generate", 25.0, "generate"),
+        ("POST /decode", 10.0, "decode"),
+    ];
     for (route, target, what) in targets {
         let best = |service: &str| {
             report
                 .loads
                 .iter()
-                .filter(|l| l.section == http_load::SECTION && l.service == service && l.route == route && !l.keep_alive)
+                .filter(|l| {
+                    l.section == http_load::SECTION
+                        && l.service == service
+                        && l.route == route
+                        && !l.keep_alive
+                })
                 .map(|l| l.rps)
                 .reduce(f64::max)
         };
-        let (Some(ours), Some(python)) = (best("qr-host"), best("python-seed")) else { continue };
+        let (Some(ours), Some(python)) = (best("qr-host"), best("python-seed")) else {
+            continue;
+        };
         let ratio = ours / python;
         report.goal(
             &format!("{what} ≥ {target}× python-seed req/s"),
@@ -92,15 +117,23 @@ fn versus_python(report: &mut Report) {
 fn wasm_native(report: &mut Report) {
     // The best wasm variant per request (the lever sweep's setting where measured).
     let mut ratios: Vec<(String, f64)> = Vec::new();
-    for wasm in report.latencies.iter().filter(|l| l.section == "per-request" && l.variant.starts_with("wasm")) {
-        let Some(native) = report.p50("per-request", &wasm.name, "native qr-api handler") else { continue };
+    for wasm in report
+        .latencies
+        .iter()
+        .filter(|l| l.section == "per-request" && l.variant.starts_with("wasm"))
+    {
+        let Some(native) = report.p50("per-request", &wasm.name, "native qr-api handler") else {
+            continue;
+        };
         let ratio = wasm.summary.p50_us / native;
         match ratios.iter_mut().find(|(n, _)| *n == wasm.name) {
             Some((_, best)) => *best = best.min(ratio),
             None => ratios.push((wasm.name.clone(), ratio)),
         }
     }
-    let Some(worst) = ratios.iter().map(|(_, r)| *r).reduce(f64::max) else { return };
+    let Some(worst) = ratios.iter().map(|(_, r)| *r).reduce(f64::max) else {
+        return;
+    };
     let measured: Vec<String> = ratios.iter().map(|(n, r)| format!("{n} {r:.2}×")).collect();
     report.goal(
         "wasm/native per request ≤ 1.3×",
@@ -114,13 +147,30 @@ fn instantiation(report: &mut Report) {
     let pooled: Vec<(String, f64)> = report
         .latencies
         .iter()
-        .filter(|l| l.section == "cold-start" && l.name.starts_with("instantiate ") && l.variant.starts_with("pooling"))
-        .map(|l| (l.name.trim_start_matches("instantiate ").to_owned(), l.summary.p50_us))
+        .filter(|l| {
+            l.section == "cold-start"
+                && l.name.starts_with("instantiate ")
+                && l.variant.starts_with("pooling")
+        })
+        .map(|l| {
+            (
+                l.name.trim_start_matches("instantiate ").to_owned(),
+                l.summary.p50_us,
+            )
+        })
         .collect();
-    let Some(worst) = pooled.iter().filter(|(n, _)| n.starts_with("qr_")).map(|(_, p)| *p).reduce(f64::max) else {
+    let Some(worst) = pooled
+        .iter()
+        .filter(|(n, _)| n.starts_with("qr_"))
+        .map(|(_, p)| *p)
+        .reduce(f64::max)
+    else {
         return;
     };
-    let measured: Vec<String> = pooled.iter().map(|(n, p)| format!("{n} {p:.1} µs")).collect();
+    let measured: Vec<String> = pooled
+        .iter()
+        .map(|(n, p)| format!("{n} {p:.1} µs"))
+        .collect();
     report.goal(
         "pooled instantiation p50 ≤ 30 µs",
         measured.join(", "),
@@ -130,7 +180,10 @@ fn instantiation(report: &mut Report) {
 }
 
 fn process_start(report: &mut Report) {
-    let Some(l) = report.latencies.iter().find(|l| l.section == "cold-start" && l.name.starts_with("qr-host process start"))
+    let Some(l) = report
+        .latencies
+        .iter()
+        .find(|l| l.section == "cold-start" && l.name.starts_with("qr-host process start"))
     else {
         return;
     };

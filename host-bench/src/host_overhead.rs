@@ -29,7 +29,10 @@ fn hello_manifest() -> Result<std::path::PathBuf> {
 pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     crate::levers::run(run, report)?;
     let Some(oha) = run.oha.as_ref() else {
-        report.note(SECTION, "skipped: oha is not installed (`cargo install oha --locked`)");
+        report.note(
+            SECTION,
+            "skipped: oha is not installed (`cargo install oha --locked`)",
+        );
         return Ok(());
     };
     let manifest = hello_manifest()?;
@@ -37,18 +40,35 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let hello = crate::paths::component("fixture_hello")?;
     let mut services = vec![
         Service::qr_host(&manifest, &cache, &[])?.named("qr-host (defaults)"),
-        Service::wasmtime_serve(&hello, &[])?,
         Service::native_hello()?,
     ];
+    // The wasmtime CLI is optional (CI may lack it): its rows are skipped with a note.
+    let wasmtime_serve = |extra: &[&str]| Service::wasmtime_serve(&hello, extra);
+    match wasmtime_serve(&[]) {
+        Ok(service) => services.insert(1, service),
+        Err(e) => report.note(SECTION, format!("`wasmtime serve` skipped: {e:#}")),
+    }
     if !run.quick {
         services.extend([
-            Service::qr_host(&manifest, &cache, &["--pool-memory-keep-resident", "0"])?.named("qr-host keep-resident 0"),
-            Service::qr_host(&manifest, &cache, &["--pool-memory-keep-resident", "16777216"])?.named("qr-host keep-resident 16 MiB"),
+            Service::qr_host(&manifest, &cache, &["--pool-memory-keep-resident", "0"])?
+                .named("qr-host keep-resident 0"),
+            Service::qr_host(
+                &manifest,
+                &cache,
+                &["--pool-memory-keep-resident", "16777216"],
+            )?
+            .named("qr-host keep-resident 16 MiB"),
             Service::qr_host(&manifest, &cache, &["--no-pooling"])?.named("qr-host --no-pooling"),
-            Service::qr_host(&manifest, &cache, &[])?.env("TOKIO_WORKER_THREADS", "1").named("qr-host 1 worker thread"),
-            Service::qr_host(&manifest, &cache, &[])?.env("RUST_LOG", "warn").named("qr-host no access log"),
-            Service::wasmtime_serve(&hello, &["-O", "pooling-allocator=y"])?.named("wasmtime serve -O pooling-allocator=y"),
+            Service::qr_host(&manifest, &cache, &[])?
+                .env("TOKIO_WORKER_THREADS", "1")
+                .named("qr-host 1 worker thread"),
+            Service::qr_host(&manifest, &cache, &[])?
+                .env("RUST_LOG", "warn")
+                .named("qr-host no access log"),
         ]);
+        if let Ok(service) = wasmtime_serve(&["-O", "pooling-allocator=y"]) {
+            services.push(service.named("wasmtime serve -O pooling-allocator=y"));
+        }
     }
     let connections: &[u32] = if run.quick { &[16] } else { &[16, 64] };
     for service in services {
@@ -63,7 +83,9 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
                 keep_alive: true,
                 duration: run.load_duration(),
             };
-            let _spinner = run.progress.spinner(&format!("{name}: hello, {c} connections"));
+            let _spinner = run
+                .progress
+                .spinner(&format!("{name}: hello, {c} connections"));
             report.loads.push(oha.run(SECTION, &server, &shot)?);
         }
     }
@@ -82,6 +104,9 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
 
 /// The best req/s of `service` over the connection counts measured.
 pub fn best_rps(loads: &[Load], service: &str) -> Option<f64> {
-    loads.iter().filter(|l| l.section == SECTION && l.service == service).map(|l| l.rps).reduce(f64::max)
+    loads
+        .iter()
+        .filter(|l| l.section == SECTION && l.service == service)
+        .map(|l| l.rps)
+        .reduce(f64::max)
 }
-

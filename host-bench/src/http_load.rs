@@ -22,14 +22,20 @@ fn routes() -> [(&'static str, std::path::PathBuf, &'static str); 2] {
 
 pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let Some(oha) = run.oha.as_ref() else {
-        report.note(SECTION, "skipped: oha is not installed (`cargo install oha --locked`)");
+        report.note(
+            SECTION,
+            "skipped: oha is not installed (`cargo install oha --locked`)",
+        );
         return Ok(());
     };
     let manifest = crate::paths::workspace_root().join("spin.toml");
     let cache = crate::paths::scratch()?.join("qr-host-cache");
     let mut services = vec![Service::qr_host(&manifest, &cache, &[])?];
     if run.quick {
-        report.note(SECTION, "--quick: the Python service is not started; qr-host only, 16 connections.");
+        report.note(
+            SECTION,
+            "--quick: the Python service is not started; qr-host only, 16 connections.",
+        );
     } else {
         match Service::python_seed() {
             Ok(python) => services.push(python),
@@ -52,7 +58,9 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
                         keep_alive: ka,
                         duration: run.load_duration(),
                     };
-                    let _spinner = run.progress.spinner(&format!("{name}: {route}, {c} conns, keep-alive {ka}"));
+                    let _spinner = run
+                        .progress
+                        .spinner(&format!("{name}: {route}, {c} conns, keep-alive {ka}"));
                     report.loads.push(oha.run(SECTION, &server, &shot)?);
                 }
             }
@@ -74,11 +82,19 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
 
 /// ours/python per (route, connections, keep-alive) cell, when both were measured.
 fn ratios(report: &mut Report) {
-    let loads: Vec<Load> = report.loads.iter().filter(|l| l.section == SECTION).cloned().collect();
+    let loads: Vec<Load> = report
+        .loads
+        .iter()
+        .filter(|l| l.section == SECTION)
+        .cloned()
+        .collect();
     let mut rows = Vec::new();
     for ours in loads.iter().filter(|l| l.service == "qr-host") {
         let Some(python) = loads.iter().find(|l| {
-            l.service == "python-seed" && l.route == ours.route && l.connections == ours.connections && l.keep_alive == ours.keep_alive
+            l.service == "python-seed"
+                && l.route == ours.route
+                && l.connections == ours.connections
+                && l.keep_alive == ours.keep_alive
         }) else {
             continue;
         };
@@ -102,9 +118,19 @@ fn ratios(report: &mut Report) {
         report.tables.push(Table {
             section: SECTION,
             title: "qr-host / python-seed per cell".into(),
-            columns: ["route", "conns", "keep-alive", "qr-host req/s", "python req/s", "ours/python", "p50 ms ours / py", "p99 ms ours / py", "CPU per req py/ours"]
-                .map(String::from)
-                .to_vec(),
+            columns: [
+                "route",
+                "conns",
+                "keep-alive",
+                "qr-host req/s",
+                "python req/s",
+                "ours/python",
+                "p50 ms ours / py",
+                "p99 ms ours / py",
+                "CPU per req py/ours",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows,
         });
     }
@@ -112,5 +138,9 @@ fn ratios(report: &mut Report) {
 
 /// The best req/s of `service` on `route` over every cell.
 pub fn best_rps(loads: &[Load], service: &str, route: &str) -> Option<f64> {
-    loads.iter().filter(|l| l.section == SECTION && l.service == service && l.route == route).map(|l| l.rps).reduce(f64::max)
+    loads
+        .iter()
+        .filter(|l| l.section == SECTION && l.service == service && l.route == route)
+        .map(|l| l.rps)
+        .reduce(f64::max)
 }

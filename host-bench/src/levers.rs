@@ -60,9 +60,15 @@ pub fn worker(args: &[String]) -> Result<()> {
                 })
             })
             .collect();
-        handles.into_iter().try_for_each(|h| h.join().map_err(|_| anyhow::anyhow!("worker thread panicked"))?)
+        handles.into_iter().try_for_each(|h| {
+            h.join()
+                .map_err(|_| anyhow::anyhow!("worker thread panicked"))?
+        })
     })?;
-    let result = WorkerResult { requests: requests * threads, seconds: start.elapsed().as_secs_f64() };
+    let result = WorkerResult {
+        requests: requests * threads,
+        seconds: start.elapsed().as_secs_f64(),
+    };
     println!("{}", serde_json::to_string(&result)?);
     Ok(())
 }
@@ -70,9 +76,17 @@ pub fn worker(args: &[String]) -> Result<()> {
 /// The request each component is driven with: `GET /` for hello, the seed's generate JSON.
 fn call_for(component: &str) -> Result<wasm::Call> {
     if component == "fixture_hello" {
-        return Ok(wasm::Call { method: "GET", path_and_query: "/hello".into(), content_type: "text/plain", body: Default::default() });
+        return Ok(wasm::Call {
+            method: "GET",
+            path_and_query: "/hello".into(),
+            content_type: "text/plain",
+            body: Default::default(),
+        });
     }
-    let case = workload::cases()?.into_iter().find(|c| c.component == component).context("no case for component")?;
+    let case = workload::cases()?
+        .into_iter()
+        .find(|c| c.component == component)
+        .context("no case for component")?;
     Ok(case.call)
 }
 
@@ -80,12 +94,20 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let requests = run.pick(300, 15_000);
     let mut allocations: Vec<String> = vec!["on-demand".into()];
     allocations.extend(KEEP_RESIDENT.iter().map(usize::to_string));
-    allocations.extend(KEEP_RESIDENT[1..].iter().map(|bytes| format!("{bytes}+scan")));
+    allocations.extend(
+        KEEP_RESIDENT[1..]
+            .iter()
+            .map(|bytes| format!("{bytes}+scan")),
+    );
     // (processes, threads per process)
     let layouts = [(1, 1), (1, 2), (2, 1)];
     let mut rows = Vec::new();
     for component in ["fixture_hello", "qr_generate"] {
-        let per_request = if component == "qr_generate" { requests / 5 } else { requests };
+        let per_request = if component == "qr_generate" {
+            requests / 5
+        } else {
+            requests
+        };
         for allocation in &allocations {
             let label = match allocation.as_str() {
                 "on-demand" => Allocation::OnDemand.label(),
@@ -93,7 +115,9 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
             };
             let mut cells = vec![component.to_owned(), label];
             for (processes, threads) in layouts {
-                let _spinner = run.progress.spinner(&format!("{component}, {allocation}, {processes}×{threads}"));
+                let _spinner = run
+                    .progress
+                    .spinner(&format!("{component}, {allocation}, {processes}×{threads}"));
                 let rps = layout(component, allocation, processes, threads, per_request)?;
                 cells.push(format!("{rps:.0}"));
             }
@@ -112,7 +136,15 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     report.tables.push(Table {
         section: SECTION,
         title: "in-process req/s by allocation and thread layout".into(),
-        columns: ["component", "allocation", "1 proc × 1 thread", "1 proc × 2 threads", "2 procs × 1 thread"].map(String::from).to_vec(),
+        columns: [
+            "component",
+            "allocation",
+            "1 proc × 1 thread",
+            "1 proc × 2 threads",
+            "2 procs × 1 thread",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows,
     });
     Ok(())
@@ -124,16 +156,32 @@ fn pooling(spec: &str, slots: u32) -> Result<Allocation> {
         Some(bytes) => (bytes, true),
         None => (spec, false),
     };
-    Ok(Allocation::Pooling { slots, keep_resident: bytes.parse()?, pagemap_scan })
+    Ok(Allocation::Pooling {
+        slots,
+        keep_resident: bytes.parse()?,
+        pagemap_scan,
+    })
 }
 
 /// Total requests per second of `processes` worker processes running side by side.
-fn layout(component: &str, allocation: &str, processes: usize, threads: usize, requests: usize) -> Result<f64> {
+fn layout(
+    component: &str,
+    allocation: &str,
+    processes: usize,
+    threads: usize,
+    requests: usize,
+) -> Result<f64> {
     let exe = std::env::current_exe()?;
     let children: Vec<_> = (0..processes)
         .map(|_| {
             Command::new(&exe)
-                .args(["inproc-worker", component, allocation, &threads.to_string(), &requests.to_string()])
+                .args([
+                    "inproc-worker",
+                    component,
+                    allocation,
+                    &threads.to_string(),
+                    &requests.to_string(),
+                ])
                 .stdout(std::process::Stdio::piped())
                 .spawn()
         })

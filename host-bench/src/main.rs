@@ -32,7 +32,10 @@ use report::Report;
 use stats::Summary;
 
 #[derive(Debug, Parser)]
-#[command(name = "host-bench", about = "QR Workshop benchmarks: wasm host cost and the Python service side by side")]
+#[command(
+    name = "host-bench",
+    about = "QR Workshop benchmarks: wasm host cost and the Python service side by side"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -96,7 +99,11 @@ impl Run {
     }
 
     pub fn load_duration(&self) -> Duration {
-        Duration::from_secs(if self.quick { QUICK_LOAD_SECONDS } else { LOAD_SECONDS })
+        Duration::from_secs(if self.quick {
+            QUICK_LOAD_SECONDS
+        } else {
+            LOAD_SECONDS
+        })
     }
 
     pub fn budget_seconds(&self) -> f64 {
@@ -139,7 +146,8 @@ impl Progress for Bars {
     fn bar(&self, what: &str, len: usize) -> ProgressBar {
         eprintln!("  {what}");
         let bar = ProgressBar::new(len as u64).with_message(what.to_owned());
-        if let Ok(style) = ProgressStyle::with_template("  {bar:30} {pos}/{len} {msg} ({elapsed})") {
+        if let Ok(style) = ProgressStyle::with_template("  {bar:30} {pos}/{len} {msg} ({elapsed})")
+        {
             bar.set_style(style);
         }
         bar
@@ -165,8 +173,14 @@ fn main() -> Result<()> {
         Command::HttpLoad(o) => ("http-load", o),
         Command::All(o) => ("all", o),
     };
-    let oha = oha::Oha::find().inspect_err(|e| eprintln!("note: {e:#}; the HTTP parts are skipped")).ok();
-    let run = Run { quick: opts.quick, progress: Bars, oha };
+    let oha = oha::Oha::find()
+        .inspect_err(|e| eprintln!("note: {e:#}; the HTTP parts are skipped"))
+        .ok();
+    let run = Run {
+        quick: opts.quick,
+        progress: Bars,
+        oha,
+    };
     let mut report = Report::new(opts.quick);
     report.versions = goals::versions(run.oha.as_ref());
     type Part = fn(&Run, &mut Report) -> Result<()>;
@@ -186,13 +200,29 @@ fn main() -> Result<()> {
 
     let date = report.date[..10].to_owned();
     let dir = opts.out.unwrap_or_else(|| {
-        if opts.quick { paths::target_dir().join("host-bench/quick") } else { paths::results_dir() }
+        if opts.quick {
+            paths::target_dir().join("host-bench/quick")
+        } else {
+            paths::results_dir()
+        }
     });
-    let stem = if name == "all" { date } else { format!("{date}-{name}") };
+    let stem = if name == "all" {
+        date
+    } else {
+        format!("{date}-{name}")
+    };
     report.write(&dir, &stem)?;
-    let http: Vec<_> = report.loads.iter().filter(|l| l.section == http_load::SECTION).cloned().collect();
+    let http: Vec<_> = report
+        .loads
+        .iter()
+        .filter(|l| l.section == http_load::SECTION)
+        .cloned()
+        .collect();
     if !http.is_empty() {
-        let title = format!("qr-host vs python-seed, {} ({} cores)", report.date, report.machine.cores);
+        let title = format!(
+            "qr-host vs python-seed, {} ({} cores)",
+            report.date, report.machine.cores
+        );
         plot::write(&dir.join(format!("{stem}.svg")), &http, &title)?;
     }
     println!("{}", report.markdown());

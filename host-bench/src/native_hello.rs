@@ -14,10 +14,15 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 pub fn run() -> Result<()> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
-        println!("native-hello listening on http://{}", listener.local_addr()?);
+        println!(
+            "native-hello listening on http://{}",
+            listener.local_addr()?
+        );
         std::io::stdout().flush()?;
         loop {
             let (stream, _) = listener.accept().await?;
@@ -27,7 +32,9 @@ pub fn run() -> Result<()> {
                     Ok::<_, Infallible>(hyper::Response::new(Full::new(Bytes::from(body))))
                 });
                 // A client that goes away mid-request is not an error worth reporting here.
-                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
             });
         }
     })

@@ -35,13 +35,25 @@ pub struct Oha {
 impl Oha {
     /// Finds oha on `PATH` or in `~/.cargo/bin`.
     pub fn find() -> Result<Oha> {
-        let program = servers::tool("oha").context("oha is not installed (`cargo install oha --locked`)")?;
+        let program =
+            servers::tool("oha").context("oha is not installed (`cargo install oha --locked`)")?;
         let help = Command::new(&program).arg("--help").output()?;
         let help = String::from_utf8_lossy(&help.stdout);
-        let json_flag = if help.contains("--output-format") { vec!["--output-format", "json"] } else { vec!["-j"] };
+        let json_flag = if help.contains("--output-format") {
+            vec!["--output-format", "json"]
+        } else {
+            vec!["-j"]
+        };
         let version = Command::new(&program).arg("--version").output()?;
-        let version = String::from_utf8_lossy(&version.stdout).trim().trim_start_matches("oha ").to_owned();
-        Ok(Oha { program, json_flag, version })
+        let version = String::from_utf8_lossy(&version.stdout)
+            .trim()
+            .trim_start_matches("oha ")
+            .to_owned();
+        Ok(Oha {
+            program,
+            json_flag,
+            version,
+        })
     }
 
     /// Runs `shot` against `server` and reads back throughput, latency and server CPU.
@@ -91,14 +103,23 @@ fn parse(json: &Value) -> Result<Load> {
     if let Some(codes) = json["statusCodeDistribution"].as_object() {
         for (code, count) in codes {
             let count = count.as_u64().unwrap_or(0);
-            if code.starts_with('2') { ok += count } else { errors += count }
+            if code.starts_with('2') {
+                ok += count
+            } else {
+                errors += count
+            }
         }
     }
     if let Some(errs) = json["errorDistribution"].as_object() {
         // oha counts requests cut off at the deadline as errors; they are not failures.
-        errors += errs.iter().filter(|(k, _)| !k.contains("aborted due to deadline")).filter_map(|(_, v)| v.as_u64()).sum::<u64>();
+        errors += errs
+            .iter()
+            .filter(|(k, _)| !k.contains("aborted due to deadline"))
+            .filter_map(|(_, v)| v.as_u64())
+            .sum::<u64>();
     }
-    let percentile = |key: &str| json["latencyPercentiles"][key].as_f64().unwrap_or(f64::NAN) * 1000.0;
+    let percentile =
+        |key: &str| json["latencyPercentiles"][key].as_f64().unwrap_or(f64::NAN) * 1000.0;
     Ok(Load {
         section: "",
         service: String::new(),

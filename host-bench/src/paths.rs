@@ -7,12 +7,15 @@ use anyhow::{Result, bail};
 
 /// The workspace root: this crate's parent.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 /// `$CARGO_TARGET_DIR`, else the workspace's `target/`.
 pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace_root().join("target"), PathBuf::from)
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
 }
 
 /// Scratch space for artifacts, manifests and quick-run results.
@@ -29,7 +32,9 @@ pub fn results_dir() -> PathBuf {
 
 /// A component built by `scripts/build`, e.g. `qr_generate`.
 pub fn component(name: &str) -> Result<PathBuf> {
-    let path = target_dir().join("wasm32-wasip2/release").join(format!("{name}.wasm"));
+    let path = target_dir()
+        .join("wasm32-wasip2/release")
+        .join(format!("{name}.wasm"));
     if !path.is_file() {
         bail!(
             "{} is missing; build it with `cargo build --target wasm32-wasip2 --release \
@@ -54,7 +59,10 @@ pub fn corpus() -> PathBuf {
 pub fn release_binary(name: &str) -> Result<PathBuf> {
     let path = target_dir().join("release").join(name);
     if !path.is_file() {
-        bail!("{} is missing; build it with `cargo build --release -p {name}`", path.display());
+        bail!(
+            "{} is missing; build it with `cargo build --release -p {name}`",
+            path.display()
+        );
     }
     Ok(path)
 }

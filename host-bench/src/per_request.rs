@@ -18,7 +18,11 @@ const WARMUP: usize = 5;
 
 /// The pool setting the lever sweep found fastest: every dirtied page reset by memset, found
 /// with PAGEMAP_SCAN, so released instances leave no page faults or madvise for the next one.
-const SCAN: Allocation = Allocation::Pooling { slots: 2, keep_resident: 16 * 1024 * 1024, pagemap_scan: true };
+const SCAN: Allocation = Allocation::Pooling {
+    slots: 2,
+    keep_resident: 16 * 1024 * 1024,
+    pagemap_scan: true,
+};
 
 pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let allocations = [Allocation::qr_host_default(), SCAN];
@@ -36,7 +40,9 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
                     let engine = engine.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
                     pair.push(Guest::new(engine, &wasm::compile(engine, &wasm_bytes)?)?);
                 }
-                let pair: [Guest; 2] = pair.try_into().map_err(|_| anyhow::anyhow!("two engines"))?;
+                let pair: [Guest; 2] = pair
+                    .try_into()
+                    .map_err(|_| anyhow::anyhow!("two engines"))?;
                 guests.push((case.component, pair.clone()));
                 pair
             }
@@ -47,14 +53,19 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
             rt.block_on(pair[0].handle(&case.call))?;
         }
         let per_call = start.elapsed().as_secs_f64() / WARMUP as f64;
-        let n = run.pick(20, ((run.budget_seconds() / per_call) as usize).clamp(30, 2000));
+        let n = run.pick(
+            20,
+            ((run.budget_seconds() / per_call) as usize).clamp(30, 2000),
+        );
 
         let mut wasm = Vec::new();
         for (guest, allocation) in pair.iter().zip(allocations) {
             for _ in 0..WARMUP {
                 rt.block_on(guest.handle(&case.call))?;
             }
-            let bar = run.progress.bar(&format!("{} (wasm, {})", case.name, allocation.label()), n);
+            let bar = run
+                .progress
+                .bar(&format!("{} (wasm, {})", case.name, allocation.label()), n);
             let summary = rt.block_on(async {
                 let mut samples = Vec::with_capacity(n);
                 for _ in 0..n {
@@ -66,13 +77,22 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
                 anyhow::Ok(Summary::of(samples))
             })?;
             bar.finish_and_clear();
-            report.latency(SECTION, case.name, format!("wasm, {}", allocation.label()), summary);
+            report.latency(
+                SECTION,
+                case.name,
+                format!("wasm, {}", allocation.label()),
+                summary,
+            );
             wasm.push(summary);
         }
         for _ in 0..WARMUP {
             workload::native(&case.call)?;
         }
-        let native = run.progress.timed(&format!("{} (native)", case.name), n, || workload::native(&case.call))?;
+        let native = run
+            .progress
+            .timed(&format!("{} (native)", case.name), n, || {
+                workload::native(&case.call)
+            })?;
         report.latency(SECTION, case.name, "native qr-api handler", native);
         rows.push(vec![
             case.name.to_owned(),

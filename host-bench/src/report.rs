@@ -89,7 +89,13 @@ pub struct Goal {
 }
 
 /// Section names, in report order.
-pub const SECTIONS: [&str; 5] = ["cold-start", "per-request", "levers", "host-overhead", "http-load"];
+pub const SECTIONS: [&str; 5] = [
+    "cold-start",
+    "per-request",
+    "levers",
+    "host-overhead",
+    "http-load",
+];
 
 impl Report {
     pub fn new(quick: bool) -> Report {
@@ -107,16 +113,38 @@ impl Report {
         }
     }
 
-    pub fn latency(&mut self, section: &'static str, name: impl Into<String>, variant: impl Into<String>, summary: Summary) {
-        self.latencies.push(Latency { section, name: name.into(), variant: variant.into(), summary });
+    pub fn latency(
+        &mut self,
+        section: &'static str,
+        name: impl Into<String>,
+        variant: impl Into<String>,
+        summary: Summary,
+    ) {
+        self.latencies.push(Latency {
+            section,
+            name: name.into(),
+            variant: variant.into(),
+            summary,
+        });
     }
 
     pub fn note(&mut self, section: &str, text: impl Into<String>) {
         self.notes.push((section.into(), text.into()));
     }
 
-    pub fn goal(&mut self, goal: &str, measured: String, met: Option<bool>, note: impl Into<String>) {
-        self.goals.push(Goal { goal: goal.into(), measured, met, note: note.into() });
+    pub fn goal(
+        &mut self,
+        goal: &str,
+        measured: String,
+        met: Option<bool>,
+        note: impl Into<String>,
+    ) {
+        self.goals.push(Goal {
+            goal: goal.into(),
+            measured,
+            met,
+            note: note.into(),
+        });
     }
 
     /// The p50 of a recorded latency, for ratios and goals.
@@ -139,13 +167,28 @@ impl Report {
             m.cores,
             m.memory_gib,
             m.kernel,
-            if self.quick { "**--quick smoke run: too few samples to quote.**" } else { "Full run." }
+            if self.quick {
+                "**--quick smoke run: too few samples to quote.**"
+            } else {
+                "Full run."
+            }
         );
-        let versions: Vec<String> = self.versions.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let versions: Vec<String> = self
+            .versions
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
         let _ = writeln!(md, "Versions: {}.\n", versions.join(", "));
-        let _ = writeln!(md, "Load average (1/5/15 min) at start / end: {}.\n", self.load_average.join(" / "));
+        let _ = writeln!(
+            md,
+            "Load average (1/5/15 min) at start / end: {}.\n",
+            self.load_average.join(" / ")
+        );
         if !self.goals.is_empty() {
-            let _ = writeln!(md, "## Goals\n\n| goal | measured | met | note |\n|---|---|---|---|");
+            let _ = writeln!(
+                md,
+                "## Goals\n\n| goal | measured | met | note |\n|---|---|---|---|"
+            );
             for g in &self.goals {
                 let met = match g.met {
                     Some(true) => "yes",
@@ -157,10 +200,23 @@ impl Report {
             md.push('\n');
         }
         for section in SECTIONS {
-            let latencies: Vec<&Latency> = self.latencies.iter().filter(|l| l.section == section).collect();
+            let latencies: Vec<&Latency> = self
+                .latencies
+                .iter()
+                .filter(|l| l.section == section)
+                .collect();
             let loads: Vec<&Load> = self.loads.iter().filter(|l| l.section == section).collect();
-            let tables: Vec<&Table> = self.tables.iter().filter(|t| t.section == section).collect();
-            let notes: Vec<&str> = self.notes.iter().filter(|(s, _)| s == section).map(|(_, n)| n.as_str()).collect();
+            let tables: Vec<&Table> = self
+                .tables
+                .iter()
+                .filter(|t| t.section == section)
+                .collect();
+            let notes: Vec<&str> = self
+                .notes
+                .iter()
+                .filter(|(s, _)| s == section)
+                .map(|(_, n)| n.as_str())
+                .collect();
             if latencies.is_empty() && loads.is_empty() && tables.is_empty() && notes.is_empty() {
                 continue;
             }
@@ -192,7 +248,9 @@ impl Report {
                      |---|---|---:|---|---:|---:|---:|---:|---:|---:|\n",
                 );
                 for l in loads {
-                    let cpu = l.cpu_ms_per_request.map_or("-".into(), |c| format!("{c:.3}"));
+                    let cpu = l
+                        .cpu_ms_per_request
+                        .map_or("-".into(), |c| format!("{c:.3}"));
                     let _ = writeln!(
                         md,
                         "| {} | {} | {} | {} | {:.0} | {:.2} | {:.2} | {} | {} | {cpu} |",
@@ -227,14 +285,23 @@ impl Report {
         self.load_average.push(load_average());
         std::fs::create_dir_all(dir)?;
         std::fs::write(dir.join(format!("{stem}.md")), self.markdown())?;
-        std::fs::write(dir.join(format!("{stem}.json")), serde_json::to_string_pretty(self)? + "\n")?;
+        std::fs::write(
+            dir.join(format!("{stem}.json")),
+            serde_json::to_string_pretty(self)? + "\n",
+        )?;
         Ok(())
     }
 }
 
 /// Microseconds with precision that suits their size.
 pub fn fmt_us(us: f64) -> String {
-    if us < 10.0 { format!("{us:.2}") } else if us < 1000.0 { format!("{us:.1}") } else { format!("{us:.0}") }
+    if us < 10.0 {
+        format!("{us:.2}")
+    } else if us < 1000.0 {
+        format!("{us:.1}")
+    } else {
+        format!("{us:.0}")
+    }
 }
 
 impl Machine {
@@ -242,7 +309,11 @@ impl Machine {
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let cpu = cpuinfo
             .lines()
-            .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, v)| v.trim().to_owned()))
+            .find_map(|l| {
+                l.strip_prefix("model name")
+                    .and_then(|r| r.split_once(':'))
+                    .map(|(_, v)| v.trim().to_owned())
+            })
             .unwrap_or_else(|| "unknown CPU".into());
         let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
         let kib: f64 = meminfo
@@ -254,7 +325,10 @@ impl Machine {
             cpu,
             cores: crate::wasm::cores(),
             memory_gib: kib / 1024.0 / 1024.0,
-            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim().to_owned(),
+            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
         }
     }
 }
@@ -262,12 +336,17 @@ impl Machine {
 /// The first three fields of `/proc/loadavg`.
 fn load_average() -> String {
     let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    text.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days, no time zone crate).
 fn utc_now() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -278,7 +357,12 @@ fn utc_now() -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]
@@ -295,7 +379,16 @@ mod tests {
     #[test]
     fn markdown_marks_a_missed_goal() {
         let mut report = Report::new(true);
-        report.goal("pooled instantiation p50 ≤ 30 µs", "41 µs".into(), Some(false), "");
-        assert!(report.markdown().contains("| pooled instantiation p50 ≤ 30 µs | 41 µs | **no** |"));
+        report.goal(
+            "pooled instantiation p50 ≤ 30 µs",
+            "41 µs".into(),
+            Some(false),
+            "",
+        );
+        assert!(
+            report
+                .markdown()
+                .contains("| pooled instantiation p50 ≤ 30 µs | 41 µs | **no** |")
+        );
     }
 }

@@ -90,9 +90,13 @@ impl Service {
     pub fn python_seed() -> Result<Service> {
         let dir = crate::paths::python_seed();
         let home = std::env::var_os("HOME").context("HOME not set")?;
-        let cache = std::env::var_os("XDG_CACHE_HOME").map_or_else(|| Path::new(&home).join(".cache"), Into::into);
+        let cache = std::env::var_os("XDG_CACHE_HOME")
+            .map_or_else(|| Path::new(&home).join(".cache"), Into::into);
         if !cache.join("qr-python-seed/venv/bin/gunicorn").is_file() {
-            bail!("its venv is not set up (run `{}/run.sh setup`)", dir.display());
+            bail!(
+                "its venv is not set up (run `{}/run.sh setup`)",
+                dir.display()
+            );
         }
         let addr = free_port()?;
         Ok(Service {
@@ -127,21 +131,34 @@ pub struct Server {
 /// Starts `service` and waits until it is ready to answer.
 pub fn start(service: Service) -> Result<Server> {
     let mut command = Command::new(&service.program);
-    command.args(&service.args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+        .args(&service.args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for (k, v) in &service.envs {
         command.env(k, v);
     }
-    let mut child = command.spawn().with_context(|| format!("starting {}", service.name))?;
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("starting {}", service.name))?;
     let lines = drain(child.stdout.take(), child.stderr.take());
-    let mut server = Server { name: service.name, addr: SocketAddr::from(([127, 0, 0, 1], 0)), child };
+    let mut server = Server {
+        name: service.name,
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        child,
+    };
     let deadline = Instant::now() + READY_TIMEOUT;
     let mut log = String::new();
     match service.ready {
         Ready::Stdout | Ready::Stderr => loop {
             let wait = deadline.saturating_duration_since(Instant::now());
-            let (from_stdout, line) = lines
-                .recv_timeout(wait)
-                .with_context(|| format!("{} exited or printed no address; it said:\n{log}", server.name))?;
+            let (from_stdout, line) = lines.recv_timeout(wait).with_context(|| {
+                format!(
+                    "{} exited or printed no address; it said:\n{log}",
+                    server.name
+                )
+            })?;
             log.push_str(&line);
             log.push('\n');
             if from_stdout == matches!(service.ready, Ready::Stdout)
@@ -194,9 +211,16 @@ impl Drop for Server {
 
 /// Reads both pipes to the end on their own threads (a service must never block on a full
 /// pipe), forwarding lines tagged `true` for stdout.
-fn drain(stdout: Option<impl std::io::Read + Send + 'static>, stderr: Option<impl std::io::Read + Send + 'static>) -> mpsc::Receiver<(bool, String)> {
+fn drain(
+    stdout: Option<impl std::io::Read + Send + 'static>,
+    stderr: Option<impl std::io::Read + Send + 'static>,
+) -> mpsc::Receiver<(bool, String)> {
     let (tx, rx) = mpsc::channel();
-    fn forward(pipe: impl std::io::Read + Send + 'static, is_stdout: bool, tx: mpsc::Sender<(bool, String)>) {
+    fn forward(
+        pipe: impl std::io::Read + Send + 'static,
+        is_stdout: bool,
+        tx: mpsc::Sender<(bool, String)>,
+    ) {
         std::thread::spawn(move || {
             for line in BufReader::new(pipe).lines() {
                 let Ok(line) = line else { break };
@@ -217,7 +241,9 @@ fn drain(stdout: Option<impl std::io::Read + Send + 'static>, stderr: Option<imp
 /// The first `http://HOST:PORT` in `line`.
 fn address_in(line: &str) -> Option<SocketAddr> {
     let rest = &line[line.find("http://")? + "http://".len()..];
-    let end = rest.find(|c: char| c == '/' || c.is_whitespace()).unwrap_or(rest.len());
+    let end = rest
+        .find(|c: char| c == '/' || c.is_whitespace())
+        .unwrap_or(rest.len());
     rest[..end].parse().ok()
 }
 
@@ -230,11 +256,17 @@ fn free_port() -> Result<SocketAddr> {
 pub fn get_ok(addr: SocketAddr, path: &str) -> Result<()> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(READY_TIMEOUT))?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response)?;
     let head = String::from_utf8_lossy(&response[..response.len().min(32)]).into_owned();
-    anyhow::ensure!(head.starts_with("HTTP/1.1 200"), "GET {path} answered {head:?}");
+    anyhow::ensure!(
+        head.starts_with("HTTP/1.1 200"),
+        "GET {path} answered {head:?}"
+    );
     Ok(())
 }
 
@@ -257,7 +289,13 @@ pub fn cpu_seconds(pid: u32) -> f64 {
     let mut procs = Vec::new();
     if let Ok(entries) = std::fs::read_dir("/proc") {
         for entry in entries.flatten() {
-            let Some(p) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else { continue };
+            let Some(p) = entry
+                .file_name()
+                .to_str()
+                .and_then(|s| s.parse::<u32>().ok())
+            else {
+                continue;
+            };
             if let Some((ppid, cpu)) = stat(p) {
                 procs.push((p, ppid, cpu));
             }
@@ -298,7 +336,8 @@ mod tests {
 
     #[test]
     fn the_address_is_read_from_each_services_startup_line() {
-        let qr_host = "qr-host listening on http://127.0.0.1:3000 admin http://127.0.0.1:9300 components=2";
+        let qr_host =
+            "qr-host listening on http://127.0.0.1:3000 admin http://127.0.0.1:9300 components=2";
         assert_eq!(address_in(qr_host), "127.0.0.1:3000".parse().ok());
         let wasmtime = "Serving HTTP on http://127.0.0.1:41234/";
         assert_eq!(address_in(wasmtime).map(|a| a.port()), Some(41234));

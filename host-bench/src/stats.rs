@@ -19,14 +19,24 @@ impl Summary {
         samples.sort_unstable();
         let n = samples.len();
         if n == 0 {
-            return Summary { samples: 0, p50_us: 0.0, p99_us: 0.0, mean_us: 0.0 };
+            return Summary {
+                samples: 0,
+                p50_us: 0.0,
+                p99_us: 0.0,
+                mean_us: 0.0,
+            };
         }
         let at = |q: f64| {
             let rank = ((q * n as f64).ceil() as usize).clamp(1, n);
             micros(samples[rank - 1])
         };
         let total: Duration = samples.iter().sum();
-        Summary { samples: n, p50_us: at(0.50), p99_us: at(0.99), mean_us: micros(total) / n as f64 }
+        Summary {
+            samples: n,
+            p50_us: at(0.50),
+            p99_us: at(0.99),
+            mean_us: micros(total) / n as f64,
+        }
     }
 
     /// Runs `f` `n` times and summarises how long each call took. Setup belongs outside `f`.

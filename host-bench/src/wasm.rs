@@ -11,7 +11,9 @@ use http_body_util::{BodyExt as _, Full};
 use serde::Serialize;
 use tokio::sync::oneshot;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime::{
+    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store,
+};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
@@ -39,19 +41,31 @@ pub enum Allocation {
     /// `keep_resident` bytes of each memory with memset (the rest with madvise). With
     /// `pagemap_scan`, Linux's PAGEMAP_SCAN ioctl finds the pages the instance dirtied, and
     /// only those (up to `keep_resident` bytes) are reset, anywhere in the memory.
-    Pooling { slots: u32, keep_resident: usize, pagemap_scan: bool },
+    Pooling {
+        slots: u32,
+        keep_resident: usize,
+        pagemap_scan: bool,
+    },
 }
 
 impl Allocation {
     /// qr-host's defaults on this machine: one slot per core, 1 MiB kept resident.
     pub fn qr_host_default() -> Self {
-        Allocation::Pooling { slots: cores() as u32, keep_resident: QR_HOST_KEEP_RESIDENT, pagemap_scan: false }
+        Allocation::Pooling {
+            slots: cores() as u32,
+            keep_resident: QR_HOST_KEEP_RESIDENT,
+            pagemap_scan: false,
+        }
     }
 
     pub fn label(&self) -> String {
         match self {
             Allocation::OnDemand => "on-demand".into(),
-            Allocation::Pooling { keep_resident, pagemap_scan, .. } => format!(
+            Allocation::Pooling {
+                keep_resident,
+                pagemap_scan,
+                ..
+            } => format!(
                 "pooling, keep-resident {}{}",
                 bytes_label(*keep_resident),
                 if *pagemap_scan { " + pagemap_scan" } else { "" }
@@ -80,7 +94,12 @@ pub fn engine(allocation: Allocation) -> Result<Engine> {
     let mut config = Config::new();
     config.epoch_interruption(true);
     config.memory_init_cow(true);
-    if let Allocation::Pooling { slots, keep_resident, pagemap_scan } = allocation {
+    if let Allocation::Pooling {
+        slots,
+        keep_resident,
+        pagemap_scan,
+    } = allocation
+    {
         let mut pool = PoolingAllocationConfig::new();
         pool.total_component_instances(slots)
             .total_core_instances(slots * CORE_INSTANCES_PER_COMPONENT)
@@ -93,7 +112,11 @@ pub fn engine(allocation: Allocation) -> Result<Engine> {
             .max_memory_size(POOL_MAX_MEMORY_BYTES)
             .linear_memory_keep_resident(keep_resident)
             .table_keep_resident(keep_resident.min(64 * 1024))
-            .pagemap_scan(if pagemap_scan { Enabled::Yes } else { Enabled::No });
+            .pagemap_scan(if pagemap_scan {
+                Enabled::Yes
+            } else {
+                Enabled::No
+            });
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     Engine::new(&config).map_err(anyhow::Error::from)
@@ -138,13 +161,17 @@ impl Guest {
     pub fn new(engine: &Engine, component: &Component) -> Result<Self> {
         let mut linker = Linker::new(engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(anyhow::Error::from)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(anyhow::Error::from)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
+            .map_err(anyhow::Error::from)?;
         let pre = linker
             .instantiate_pre(component)
             .and_then(ProxyPre::new)
             .map_err(anyhow::Error::from)
             .context("not a wasi:http/proxy component")?;
-        Ok(Guest { engine: engine.clone(), pre })
+        Ok(Guest {
+            engine: engine.clone(),
+            pre,
+        })
     }
 
     /// A fresh store, as qr-host builds one per request (no deadline: nothing ticks the epoch).
@@ -164,7 +191,11 @@ impl Guest {
     pub async fn instantiate(&self) -> Result<Duration> {
         let start = Instant::now();
         let mut store = self.store();
-        let instance = self.pre.instantiate_async(&mut store).await.map_err(anyhow::Error::from)?;
+        let instance = self
+            .pre
+            .instantiate_async(&mut store)
+            .await
+            .map_err(anyhow::Error::from)?;
         let elapsed = start.elapsed();
         drop(instance);
         drop(store);
@@ -179,23 +210,39 @@ impl Guest {
             .method(call.method)
             .uri(format!("http://localhost{}", call.path_and_query))
             .header("content-type", call.content_type)
-            .body(Full::new(call.body.clone()).map_err(|never| -> wasmtime_wasi_http::Error { match never {} }))?;
+            .body(
+                Full::new(call.body.clone())
+                    .map_err(|never| -> wasmtime_wasi_http::Error { match never {} }),
+            )?;
         let (tx, rx) = oneshot::channel();
         let (req, out) = {
             let mut http = store.data_mut().http();
-            let req = http.new_incoming_request(Scheme::Http, request).map_err(anyhow::Error::from)?;
-            let out = http.new_response_outparam(tx).map_err(anyhow::Error::from)?;
+            let req = http
+                .new_incoming_request(Scheme::Http, request)
+                .map_err(anyhow::Error::from)?;
+            let out = http
+                .new_response_outparam(tx)
+                .map_err(anyhow::Error::from)?;
             (req, out)
         };
         let pre = &self.pre;
         let guest = async move {
             let proxy = pre.instantiate_async(&mut store).await?;
-            proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
+            proxy
+                .wasi_http_incoming_handler()
+                .call_handle(&mut store, req, out)
+                .await
         };
         let response = async {
-            let response = rx.await?.map_err(|code| anyhow!("guest error code {code:?}"))?;
+            let response = rx
+                .await?
+                .map_err(|code| anyhow!("guest error code {code:?}"))?;
             let status = response.status();
-            let body = response.into_body().collect().await.map_err(|e| anyhow!("body: {e:?}"))?;
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| anyhow!("body: {e:?}"))?;
             anyhow::ensure!(status == 200, "guest answered {status}");
             anyhow::Ok(body.to_bytes())
         };
@@ -214,17 +261,26 @@ struct State {
 
 impl WasiView for State {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
 impl WasiHttpView for State {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: Default::default() }
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: Default::default(),
+        }
     }
 }
 
 /// A single-threaded tokio runtime for timing in-process calls without work stealing noise.
 pub fn current_thread() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
 }

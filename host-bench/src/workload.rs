@@ -41,17 +41,33 @@ pub fn cases() -> Result<Vec<Case>> {
         body,
     };
     Ok(vec![
-        Case { name: "generate PNG", component: "qr_generate", call: post("/generate", "application/json", json) },
+        Case {
+            name: "generate PNG",
+            component: "qr_generate",
+            call: post("/generate", "application/json", json),
+        },
         Case {
             name: "generate SVG",
             component: "qr_generate",
-            call: post("/generate", "application/json", Bytes::from(serde_json::to_vec(&svg)?)),
+            call: post(
+                "/generate",
+                "application/json",
+                Bytes::from(serde_json::to_vec(&svg)?),
+            ),
         },
-        Case { name: "decode clean PNG (287 px)", component: "qr_decode", call: post("/decode", "image/png", clean_png()?) },
+        Case {
+            name: "decode clean PNG (287 px)",
+            component: "qr_decode",
+            call: post("/decode", "image/png", clean_png()?),
+        },
         Case {
             name: "decode phone photo (640x480)",
             component: "qr_decode",
-            call: post("/decode", "image/png", read(paths::corpus().join(PHONE_PHOTO))?),
+            call: post(
+                "/decode",
+                "image/png",
+                read(paths::corpus().join(PHONE_PHOTO))?,
+            ),
         },
     ])
 }
@@ -59,8 +75,15 @@ pub fn cases() -> Result<Vec<Case>> {
 /// The same request served natively: the `qr-api` handler the component wraps, which parses
 /// the request and calls `qr_core::generate` / `qr_core::decode`. Fails unless it answers 200.
 pub fn native(call: &Call) -> Result<Vec<u8>> {
-    let (path, query) = call.path_and_query.split_once('?').unwrap_or((&call.path_and_query, ""));
-    let endpoint = if path == "/decode" { qr_api::DECODE } else { qr_api::GENERATE };
+    let (path, query) = call
+        .path_and_query
+        .split_once('?')
+        .unwrap_or((&call.path_and_query, ""));
+    let endpoint = if path == "/decode" {
+        qr_api::DECODE
+    } else {
+        qr_api::GENERATE
+    };
     let request = qr_api::Request {
         method: call.method,
         path,
@@ -69,10 +92,16 @@ pub fn native(call: &Call) -> Result<Vec<u8>> {
         body: &call.body,
     };
     let reply = (endpoint.handle)(&request);
-    anyhow::ensure!(reply.status == 200, "native {path} answered {}", reply.status);
+    anyhow::ensure!(
+        reply.status == 200,
+        "native {path} answered {}",
+        reply.status
+    );
     Ok(reply.body)
 }
 
 fn read(path: std::path::PathBuf) -> Result<Bytes> {
-    Ok(std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?.into())
+    Ok(std::fs::read(&path)
+        .with_context(|| format!("reading {}", path.display()))?
+        .into())
 }

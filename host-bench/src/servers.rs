@@ -345,9 +345,10 @@ mod tests {
     }
 
     #[test]
-    fn this_process_has_used_some_cpu_time() {
-        let busy: u64 = (0..20_000_000u64).fold(0, |a, b| a.wrapping_add(b * b));
-        std::hint::black_box(busy);
-        assert!(cpu_seconds(std::process::id()) > 0.0);
+    fn cpu_time_grows_while_the_process_works() {
+        let me = std::process::id();
+        let before = cpu_seconds(me);
+        // Reading /proc is itself work; the clock ticks at 100 Hz, so a few reads suffice.
+        assert!((0..100_000).any(|_| cpu_seconds(me) > before));
     }
 }

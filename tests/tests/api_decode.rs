@@ -19,7 +19,7 @@ fn problem(response: qr_tests::Response, status: u16, kind: &str) -> Value {
     let body: Value = response.json().unwrap();
     assert_eq!(
         body["type"],
-        format!("urn:qr-workshop:problem:{kind}"),
+        format!("https://github.com/qr-workshop/qr-workshop/blob/main/README.md#{kind}"),
         "{body}"
     );
     body

@@ -17,7 +17,7 @@ fn problem(response: qr_tests::Response, status: u16, kind: &str) -> Value {
     let body: Value = response.json().expect("problem+json body");
     assert_eq!(
         body["type"],
-        format!("urn:qr-workshop:problem:{kind}"),
+        format!("https://github.com/qr-workshop/qr-workshop/blob/main/README.md#{kind}"),
         "{body}"
     );
     assert_eq!(body["status"], status);

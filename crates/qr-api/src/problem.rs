@@ -8,7 +8,8 @@ use qr_core::Error;
 /// An `application/problem+json` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
-    /// `urn:qr-workshop:problem:<kind>`; the README lists every kind.
+    /// The README's URL with the kind as its anchor (`…/README.md#<kind>`): every kind is
+    /// documented there, so a client following the link lands on its row.
     #[serde(rename = "type")]
     pub kind: String,
     /// Short, fixed summary of the kind.
@@ -20,7 +21,7 @@ pub struct Problem {
 }
 
 /// Prefix of every problem type this service returns.
-pub const PROBLEM_TYPE_PREFIX: &str = "urn:qr-workshop:problem:";
+const PROBLEM_TYPE_PREFIX: &str = "https://github.com/qr-workshop/qr-workshop/blob/main/README.md#";
 
 impl Problem {
     fn new(slug: &str, title: &'static str, status: u16, detail: impl Into<String>) -> Problem {

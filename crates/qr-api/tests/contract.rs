@@ -157,7 +157,10 @@ fn health_is_json() {
 fn unknown_paths_and_methods_are_problems() {
     let r = call(&GENERATE, "GET", "/nope", "", None, b"");
     assert_eq!(r.status, 404);
-    assert_eq!(problem(&r)["type"], "urn:qr-workshop:problem:not-found");
+    assert_eq!(
+        problem(&r)["type"],
+        "https://github.com/qr-workshop/qr-workshop/blob/main/README.md#not-found"
+    );
     let r = call(&GENERATE, "DELETE", "/generate", "", None, b"");
     assert_eq!(r.status, 405);
     assert_eq!(r.header("allow"), Some("GET, POST"));
@@ -241,7 +244,7 @@ fn each_bad_input_gets_its_status_and_type() {
         if status != 200 {
             assert_eq!(
                 problem(&r)["type"],
-                format!("urn:qr-workshop:problem:{kind}")
+                format!("https://github.com/qr-workshop/qr-workshop/blob/main/README.md#{kind}")
             );
         }
     }
@@ -256,7 +259,10 @@ fn capacity_errors_are_413_and_name_the_capacity() {
     let r = call(&GENERATE, "POST", "/generate", "", None, body.as_bytes());
     assert_eq!(r.status, 413);
     let p = problem(&r);
-    assert_eq!(p["type"], "urn:qr-workshop:problem:capacity-exceeded");
+    assert_eq!(
+        p["type"],
+        "https://github.com/qr-workshop/qr-workshop/blob/main/README.md#capacity-exceeded"
+    );
     assert!(p["detail"].as_str().unwrap().contains("1273"), "{p}");
     let body = format!(
         r#"{{"data":"{}","error_correction":"H"}}"#,

@@ -66,7 +66,8 @@ fn load_through_nginx_reaches_every_host_and_the_counts_add_up() {
     );
     let problem: serde_json::Value = response.json().expect("problem+json body");
     assert_eq!(
-        problem["type"], "https://github.com/qr-workshop/qr-workshop/blob/main/README.md#body-too-large",
+        problem["type"],
+        "https://github.com/qr-workshop/qr-workshop/blob/main/README.md#body-too-large",
         "{problem}"
     );
     assert_eq!(problem["status"], 413);

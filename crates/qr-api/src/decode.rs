@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::generate::not_allowed;
 use crate::{Problem, Reply, Request, media_type, multipart};
-use qr_core::Code;
+use qr_core::{Code, Encoding, Merged};
 
 /// The JSON reply: every code found, plus the Python service's `data` field.
 #[derive(Debug, Serialize)]
@@ -13,6 +13,58 @@ struct Decoded<'a> {
     codes: Vec<CodeJson<'a>>,
     /// The first code's text, or `null`: what the Python service returned as `data`.
     data: Option<&'a str>,
+    /// Structured-append messages whose pieces are all in the image, joined; left out when
+    /// there are none, so plain images keep the Python-compatible shape.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    merged: Vec<MergedJson<'a>>,
+}
+
+/// A payload as the API shows it: text when it reads as text, else base64 of the bytes.
+fn base64_unless_text(text: Option<&str>, bytes: &[u8]) -> Option<String> {
+    text.is_none()
+        .then(|| base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+#[derive(Debug, Serialize)]
+struct MergedJson<'a> {
+    text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bytes_base64: Option<String>,
+    encoding: &'static str,
+    total: u8,
+    parity: u8,
+}
+
+impl<'a> From<&'a Merged> for MergedJson<'a> {
+    fn from(m: &'a Merged) -> Self {
+        MergedJson {
+            text: m.text.as_deref(),
+            bytes_base64: base64_unless_text(m.text.as_deref(), &m.bytes),
+            encoding: encoding_name(m.encoding),
+            total: m.total,
+            parity: m.parity,
+        }
+    }
+}
+
+/// One piece of a structured-append sequence.
+#[derive(Debug, Serialize)]
+struct PieceJson {
+    index: u8,
+    total: u8,
+    parity: u8,
+}
+
+/// How the text was read from the bytes, as the API names it.
+fn encoding_name(e: Encoding) -> &'static str {
+    match e {
+        Encoding::Eci => "eci",
+        Encoding::Utf8 => "utf-8",
+        Encoding::ShiftJis => "shift_jis",
+        Encoding::PerSegment => "per-segment",
+        Encoding::Latin1 => "iso-8859-1",
+        Encoding::Binary => "binary",
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -27,19 +79,34 @@ struct CodeJson<'a> {
     /// Top-left, top-right, bottom-right, bottom-left as the symbol is oriented, in pixels,
     /// to 0.1 px (finer digits are noise from the sampling grid).
     corners: [[f32; 2]; 4],
+    /// Light modules on a dark background.
+    inverted: bool,
+    /// Seen mirrored (through glass, or printed flipped).
+    mirrored: bool,
+    /// How `text` was read from the bytes: `eci`, `utf-8`, `shift_jis`, `per-segment`,
+    /// `iso-8859-1` or `binary`.
+    encoding: &'static str,
+    /// This symbol's place in a structured-append sequence, when it is one piece.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    structured_append: Option<PieceJson>,
 }
 
 impl<'a> From<&'a Code> for CodeJson<'a> {
     fn from(c: &'a Code) -> Self {
         CodeJson {
             text: c.text.as_deref(),
-            bytes_base64: c
-                .text
-                .is_none()
-                .then(|| base64::engine::general_purpose::STANDARD.encode(&c.bytes)),
+            bytes_base64: base64_unless_text(c.text.as_deref(), &c.bytes),
             version: c.version,
             ecc: c.ec_level.to_string(),
             corners: c.corners.map(|p| p.map(|v| (v * 10.0).round() / 10.0)),
+            inverted: c.inverted,
+            mirrored: c.mirrored,
+            encoding: encoding_name(c.encoding),
+            structured_append: c.structured_append.map(|p| PieceJson {
+                index: p.index,
+                total: p.total,
+                parity: p.parity,
+            }),
         }
     }
 }
@@ -68,7 +135,13 @@ fn decode(req: &Request<'_>) -> Reply {
         Ok(found) => {
             let codes: Vec<CodeJson<'_>> = found.iter().map(CodeJson::from).collect();
             let data = found.first().and_then(|c| c.text.as_deref());
-            Reply::json(&Decoded { codes, data })
+            let joined = qr_core::merge_structured_append(&found);
+            let merged = joined.iter().map(MergedJson::from).collect();
+            Reply::json(&Decoded {
+                codes,
+                data,
+                merged,
+            })
         }
         Err(e) => e.into(),
     }

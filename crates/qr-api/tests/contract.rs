@@ -295,3 +295,70 @@ fn binary_payloads_are_returned_as_base64() {
         assert!(code.get("bytes_base64").is_none());
     }
 }
+
+#[test]
+fn light_on_dark_codes_are_read_and_flagged_inverted() {
+    let png = call(
+        &GENERATE,
+        "GET",
+        "/generate",
+        "data=night%20mode&fg=ffffff&bg=000000&scale=4",
+        None,
+        b"",
+    )
+    .body;
+    let v: Value =
+        serde_json::from_slice(&call(&DECODE, "POST", "/decode", "", None, &png).body).unwrap();
+    assert_eq!(v["codes"][0]["text"], "night mode", "{v}");
+    assert_eq!(v["codes"][0]["inverted"], true);
+    assert_eq!(v["codes"][0]["mirrored"], false);
+    assert_eq!(v["codes"][0]["encoding"], "utf-8");
+}
+
+/// The four pieces of the corpus's structured-append message, side by side in one image,
+/// come back as four pieces and one merged message.
+#[test]
+fn structured_append_pieces_in_one_image_are_merged() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/qr-corpus/zxing/qrcode-7");
+    let pieces: Vec<image::GrayImage> = (1..=4)
+        .map(|i| {
+            image::open(dir.join(format!("01-0{i}.png")))
+                .unwrap()
+                .to_luma8()
+        })
+        .collect();
+    let gap = 40;
+    let width = pieces.iter().map(|p| p.width() + gap).sum::<u32>() + gap;
+    let height = pieces.iter().map(|p| p.height()).max().unwrap() + 2 * gap;
+    let mut sheet = image::GrayImage::from_pixel(width, height, image::Luma([255]));
+    let mut x = gap;
+    for p in &pieces {
+        image::imageops::overlay(&mut sheet, p, i64::from(x), i64::from(gap));
+        x += p.width() + gap;
+    }
+    let mut png = Vec::new();
+    sheet
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+
+    let v: Value =
+        serde_json::from_slice(&call(&DECODE, "POST", "/decode", "", None, &png).body).unwrap();
+    assert_eq!(v["codes"].as_array().unwrap().len(), 4, "{v}");
+    let mut indices: Vec<u64> = v["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["structured_append"]["index"].as_u64().unwrap())
+        .collect();
+    indices.sort_unstable();
+    assert_eq!(indices, [0, 1, 2, 3]);
+    let expected = std::fs::read_to_string(dir.join("01.txt")).unwrap();
+    assert_eq!(
+        v["merged"][0]["text"]
+            .as_str()
+            .map(|t| t.trim_end_matches('\n')),
+        Some(expected.trim_end_matches('\n'))
+    );
+    assert_eq!(v["merged"][0]["total"], 4);
+}

@@ -17,4 +17,4 @@ pub use generate::{Image, generate};
 pub use image_input::{decode, load_image};
 pub use options::{Format, GenerateOptions, Rgba};
 pub use qr_encode::EcLevel;
-pub use qr_scan::Code;
+pub use qr_scan::{Code, Encoding, Merged, StructuredAppend, merge_structured_append};

@@ -11,26 +11,11 @@ use http_body_util::{BodyExt as _, Full};
 use serde::Serialize;
 use tokio::sync::oneshot;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{
-    Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store,
-};
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
-
-/// Linear memory one pooled slot may grow to: qr-host's default `--max-memory-bytes`.
-pub const POOL_MAX_MEMORY_BYTES: usize = 256 * 1024 * 1024;
-
-/// qr-host's default `--pool-memory-keep-resident`.
-pub const QR_HOST_KEEP_RESIDENT: usize = 1024 * 1024;
-
-/// Core instances per component slot, as qr-host reserves (spin-sdk components hold a main
-/// module plus wit-component shims and adapters).
-const CORE_INSTANCES_PER_COMPONENT: u32 = 32;
-/// Memories and tables per component slot, as qr-host reserves.
-const MEMORIES_PER_COMPONENT: u32 = 2;
-const TABLES_PER_COMPONENT: u32 = 8;
 
 /// How instances get their memory: the lever the host-overhead section sweeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -49,11 +34,13 @@ pub enum Allocation {
 }
 
 impl Allocation {
-    /// qr-host's defaults on this machine: one slot per core, 1 MiB kept resident.
+    /// qr-host's defaults on this machine (its `--max-concurrency` slots and
+    /// `--pool-memory-keep-resident`), read from qr-host itself so the two cannot drift.
     pub fn qr_host_default() -> Self {
+        let limits = qr_host::Limits::default();
         Allocation::Pooling {
-            slots: cores() as u32,
-            keep_resident: QR_HOST_KEEP_RESIDENT,
+            slots: u32::try_from(limits.max_concurrency).unwrap_or(u32::MAX),
+            keep_resident: limits.pool_memory_keep_resident,
             pagemap_scan: false,
         }
     }
@@ -100,23 +87,19 @@ pub fn engine(allocation: Allocation) -> Result<Engine> {
         pagemap_scan,
     } = allocation
     {
-        let mut pool = PoolingAllocationConfig::new();
-        pool.total_component_instances(slots)
-            .total_core_instances(slots * CORE_INSTANCES_PER_COMPONENT)
-            .max_core_instances_per_component(CORE_INSTANCES_PER_COMPONENT)
-            .total_memories(slots * MEMORIES_PER_COMPONENT)
-            .max_memories_per_component(MEMORIES_PER_COMPONENT)
-            .total_tables(slots * TABLES_PER_COMPONENT)
-            .max_tables_per_component(TABLES_PER_COMPONENT)
-            .total_stacks(slots)
-            .max_memory_size(POOL_MAX_MEMORY_BYTES)
-            .linear_memory_keep_resident(keep_resident)
-            .table_keep_resident(keep_resident.min(64 * 1024))
-            .pagemap_scan(if pagemap_scan {
-                Enabled::Yes
-            } else {
-                Enabled::No
-            });
+        // qr-host's own pool sizing, with the levers this bench sweeps overridden.
+        let limits = qr_host::Limits {
+            max_concurrency: slots as usize,
+            pool_memory_keep_resident: keep_resident,
+            pool_table_keep_resident: keep_resident.min(64 * 1024),
+            ..qr_host::Limits::default()
+        };
+        let mut pool = qr_host::runtime::pooling_config(&limits);
+        pool.pagemap_scan(if pagemap_scan {
+            Enabled::Yes
+        } else {
+            Enabled::No
+        });
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     Engine::new(&config).map_err(anyhow::Error::from)

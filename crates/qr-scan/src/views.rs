@@ -5,7 +5,7 @@
 //! (shading, glare, printed on fabric). Each function here makes one such view.
 
 use image::GrayImage;
-use rxing::common::{BitMatrix, GlobalHistogramBinarizer, HybridBinarizer};
+use rxing::common::{BitMatrix, GlobalHistogramBinarizer};
 use rxing::{Binarizer, Luma8Source};
 
 /// Views smaller than this on their short side are not made: a version-1 symbol with its
@@ -22,13 +22,11 @@ const LOCAL_MEAN_WINDOW_DIVISOR: u32 = 16;
 /// (Bradley and Roth's adaptive threshold).
 const LOCAL_MEAN_MARGIN_PERCENT: u32 = 12;
 
-/// zxing's hybrid binariser: 8×8 blocks thresholded on their 5×5 neighbourhood's mean.
+/// zxing's hybrid binariser: 8×8 blocks thresholded on their 5×5 neighbourhood's mean
+/// (our own implementation, see [`crate::hybrid`]); like zxing, images too small for one
+/// neighbourhood get the global threshold instead.
 pub(crate) fn hybrid(image: &GrayImage) -> Option<BitMatrix> {
-    let source = Luma8Source::new_with_slice(image.as_raw(), image.width(), image.height()).ok()?;
-    HybridBinarizer::new(source)
-        .get_black_matrix()
-        .ok()
-        .cloned()
+    crate::hybrid::hybrid(image).or_else(|| global(image))
 }
 
 /// zxing's global-histogram binariser: one threshold for the whole image, found at the

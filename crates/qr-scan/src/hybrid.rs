@@ -1,0 +1,297 @@
+//! zxing's "hybrid" local threshold, computed in a few passes over rows of bytes.
+//!
+//! The result is the same, bit for bit, as rxing's `HybridBinarizer` (the tests check it
+//! on the corpus), so the reader's accuracy does not move; only the cost does. rxing reads
+//! each pixel through its luminance-source trait and sets bits one call at a time, which
+//! made binarisation half of a typical scan. Here every pass is a straight loop over a
+//! row slice that the compiler can vectorise, and the bits are packed a word at a time.
+//!
+//! The method: the image is cut into 8×8 blocks; each block gets a black point (its mean,
+//! or for flat blocks a guess from its neighbours); each block is then thresholded at the
+//! mean black point of the 5×5 blocks around it (clamped at the edges). When a side is not
+//! a multiple of 8 the last block is moved back to end at the edge, so it overlaps its
+//! neighbour, and a pixel in the overlap is black if either block calls it black.
+
+use image::GrayImage;
+use rxing::common::{BitArray, BitMatrix};
+
+/// Side of a block in pixels.
+const BLOCK: usize = 8;
+
+/// log2 of the pixels in a block, to turn a block's sum into its mean.
+const BLOCK_AREA_SHIFT: u32 = 6;
+
+/// Blocks whose darkest and lightest pixels differ by no more than this are flat: their
+/// mean would split sensor noise into black and white, so they get a neighbour's black
+/// point instead (zxing's `MIN_DYNAMIC_RANGE`).
+const MIN_DYNAMIC_RANGE: u8 = 24;
+
+/// Blocks on each side of a block whose black points set its threshold (5×5 in all).
+const NEIGHBOURHOOD: usize = 2;
+
+/// Images narrower or shorter than this have fewer blocks than one neighbourhood; zxing
+/// falls back to one global threshold for them, and so does [`hybrid`]'s caller.
+pub(crate) const MIN_SIDE: u32 = (BLOCK * (2 * NEIGHBOURHOOD + 1)) as u32;
+
+/// Bits in a word of rxing's `BitMatrix` rows (64 natively, 32 in wasm32).
+const WORD_BITS: usize = usize::BITS as usize;
+
+/// The hybrid threshold of `image`, or `None` when a side is below [`MIN_SIDE`].
+pub(crate) fn hybrid(image: &GrayImage) -> Option<BitMatrix> {
+    let (width, height) = (image.width() as usize, image.height() as usize);
+    if width < MIN_SIDE as usize || height < MIN_SIDE as usize {
+        return None;
+    }
+    let pixels = image.as_raw();
+    let blocks = Blocks::new(width, height);
+    let points = black_points(pixels, &blocks);
+    let thresholds = block_thresholds(&points, &blocks);
+
+    // Per block row, the threshold of every pixel column: its block's, or in the column
+    // overlap the larger of the two blocks' (black under either is black under the larger).
+    let mut column_thresholds = vec![0u8; blocks.rows * width];
+    for (out, row) in column_thresholds
+        .chunks_exact_mut(width)
+        .zip(thresholds.chunks_exact(blocks.columns))
+    {
+        for (chunk, &t) in out.chunks_mut(BLOCK).zip(row) {
+            chunk.fill(t);
+        }
+        let last = row[blocks.columns - 1];
+        for t in &mut out[width - BLOCK..] {
+            *t = (*t).max(last);
+        }
+    }
+
+    let mut bits = BitMatrix::new(image.width(), image.height()).ok()?;
+    let words = width.div_ceil(WORD_BITS);
+    let mut row_bits = BitArray::with_size(width);
+    // One byte per pixel (1 = black), padded with zeros to whole words.
+    let mut black = vec![0u8; words * WORD_BITS];
+    let mut overlap = vec![0u8; width];
+    let last_row = &column_thresholds[(blocks.rows - 1) * width..];
+    for (y, row) in pixels.chunks_exact(width).enumerate() {
+        let own = &column_thresholds[(y / BLOCK) * width..][..width];
+        let limits = if y >= height - BLOCK {
+            for ((t, &a), &b) in overlap.iter_mut().zip(own).zip(last_row) {
+                *t = a.max(b);
+            }
+            &overlap[..]
+        } else {
+            own
+        };
+        // `<=` so that pure black is black even under a zero threshold.
+        for ((b, &p), &t) in black.iter_mut().zip(row).zip(limits) {
+            *b = u8::from(p <= t);
+        }
+        for (i, word) in black.chunks_exact(WORD_BITS).enumerate() {
+            row_bits.setBulk(i * WORD_BITS, pack_word(word));
+        }
+        bits.setRow(y as u32, &row_bits);
+    }
+    Some(bits)
+}
+
+/// The block grid of an image.
+struct Blocks {
+    width: usize,
+    height: usize,
+    /// Blocks across, counting a part block at the right edge.
+    columns: usize,
+    /// Blocks down, counting a part block at the bottom edge.
+    rows: usize,
+}
+
+impl Blocks {
+    fn new(width: usize, height: usize) -> Self {
+        Blocks {
+            width,
+            height,
+            columns: width.div_ceil(BLOCK),
+            rows: height.div_ceil(BLOCK),
+        }
+    }
+}
+
+/// Each block's black point, row by row: the block's mean, or for a flat block half its
+/// minimum, raised to its upper and left neighbours' weighted mean when that is above
+/// the block's darkest pixel (a flat dark area inside a symbol, not background).
+fn black_points(pixels: &[u8], blocks: &Blocks) -> Vec<u8> {
+    let (width, columns) = (blocks.width, blocks.columns);
+    let mut points = vec![0u8; blocks.rows * columns];
+    // Per pixel column, over the 8 rows of the current block row.
+    let mut sums = vec![0u16; width];
+    let mut lows = vec![0u8; width];
+    let mut highs = vec![0u8; width];
+    for by in 0..blocks.rows {
+        let top = (by * BLOCK).min(blocks.height - BLOCK);
+        sums.fill(0);
+        lows.fill(u8::MAX);
+        highs.fill(0);
+        for row in pixels[top * width..(top + BLOCK) * width].chunks_exact(width) {
+            for (((sum, low), high), &p) in sums.iter_mut().zip(&mut lows).zip(&mut highs).zip(row)
+            {
+                *sum += u16::from(p);
+                *low = (*low).min(p);
+                *high = (*high).max(p);
+            }
+        }
+        for bx in 0..columns {
+            let left = (bx * BLOCK).min(width - BLOCK);
+            let span = left..left + BLOCK;
+            let sum: u32 = sums[span.clone()].iter().map(|&s| u32::from(s)).sum();
+            let low = lows[span.clone()].iter().copied().fold(u8::MAX, u8::min);
+            let high = highs[span].iter().copied().fold(0, u8::max);
+            let mut point = (sum >> BLOCK_AREA_SHIFT) as u8;
+            if high - low <= MIN_DYNAMIC_RANGE {
+                point = low / 2;
+                if by > 0 && bx > 0 {
+                    let at = |y: usize, x: usize| u32::from(points[y * columns + x]);
+                    let neighbours = (at(by - 1, bx) + 2 * at(by, bx - 1) + at(by - 1, bx - 1)) / 4;
+                    if u32::from(low) < neighbours {
+                        point = neighbours as u8;
+                    }
+                }
+            }
+            points[by * columns + bx] = point;
+        }
+    }
+    points
+}
+
+/// Each block's threshold: the mean black point of the 5×5 blocks centred on it, the
+/// centre clamped so the neighbourhood stays inside the grid.
+fn block_thresholds(points: &[u8], blocks: &Blocks) -> Vec<u8> {
+    let (columns, rows) = (blocks.columns, blocks.rows);
+    let span = 2 * NEIGHBOURHOOD + 1;
+    // Horizontal sums of `span` black points, one per valid centre column.
+    let centres = columns - 2 * NEIGHBOURHOOD;
+    let mut across = vec![0u32; rows * centres];
+    for (out, row) in across
+        .chunks_exact_mut(centres)
+        .zip(points.chunks_exact(columns))
+    {
+        for (o, window) in out.iter_mut().zip(row.windows(span)) {
+            *o = window.iter().map(|&p| u32::from(p)).sum();
+        }
+    }
+    let clamp = |i: usize, n: usize| i.clamp(NEIGHBOURHOOD, n - 1 - NEIGHBOURHOOD) - NEIGHBOURHOOD;
+    let mut thresholds = vec![0u8; rows * columns];
+    for by in 0..rows {
+        let first = clamp(by, rows);
+        for bx in 0..columns {
+            let cx = clamp(bx, columns);
+            let sum: u32 = (first..first + span)
+                .map(|r| across[r * centres + cx])
+                .sum();
+            thresholds[by * columns + bx] = (sum / (span * span) as u32) as u8;
+        }
+    }
+    thresholds
+}
+
+/// Packs one word's worth of 0/1 bytes into a word, first byte in the lowest bit.
+fn pack_word(black: &[u8]) -> usize {
+    black
+        .chunks_exact(8)
+        .enumerate()
+        .fold(0, |word, (i, eight)| {
+            word | usize::from(pack_byte(eight)) << (8 * i)
+        })
+}
+
+/// Packs eight 0/1 bytes into one byte, first byte in the lowest bit: the multiply moves
+/// byte `i`'s bit to bit `56 + i` with no two products landing on the same bit.
+fn pack_byte(eight: &[u8]) -> u8 {
+    const GATHER: u64 = 0x0102_0408_1020_4080;
+    let lanes = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+    (lanes.wrapping_mul(GATHER) >> 56) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rxing::common::HybridBinarizer;
+    use rxing::{Binarizer, Luma8Source};
+
+    fn rxing_hybrid(image: &GrayImage) -> BitMatrix {
+        let source = Luma8Source::new_with_slice(image.as_raw(), image.width(), image.height())
+            .expect("a valid image");
+        HybridBinarizer::new(source)
+            .get_black_matrix()
+            .expect("large enough for the hybrid threshold")
+            .clone()
+    }
+
+    /// A deterministic image with gradients, flat areas and noise, so that every branch
+    /// (flat blocks, neighbour correction, overlaps) is taken.
+    fn test_image(width: u32, height: u32, seed: u32) -> GrayImage {
+        let mut state = seed.wrapping_mul(2_654_435_761).max(1);
+        GrayImage::from_fn(width, height, |x, y| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let noise = (state % 9) as u8;
+            let base = if (x / 13 + y / 7) % 3 == 0 {
+                30
+            } else if x > width / 2 {
+                200 - (y % 50) as u8
+            } else {
+                (x * 255 / width) as u8 / 2 + 60
+            };
+            image::Luma([base.saturating_add(noise)])
+        })
+    }
+
+    #[test]
+    fn the_threshold_matches_rxings_hybrid_binariser_bit_for_bit() {
+        for (width, height) in [
+            (40, 40),
+            (41, 47),
+            (64, 64),
+            (65, 40),
+            (240, 240),
+            (333, 129),
+        ] {
+            for seed in 1..4 {
+                let image = test_image(width, height, seed);
+                assert_eq!(
+                    hybrid(&image).expect("large enough"),
+                    rxing_hybrid(&image),
+                    "{width}x{height} seed {seed}"
+                );
+            }
+        }
+    }
+
+    #[cfg(feature = "corpus")]
+    #[test]
+    fn the_threshold_matches_rxings_on_every_corpus_photo_and_its_negative() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/qr-corpus");
+        let cases = crate::corpus::load(&root).expect("the shared corpus is beside the project");
+        assert!(!cases.is_empty());
+        for case in cases {
+            let mut image = image::open(&case.path)
+                .expect("corpus images load")
+                .to_luma8();
+            if image.width() < MIN_SIDE || image.height() < MIN_SIDE {
+                continue;
+            }
+            for _ in 0..2 {
+                assert!(
+                    hybrid(&image) == Some(rxing_hybrid(&image)),
+                    "{}",
+                    case.path.display()
+                );
+                image::imageops::invert(&mut image);
+            }
+        }
+    }
+
+    #[test]
+    fn images_below_one_neighbourhood_are_left_to_the_global_threshold() {
+        assert!(hybrid(&GrayImage::new(39, 200)).is_none());
+        assert!(hybrid(&GrayImage::new(200, 39)).is_none());
+    }
+}

@@ -13,6 +13,7 @@
 mod append;
 #[cfg(feature = "corpus")]
 pub mod corpus;
+mod finder;
 mod hybrid;
 mod payload;
 mod reader;

@@ -7,8 +7,9 @@
 
 use rxing::common::{BitMatrix, DetectorRXingResult};
 use rxing::qrcode::cpp_port::decoder::Decode;
-use rxing::qrcode::cpp_port::detector::{FindFinderPatterns, GenerateFinderPatternSets, SampleQR};
+use rxing::qrcode::cpp_port::detector::{GenerateFinderPatternSets, SampleQR};
 
+use crate::finder::find_finder_patterns;
 use crate::payload::{Encoding, guess_text};
 use crate::{Code, EcLevel, StructuredAppend};
 
@@ -44,7 +45,7 @@ pub(crate) fn read_view(
     attempts: &mut u32,
     found: &mut Vec<Code>,
 ) {
-    let mut patterns = FindFinderPatterns(bits, true, 0);
+    let mut patterns = find_finder_patterns(bits);
     if patterns.len() > MAX_FINDER_PATTERNS {
         patterns.sort_by_key(|p| std::cmp::Reverse(p.size));
         patterns.truncate(MAX_FINDER_PATTERNS);

@@ -1,0 +1,188 @@
+//! Finds the candidate finder patterns (the three nested squares) in a binarised view.
+//!
+//! The search is the one rxing's `FindFinderPatterns` runs (zxing-cpp's): every third row
+//! is cut into runs of black and white, each 1:1:3:1:1 run sequence is checked with
+//! rxing's `IsPattern`, and a candidate not inside one already found is confirmed with
+//! rxing's `LocateConcentricPattern`. What differs is how a row becomes runs: rxing reads
+//! the row bit by bit through a copied `BitArray`, which made it a fifth of a typical
+//! scan; here the runs come from the row's words, a whole run per `trailing_zeros`. The
+//! candidates are the same, in the same order (the tests compare them on the corpus).
+
+use rxing::Point;
+use rxing::common::BitMatrix;
+use rxing::common::cpp_essentials::{
+    ConcentricPattern, FindLeftGuardBy, FixedPattern, IsPattern, LocateConcentricPattern,
+    PatternRow, PatternType, PatternView,
+};
+
+/// The finder pattern's run widths in modules, from its left edge.
+const FINDER_RUNS: [PatternType; 5] = [1, 1, 3, 1, 1];
+
+/// The same, as the width-checked pattern `IsPattern` takes (7 modules in all).
+const FINDER: FixedPattern<5, 7, false> = FixedPattern::new(FINDER_RUNS);
+
+/// Rows between the rows searched. Three catches the 3-module centre of every finder
+/// pattern down to one pixel per module, zxing's "try harder" setting.
+const ROW_STEP: usize = 3;
+
+/// Quiet zone a candidate needs before it, in modules; small because a neighbouring
+/// symbol or text is often closer than the standard four.
+const MIN_QUIET_ZONE: f32 = 0.1;
+
+/// Bits in a word of a `BitMatrix` row.
+const WORD_BITS: usize = usize::BITS as usize;
+
+/// Every finder-pattern candidate in `bits`, in the order the row search meets them.
+pub(crate) fn find_finder_patterns(bits: &BitMatrix) -> Vec<ConcentricPattern> {
+    let width = bits.getWidth() as usize;
+    let mut found: Vec<ConcentricPattern> = Vec::new();
+    let mut runs = Vec::with_capacity(width + 2);
+    for y in (ROW_STEP - 1..bits.getHeight() as usize).step_by(ROW_STEP) {
+        let row = bits.getRow(y as u32);
+        row_runs(row.getBitArray(), width, &mut runs);
+        let pattern_row = PatternRow::new(std::mem::take(&mut runs));
+        let mut next = PatternView::new(&pattern_row);
+        while let Ok(window) = FindLeftGuardBy::<5, _>(next, FINDER_RUNS.len(), looks_like_finder)
+            && window.isValid()
+        {
+            next = window;
+            let centre = Point {
+                x: f32::from(next.pixelsInFront())
+                    + f32::from(next[0])
+                    + f32::from(next[1])
+                    + f32::from(next[2]) / 2.0,
+                y: y as f32 + 0.5,
+            };
+            let seen = found
+                .iter()
+                .any(|old| Point::distance(centre, old.p) < old.size as f32 / 2.0);
+            if !seen {
+                // Three times the row's width of the pattern, for very skewed views.
+                let range = i32::from(next.iter().sum::<PatternType>()) * 3;
+                found.extend(LocateConcentricPattern::<true, 5, 7>(
+                    bits,
+                    &FINDER_RUNS,
+                    centre,
+                    range,
+                ));
+            }
+            next.skipPair();
+            next.skipPair();
+            next.extend();
+        }
+        // Back to a Vec in place, so the next row reuses the allocation.
+        runs = pattern_row.into_iter().collect();
+    }
+    found
+}
+
+/// The cheap shape test first (the centre run is the widest by far), then rxing's
+/// proportion test with its tolerances.
+fn looks_like_finder(window: &PatternView, space_before: Option<f32>) -> bool {
+    let run = |i: usize| u32::from(window[i]);
+    if run(2) < 3 || run(2) < 2 * run(0).max(run(4)) || run(2) < run(1).max(run(3)) {
+        return false;
+    }
+    IsPattern::<true, 5, 7, false>(window, &FINDER, space_before, MIN_QUIET_ZONE, 0.0, 0.0) != 0.0
+}
+
+/// Run lengths of one row of `width` bits stored in `words` (first bit lowest), as
+/// rxing's pattern rows have them: white first (0 when the row starts black), alternating,
+/// ending with a white run (0 when the row ends black).
+fn row_runs(words: &[usize], width: usize, runs: &mut Vec<PatternType>) {
+    runs.clear();
+    let (mut start, mut black) = (0, false);
+    loop {
+        let end = next_change(words, start, black).min(width);
+        runs.push(PatternType::try_from(end - start).unwrap_or(PatternType::MAX));
+        if end >= width {
+            break;
+        }
+        (start, black) = (end, !black);
+    }
+    if black {
+        runs.push(0);
+    }
+}
+
+/// The first bit at or after `from` that is not `black`, or a position past the row's
+/// words when there is none.
+fn next_change(words: &[usize], from: usize, black: bool) -> usize {
+    let flip = if black { usize::MAX } else { 0 };
+    let mut index = from / WORD_BITS;
+    let Some(&first) = words.get(index) else {
+        return usize::MAX;
+    };
+    let mut changes = (first ^ flip) & (usize::MAX << (from % WORD_BITS));
+    loop {
+        if changes != 0 {
+            return index * WORD_BITS + changes.trailing_zeros() as usize;
+        }
+        index += 1;
+        match words.get(index) {
+            Some(&word) => changes = word ^ flip,
+            None => return usize::MAX,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rxing::common::cpp_essentials::GetPatternRowTP;
+    use rxing::qrcode::cpp_port::detector::FindFinderPatterns;
+
+    fn rxing_runs(bits: &BitMatrix, y: u32) -> Vec<PatternType> {
+        let mut row = PatternRow::default();
+        GetPatternRowTP(bits, y, &mut row, false);
+        row.into_iter().collect()
+    }
+
+    #[test]
+    fn rows_become_the_same_runs_as_rxing_reads() {
+        let rows: [&[u32]; 6] = [
+            &[],
+            &[0],
+            &[69],
+            &[0, 1, 2, 63, 64, 65, 100],
+            &[5, 6, 7, 8, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69],
+            &[3, 127, 128, 129],
+        ];
+        for width in [1, 63, 64, 65, 70, 130] {
+            let mut bits = BitMatrix::new(width, rows.len() as u32).expect("non-empty");
+            for (y, xs) in rows.iter().enumerate() {
+                for &x in xs.iter().filter(|&&x| x < width) {
+                    bits.set(x, y as u32);
+                }
+            }
+            let mut runs = Vec::new();
+            for y in 0..rows.len() as u32 {
+                row_runs(bits.getRow(y).getBitArray(), width as usize, &mut runs);
+                assert_eq!(runs, rxing_runs(&bits, y), "width {width} row {y}");
+            }
+        }
+    }
+
+    #[cfg(feature = "corpus")]
+    #[test]
+    fn the_candidates_match_rxings_finder_search_on_every_corpus_photo() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/qr-corpus");
+        let cases = crate::corpus::load(&root).expect("the shared corpus is beside the project");
+        assert!(!cases.is_empty());
+        for case in cases {
+            let image = image::open(&case.path)
+                .expect("corpus images load")
+                .to_luma8();
+            let Some(bits) = crate::views::hybrid(&image) else {
+                continue;
+            };
+            assert_eq!(
+                find_finder_patterns(&bits),
+                FindFinderPatterns(&bits, true, 0),
+                "{}",
+                case.path.display()
+            );
+        }
+    }
+}

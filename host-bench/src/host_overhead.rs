@@ -50,14 +50,20 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     }
     if !run.quick {
         services.extend([
-            Service::qr_host(&manifest, &cache, &["--pool-memory-keep-resident", "0"])?
-                .named("qr-host keep-resident 0"),
+            // The reset strategies qr-host does not default to on this kernel.
+            Service::qr_host(&manifest, &cache, &["--pool-pagemap-scan", "no"])?
+                .named("qr-host no PAGEMAP_SCAN, keep-resident 0"),
             Service::qr_host(
                 &manifest,
                 &cache,
-                &["--pool-memory-keep-resident", "16777216"],
+                &[
+                    "--pool-pagemap-scan",
+                    "no",
+                    "--pool-memory-keep-resident",
+                    "16777216",
+                ],
             )?
-            .named("qr-host keep-resident 16 MiB"),
+            .named("qr-host no PAGEMAP_SCAN, keep-resident 16 MiB"),
             Service::qr_host(&manifest, &cache, &["--no-pooling"])?.named("qr-host --no-pooling"),
             Service::qr_host(&manifest, &cache, &[])?
                 .env("TOKIO_WORKER_THREADS", "1")

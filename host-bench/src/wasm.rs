@@ -11,7 +11,7 @@ use http_body_util::{BodyExt as _, Full};
 use serde::Serialize;
 use tokio::sync::oneshot;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, Store};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
@@ -35,13 +35,14 @@ pub enum Allocation {
 
 impl Allocation {
     /// qr-host's defaults on this machine (its `--max-concurrency` slots and
-    /// `--pool-memory-keep-resident`), read from qr-host itself so the two cannot drift.
+    /// `--pool-memory-keep-resident`, `--pool-pagemap-scan`), read from qr-host itself so the
+    /// two cannot drift.
     pub fn qr_host_default() -> Self {
         let limits = qr_host::Limits::default();
         Allocation::Pooling {
             slots: u32::try_from(limits.max_concurrency).unwrap_or(u32::MAX),
-            keep_resident: limits.pool_memory_keep_resident,
-            pagemap_scan: false,
+            keep_resident: limits.memory_keep_resident(),
+            pagemap_scan: limits.uses_pagemap_scan(),
         }
     }
 
@@ -90,16 +91,16 @@ pub fn engine(allocation: Allocation) -> Result<Engine> {
         // qr-host's own pool sizing, with the levers this bench sweeps overridden.
         let limits = qr_host::Limits {
             max_concurrency: slots as usize,
-            pool_memory_keep_resident: keep_resident,
+            pool_memory_keep_resident: qr_host::config::KeepResident::Bytes(keep_resident),
             pool_table_keep_resident: keep_resident.min(64 * 1024),
+            pool_pagemap_scan: if pagemap_scan {
+                qr_host::config::PagemapScan::Yes
+            } else {
+                qr_host::config::PagemapScan::No
+            },
             ..qr_host::Limits::default()
         };
-        let mut pool = qr_host::runtime::pooling_config(&limits);
-        pool.pagemap_scan(if pagemap_scan {
-            Enabled::Yes
-        } else {
-            Enabled::No
-        });
+        let pool = qr_host::runtime::pooling_config(&limits);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     Engine::new(&config).map_err(anyhow::Error::from)

@@ -28,6 +28,7 @@ fn help_lists_every_limit_with_its_default_and_env_var() {
         "--max-connections",
         "--drain-timeout",
         "--pool-memory-keep-resident",
+        "--pool-pagemap-scan",
         "--pool-table-keep-resident",
     ] {
         let line = help

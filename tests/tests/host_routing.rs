@@ -52,14 +52,32 @@ fn the_startup_line_names_both_listeners_and_the_components_loaded() {
 
 #[test]
 fn many_requests_on_one_keep_alive_connection_each_get_a_fresh_instance() {
-    let host = Host::start(fixtures_manifest());
-    for i in 0..20 {
-        let response = host.get(&format!("/hello/{i}"));
-        assert_eq!(response.status(), 200);
-        assert_eq!(
-            response.text().expect("body"),
-            format!("hello GET /hello/{i}\n")
-        );
+    // One slot, so every request reuses the same pooled memory: under each way the pool can
+    // reset it (dirty pages found by PAGEMAP_SCAN, a memset prefix, plain madvise) and
+    // without a pool, the guest's static counter must start from zero every time.
+    for reset in [
+        &["--pool-pagemap-scan", "auto"][..],
+        &["--pool-pagemap-scan", "no", "--pool-memory-keep-resident", "1048576"],
+        &["--pool-pagemap-scan", "no", "--pool-memory-keep-resident", "0"],
+        &["--no-pooling"],
+    ] {
+        let host = Host::builder(fixtures_manifest())
+            .args(["--max-concurrency", "1"])
+            .args(reset)
+            .start();
+        for i in 0..20 {
+            let response = host.get(&format!("/hello/{i}"));
+            assert_eq!(response.status(), 200);
+            assert_eq!(
+                response.headers()["x-fixture-calls"],
+                "1",
+                "request {i} with {reset:?} saw a used instance"
+            );
+            assert_eq!(
+                response.text().expect("body"),
+                format!("hello GET /hello/{i}\n")
+            );
+        }
+        host.shutdown();
     }
-    host.shutdown();
 }

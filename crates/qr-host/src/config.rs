@@ -101,11 +101,20 @@ pub struct Limits {
     #[arg(long, env = "QR_HOST_DRAIN_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
     pub drain_timeout: Duration,
 
-    /// Bytes of each pooled linear memory reset with memset instead of madvise when an instance
-    /// is released. 0 by default: host-bench measured memset of a 1 MiB prefix on every
-    /// request costing more than the page faults it saves (hello: 2.8k vs 4.6k req/s).
-    #[arg(long, env = "QR_HOST_POOL_MEMORY_KEEP_RESIDENT", default_value_t = 0)]
-    pub pool_memory_keep_resident: usize,
+    /// Bytes of each pooled linear memory reset in place (kept mapped) instead of released with
+    /// madvise when an instance is freed. Default: 16 MiB when PAGEMAP_SCAN is in use (only
+    /// the pages the guest dirtied are reset), else 0 (without it the whole prefix is
+    /// memset on every request, which host-bench measured slower than madvise).
+    #[arg(long, env = "QR_HOST_POOL_MEMORY_KEEP_RESIDENT", default_value = "auto", value_parser = KeepResident::parse)]
+    pub pool_memory_keep_resident: KeepResident,
+
+    /// Whether the pool finds the pages a guest dirtied with Linux's PAGEMAP_SCAN ioctl
+    /// (kernel >= 6.7) and resets only those, keeping them mapped: no madvise, so no TLB
+    /// shootdown across worker threads and no page faults on the next request (host-bench:
+    /// about twice the hello req/s). `auto` uses it where the kernel has it; `yes` requires
+    /// it; `no` never uses it.
+    #[arg(long, env = "QR_HOST_POOL_PAGEMAP_SCAN", value_enum, hide_possible_values = true, default_value_t = PagemapScan::Auto)]
+    pub pool_pagemap_scan: PagemapScan,
 
     /// Bytes of each pooled table reset with memset instead of madvise.
     #[arg(long, env = "QR_HOST_POOL_TABLE_KEEP_RESIDENT", default_value_t = 64 * 1024)]
@@ -116,8 +125,74 @@ pub struct Limits {
     pub no_pooling: bool,
 }
 
+/// `--pool-pagemap-scan`: wasmtime's `Enabled`, as a CLI value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PagemapScan {
+    /// Use it when the running kernel supports it.
+    Auto,
+    /// Require it: startup fails on a kernel without it.
+    Yes,
+    /// Never use it: reset with memset (keep-resident prefix) and madvise (the rest).
+    No,
+}
+
+impl From<PagemapScan> for wasmtime::Enabled {
+    fn from(value: PagemapScan) -> Self {
+        match value {
+            PagemapScan::Auto => Self::Auto,
+            PagemapScan::Yes => Self::Yes,
+            PagemapScan::No => Self::No,
+        }
+    }
+}
+
+/// `--pool-memory-keep-resident`: `auto` or a byte count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeepResident {
+    /// [`SCANNED_KEEP_RESIDENT`] when PAGEMAP_SCAN is in use, else 0.
+    Auto,
+    Bytes(usize),
+}
+
+impl KeepResident {
+    fn parse(value: &str) -> Result<Self, String> {
+        if value == "auto" {
+            return Ok(Self::Auto);
+        }
+        value
+            .parse()
+            .map(Self::Bytes)
+            .map_err(|_| format!("{value:?} is neither `auto` nor a byte count"))
+    }
+}
+
 /// One mebibyte, for readable defaults.
 pub const MIB: usize = 1024 * 1024;
+
+/// `--pool-memory-keep-resident` when PAGEMAP_SCAN is in use: covers the working set of a
+/// generate or a photo decode (a few MiB), so they never fault; a rare larger request has
+/// the rest of its memory released with madvise.
+pub const SCANNED_KEEP_RESIDENT: usize = 16 * MIB;
+
+impl Limits {
+    /// Whether the pool will reset memories with PAGEMAP_SCAN on this machine.
+    pub fn uses_pagemap_scan(&self) -> bool {
+        match self.pool_pagemap_scan {
+            PagemapScan::Yes => true,
+            PagemapScan::No => false,
+            PagemapScan::Auto => wasmtime::PoolingAllocationConfig::is_pagemap_scan_available(),
+        }
+    }
+
+    /// `--pool-memory-keep-resident`, or its default for this machine.
+    pub fn memory_keep_resident(&self) -> usize {
+        match self.pool_memory_keep_resident {
+            KeepResident::Bytes(bytes) => bytes,
+            KeepResident::Auto if self.uses_pagemap_scan() => SCANNED_KEEP_RESIDENT,
+            KeepResident::Auto => 0,
+        }
+    }
+}
 
 /// How often the epoch advances; the request deadline is checked at this granularity. Fine
 /// enough that a 504 arrives within a few ms of the deadline, coarse enough to cost nothing.
@@ -186,6 +261,25 @@ mod tests {
     #[test]
     fn zero_concurrency_is_refused() {
         assert!(Cli::try_parse_from(["qr-host", "--max-concurrency", "0"]).is_err());
+    }
+
+    #[test]
+    fn keep_resident_follows_the_reset_strategy_unless_set() {
+        let limits = |args: &[&str]| {
+            Cli::parse_from(std::iter::once("qr-host").chain(args.iter().copied())).limits
+        };
+        let scanned = limits(&["--pool-pagemap-scan", "yes"]);
+        assert_eq!(scanned.memory_keep_resident(), SCANNED_KEEP_RESIDENT);
+        let memset = limits(&["--pool-pagemap-scan", "no"]);
+        assert_eq!(memset.memory_keep_resident(), 0);
+        let explicit = limits(&[
+            "--pool-pagemap-scan",
+            "no",
+            "--pool-memory-keep-resident",
+            "4096",
+        ]);
+        assert_eq!(explicit.memory_keep_resident(), 4096);
+        assert!(Cli::try_parse_from(["qr-host", "--pool-memory-keep-resident", "lots"]).is_err());
     }
 
     #[test]

@@ -265,7 +265,8 @@ pub fn pooling_config(limits: &Limits) -> PoolingAllocationConfig {
         .max_tables_per_component(TABLES_PER_COMPONENT)
         .total_stacks(slots)
         .max_memory_size(limits.max_memory_bytes)
-        .linear_memory_keep_resident(limits.pool_memory_keep_resident)
+        .linear_memory_keep_resident(limits.memory_keep_resident())
+        .pagemap_scan(limits.pool_pagemap_scan.into())
         .table_keep_resident(limits.pool_table_keep_resident);
     pool
 }

@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Some(image) = qr_scan_fuzz::image_from(data) {
+    if let Some(image) = qr_scan_fuzz_input::image_from(data) {
         for code in qr_scan::scan(&image) {
             assert!((1..=40).contains(&code.version));
         }

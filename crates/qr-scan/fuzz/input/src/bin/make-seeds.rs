@@ -26,7 +26,7 @@ fn main() {
             .and_then(|p| p.file_name())
             .and_then(|s| s.to_str())
             .unwrap_or("");
-        let data = qr_scan_fuzz::input_for(&image);
+        let data = qr_scan_fuzz_input::input_for(&image);
         std::fs::write(Path::new(&out).join(format!("{parent}-{name}")), data)
             .expect("writing a seed");
     }

@@ -11,7 +11,7 @@ use http_body_util::{BodyExt as _, Full};
 use serde::Serialize;
 use tokio::sync::oneshot;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, Store};
+use wasmtime::{Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
@@ -76,20 +76,19 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// qr-host's engine configuration for `allocation`: epoch interruption (its deadline
-/// mechanism, which adds a check to every loop) and copy-on-write memory images.
+/// qr-host's own engine configuration (`qr_host::runtime::engine_config`), with the
+/// allocation levers this bench sweeps overridden, so the bench measures what qr-host runs.
 pub fn engine(allocation: Allocation) -> Result<Engine> {
-    let mut config = Config::new();
-    config.epoch_interruption(true);
-    config.memory_init_cow(true);
-    if let Allocation::Pooling {
-        slots,
-        keep_resident,
-        pagemap_scan,
-    } = allocation
-    {
-        // qr-host's own pool sizing, with the levers this bench sweeps overridden.
-        let limits = qr_host::Limits {
+    let limits = match allocation {
+        Allocation::OnDemand => qr_host::Limits {
+            no_pooling: true,
+            ..qr_host::Limits::default()
+        },
+        Allocation::Pooling {
+            slots,
+            keep_resident,
+            pagemap_scan,
+        } => qr_host::Limits {
             max_concurrency: slots as usize,
             pool_memory_keep_resident: qr_host::config::KeepResident::Bytes(keep_resident),
             pool_table_keep_resident: keep_resident.min(64 * 1024),
@@ -99,11 +98,9 @@ pub fn engine(allocation: Allocation) -> Result<Engine> {
                 qr_host::config::PagemapScan::No
             },
             ..qr_host::Limits::default()
-        };
-        let pool = qr_host::runtime::pooling_config(&limits);
-        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-    }
-    Engine::new(&config).map_err(anyhow::Error::from)
+        },
+    };
+    Engine::new(&qr_host::runtime::engine_config(&limits)).map_err(anyhow::Error::from)
 }
 
 /// Compiles a component with Cranelift (what a cold cache costs).

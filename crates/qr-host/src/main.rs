@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use tokio::net::TcpListener;
 
 fn main() -> ExitCode {
-    keep_error_backtraces_off();
     let cli = Cli::parse();
     init_tracing(cli.log_json);
     match serve(cli) {
@@ -46,17 +45,6 @@ fn serve(cli: Cli) -> anyhow::Result<()> {
         std::io::stdout().flush()?;
         qr_host::run(loaded.server, app, Some(admin), shutdown).await
     })
-}
-
-/// `RUST_BACKTRACE=1` is common in containers and shells; it makes every `anyhow`/wasmtime
-/// error capture a backtrace, and wasmtime builds one such error per request when it
-/// disposes a store's fiber (measured: ~8% of hello req/s). Panics keep their backtraces:
-/// only error values are opted out, and only when `RUST_LIB_BACKTRACE` is not set explicitly.
-fn keep_error_backtraces_off() {
-    if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
-        // SAFETY: called first thing in `main`, before any other thread exists.
-        unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
-    }
 }
 
 fn init_tracing(json: bool) {

@@ -239,10 +239,14 @@ impl Runtime {
     }
 }
 
-/// The engine configuration, derived from `limits` only.
-fn engine_config(limits: &Limits) -> Config {
+/// The engine configuration, derived from `limits` only (host-bench builds its engines with
+/// this too).
+pub fn engine_config(limits: &Limits) -> Config {
     let mut config = Config::new();
     config.epoch_interruption(true);
+    // wasi:http@0.2 guests never use the component-model async ABI; without it each store
+    // skips the concurrent-task bookkeeping on every call and its fiber disposal on drop.
+    config.concurrency_support(false);
     // Instantiation maps the memory image copy-on-write instead of copying data segments.
     config.memory_init_cow(true);
     if !limits.no_pooling {

@@ -15,9 +15,9 @@ use crate::{Progress as _, Run};
 
 const SECTION: &str = "levers";
 
-/// Keep-resident sizes swept: wasmtime's default (0: all madvise, now also qr-host's), 1 MiB
-/// (qr-host's earlier default), and one large enough to cover everything the app's guests
-/// touch.
+/// Keep-resident sizes swept: wasmtime's default (0: all madvise; qr-host's where the kernel
+/// has no PAGEMAP_SCAN), 1 MiB (qr-host's first default), and 16 MiB (qr-host's with
+/// PAGEMAP_SCAN: more than the app's guests touch).
 const KEEP_RESIDENT: [usize; 3] = [0, 1024 * 1024, 16 * 1024 * 1024];
 
 /// What one worker process measured.

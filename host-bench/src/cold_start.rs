@@ -110,7 +110,7 @@ fn first_request(
 ) -> Result<()> {
     let case = workload::cases()?
         .into_iter()
-        .next()
+        .find(|c| c.name == "generate PNG")
         .context("no generate case")?;
     let cwasm = crate::paths::scratch()?.join(format!("{}.cwasm", case.component));
     let n = run.pick(3, 20);

@@ -10,6 +10,10 @@ use crate::wasm::Call;
 /// A 640x480 phone photo of a QR code (zxing's black-box set), the hard decode case.
 const PHONE_PHOTO: &str = "zxing-java/qrcode-1/1.png";
 
+/// The request that does no QR work: what a fresh instance of the app's component costs by
+/// itself (store, instantiate, spin-sdk's request and response plumbing).
+pub const FIXED_COST: &str = "GET /health (fixed cost)";
+
 /// One request and the component that serves it.
 #[derive(Debug, Clone)]
 pub struct Case {
@@ -29,7 +33,7 @@ pub fn clean_png() -> Result<Bytes> {
     read(paths::python_seed().join("qr_287.png"))
 }
 
-/// Generate PNG and SVG, decode a clean PNG and a phone photo.
+/// Health (the fixed cost), generate PNG and SVG, decode a clean PNG and a phone photo.
 pub fn cases() -> Result<Vec<Case>> {
     let json = generate_json()?;
     let mut svg: serde_json::Value = serde_json::from_slice(&json).context("generate.json")?;
@@ -41,6 +45,16 @@ pub fn cases() -> Result<Vec<Case>> {
         body,
     };
     Ok(vec![
+        Case {
+            name: FIXED_COST,
+            component: "qr_generate",
+            call: Call {
+                method: "GET",
+                path_and_query: "/health".into(),
+                content_type: "text/plain",
+                body: Bytes::new(),
+            },
+        },
         Case {
             name: "generate PNG",
             component: "qr_generate",

@@ -124,3 +124,18 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// Every photo of the shared corpus beside the project, in greyscale with its path: what the
+/// tests that compare our building blocks with rxing's run over.
+#[cfg(test)]
+pub(crate) fn shared_photos() -> impl Iterator<Item = (PathBuf, image::GrayImage)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/qr-corpus");
+    let cases = load(&root).expect("the shared corpus is beside the project");
+    assert!(!cases.is_empty());
+    cases.into_iter().map(|case| {
+        let image = image::open(&case.path)
+            .expect("corpus images load")
+            .to_luma8();
+        (case.path, image)
+    })
+}

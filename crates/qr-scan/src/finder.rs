@@ -166,14 +166,7 @@ mod tests {
     #[cfg(feature = "corpus")]
     #[test]
     fn the_candidates_match_rxings_finder_search_on_every_corpus_photo() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/qr-corpus");
-        let cases = crate::corpus::load(&root).expect("the shared corpus is beside the project");
-        assert!(!cases.is_empty());
-        for case in cases {
-            let image = image::open(&case.path)
-                .expect("corpus images load")
-                .to_luma8();
+        for (path, image) in crate::corpus::shared_photos() {
             let Some(bits) = crate::views::hybrid(&image) else {
                 continue;
             };
@@ -181,7 +174,7 @@ mod tests {
                 find_finder_patterns(&bits),
                 FindFinderPatterns(&bits, true, 0),
                 "{}",
-                case.path.display()
+                path.display()
             );
         }
     }

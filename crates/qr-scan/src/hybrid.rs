@@ -267,14 +267,7 @@ mod tests {
     #[cfg(feature = "corpus")]
     #[test]
     fn the_threshold_matches_rxings_on_every_corpus_photo_and_its_negative() {
-        let root =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/qr-corpus");
-        let cases = crate::corpus::load(&root).expect("the shared corpus is beside the project");
-        assert!(!cases.is_empty());
-        for case in cases {
-            let mut image = image::open(&case.path)
-                .expect("corpus images load")
-                .to_luma8();
+        for (path, mut image) in crate::corpus::shared_photos() {
             if image.width() < MIN_SIDE || image.height() < MIN_SIDE {
                 continue;
             }
@@ -282,7 +275,7 @@ mod tests {
                 assert!(
                     hybrid(&image) == Some(rxing_hybrid(&image)),
                     "{}",
-                    case.path.display()
+                    path.display()
                 );
                 image::imageops::invert(&mut image);
             }

@@ -57,8 +57,18 @@ fn many_requests_on_one_keep_alive_connection_each_get_a_fresh_instance() {
     // without a pool, the guest's static counter must start from zero every time.
     for reset in [
         &["--pool-pagemap-scan", "auto"][..],
-        &["--pool-pagemap-scan", "no", "--pool-memory-keep-resident", "1048576"],
-        &["--pool-pagemap-scan", "no", "--pool-memory-keep-resident", "0"],
+        &[
+            "--pool-pagemap-scan",
+            "no",
+            "--pool-memory-keep-resident",
+            "1048576",
+        ],
+        &[
+            "--pool-pagemap-scan",
+            "no",
+            "--pool-memory-keep-resident",
+            "0",
+        ],
         &["--no-pooling"],
     ] {
         let host = Host::builder(fixtures_manifest())

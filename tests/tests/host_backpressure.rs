@@ -4,7 +4,7 @@
 //! The slot is held deterministically: a `/slow` request has sent its response head (so it is
 //! running, sleeping inside the guest) before the burst starts.
 
-use qr_tests::{Host, assert_problem, fixtures_manifest};
+use qr_tests::{Host, fixtures_manifest};
 use std::sync::mpsc;
 use std::thread;
 

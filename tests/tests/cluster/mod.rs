@@ -28,6 +28,12 @@ const POLL_INTERVAL: Duration = Duration::from_millis(20);
 /// Upper bound on the requests one [`Load`] sends, whatever the test does meanwhile.
 pub const MAX_LOAD_REQUESTS: u64 = 20_000;
 
+/// Least time between two request starts of one [`Load`] worker (at most 100 requests/s per
+/// worker). Paced, so that how long the budget lasts does not depend on how fast the hosts
+/// are: a rolling restart waits out nginx's `fail_timeout` for each host, and an unpaced load
+/// on fast hosts spent the whole budget in those waits.
+pub const LOAD_PACE: Duration = Duration::from_millis(10);
+
 /// Upper bound on how long one [`Load`] runs.
 pub const MAX_LOAD_TIME: Duration = Duration::from_secs(90);
 
@@ -510,8 +516,8 @@ struct Counters {
     failed: AtomicU64,
 }
 
-/// Steady client load: `workers` threads each sending one request after another through nginx
-/// until stopped, [`MAX_LOAD_REQUESTS`] in total or [`MAX_LOAD_TIME`]. A response counts as ok
+/// Steady client load: `workers` threads each sending one request after another through nginx,
+/// at most one per [`LOAD_PACE`], until stopped, [`MAX_LOAD_REQUESTS`] in total or [`MAX_LOAD_TIME`]. A response counts as ok
 /// only with status 200 and a complete body; anything else (status, connection error,
 /// truncated body) is a failure and its description is kept.
 #[derive(Debug)]
@@ -540,10 +546,15 @@ impl Load {
                 );
                 std::thread::spawn(move || {
                     let client = qr_tests::client();
+                    let mut next_start = Instant::now();
                     while !stop.load(Ordering::Relaxed)
                         && started.elapsed() < MAX_LOAD_TIME
                         && counters.budget.fetch_add(1, Ordering::Relaxed) < MAX_LOAD_REQUESTS
                     {
+                        if let Some(early) = next_start.checked_duration_since(Instant::now()) {
+                            std::thread::sleep(early);
+                        }
+                        next_start = Instant::now() + LOAD_PACE;
                         counters.sent.fetch_add(1, Ordering::Relaxed);
                         let outcome = client
                             .post(&url)

@@ -51,6 +51,19 @@ fn the_startup_line_names_both_listeners_and_the_components_loaded() {
 }
 
 #[test]
+fn the_startup_log_says_how_pooled_memories_are_reset() {
+    let host = Host::builder(fixtures_manifest())
+        .args(["--pool-pagemap-scan", "no"])
+        .start();
+    let logs = host.shutdown();
+    assert!(
+        logs.contains("instance pool ready") && logs.contains("pagemap_scan=false"),
+        "{logs}"
+    );
+    assert!(logs.contains("keep_resident_bytes=0"), "{logs}");
+}
+
+#[test]
 fn many_requests_on_one_keep_alive_connection_each_get_a_fresh_instance() {
     // One slot, so every request reuses the same pooled memory: under each way the pool can
     // reset it (dirty pages found by PAGEMAP_SCAN, a memset prefix, plain madvise) and

@@ -75,6 +75,15 @@ pub fn load(cli: &Cli) -> anyhow::Result<Loaded> {
         metrics.clone(),
     )
     .context("preparing components")?;
+    if !cli.limits.no_pooling {
+        // Operators on kernels before 6.7 see here that pooled memories are reset the slower way.
+        tracing::info!(
+            slots = cli.limits.max_concurrency,
+            pagemap_scan = cli.limits.uses_pagemap_scan(),
+            keep_resident_bytes = cli.limits.memory_keep_resident(),
+            "instance pool ready"
+        );
+    }
     for load in &loads {
         tracing::info!(
             component = %load.id,

@@ -120,53 +120,45 @@ fn versus_python(report: &mut Report) {
 
 fn wasm_native(report: &mut Report) {
     // The best wasm variant per request (the lever sweep's setting where measured).
-    let mut ratios: Vec<(String, f64)> = Vec::new();
-    for wasm in report.latencies.iter().filter(|l| {
-        l.section == "per-request"
-            && l.variant.starts_with("wasm")
-            && l.name != crate::workload::FIXED_COST
-    }) {
-        let Some(native) = report.p50("per-request", &wasm.name, "native qr-api handler") else {
+    let best_wasm = |name: &str| {
+        report
+            .latencies
+            .iter()
+            .filter(|l| {
+                l.section == "per-request" && l.name == name && l.variant.starts_with("wasm")
+            })
+            .map(|l| l.summary.p50_us)
+            .reduce(f64::min)
+    };
+    // (request, best wasm p50, native p50), in the order measured.
+    let mut pairs: Vec<(&str, f64, f64)> = Vec::new();
+    for l in &report.latencies {
+        let name = l.name.as_str();
+        if l.section != "per-request"
+            || name == crate::workload::FIXED_COST
+            || pairs.iter().any(|(n, ..)| *n == name)
+        {
             continue;
-        };
-        let ratio = wasm.summary.p50_us / native;
-        match ratios.iter_mut().find(|(n, _)| *n == wasm.name) {
-            Some((_, best)) => *best = best.min(ratio),
-            None => ratios.push((wasm.name.clone(), ratio)),
+        }
+        if let (Some(wasm), Some(native)) = (
+            best_wasm(name),
+            report.p50("per-request", name, "native qr-api handler"),
+        ) {
+            pairs.push((name, wasm, native));
         }
     }
-    let Some(worst) = ratios.iter().map(|(_, r)| *r).reduce(f64::max) else {
+    let Some(worst) = pairs.iter().map(|(_, w, n)| w / n).reduce(f64::max) else {
         return;
     };
-    let mut measured: Vec<String> = ratios.iter().map(|(n, r)| format!("{n} {r:.2}×")).collect();
-    // What the ratio would be without the fixed cost of a fresh instance per request.
-    let fixed = report
-        .latencies
+    let mut measured: Vec<String> = pairs
         .iter()
-        .filter(|l| {
-            l.section == "per-request"
-                && l.name == crate::workload::FIXED_COST
-                && l.variant.starts_with("wasm")
-        })
-        .map(|l| l.summary.p50_us)
-        .reduce(f64::min);
-    if let Some(fixed) = fixed {
-        let beyond: Vec<String> = ratios
+        .map(|(name, w, n)| format!("{name} {:.2}×", w / n))
+        .collect();
+    // What the ratio would be without the fixed cost of a fresh instance per request.
+    if let Some(fixed) = best_wasm(crate::workload::FIXED_COST) {
+        let beyond: Vec<String> = pairs
             .iter()
-            .filter_map(|(name, _)| {
-                let wasm = report
-                    .latencies
-                    .iter()
-                    .filter(|l| {
-                        l.section == "per-request"
-                            && l.name == *name
-                            && l.variant.starts_with("wasm")
-                    })
-                    .map(|l| l.summary.p50_us)
-                    .reduce(f64::min)?;
-                let native = report.p50("per-request", name, "native qr-api handler")?;
-                Some(format!("{name} {:.2}×", (wasm - fixed) / native))
-            })
+            .map(|(name, w, n)| format!("{name} {:.2}×", (w - fixed) / n))
             .collect();
         measured.push(format!(
             "a fresh instance alone ({}) costs {fixed:.1} µs; beyond it: {}",
@@ -174,9 +166,10 @@ fn wasm_native(report: &mut Report) {
             beyond.join(", ")
         ));
     }
+    let measured = measured.join("; ");
     report.goal(
         "wasm/native per request ≤ 1.3×",
-        measured.join("; "),
+        measured,
         Some(worst <= 1.3),
         "p50 of the best pool setting, wasm includes a fresh store and instantiation per request",
     );

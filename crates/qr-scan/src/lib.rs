@@ -17,6 +17,8 @@ mod finder;
 mod hybrid;
 mod payload;
 mod reader;
+#[cfg(feature = "corpus")]
+pub mod sets;
 mod views;
 
 use std::borrow::Cow;

@@ -7,8 +7,17 @@
 //! the row bit by bit through a copied `BitArray`, which made it a fifth of a typical
 //! scan; here the runs come from the row's words, a whole run per `trailing_zeros`. The
 //! candidates are the same, in the same order (the tests compare them on the corpus).
+//!
+//! rxing checks each new candidate against every one found before (quadratic: an image
+//! tiled with finder patterns has tens of thousands). Here each confirmed candidate is
+//! entered in the cells of a coarse grid that its duplicate zone touches, so the check
+//! looks at one cell; and every step spends units of the scan's [`Budget`].
 
 use rxing::Point;
+
+use crate::budget::{
+    Budget, COST_CELL, COST_LOCATE, COST_LOCATE_PER_PIXEL, COST_LOCATE_TRY, COST_ROW_HIT,
+};
 use rxing::common::BitMatrix;
 use rxing::common::cpp_essentials::{
     ConcentricPattern, FindLeftGuardBy, FixedPattern, IsPattern, LocateConcentricPattern,
@@ -29,15 +38,26 @@ const ROW_STEP: usize = 3;
 /// symbol or text is often closer than the standard four.
 const MIN_QUIET_ZONE: f32 = 0.1;
 
+/// Side in pixels of the cells of the duplicate-check grid.
+///
+/// About two finder patterns of a typical photo wide: small enough that a cell holds a
+/// handful of candidates, large enough that a candidate's zone covers few cells.
+const CELL: usize = 16;
+
 /// Bits in a word of a `BitMatrix` row.
 const WORD_BITS: usize = usize::BITS as usize;
 
-/// Every finder-pattern candidate in `bits`, in the order the row search meets them.
-pub(crate) fn find_finder_patterns(bits: &BitMatrix) -> Vec<ConcentricPattern> {
+/// Every finder-pattern candidate in `bits`, in the order the row search meets them, or
+/// those found before `budget` ran out.
+pub(crate) fn find_finder_patterns(
+    bits: &BitMatrix,
+    budget: &mut Budget,
+) -> Vec<ConcentricPattern> {
     let width = bits.getWidth() as usize;
     let mut found: Vec<ConcentricPattern> = Vec::new();
+    let mut zones = Zones::new(width, bits.getHeight() as usize);
     let mut runs = Vec::with_capacity(width + 2);
-    for y in (ROW_STEP - 1..bits.getHeight() as usize).step_by(ROW_STEP) {
+    'rows: for y in (ROW_STEP - 1..bits.getHeight() as usize).step_by(ROW_STEP) {
         let row = bits.getRow(y as u32);
         row_runs(row.getBitArray(), width, &mut runs);
         let pattern_row = PatternRow::new(std::mem::take(&mut runs));
@@ -45,6 +65,9 @@ pub(crate) fn find_finder_patterns(bits: &BitMatrix) -> Vec<ConcentricPattern> {
         while let Ok(window) = FindLeftGuardBy::<5, _>(next, FINDER_RUNS.len(), looks_like_finder)
             && window.isValid()
         {
+            if !budget.spend(COST_ROW_HIT) {
+                break 'rows;
+            }
             next = window;
             let centre = Point {
                 x: f32::from(next.pixelsInFront())
@@ -53,18 +76,23 @@ pub(crate) fn find_finder_patterns(bits: &BitMatrix) -> Vec<ConcentricPattern> {
                     + f32::from(next[2]) / 2.0,
                 y: y as f32 + 0.5,
             };
-            let seen = found
-                .iter()
-                .any(|old| Point::distance(centre, old.p) < old.size as f32 / 2.0);
-            if !seen {
+            if !zones.inside_any(centre, &found) {
+                let width = next.iter().sum::<PatternType>();
+                if !budget.spend(COST_LOCATE_TRY + u64::from(width) * COST_CELL) {
+                    break 'rows;
+                }
                 // Three times the row's width of the pattern, for very skewed views.
-                let range = i32::from(next.iter().sum::<PatternType>()) * 3;
-                found.extend(LocateConcentricPattern::<true, 5, 7>(
-                    bits,
-                    &FINDER_RUNS,
-                    centre,
-                    range,
-                ));
+                let range = i32::from(width) * 3;
+                if let Some(pattern) =
+                    LocateConcentricPattern::<true, 5, 7>(bits, &FINDER_RUNS, centre, range)
+                {
+                    if !budget.spend(COST_LOCATE + u64::from(width) * COST_LOCATE_PER_PIXEL)
+                        || !zones.add(&pattern, found.len(), budget)
+                    {
+                        break 'rows;
+                    }
+                    found.push(pattern);
+                }
             }
             next.skipPair();
             next.skipPair();
@@ -74,6 +102,61 @@ pub(crate) fn find_finder_patterns(bits: &BitMatrix) -> Vec<ConcentricPattern> {
         runs = pattern_row.into_iter().collect();
     }
     found
+}
+
+/// The duplicate zones of the candidates found so far (a disc of half a candidate's size
+/// around its centre, as rxing has it), indexed by the grid cells each one touches.
+struct Zones {
+    columns: usize,
+    rows: usize,
+    cells: Vec<Vec<u32>>,
+}
+
+impl Zones {
+    fn new(width: usize, height: usize) -> Self {
+        let (columns, rows) = (width.div_ceil(CELL).max(1), height.div_ceil(CELL).max(1));
+        Zones {
+            columns,
+            rows,
+            cells: vec![Vec::new(); columns * rows],
+        }
+    }
+
+    fn cell(&self, v: f32, count: usize) -> usize {
+        ((v.max(0.0) as usize) / CELL).min(count - 1)
+    }
+
+    /// `p` lies in the zone of one of `found`.
+    fn inside_any(&self, p: Point, found: &[ConcentricPattern]) -> bool {
+        let index = self.cell(p.y, self.rows) * self.columns + self.cell(p.x, self.columns);
+        self.cells[index].iter().any(|&i| {
+            let old = &found[i as usize];
+            Point::distance(p, old.p) < old.size as f32 / 2.0
+        })
+    }
+
+    /// Enters candidate `index` in every cell its zone touches; `false` when the budget
+    /// cannot pay for the cells.
+    fn add(&mut self, pattern: &ConcentricPattern, index: usize, budget: &mut Budget) -> bool {
+        let r = pattern.size as f32 / 2.0;
+        let (x0, x1) = (
+            self.cell(pattern.p.x - r, self.columns),
+            self.cell(pattern.p.x + r, self.columns),
+        );
+        let (y0, y1) = (
+            self.cell(pattern.p.y - r, self.rows),
+            self.cell(pattern.p.y + r, self.rows),
+        );
+        if !budget.spend(((x1 - x0 + 1) * (y1 - y0 + 1)) as u64 * COST_CELL) {
+            return false;
+        }
+        for y in y0..=y1 {
+            for x in x0..=x1 {
+                self.cells[y * self.columns + x].push(index as u32);
+            }
+        }
+        true
+    }
 }
 
 /// The cheap shape test first (the centre run is the widest by far), then rxing's
@@ -171,7 +254,7 @@ mod tests {
                 continue;
             };
             assert_eq!(
-                find_finder_patterns(&bits),
+                find_finder_patterns(&bits, &mut Budget::new(u64::MAX)),
                 FindFinderPatterns(&bits, true, 0),
                 "{}",
                 path.display()

@@ -5,15 +5,18 @@
 //!
 //! The search runs a sequence of passes over views of the image (see [`Passes`]) and stops
 //! after the first pass that reads anything, so the common photo costs one binarisation
-//! and one finder search, and only hard images pay for the rest. Every pass has a fixed
-//! work cap, so no input can make a scan run away.
+//! and one finder search, and only hard images pay for the rest. The whole scan runs under
+//! a work budget counted in operations ([`SCAN_BUDGET`]), so no input can
+//! make a scan run away, and where it stops is the same on every machine.
 
 #![forbid(unsafe_code)]
 
 mod append;
+mod budget;
 #[cfg(feature = "corpus")]
 pub mod corpus;
 mod finder;
+mod group;
 mod hybrid;
 mod payload;
 mod reader;
@@ -28,6 +31,8 @@ pub use qr_encode::EcLevel;
 use rxing::common::BitMatrix;
 
 pub use append::{Merged, StructuredAppend, merge_structured_append};
+use budget::Budget;
+pub use budget::{SCAN_BUDGET, VIEW_BUDGET};
 pub use payload::Encoding;
 use reader::{ViewInfo, read_view};
 
@@ -118,6 +123,32 @@ pub fn scan(image: &GrayImage) -> Vec<Code> {
 
 /// [`scan`] with a chosen set of passes.
 pub fn scan_with(image: &GrayImage, passes: Passes) -> Vec<Code> {
+    scan_measured(image, passes).codes
+}
+
+/// What a scan read, and the work it spent doing so.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scan {
+    /// The codes read, as [`scan`] returns them.
+    pub codes: Vec<Code>,
+    /// Work units spent (see [`SCAN_BUDGET`]): the same for the same image on every machine.
+    pub work: u64,
+    /// Some view, or the whole scan, ran out of units and stopped early.
+    pub cut_short: bool,
+}
+
+/// [`scan_with`], reporting the work spent as well.
+pub fn scan_measured(image: &GrayImage, passes: Passes) -> Scan {
+    let mut budget = Budget::new(SCAN_BUDGET);
+    let codes = search(image, passes, &mut budget);
+    Scan {
+        codes,
+        work: budget.spent(),
+        cut_short: budget.was_exhausted(),
+    }
+}
+
+fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
     let mut found = Vec::new();
     if image.width() == 0 || image.height() == 0 {
         return found;
@@ -140,11 +171,14 @@ pub fn scan_with(image: &GrayImage, passes: Passes) -> Vec<Code> {
     // Each view is binarised as it is and, when that reads nothing, inverted before
     // binarising: flipping the black-and-white result instead is not the same, because
     // the thresholds treat low-contrast blocks as background, which inverts wrongly.
-    let mut attempts = reader::MAX_DECODE_ATTEMPTS;
     let mut search = |view: &GrayImage,
                       binarise: fn(&GrayImage) -> Option<BitMatrix>,
                       scale: f32,
                       found: &mut Vec<Code>| {
+        // Once the scan's units are spent, binarising further views would be wasted.
+        if budget.scan_exhausted() {
+            return;
+        }
         if let Some(bits) = binarise(view) {
             read_view(
                 &bits,
@@ -152,19 +186,20 @@ pub fn scan_with(image: &GrayImage, passes: Passes) -> Vec<Code> {
                     scale,
                     inverted: false,
                 },
-                &mut attempts,
+                budget,
                 found,
             );
         }
         if passes.inverted
             && found.is_empty()
+            && !budget.scan_exhausted()
             && let Some(bits) = binarise(&views::inverted(view))
         {
             let info = ViewInfo {
                 scale,
                 inverted: true,
             };
-            read_view(&bits, info, &mut attempts, found);
+            read_view(&bits, info, budget, found);
         }
     };
 

@@ -1,32 +1,23 @@
 //! Finds and decodes the QR symbols in one binarised view of an image.
 //!
-//! The finder-pattern search, grid sampling and Reed-Solomon decoding are rxing's port of
+//! The finder-pattern search (our own copy, [`crate::finder`]), grid sampling and Reed-Solomon decoding are rxing's port of
 //! zxing-cpp's QR reader, used through its public building blocks; this module drives
-//! them so that it can cap the work per view and keep what rxing's result type drops
-//! (symbol version, mirroring, the payload bytes, the ECI flag).
+//! them so that it can bound the work per view (see [`crate::budget`]) and keep what
+//! rxing's result type drops (symbol version, mirroring, the payload bytes, the ECI flag).
+//! Grouping candidates into triples is our own ([`crate::group`]).
 
 use rxing::common::{BitMatrix, DetectorRXingResult};
 use rxing::qrcode::cpp_port::decoder::Decode;
-use rxing::qrcode::cpp_port::detector::{GenerateFinderPatternSets, SampleQR};
+use rxing::qrcode::cpp_port::detector::SampleQR;
 
+use crate::budget::{
+    Budget, COST_CELL, COST_DECODE, COST_MODULE, FINDER_SHARE_PERCENT, GROUPING_SHARE_PERCENT,
+    VIEW_BUDGET,
+};
 use crate::finder::find_finder_patterns;
+use crate::group::{Triple, group};
 use crate::payload::{Encoding, guess_text};
 use crate::{Code, EcLevel, StructuredAppend};
-
-/// Most finder-pattern candidates kept from one view, largest first.
-///
-/// Noise, text and halftone can each look like hundreds of finder patterns; the ones a
-/// real symbol has are among the largest, and pairing candidates costs more than
-/// linear time, so the rest are dropped to bound the time spent on a hostile image.
-const MAX_FINDER_PATTERNS: usize = 120;
-
-/// Most finder-pattern triples sampled and decoded in one scan, over all its views.
-///
-/// Each try samples a grid and runs error correction (up to a millisecond for a large
-/// version); the triples come most plausible first, so real symbols are reached well
-/// before this on every corpus image, while noise or a crafted image, which yields
-/// hundreds of plausible triples per view, stops here.
-pub(crate) const MAX_DECODE_ATTEMPTS: u32 = 200;
 
 /// Where a view's pixels sit in the caller's image.
 #[derive(Debug, Clone, Copy)]
@@ -38,45 +29,86 @@ pub(crate) struct ViewInfo {
 }
 
 /// Decodes every symbol in `bits` and appends those not already in `found`, spending at
-/// most `attempts` grid samplings (and counting down what it spends).
+/// most [`VIEW_BUDGET`] of what is left in `budget`: half of it at most on finding
+/// candidates and a quarter on grouping them, so that a flood of candidates still leaves
+/// units to try the most plausible triples.
 pub(crate) fn read_view(
     bits: &BitMatrix,
     info: ViewInfo,
-    attempts: &mut u32,
+    budget: &mut Budget,
     found: &mut Vec<Code>,
 ) {
-    let mut patterns = find_finder_patterns(bits);
-    if patterns.len() > MAX_FINDER_PATTERNS {
-        patterns.sort_by_key(|p| std::cmp::Reverse(p.size));
-        patterns.truncate(MAX_FINDER_PATTERNS);
-    }
-    let sets = GenerateFinderPatternSets(&mut patterns);
-    let mut used = Vec::new();
-    for set in &sets {
-        if used.contains(&set.bl) || used.contains(&set.tl) || used.contains(&set.tr) {
+    budget.start_view(VIEW_BUDGET);
+    budget.start_stage(VIEW_BUDGET * FINDER_SHARE_PERCENT / 100);
+    let mut patterns = find_finder_patterns(bits, budget);
+    budget.start_stage(VIEW_BUDGET * GROUPING_SHARE_PERCENT / 100);
+    let triples = group(&mut patterns, budget);
+    budget.start_stage(VIEW_BUDGET);
+    decode_triples(bits, info, &triples, patterns.len(), budget, found);
+    budget.end_view();
+}
+
+/// Samples and decodes `triples` (of `count` candidates), most plausible first, skipping
+/// those that share a candidate with, or lie on, a symbol already read.
+fn decode_triples(
+    bits: &BitMatrix,
+    info: ViewInfo,
+    triples: &[Triple],
+    count: usize,
+    budget: &mut Budget,
+    found: &mut Vec<Code>,
+) {
+    let mut used = vec![false; count];
+    // Symbols read in this view, as quadrilaterals in view pixels.
+    let mut read: Vec<[rxing::Point; 4]> = Vec::new();
+    for triple in triples {
+        if triple.members.iter().any(|&m| used[m]) {
             continue;
         }
-        if *attempts == 0 {
+        // A triple whose corner lies on a symbol already read is made of that symbol's
+        // modules or of its neighbours' patterns; sampling it would only cost time.
+        if !budget.spend(COST_DECODE + read.len() as u64 * COST_CELL) {
             return;
         }
-        *attempts -= 1;
-        let Ok(detected) = SampleQR(bits, set) else {
+        if read.iter().any(|quad| inside(quad, triple.set.tl.p)) {
+            continue;
+        }
+        let Ok(detected) = SampleQR(bits, &triple.set) else {
             continue;
         };
+        let modules =
+            u64::from(detected.getBits().width()) * u64::from(detected.getBits().height());
+        if !budget.spend(modules * COST_MODULE) {
+            return;
+        }
         let Ok(decoded) = Decode(detected.getBits()) else {
             continue;
         };
         if !decoded.isValid() {
             continue;
         }
-        used.extend([set.bl, set.tl, set.tr]);
-        let Some(code) = to_code(&decoded, detected.getPoints(), info) else {
+        for &m in &triple.members {
+            used[m] = true;
+        }
+        let points = detected.getPoints();
+        if let [a, b, c, d, ..] = points {
+            read.push([*a, *b, *d, *c]);
+        }
+        let Some(code) = to_code(&decoded, points, info) else {
             continue;
         };
         if !found.iter().any(|old| same_symbol(old, &code)) {
             found.push(code);
         }
     }
+}
+
+/// `p` lies inside the convex quadrilateral `quad` (corners in order around it).
+fn inside(quad: &[rxing::Point; 4], p: rxing::Point) -> bool {
+    let side =
+        |a: rxing::Point, b: rxing::Point| (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x);
+    let signs: Vec<f32> = (0..4).map(|i| side(quad[i], quad[(i + 1) % 4])).collect();
+    signs.iter().all(|&s| s >= 0.0) || signs.iter().all(|&s| s <= 0.0)
 }
 
 fn to_code(

@@ -1,0 +1,246 @@
+//! Groups finder-pattern candidates into triples that could be the three corners of one
+//! symbol, most plausible first.
+//!
+//! The geometric tests are zxing-cpp's (as rxing ports them): the two legs from the corner
+//! pattern within a factor of two of each other, an angle between 60 and 120 degrees at
+//! the corner, and a module count between a version 1 and a version 40 symbol, with
+//! distances scaled by the size ratio to allow for perspective. What differs is which
+//! triples are tested. Testing all of them is cubic; rxing tests, for each candidate, the
+//! first fifteen smaller ones its spatial bins yield, which in a sheet of many codes can
+//! leave out a symbol's own partner. Here each candidate is paired only with its
+//! [`NEIGHBOURS`] nearest candidates of compatible size (not more than twice smaller), so
+//! the work is linear in the number of candidates, and every step spends units of the
+//! scan's [`Budget`].
+
+use rxing::Point;
+use rxing::common::cpp_essentials::ConcentricPattern;
+use rxing::qrcode::cpp_port::detector::FinderPatternSet;
+
+use crate::budget::{Budget, COST_CELL, COST_TRIPLE};
+
+/// Nearest compatible candidates each candidate is grouped with.
+///
+/// A symbol's other two finder patterns are among the nearest candidates of its size:
+/// even in a sheet of codes packed with one-module gaps, at most about eight patterns of
+/// neighbouring symbols lie closer than a symbol's own; sixteen leaves room for false
+/// candidates (text, logos) in between, and bounds the triples per candidate to 120.
+pub(crate) const NEIGHBOURS: usize = 16;
+
+/// Most modules across a symbol that a triple may span (version 40 is 177), with room
+/// for perspective.
+const MAX_MODULES: f64 = 177.0 * 1.5;
+
+/// Fewest modules across a symbol that a triple may span (version 1 is 21), with room
+/// for perspective.
+const MIN_MODULES: f64 = 21.0 * 0.9;
+
+/// Smallest side of a spatial bin in pixels; bins are three median candidates wide.
+const MIN_BIN: f32 = 32.0;
+
+/// Three candidates taken as one symbol's corners, by index into the sorted candidates.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Triple {
+    /// The patterns, as the sampler takes them.
+    pub set: FinderPatternSet,
+    /// Their indices: bottom-left, top-left, top-right.
+    pub members: [usize; 3],
+}
+
+/// Plausible triples of `patterns` (which this sorts largest first), most plausible first,
+/// or those found before `budget` ran out.
+pub(crate) fn group(patterns: &mut [ConcentricPattern], budget: &mut Budget) -> Vec<Triple> {
+    patterns.sort_by_key(|p| std::cmp::Reverse(p.size));
+    let n = patterns.len();
+    if n < 3 {
+        return Vec::new();
+    }
+    let bins = Bins::new(patterns);
+    let mut scored: Vec<(f64, Triple)> = Vec::new();
+    let mut near: Vec<(f32, usize)> = Vec::with_capacity(4 * NEIGHBOURS);
+    'patterns: for i in 0..n - 2 {
+        let c = patterns[i];
+        let reach = (f64::from(c.size) / 7.0 * MAX_MODULES) as f32;
+        near.clear();
+        let (cx, cy) = bins.of(c.p);
+        let last_ring = (reach / bins.side).ceil() as usize;
+        for ring in 0..=last_ring {
+            let mut visited = 0;
+            let ok = bins.ring(cx, cy, ring, |members| {
+                visited += 1;
+                for &j in members {
+                    if j > i && c.size <= 2 * patterns[j].size {
+                        near.push((Point::distance(c.p, patterns[j].p), j));
+                    }
+                }
+                visited += members.len();
+            });
+            if !budget.spend(visited as u64 * COST_CELL) {
+                break 'patterns;
+            }
+            if near.len() >= NEIGHBOURS || !ok {
+                break;
+            }
+        }
+        let nearer = |a: &(f32, usize), b: &(f32, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
+        if near.len() > NEIGHBOURS {
+            near.select_nth_unstable_by(NEIGHBOURS, nearer);
+            near.truncate(NEIGHBOURS);
+        }
+        near.sort_unstable_by(nearer);
+        let pairs = near.len() * near.len().saturating_sub(1) / 2;
+        if !budget.spend(pairs as u64 * COST_TRIPLE) {
+            break;
+        }
+        for (u, &(_, j)) in near.iter().enumerate() {
+            for &(_, k) in &near[u + 1..] {
+                // Larger index = smaller or equal size.
+                let (j, k) = if j < k { (j, k) } else { (k, j) };
+                if let Some(found) = plausible(patterns, [k, j, i]) {
+                    scored.push(found);
+                }
+            }
+        }
+    }
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    scored.into_iter().map(|(_, t)| t).collect()
+}
+
+/// The triple `[a, b, c]` (smallest pattern first) as bottom-left, top-left, top-right with
+/// its score (lower is more plausible), when its geometry can be a symbol's.
+fn plausible(patterns: &[ConcentricPattern], [a, b, c]: [usize; 3]) -> Option<(f64, Triple)> {
+    // Squared distance, stretched by the size ratio: a pattern seen larger is nearer the
+    // camera, so distances measured from it are foreshortened less.
+    let d2 = |from: usize, to: usize| {
+        let (p, q) = (patterns[from], patterns[to]);
+        let (dx, dy) = (f64::from(p.p.x - q.p.x), f64::from(p.p.y - q.p.y));
+        (dx * dx + dy * dy) * f64::from(q.size) / f64::from(p.size)
+    };
+    let (ab, bc, ac) = (d2(a, b), d2(b, c), d2(a, c));
+    // The corner (top-left) is the pattern opposite the longest side.
+    let (mut bl, tl, mut tr, leg1, leg2) = if bc >= ab && bc >= ac {
+        (b, a, c, ab, ac)
+    } else if ab >= ac && ab >= bc {
+        (a, c, b, bc, ac)
+    } else {
+        (a, b, c, ab, bc)
+    };
+    if leg1 > 4.0 * leg2 || leg2 > 4.0 * leg1 {
+        return None;
+    }
+    let hypotenuse = if bc >= ab && bc >= ac {
+        bc
+    } else if ab >= ac && ab >= bc {
+        ab
+    } else {
+        ac
+    };
+    let (l1, l2) = (leg1.sqrt(), leg2.sqrt());
+    let sizes = f64::from(patterns[a].size + patterns[b].size + patterns[c].size);
+    let modules = (l1 + l2) / (2.0 * sizes / 21.0) + 7.0;
+    if !(MIN_MODULES..=MAX_MODULES).contains(&modules) {
+        return None;
+    }
+    // Angle at the corner between 60 and 120 degrees.
+    let cos = (leg1 + leg2 - hypotenuse) / (2.0 * l1 * l2);
+    if cos.is_nan() || cos.abs() > 0.5 {
+        return None;
+    }
+    let (p, q, r) = (patterns[bl].p, patterns[tl].p, patterns[tr].p);
+    if (r.x - q.x) * (p.y - q.y) - (r.y - q.y) * (p.x - q.x) < 0.0 {
+        std::mem::swap(&mut bl, &mut tr);
+    }
+    let score = l1 + l2 + (l1 - l2).abs();
+    Some((
+        score,
+        Triple {
+            set: FinderPatternSet {
+                bl: patterns[bl],
+                tl: patterns[tl],
+                tr: patterns[tr],
+            },
+            members: [bl, tl, tr],
+        },
+    ))
+}
+
+/// Candidates binned on a square grid over their bounding box.
+struct Bins {
+    side: f32,
+    origin: Point,
+    columns: usize,
+    rows: usize,
+    members: Vec<Vec<usize>>,
+}
+
+impl Bins {
+    fn new(patterns: &[ConcentricPattern]) -> Self {
+        let (mut lo, mut hi) = (patterns[0].p, patterns[0].p);
+        for p in patterns {
+            lo = Point {
+                x: lo.x.min(p.p.x),
+                y: lo.y.min(p.p.y),
+            };
+            hi = Point {
+                x: hi.x.max(p.p.x),
+                y: hi.y.max(p.p.y),
+            };
+        }
+        let median = patterns[patterns.len() / 2].size;
+        let side = (3.0 * median as f32).max(MIN_BIN);
+        let columns = (((hi.x - lo.x + 1.0) / side).ceil() as usize).max(1);
+        let rows = (((hi.y - lo.y + 1.0) / side).ceil() as usize).max(1);
+        let mut bins = Bins {
+            side,
+            origin: lo,
+            columns,
+            rows,
+            members: vec![Vec::new(); columns * rows],
+        };
+        for (i, p) in patterns.iter().enumerate() {
+            let (x, y) = bins.of(p.p);
+            bins.members[y * columns + x].push(i);
+        }
+        bins
+    }
+
+    fn of(&self, p: Point) -> (usize, usize) {
+        let x = (((p.x - self.origin.x) / self.side).max(0.0) as usize).min(self.columns - 1);
+        let y = (((p.y - self.origin.y) / self.side).max(0.0) as usize).min(self.rows - 1);
+        (x, y)
+    }
+
+    /// Calls `visit` with the members of every bin at Chebyshev distance `ring` from
+    /// `(cx, cy)`; `false` when the ring lies wholly outside the grid (no further ring can
+    /// hold anything).
+    fn ring(&self, cx: usize, cy: usize, ring: usize, mut visit: impl FnMut(&[usize])) -> bool {
+        let (cx, cy, r) = (cx as isize, cy as isize, ring as isize);
+        let inside = |x: isize, y: isize| {
+            x >= 0 && y >= 0 && (x as usize) < self.columns && (y as usize) < self.rows
+        };
+        let mut any = false;
+        let mut cell = |x: isize, y: isize| {
+            if inside(x, y) {
+                any = true;
+                visit(&self.members[y as usize * self.columns + x as usize]);
+            }
+        };
+        if r == 0 {
+            cell(cx, cy);
+            return any;
+        }
+        let (x0, x1) = ((cx - r).max(0), (cx + r).min(self.columns as isize - 1));
+        for x in x0..=x1 {
+            cell(x, cy - r);
+            cell(x, cy + r);
+        }
+        let (y0, y1) = (
+            (cy - r + 1).max(0),
+            (cy + r - 1).min(self.rows as isize - 1),
+        );
+        for y in y0..=y1 {
+            cell(cx - r, y);
+            cell(cx + r, y);
+        }
+        any
+    }
+}

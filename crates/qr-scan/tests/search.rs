@@ -1,0 +1,210 @@
+//! The search's work bound and its reach on images with many codes, on images generated
+//! here (deterministically, so the counts are exact): a tile of finder patterns that once
+//! held a core for ten seconds, sheets of 60 and 100 codes.
+//!
+//! Work is asserted in the scan's own counted units, never in time; times are measured by
+//! `host-bench`.
+
+use image::{GrayImage, Luma};
+use qr_encode::{EcLevel, Symbol, encode};
+use qr_scan::{Passes, SCAN_BUDGET, VIEW_BUDGET, scan_measured};
+
+/// A greyscale image tiled with finder patterns at one pixel per module, one every
+/// `period` pixels: every third row holds hundreds of 1:1:3:1:1 runs.
+fn finder_tile(side: u32, period: u32) -> GrayImage {
+    GrayImage::from_fn(side, side, |x, y| {
+        let (mx, my) = (x % period, y % period);
+        if mx >= 7 || my >= 7 {
+            return Luma([255]);
+        }
+        // Rings: distance from the pattern's centre in the max norm.
+        let ring = mx.abs_diff(3).max(my.abs_diff(3));
+        Luma([if ring == 2 { 255 } else { 0 }])
+    })
+}
+
+#[test]
+fn a_tile_of_finder_patterns_stops_at_the_work_budget_with_nothing_read() {
+    for side in [1000, 2000] {
+        let scan = scan_measured(&finder_tile(side, 8), Passes::ALL);
+        eprintln!("{side}x{side} tile: {} units", scan.work);
+        assert!(scan.codes.is_empty(), "{side}: {:?}", scan.codes);
+        assert!(scan.cut_short, "{side}: the tile must run into the budget");
+        assert!(
+            scan.work <= SCAN_BUDGET,
+            "{side}: spent {} of {SCAN_BUDGET}",
+            scan.work
+        );
+        // It ran out of units, not out of views: at least one view spent its whole share.
+        assert!(scan.work >= VIEW_BUDGET / 2, "{side}: spent {}", scan.work);
+    }
+}
+
+#[test]
+fn a_photo_of_one_code_spends_a_small_part_of_the_budget() {
+    let text = "https://example.com/one";
+    let code = Placed {
+        symbol: encode(text.as_bytes(), EcLevel::M).expect("fits"),
+        centre: [500.0, 400.0],
+        module: 9.0,
+        angle: 0.2,
+    };
+    let image = sheet(1000, 800, &[code], |x, _| 200.0 + x as f32 / 40.0, 10.0, 1);
+    let scan = scan_measured(&image, Passes::ALL);
+    assert_eq!(scan.codes.len(), 1);
+    assert!(!scan.cut_short);
+    assert!(
+        scan.work < VIEW_BUDGET / 20,
+        "spent {} of a view's {VIEW_BUDGET}",
+        scan.work
+    );
+}
+
+/// A small deterministic generator (64-bit LCG) for noise and layout jitter.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> f32 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 40) as f32 / (1u64 << 24) as f32
+    }
+}
+
+/// One code to draw: its symbol, centre in pixels, pixels per module and rotation.
+struct Placed {
+    symbol: Symbol,
+    centre: [f32; 2],
+    module: f32,
+    angle: f32,
+}
+
+/// Draws `codes` on a `width`×`height` sheet of paper: each pixel is the share of its
+/// 3×3 sub-samples that fall on light modules (anti-aliased edges), shaded by `light`
+/// (the paper's brightness at that pixel, 0-255) over a dark level of a fifth of it, plus
+/// `noise` levels of uniform noise.
+fn sheet(
+    width: u32,
+    height: u32,
+    codes: &[Placed],
+    light: impl Fn(u32, u32) -> f32,
+    noise: f32,
+    seed: u64,
+) -> GrayImage {
+    let mut ink = vec![0.0f32; width as usize * height as usize];
+    for code in codes {
+        let n = code.symbol.width() as f32;
+        let half = n / 2.0 * code.module * std::f32::consts::SQRT_2;
+        let (sin, cos) = code.angle.sin_cos();
+        let x0 = (code.centre[0] - half).max(0.0) as u32;
+        let y0 = (code.centre[1] - half).max(0.0) as u32;
+        let x1 = ((code.centre[0] + half) as u32).min(width - 1);
+        let y1 = ((code.centre[1] + half) as u32).min(height - 1);
+        for y in y0..=y1 {
+            for x in x0..=x1 {
+                let mut dark = 0;
+                for sy in 0..3 {
+                    for sx in 0..3 {
+                        let dx = x as f32 + (sx as f32 + 0.5) / 3.0 - code.centre[0];
+                        let dy = y as f32 + (sy as f32 + 0.5) / 3.0 - code.centre[1];
+                        let u = (cos * dx + sin * dy) / code.module + n / 2.0;
+                        let v = (-sin * dx + cos * dy) / code.module + n / 2.0;
+                        if u >= 0.0
+                            && v >= 0.0
+                            && u < n
+                            && v < n
+                            && code.symbol.is_dark(u as usize, v as usize)
+                        {
+                            dark += 1;
+                        }
+                    }
+                }
+                ink[(y * width + x) as usize] = dark as f32 / 9.0;
+            }
+        }
+    }
+    let mut random = Lcg(seed);
+    GrayImage::from_fn(width, height, |x, y| {
+        let paper = light(x, y);
+        let level = paper - 0.8 * paper * ink[(y * width + x) as usize];
+        let jitter = (random.next() - 0.5) * 2.0 * noise;
+        Luma([(level + jitter).clamp(0.0, 255.0) as u8])
+    })
+}
+
+/// How many of `texts` a scan of `image` reads back.
+fn payloads_read(image: &GrayImage, texts: &[String]) -> usize {
+    let scan = scan_measured(image, Passes::ALL);
+    eprintln!(
+        "{} codes read of {}, {} units{}",
+        scan.codes.len(),
+        texts.len(),
+        scan.work,
+        if scan.cut_short { " (cut short)" } else { "" }
+    );
+    texts
+        .iter()
+        .filter(|t| {
+            scan.codes
+                .iter()
+                .any(|c| c.text.as_deref() == Some(t.as_str()))
+        })
+        .count()
+}
+
+#[test]
+fn a_twelve_megapixel_photo_of_sixty_codes_reads_all_sixty() {
+    // A sheet of 10×6 version-3 codes at about 7 pixels per module, each turned a little,
+    // lit unevenly (brighter at the top left), with sensor noise: the "lots" photos.
+    let mut random = Lcg(12);
+    let texts: Vec<String> = (0..60)
+        .map(|i| format!("https://example.com/ticket/{i:04}"))
+        .collect();
+    let codes: Vec<Placed> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| Placed {
+            symbol: encode(text.as_bytes(), EcLevel::M).expect("fits"),
+            centre: [
+                200.0 + (i % 10) as f32 * 403.0 + random.next() * 20.0,
+                250.0 + (i / 10) as f32 * 504.0 + random.next() * 20.0,
+            ],
+            module: 6.8 + random.next() * 0.6,
+            angle: (random.next() - 0.5) * 0.3,
+        })
+        .collect();
+    assert!(codes.iter().all(|c| c.symbol.version() == 3));
+    let image = sheet(
+        4032,
+        3024,
+        &codes,
+        |x, y| 235.0 - (x + y) as f32 / 7056.0 * 110.0,
+        14.0,
+        60,
+    );
+    assert_eq!(payloads_read(&image, &texts), 60);
+}
+
+#[test]
+fn a_sheet_of_a_hundred_codes_reads_all_hundred() {
+    // 10×10 version-2 codes at 4 pixels per module, each with its four-module quiet zone
+    // and no more: 1,320 pixels square.
+    let texts: Vec<String> = (0..100).map(|i| format!("item {i:03} of 100")).collect();
+    let codes: Vec<Placed> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| Placed {
+            symbol: encode(text.as_bytes(), EcLevel::Q).expect("fits"),
+            centre: [
+                66.0 + (i % 10) as f32 * 132.0,
+                66.0 + (i / 10) as f32 * 132.0,
+            ],
+            module: 4.0,
+            angle: 0.0,
+        })
+        .collect();
+    let image = sheet(1320, 1320, &codes, |_, _| 240.0, 6.0, 100);
+    assert_eq!(payloads_read(&image, &texts), 100);
+}

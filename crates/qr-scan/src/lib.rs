@@ -94,6 +94,9 @@ pub struct Passes {
     pub enlarge: bool,
     /// Search with a global threshold and with a wide local-mean threshold as well.
     pub other_thresholds: bool,
+    /// Search an image shrunk below [`MAX_SCAN_PIXELS`] at its full size as well, when the
+    /// shrunk view leaves small finder candidates unread (small codes in a big photo).
+    pub full_resolution: bool,
 }
 
 impl Passes {
@@ -103,6 +106,7 @@ impl Passes {
         shrink: false,
         enlarge: false,
         other_thresholds: false,
+        full_resolution: false,
     };
     /// Every pass: what [`scan`] does.
     pub const ALL: Passes = Passes {
@@ -110,6 +114,7 @@ impl Passes {
         shrink: true,
         enlarge: true,
         other_thresholds: true,
+        full_resolution: true,
     };
 }
 
@@ -174,13 +179,15 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
     let mut search = |view: &GrayImage,
                       binarise: fn(&GrayImage) -> Option<BitMatrix>,
                       scale: f32,
-                      found: &mut Vec<Code>| {
+                      found: &mut Vec<Code>|
+     -> usize {
         // Once the scan's units are spent, binarising further views would be wasted.
         if budget.scan_exhausted() {
-            return;
+            return 0;
         }
+        let mut small_unread = 0;
         if let Some(bits) = binarise(view) {
-            read_view(
+            small_unread = read_view(
                 &bits,
                 ViewInfo {
                     scale,
@@ -199,11 +206,17 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
                 scale,
                 inverted: true,
             };
-            read_view(&bits, info, budget, found);
+            small_unread += read_view(&bits, info, budget, found);
         }
+        small_unread
     };
 
-    search(&base, views::hybrid, base_scale, &mut found);
+    let small_unread = search(&base, views::hybrid, base_scale, &mut found);
+    // Multi-scale: the shrunk view first, the full size only where it is needed, when the
+    // shrunk view left at least one symbol's worth of small finder candidates unread.
+    if passes.full_resolution && factor > 1 && small_unread >= 3 {
+        search(image, views::hybrid, 1.0, &mut found);
+    }
     if !found.is_empty() {
         return found;
     }

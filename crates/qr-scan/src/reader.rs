@@ -19,6 +19,11 @@ use crate::group::{Triple, group};
 use crate::payload::{Encoding, guess_text};
 use crate::{Code, EcLevel, StructuredAppend};
 
+/// Finder candidates at most this wide (in view pixels, 7 modules) have modules of 2.5
+/// pixels or less: a shrunk view blurs such symbols beyond reading, so when it leaves
+/// candidates this small unread the image is searched at full size as well.
+pub(crate) const SMALL_FINDER_PIXELS: i32 = 17;
+
 /// Where a view's pixels sit in the caller's image.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ViewInfo {
@@ -32,20 +37,28 @@ pub(crate) struct ViewInfo {
 /// most [`VIEW_BUDGET`] of what is left in `budget`: half of it at most on finding
 /// candidates and a quarter on grouping them, so that a flood of candidates still leaves
 /// units to try the most plausible triples.
+///
+/// Returns how many finder candidates no symbol read used that are at most
+/// [`SMALL_FINDER_PIXELS`] wide: in a shrunk view, the sign of symbols too fine to read.
 pub(crate) fn read_view(
     bits: &BitMatrix,
     info: ViewInfo,
     budget: &mut Budget,
     found: &mut Vec<Code>,
-) {
+) -> usize {
     budget.start_view(VIEW_BUDGET);
     budget.start_stage(VIEW_BUDGET * FINDER_SHARE_PERCENT / 100);
     let mut patterns = find_finder_patterns(bits, budget);
     budget.start_stage(VIEW_BUDGET * GROUPING_SHARE_PERCENT / 100);
     let triples = group(&mut patterns, budget);
     budget.start_stage(VIEW_BUDGET);
-    decode_triples(bits, info, &triples, patterns.len(), budget, found);
+    let used = decode_triples(bits, info, &triples, patterns.len(), budget, found);
     budget.end_view();
+    patterns
+        .iter()
+        .zip(used)
+        .filter(|(p, used)| !used && p.size <= SMALL_FINDER_PIXELS)
+        .count()
 }
 
 /// Samples and decodes `triples` (of `count` candidates), most plausible first, skipping
@@ -57,7 +70,7 @@ fn decode_triples(
     count: usize,
     budget: &mut Budget,
     found: &mut Vec<Code>,
-) {
+) -> Vec<bool> {
     let mut used = vec![false; count];
     // Symbols read in this view, as quadrilaterals in view pixels.
     let mut read: Vec<[rxing::Point; 4]> = Vec::new();
@@ -68,7 +81,7 @@ fn decode_triples(
         // A triple whose corner lies on a symbol already read is made of that symbol's
         // modules or of its neighbours' patterns; sampling it would only cost time.
         if !budget.spend(COST_DECODE + read.len() as u64 * COST_CELL) {
-            return;
+            break;
         }
         if read.iter().any(|quad| inside(quad, triple.set.tl.p)) {
             continue;
@@ -79,7 +92,7 @@ fn decode_triples(
         let modules =
             u64::from(detected.getBits().width()) * u64::from(detected.getBits().height());
         if !budget.spend(modules * COST_MODULE) {
-            return;
+            break;
         }
         let Ok(decoded) = Decode(detected.getBits()) else {
             continue;
@@ -101,6 +114,7 @@ fn decode_triples(
             found.push(code);
         }
     }
+    used
 }
 
 /// `p` lies inside the convex quadrilateral `quad` (corners in order around it).

@@ -208,3 +208,39 @@ fn a_sheet_of_a_hundred_codes_reads_all_hundred() {
     let image = sheet(1320, 1320, &codes, |_, _| 240.0, 6.0, 100);
     assert_eq!(payloads_read(&image, &texts), 100);
 }
+
+#[test]
+fn small_codes_in_a_twelve_megapixel_photo_are_read_at_full_resolution() {
+    // 4×3 version-2 codes at 2.4 pixels per module: halved to fit MAX_SCAN_PIXELS, their
+    // modules would be 1.2 pixels, too fine for the shrunk view.
+    let texts: Vec<String> = (0..12).map(|i| format!("small {i:02}")).collect();
+    let mut random = Lcg(7);
+    let codes: Vec<Placed> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| Placed {
+            symbol: encode(text.as_bytes(), EcLevel::M).expect("fits"),
+            centre: [
+                500.0 + (i % 4) as f32 * 1000.0 + random.next() * 40.0,
+                500.0 + (i / 4) as f32 * 1000.0 + random.next() * 40.0,
+            ],
+            module: 2.4,
+            angle: (random.next() - 0.5) * 0.2,
+        })
+        .collect();
+    let image = sheet(4032, 3024, &codes, |_, _| 230.0, 8.0, 3);
+    let shrunk_only = Passes {
+        full_resolution: false,
+        ..Passes::ALL
+    };
+    let read = |passes| {
+        let codes = scan_measured(&image, passes).codes;
+        texts
+            .iter()
+            .filter(|t| codes.iter().any(|c| c.text.as_deref() == Some(t.as_str())))
+            .count()
+    };
+    let (without, with) = (read(shrunk_only), read(Passes::ALL));
+    eprintln!("shrunk view only: {without}, with the full-size view: {with}");
+    assert_eq!((without, with), (0, 12));
+}

@@ -2,7 +2,7 @@
 
 use std::io::Cursor;
 
-use image::{GrayImage, ImageReader, Limits};
+use image::{DynamicImage, GenericImageView, GrayImage, ImageReader, Limits, Pixel};
 
 use crate::{Code, Error, limits};
 
@@ -51,7 +51,50 @@ pub fn load_image(bytes: &[u8]) -> Result<GrayImage, Error> {
     let image = decoder
         .decode()
         .map_err(|e| classify(&e, Some((width, height))))?;
-    Ok(image.into_luma8())
+    Ok(over_white(image))
+}
+
+/// Greyscale of `image` as it looks on a white page: transparent pixels show white whatever
+/// colour they store.
+///
+/// Image viewers, browsers and a phone pointed at a screen all show transparency over a light
+/// background, and codes with a transparent background are common (logos, stickers). Taking
+/// the stored colour instead makes a symbol whose light modules are "transparent black" read
+/// as all dark. PNG `tRNS` and palette transparency arrive here as an alpha channel, as do
+/// transparent GIF indices and WebP alpha.
+fn over_white(image: DynamicImage) -> GrayImage {
+    /// `luma` and `alpha` in 0..=1 to an 8-bit grey composited over white.
+    fn blend(luma: f32, alpha: f32) -> image::Luma<u8> {
+        image::Luma([((luma * alpha + (1.0 - alpha)) * 255.0)
+            .round()
+            .clamp(0.0, 255.0) as u8])
+    }
+    let unit8 = |v: u8| f32::from(v) / 255.0;
+    let unit16 = |v: u16| f32::from(v) / 65535.0;
+    let (w, h) = image.dimensions();
+    match &image {
+        DynamicImage::ImageLumaA8(b) => GrayImage::from_fn(w, h, |x, y| {
+            let [l, a] = b.get_pixel(x, y).0;
+            blend(unit8(l), unit8(a))
+        }),
+        DynamicImage::ImageRgba8(b) => GrayImage::from_fn(w, h, |x, y| {
+            let [l, a] = b.get_pixel(x, y).to_luma_alpha().0;
+            blend(unit8(l), unit8(a))
+        }),
+        DynamicImage::ImageLumaA16(b) => GrayImage::from_fn(w, h, |x, y| {
+            let [l, a] = b.get_pixel(x, y).0;
+            blend(unit16(l), unit16(a))
+        }),
+        DynamicImage::ImageRgba16(b) => GrayImage::from_fn(w, h, |x, y| {
+            let [l, a] = b.get_pixel(x, y).to_luma_alpha().0;
+            blend(unit16(l), unit16(a))
+        }),
+        DynamicImage::ImageRgba32F(b) => GrayImage::from_fn(w, h, |x, y| {
+            let [l, a] = b.get_pixel(x, y).to_luma_alpha().0;
+            blend(l.clamp(0.0, 1.0), a.clamp(0.0, 1.0))
+        }),
+        _ => image.into_luma8(),
+    }
 }
 
 fn reader(bytes: &[u8]) -> Result<ImageReader<Cursor<&[u8]>>, Error> {
@@ -167,6 +210,118 @@ mod tests {
             load_image(&png_declaring(side, 1)),
             Err(Error::CorruptImage(_))
         ));
+    }
+
+    /// Encodes `image` in `format` with the image crate's own encoders.
+    fn encoded(image: DynamicImage, format: image::ImageFormat) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        image.write_to(&mut out, format).expect("encodable");
+        out.into_inner()
+    }
+
+    /// A GIF of `rgba`'s two colours, with the transparent one as the transparent index and
+    /// its RGB stored in the palette, as GIF keeps it.
+    fn gif_of(rgba: &image::RgbaImage) -> Vec<u8> {
+        let mut palette = Vec::new();
+        let mut transparent = None;
+        let indices: Vec<u8> = rgba
+            .pixels()
+            .map(|p| {
+                let at = palette
+                    .chunks(4)
+                    .position(|c: &[u8]| c == p.0)
+                    .unwrap_or_else(|| {
+                        palette.extend_from_slice(&p.0);
+                        palette.len() / 4 - 1
+                    });
+                if p.0[3] == 0 {
+                    transparent = Some(at as u8);
+                }
+                at as u8
+            })
+            .collect();
+        let rgb: Vec<u8> = palette.chunks(4).flat_map(|c| c[..3].to_vec()).collect();
+        let (w, h) = (rgba.width() as u16, rgba.height() as u16);
+        let mut out = Vec::new();
+        {
+            let mut encoder = gif::Encoder::new(&mut out, w, h, &rgb).expect("gif header");
+            let mut frame = gif::Frame::from_indexed_pixels(w, h, indices, transparent);
+            frame.palette = None;
+            encoder.write_frame(&frame).expect("gif frame");
+        }
+        out
+    }
+
+    /// Light modules and quiet zone fully transparent over RGB `under` (black or white),
+    /// dark modules opaque black, in every format with transparency: all read as on white.
+    #[test]
+    fn transparent_pixels_read_as_white_whatever_colour_they_store() {
+        use image::ImageFormat::{Png, WebP};
+        const TEXT: &str = "https://example.com/alpha";
+        for under in [0u8, 255] {
+            let opts = GenerateOptions {
+                scale: 4,
+                bg: crate::Rgba([under, under, under, 0]),
+                ..GenerateOptions::new(TEXT)
+            };
+            // qr-encode writes a 1-bit palette with a tRNS chunk for these colours.
+            let trns = generate(&opts).expect("transparent PNG").bytes;
+            let rgba = image::load_from_memory(&trns).expect("our PNG").to_rgba8();
+            let rgba16 = DynamicImage::ImageRgba8(rgba.clone()).to_rgba16();
+            let la = DynamicImage::ImageRgba8(rgba.clone()).to_luma_alpha8();
+            let la16 = DynamicImage::ImageRgba8(rgba.clone()).to_luma_alpha16();
+            let files = [
+                ("png palette + tRNS", trns),
+                (
+                    "png rgba8",
+                    encoded(DynamicImage::ImageRgba8(rgba.clone()), Png),
+                ),
+                (
+                    "png rgba16",
+                    encoded(DynamicImage::ImageRgba16(rgba16), Png),
+                ),
+                (
+                    "png grey+alpha 8",
+                    encoded(DynamicImage::ImageLumaA8(la), Png),
+                ),
+                (
+                    "png grey+alpha 16",
+                    encoded(DynamicImage::ImageLumaA16(la16), Png),
+                ),
+                ("gif", gif_of(&rgba)),
+                (
+                    "webp lossless",
+                    encoded(DynamicImage::ImageRgba8(rgba.clone()), WebP),
+                ),
+            ];
+            for (name, bytes) in files {
+                // The file really stores `under` beneath the transparent corner pixel.
+                let stored = image::load_from_memory(&bytes).expect(name).to_rgba8();
+                assert_eq!(
+                    stored.get_pixel(0, 0).0,
+                    [under, under, under, 0],
+                    "{name} keeps the stored colour"
+                );
+                let grey = load_image(&bytes).expect(name);
+                assert_eq!(grey.get_pixel(0, 0).0, [255], "{name} over {under}: corner");
+                let texts: Vec<_> = decode(&bytes)
+                    .expect(name)
+                    .into_iter()
+                    .map(|c| c.text)
+                    .collect();
+                assert_eq!(texts, [Some(TEXT.to_owned())], "{name} over {under}");
+            }
+        }
+    }
+
+    #[test]
+    fn half_transparent_black_is_mid_grey() {
+        let la = image::GrayAlphaImage::from_pixel(2, 1, image::LumaA([0, 128]));
+        let png = encoded(DynamicImage::ImageLumaA8(la), image::ImageFormat::Png);
+        assert_eq!(
+            load_image(&png).expect("grey+alpha PNG").get_pixel(0, 0).0,
+            [127]
+        );
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub use append::{Merged, StructuredAppend, merge_structured_append};
 use budget::Budget;
 pub use budget::{SCAN_BUDGET, VIEW_BUDGET};
 pub use payload::Encoding;
-use reader::{ViewInfo, read_view};
+use reader::{Unread, ViewInfo, read_view};
 
 /// Images with more pixels than this are shrunk by a whole factor before the search.
 ///
@@ -49,6 +49,11 @@ pub const MAX_SCAN_PIXELS: u64 = 4_000_000;
 /// finder-pattern scan to separate the rings; 400×400 covers them, and bounds the
 /// enlarged copy to 640,000 pixels.
 pub const ENLARGE_BELOW_PIXELS: u64 = 160_000;
+
+/// Codes read in the first view from which an image counts as a sheet of codes, whose
+/// other views are searched too (some codes of a sheet may lie in shade or glare that
+/// only another threshold reads); images of one code stop after the view that reads it.
+pub const MANY_CODES: usize = 2;
 
 /// Images narrower than this on either side hold no symbol: a version-1 symbol is 21
 /// modules wide and a module needs at least one pixel.
@@ -180,14 +185,14 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
                       binarise: fn(&GrayImage) -> Option<BitMatrix>,
                       scale: f32,
                       found: &mut Vec<Code>|
-     -> usize {
+     -> Unread {
         // Once the scan's units are spent, binarising further views would be wasted.
         if budget.scan_exhausted() {
-            return 0;
+            return Unread::default();
         }
-        let mut small_unread = 0;
+        let mut unread = Unread::default();
         if let Some(bits) = binarise(view) {
-            small_unread = read_view(
+            unread = read_view(
                 &bits,
                 ViewInfo {
                     scale,
@@ -206,18 +211,25 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
                 scale,
                 inverted: true,
             };
-            small_unread += read_view(&bits, info, budget, found);
+            unread += read_view(&bits, info, budget, found);
         }
-        small_unread
+        unread
     };
 
-    let small_unread = search(&base, views::hybrid, base_scale, &mut found);
+    let mut unread = search(&base, views::hybrid, base_scale, &mut found);
     // Multi-scale: the shrunk view first, the full size only where it is needed, when the
     // shrunk view left at least one symbol's worth of small finder candidates unread.
-    if passes.full_resolution && factor > 1 && small_unread >= 3 {
-        search(image, views::hybrid, 1.0, &mut found);
+    if passes.full_resolution && factor > 1 && unread.small_candidates >= 3 {
+        unread += search(image, views::hybrid, 1.0, &mut found);
     }
     if !found.is_empty() {
+        // A busy image: several symbols read (a sheet, a shelf, where others may lie in
+        // other light), or some triples failed: the other thresholds get their chance
+        // (symbols read twice are kept once).
+        if passes.other_thresholds && (found.len() >= MANY_CODES || unread.near_misses > 0) {
+            search(&base, views::local_mean, base_scale, &mut found);
+            search(&base, views::global, base_scale, &mut found);
+        }
         return found;
     }
     if passes.shrink {

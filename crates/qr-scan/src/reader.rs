@@ -38,31 +38,52 @@ pub(crate) struct ViewInfo {
 /// candidates and a quarter on grouping them, so that a flood of candidates still leaves
 /// units to try the most plausible triples.
 ///
-/// Returns how many finder candidates no symbol read used that are at most
-/// [`SMALL_FINDER_PIXELS`] wide: in a shrunk view, the sign of symbols too fine to read.
+/// Returns what the view left unread.
 pub(crate) fn read_view(
     bits: &BitMatrix,
     info: ViewInfo,
     budget: &mut Budget,
     found: &mut Vec<Code>,
-) -> usize {
+) -> Unread {
     budget.start_view(VIEW_BUDGET);
     budget.start_stage(VIEW_BUDGET * FINDER_SHARE_PERCENT / 100);
     let mut patterns = find_finder_patterns(bits, budget);
     budget.start_stage(VIEW_BUDGET * GROUPING_SHARE_PERCENT / 100);
     let triples = group(&mut patterns, budget);
     budget.start_stage(VIEW_BUDGET);
-    let used = decode_triples(bits, info, &triples, patterns.len(), budget, found);
+    let (used, near_misses) = decode_triples(bits, info, &triples, patterns.len(), budget, found);
     budget.end_view();
-    patterns
-        .iter()
-        .zip(used)
-        .filter(|(p, used)| !used && p.size <= SMALL_FINDER_PIXELS)
-        .count()
+    Unread {
+        small_candidates: patterns
+            .iter()
+            .zip(used)
+            .filter(|(p, used)| !used && p.size <= SMALL_FINDER_PIXELS)
+            .count(),
+        near_misses,
+    }
+}
+
+/// What a view left unread.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Unread {
+    /// Finder candidates no symbol read used that are at most [`SMALL_FINDER_PIXELS`]
+    /// wide: in a shrunk view, the sign of symbols too fine to read.
+    pub small_candidates: usize,
+    /// Triples tried that failed, apart from the symbols read: the sign of a symbol that
+    /// another threshold may read.
+    pub near_misses: usize,
+}
+
+impl std::ops::AddAssign for Unread {
+    fn add_assign(&mut self, other: Unread) {
+        self.small_candidates += other.small_candidates;
+        self.near_misses += other.near_misses;
+    }
 }
 
 /// Samples and decodes `triples` (of `count` candidates), most plausible first, skipping
-/// those that share a candidate with, or lie on, a symbol already read.
+/// those that share a candidate with, or lie on, a symbol already read. Returns which
+/// candidates the symbols read used, and how many triples tried failed apart from them.
 fn decode_triples(
     bits: &BitMatrix,
     info: ViewInfo,
@@ -70,23 +91,38 @@ fn decode_triples(
     count: usize,
     budget: &mut Budget,
     found: &mut Vec<Code>,
-) -> Vec<bool> {
+) -> (Vec<bool>, usize) {
     let mut used = vec![false; count];
-    // Symbols read in this view, as quadrilaterals in view pixels.
-    let mut read: Vec<[rxing::Point; 4]> = Vec::new();
+    let mut failed: Vec<&Triple> = Vec::new();
+    // Symbols read, in earlier views and in this one, as quadrilaterals in view pixels.
+    let mut read: Vec<[rxing::Point; 4]> = found
+        .iter()
+        .map(|code| {
+            code.corners.map(|[x, y]| rxing::Point {
+                x: x / info.scale,
+                y: y / info.scale,
+            })
+        })
+        .collect();
     for triple in triples {
         if triple.members.iter().any(|&m| used[m]) {
             continue;
         }
         // A triple whose corner lies on a symbol already read is made of that symbol's
-        // modules or of its neighbours' patterns; sampling it would only cost time.
-        if !budget.spend(COST_DECODE + read.len() as u64 * COST_CELL) {
+        // modules or of its neighbours' patterns; sampling it would only cost time, and
+        // so would every other triple with that corner.
+        if !budget.spend(read.len() as u64 * COST_CELL) {
             break;
         }
         if read.iter().any(|quad| inside(quad, triple.set.tl.p)) {
+            used[triple.members[1]] = true;
             continue;
         }
+        if !budget.spend(COST_DECODE) {
+            break;
+        }
         let Ok(detected) = SampleQR(bits, &triple.set) else {
+            failed.push(triple);
             continue;
         };
         let modules =
@@ -94,12 +130,13 @@ fn decode_triples(
         if !budget.spend(modules * COST_MODULE) {
             break;
         }
-        let Ok(decoded) = Decode(detected.getBits()) else {
-            continue;
+        let decoded = match Decode(detected.getBits()) {
+            Ok(decoded) if decoded.isValid() => decoded,
+            _ => {
+                failed.push(triple);
+                continue;
+            }
         };
-        if !decoded.isValid() {
-            continue;
-        }
         for &m in &triple.members {
             used[m] = true;
         }
@@ -114,7 +151,13 @@ fn decode_triples(
             found.push(code);
         }
     }
-    used
+    let near_misses = failed
+        .iter()
+        .filter(|t| {
+            t.members.iter().all(|&m| !used[m]) && !read.iter().any(|q| inside(q, t.set.tl.p))
+        })
+        .count();
+    (used, near_misses)
 }
 
 /// `p` lies inside the convex quadrilateral `quad` (corners in order around it).

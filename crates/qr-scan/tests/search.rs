@@ -250,3 +250,41 @@ fn small_codes_in_a_twelve_megapixel_photo_are_read_at_full_resolution() {
     eprintln!("shrunk view only: {without}, with the full-size view: {with}");
     assert_eq!((without, with), (0, 12));
 }
+
+#[test]
+fn a_faint_code_beside_others_is_read_by_another_threshold() {
+    // Two clear codes and one at a third of their contrast (48 grey levels): the hybrid
+    // threshold reads the clear ones only; a sheet of codes goes on to the other views.
+    let placed = |text: &str, centre: [f32; 2], module: f32| Placed {
+        symbol: encode(text.as_bytes(), EcLevel::M).expect("fits"),
+        centre,
+        module,
+        angle: 0.1,
+    };
+    let codes = [
+        placed("clear one", [150.0, 150.0], 4.0),
+        placed("the faint one, further away", [600.0, 400.0], 5.0),
+        placed("clear two", [150.0, 550.0], 4.0),
+    ];
+    let mut image = sheet(900, 700, &codes, |_, _| 200.0, 2.0, 5);
+    for y in 250..550 {
+        for x in 450..750 {
+            let v = f32::from(image.get_pixel(x, y).0[0]);
+            image.put_pixel(x, y, Luma([(200.0 + (v - 200.0) * 0.3) as u8]));
+        }
+    }
+    let texts = |passes| {
+        let mut texts: Vec<String> = scan_measured(&image, passes)
+            .codes
+            .into_iter()
+            .filter_map(|c| c.text)
+            .collect();
+        texts.sort();
+        texts
+    };
+    assert_eq!(texts(Passes::FIRST), ["clear one", "clear two"]);
+    assert_eq!(
+        texts(Passes::ALL),
+        ["clear one", "clear two", "the faint one, further away"]
+    );
+}

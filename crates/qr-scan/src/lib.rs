@@ -100,7 +100,8 @@ pub struct Passes {
     /// Search with a global threshold and with a wide local-mean threshold as well.
     pub other_thresholds: bool,
     /// Search an image shrunk below [`MAX_SCAN_PIXELS`] at its full size as well, when the
-    /// shrunk view leaves small finder candidates unread (small codes in a big photo).
+    /// shrunk view reads nothing or leaves small finder candidates unread (small codes in
+    /// a big photo).
     pub full_resolution: bool,
 }
 
@@ -217,9 +218,10 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
     };
 
     let mut unread = search(&base, views::hybrid, base_scale, &mut found);
-    // Multi-scale: the shrunk view first, the full size only where it is needed, when the
-    // shrunk view left at least one symbol's worth of small finder candidates unread.
-    if passes.full_resolution && factor > 1 && unread.small_candidates >= 3 {
+    // Multi-scale: the shrunk view first, the full size only where it is needed: when the
+    // shrunk view read nothing (a lone code whose modules shrank below a pixel leaves no
+    // candidate at all), or left at least one symbol's worth of small candidates unread.
+    if passes.full_resolution && factor > 1 && (found.is_empty() || unread.small_candidates >= 3) {
         unread += search(image, views::hybrid, 1.0, &mut found);
     }
     if !found.is_empty() {

@@ -288,3 +288,30 @@ fn a_faint_code_beside_others_is_read_by_another_threshold() {
         ["clear one", "clear two", "the faint one, further away"]
     );
 }
+
+#[test]
+fn a_lone_small_code_in_a_twelve_megapixel_photo_is_read_at_full_resolution() {
+    // 1.8 pixels per module: halved, 0.9, and the shrunk view finds no candidate at all.
+    let code = Placed {
+        symbol: encode(b"https://example.com/lone", EcLevel::M).expect("fits"),
+        centre: [2100.0, 1400.0],
+        module: 1.8,
+        angle: 0.15,
+    };
+    let image = sheet(
+        4032,
+        3024,
+        &[code],
+        |x, _| 220.0 - x as f32 / 100.0,
+        6.0,
+        11,
+    );
+    let shrunk_only = Passes {
+        full_resolution: false,
+        ..Passes::ALL
+    };
+    assert!(scan_measured(&image, shrunk_only).codes.is_empty());
+    let codes = scan_measured(&image, Passes::ALL).codes;
+    assert_eq!(codes.len(), 1);
+    assert_eq!(codes[0].text.as_deref(), Some("https://example.com/lone"));
+}

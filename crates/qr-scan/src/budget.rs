@@ -100,7 +100,8 @@ impl Budget {
         self.view_cut = false;
     }
 
-    /// Ends the view; when it ran out of units, ends the scan too (see [`VIEW_BUDGET`]).
+    /// Ends the view; when it (or one of its stages) ran out of units, ends the scan too
+    /// (see [`VIEW_BUDGET`]).
     pub(crate) fn end_view(&mut self) {
         if self.view_cut {
             self.scan_left = 0;
@@ -141,5 +142,54 @@ impl Budget {
     /// Some view, or the scan, ran out of units.
     pub(crate) fn was_exhausted(&self) -> bool {
         self.exhausted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_view_spends_up_to_its_share_and_running_out_ends_the_scan() {
+        let mut budget = Budget::new(10 * COST_DECODE);
+        budget.start_view(4 * COST_DECODE);
+        assert!(budget.spend(4 * COST_DECODE));
+        assert!(!budget.spend(1), "the view's share is spent");
+        assert_eq!(budget.spent(), 4 * COST_DECODE);
+        budget.end_view();
+        assert!(budget.scan_exhausted() && budget.was_exhausted());
+    }
+
+    #[test]
+    fn a_view_within_its_share_leaves_the_rest_to_the_next() {
+        let mut budget = Budget::new(10 * COST_DECODE);
+        budget.start_view(4 * COST_DECODE);
+        budget.start_stage(COST_DECODE);
+        assert!(budget.spend(COST_DECODE));
+        budget.start_stage(4 * COST_DECODE);
+        assert!(budget.spend(2 * COST_DECODE), "the view has three left");
+        budget.end_view();
+        assert!(!budget.scan_exhausted() && !budget.was_exhausted());
+        budget.start_view(4 * COST_DECODE);
+        assert!(
+            budget.spend(4 * COST_DECODE),
+            "the next view has its whole share"
+        );
+        assert_eq!(budget.spent(), 7 * COST_DECODE);
+    }
+
+    #[test]
+    fn a_stage_that_runs_out_cuts_its_view_and_so_the_scan() {
+        let mut budget = Budget::new(10 * COST_DECODE);
+        budget.start_view(4 * COST_DECODE);
+        budget.start_stage(COST_DECODE);
+        assert!(!budget.spend(COST_DECODE + 1));
+        budget.start_stage(4 * COST_DECODE);
+        assert!(
+            budget.spend(COST_DECODE),
+            "later stages of the view still run"
+        );
+        budget.end_view();
+        assert!(budget.scan_exhausted());
     }
 }

@@ -244,3 +244,64 @@ impl Bins {
         any
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::budget::Budget;
+
+    fn pattern(x: f32, y: f32) -> ConcentricPattern {
+        ConcentricPattern {
+            p: Point { x, y },
+            size: 21,
+        }
+    }
+
+    #[test]
+    fn three_patterns_at_a_right_angle_are_a_symbol_with_its_corner_top_left() {
+        let mut patterns = vec![
+            pattern(80.0, 10.0),
+            pattern(10.0, 80.0),
+            pattern(10.0, 10.0),
+        ];
+        let triples = group(&mut patterns, &mut Budget::new(u64::MAX));
+        assert_eq!(triples.len(), 1);
+        let set = triples[0].set;
+        let at = |p: ConcentricPattern| (p.p.x, p.p.y);
+        assert_eq!(
+            (at(set.tl), at(set.tr), at(set.bl)),
+            ((10.0, 10.0), (80.0, 10.0), (10.0, 80.0))
+        );
+    }
+
+    #[test]
+    fn patterns_in_a_line_or_of_far_apart_sizes_are_no_symbol() {
+        let line = vec![
+            pattern(10.0, 10.0),
+            pattern(80.0, 10.0),
+            pattern(150.0, 10.0),
+        ];
+        assert!(group(&mut line.clone(), &mut Budget::new(u64::MAX)).is_empty());
+        let mut sizes = vec![
+            pattern(80.0, 10.0),
+            pattern(10.0, 80.0),
+            pattern(10.0, 10.0),
+        ];
+        sizes[0].size = 7;
+        assert!(group(&mut sizes, &mut Budget::new(u64::MAX)).is_empty());
+    }
+
+    #[test]
+    fn a_budget_too_small_for_one_candidate_yields_no_triples() {
+        let mut patterns = vec![
+            pattern(10.0, 10.0),
+            pattern(80.0, 10.0),
+            pattern(10.0, 80.0),
+        ];
+        assert_eq!(
+            group(&mut patterns.clone(), &mut Budget::new(u64::MAX)).len(),
+            1
+        );
+        assert!(group(&mut patterns, &mut Budget::new(COST_CELL)).is_empty());
+    }
+}

@@ -6,7 +6,10 @@ use crate::{Problem, Reply, Request, media_type};
 
 pub(crate) fn handle(req: &Request<'_>) -> Reply {
     match (req.path, req.method) {
-        ("/generate", "GET") => respond(options_from_form(req.query.as_bytes()), true),
+        ("/generate", "GET") => {
+            let reply = respond(options_from_form(req.query.as_bytes()), true);
+            not_modified(reply, req.if_none_match)
+        }
         ("/generate", "POST") => respond(options_from_body(req), false),
         ("/generate", _) => not_allowed(req, "GET, POST"),
         ("/health", "GET") => Reply::json(&serde_json::json!({
@@ -19,12 +22,34 @@ pub(crate) fn handle(req: &Request<'_>) -> Reply {
     }
 }
 
-/// A POST body is JSON (the Python service's contract) unless it says it is a form.
+/// A POST body is JSON (the Python service's contract) unless it says it is a form or
+/// multipart (whose `logo` part is the logo file, the other parts option fields).
 fn options_from_body(req: &Request<'_>) -> Result<GenerateOptions, Error> {
-    if media_type(req.content_type).as_deref() == Some("application/x-www-form-urlencoded") {
-        return options_from_form(req.body);
+    match media_type(req.content_type).as_deref() {
+        Some("application/x-www-form-urlencoded") => options_from_form(req.body),
+        Some("multipart/form-data") => {
+            let parts = crate::multipart::parts(req.content_type.unwrap_or(""), req.body)?;
+            let mut logo = None;
+            let mut pairs = Vec::with_capacity(parts.len());
+            for (name, content) in parts {
+                if name == "logo" {
+                    if logo.replace(content.to_vec()).is_some() {
+                        return Err(Error::InvalidOption {
+                            name: "logo".into(),
+                            reason: "is given twice".into(),
+                        });
+                    }
+                    continue;
+                }
+                let text = std::str::from_utf8(content).map_err(|_| {
+                    Error::InvalidMultipart(format!("field '{name}' is not UTF-8 text"))
+                })?;
+                pairs.push((name, text));
+            }
+            GenerateOptions::from_pairs_and_logo(pairs.iter().map(|(k, v)| (k.as_str(), *v)), logo)
+        }
+        _ => GenerateOptions::from_json(req.body),
     }
-    GenerateOptions::from_json(req.body)
 }
 
 /// Options from `application/x-www-form-urlencoded` bytes: a query string or a form body.
@@ -46,6 +71,8 @@ fn respond(options: Result<GenerateOptions, Error>, cacheable: bool) -> Reply {
                     "cache-control",
                     "public, max-age=31536000, immutable".into(),
                 ));
+                let tag = etag(&reply.body);
+                reply.headers.push(("etag", tag));
             }
             reply
         }
@@ -57,4 +84,63 @@ pub(crate) fn not_allowed(req: &Request<'_>, allow: &str) -> Reply {
     let mut reply = Problem::method_not_allowed(req.method, req.path, allow).into_reply();
     reply.headers.push(("allow", allow.to_owned()));
     reply
+}
+
+/// A strong entity tag for `body`: 64-bit FNV-1a of the bytes, so equal tags mean equal bytes
+/// (to the odds of a 64-bit collision) whichever build or host made them.
+fn etag(body: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in body {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("\"{h:016x}\"")
+}
+
+/// RFC 9110 §13.1.2: a 200 whose tag matches `If-None-Match` (`*`, or one of a comma-separated
+/// list, compared weakly) becomes a 304 with the same validators and no body.
+fn not_modified(mut reply: Reply, if_none_match: Option<&str>) -> Reply {
+    let (Some(tag), Some(header)) = (reply.header("etag"), if_none_match) else {
+        return reply;
+    };
+    let matches = header
+        .split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == tag);
+    if reply.status == 200 && matches {
+        reply.status = 304;
+        reply.body.clear();
+        // A 304 repeats the validators and caching headers, not the representation's type.
+        reply.headers.retain(|(k, _)| *k != "content-type");
+    }
+    reply
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_bytes_share_a_tag_and_different_bytes_do_not() {
+        assert_eq!(etag(b"abc"), etag(b"abc"));
+        assert_ne!(etag(b"abc"), etag(b"abd"));
+        assert_eq!(etag(b"").len(), 18);
+    }
+
+    #[test]
+    fn if_none_match_accepts_lists_weak_tags_and_the_star() {
+        let reply = || {
+            let mut r = Reply::ok("image/png", vec![1, 2, 3]);
+            r.headers.push(("etag", etag(&[1, 2, 3])));
+            r
+        };
+        let tag = etag(&[1, 2, 3]);
+        for header in [tag.clone(), format!("\"x\", W/{tag}"), "*".into()] {
+            let r = not_modified(reply(), Some(&header));
+            assert_eq!((r.status, r.body.len()), (304, 0), "{header}");
+            assert_eq!(r.header("etag"), Some(tag.as_str()));
+            assert_eq!(r.header("content-type"), None);
+        }
+        assert_eq!(not_modified(reply(), Some("\"other\"")).status, 200);
+        assert_eq!(not_modified(reply(), None).status, 200);
+    }
 }

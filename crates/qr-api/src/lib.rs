@@ -6,6 +6,8 @@
 //! it is tested natively, without a socket, and both components share one implementation.
 
 #![forbid(unsafe_code)]
+// In unit tests a failed unwrap is a failed test with its message.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod decode;
 mod generate;
@@ -25,6 +27,9 @@ pub struct Request<'a> {
     pub query: &'a str,
     /// The `content-type` header, if any.
     pub content_type: Option<&'a str>,
+    /// The `if-none-match` header, if any: a GET whose answer has one of these entity tags
+    /// gets a 304 without a body.
+    pub if_none_match: Option<&'a str>,
     /// The whole body.
     pub body: &'a [u8],
 }

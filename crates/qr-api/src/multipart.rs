@@ -5,6 +5,34 @@ use qr_core::Error;
 
 /// Returns the content of the part named `field` in a `multipart/form-data` body.
 pub fn field<'b>(content_type: &str, body: &'b [u8], field: &str) -> Result<&'b [u8], Error> {
+    let mut found = None;
+    walk(content_type, body, |name, content| {
+        if name == Some(field) && found.is_none() {
+            found = Some(content);
+        }
+        found.is_some()
+    })?;
+    found.ok_or_else(|| Error::InvalidMultipart(format!("no field '{field}'")))
+}
+
+/// Every named part of a `multipart/form-data` body, in order.
+pub fn parts<'b>(content_type: &str, body: &'b [u8]) -> Result<Vec<(String, &'b [u8])>, Error> {
+    let mut all = Vec::new();
+    walk(content_type, body, |name, content| {
+        if let Some(name) = name {
+            all.push((name.to_owned(), content));
+        }
+        false
+    })?;
+    Ok(all)
+}
+
+/// Calls `visit(name, content)` for each part until it returns true or the parts end.
+fn walk<'b>(
+    content_type: &str,
+    body: &'b [u8],
+    mut visit: impl FnMut(Option<&str>, &'b [u8]) -> bool,
+) -> Result<(), Error> {
     let bad = |why: &str| Error::InvalidMultipart(why.to_owned());
     let boundary = boundary(content_type).ok_or_else(|| bad("no boundary in the content type"))?;
     let delimiter = [b"--", boundary.as_bytes()].concat();
@@ -15,7 +43,7 @@ pub fn field<'b>(content_type: &str, body: &'b [u8], field: &str) -> Result<&'b 
     let separator = [b"\r\n--", boundary.as_bytes()].concat();
     loop {
         if rest.starts_with(b"--") {
-            return Err(bad(&format!("no field '{field}'")));
+            return Ok(());
         }
         rest = rest
             .strip_prefix(b"\r\n")
@@ -26,8 +54,8 @@ pub fn field<'b>(content_type: &str, body: &'b [u8], field: &str) -> Result<&'b 
         let content_len = find(&rest[content_start..], &separator)
             .ok_or_else(|| bad("the closing boundary is missing"))?;
         let content = &rest[content_start..content_start + content_len];
-        if part_name(head).as_deref() == Some(field) {
-            return Ok(content);
+        if visit(part_name(head).as_deref(), content) {
+            return Ok(());
         }
         rest = &rest[content_start + content_len + separator.len()..];
     }
@@ -86,6 +114,19 @@ mod tests {
     fn the_named_part_is_returned_whole_even_with_crlf_inside() {
         let b = body(&[("other", b"zzz"), ("file", b"\x89PNG\r\n\x1a\n--Xy")]);
         assert_eq!(field(CT, &b, "file").unwrap(), b"\x89PNG\r\n\x1a\n--Xy");
+    }
+
+    #[test]
+    fn parts_lists_every_named_part_in_order() {
+        let b = body(&[("data", b"hi"), ("logo", b"\x89PNG")]);
+        let all = parts(CT, &b).unwrap();
+        assert_eq!(
+            all,
+            vec![
+                ("data".to_owned(), &b"hi"[..]),
+                ("logo".to_owned(), &b"\x89PNG"[..])
+            ]
+        );
     }
 
     #[test]

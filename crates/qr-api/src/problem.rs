@@ -90,6 +90,17 @@ impl From<&Error> for Problem {
                 ("capacity-exceeded", "Data does not fit in a QR code", 413)
             }
             Error::OutputTooLarge { .. } => ("output-too-large", "Image would be too large", 422),
+            Error::StyledOutputTooLarge { .. } => {
+                ("output-too-large", "Image would be too large", 422)
+            }
+            Error::LogoTooLarge { .. } => ("logo-too-large", "Logo too large", 413),
+            Error::UnsupportedLogo(_) => ("unsupported-logo", "Unsupported logo", 415),
+            Error::LogoCoversTooMuch(_) => (
+                "logo-covers-too-much",
+                "The logo would leave the code unreadable",
+                422,
+            ),
+            Error::LowContrast { .. } => ("low-contrast", "Colours too alike to scan", 422),
             Error::BodyTooLarge { .. } => ("body-too-large", "Request body too large", 413),
             Error::MissingImage => ("missing-image", "No image in the request", 400),
             Error::InvalidMultipart(_) => ("invalid-multipart", "Malformed multipart body", 400),

@@ -1,6 +1,9 @@
 //! The HTTP contract exercised without a socket: what each endpoint replies to each kind of
 //! request. The same replies go over the wire from the components (see `tests/` at the root).
 
+// A failed unwrap in a test is a failed test with its message.
+#![allow(clippy::unwrap_used, clippy::type_complexity)]
+
 use qr_api::{DECODE, GENERATE, Reply, Request};
 use serde_json::Value;
 
@@ -17,6 +20,7 @@ fn call(
         path,
         query,
         content_type: ct,
+        if_none_match: None,
         body,
     })
 }

@@ -5,7 +5,7 @@ use crate::limits;
 
 /// Why a request could not be served. Every variant is the caller's fault: the service has no
 /// internal failure modes past a trap, which the host reports.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Error {
     /// The body is not valid JSON, or not a JSON object.
     #[error("the body is not a JSON object: {0}")]
@@ -47,6 +47,53 @@ pub enum Error {
     OutputTooLarge {
         /// Side the options ask for, in pixels.
         side: u64,
+    },
+
+    /// A styled or logo PNG would be larger than [`limits::MAX_STYLED_PNG_SIDE_PX`].
+    #[error(
+        "a styled PNG would be {side} px wide; the limit is {max} px (MAX_STYLED_PNG_SIDE_PX): \
+         lower 'scale' or 'margin', or ask for format svg, pdf or eps",
+        max = limits::MAX_STYLED_PNG_SIDE_PX
+    )]
+    StyledOutputTooLarge {
+        /// Side the options ask for, in pixels.
+        side: u64,
+    },
+
+    /// The logo file is over [`limits::MAX_LOGO_BYTES`] or declares more than
+    /// [`limits::MAX_LOGO_PIXELS`].
+    #[error(
+        "the logo is {what}; the limits are {max_bytes} bytes (MAX_LOGO_BYTES) and {max_pixels} \
+         pixels (MAX_LOGO_PIXELS)",
+        max_bytes = limits::MAX_LOGO_BYTES,
+        max_pixels = limits::MAX_LOGO_PIXELS
+    )]
+    LogoTooLarge {
+        /// Its size, in bytes or pixels.
+        what: String,
+    },
+
+    /// The logo is not PNG or JPEG (or SVG, for SVG output), or cannot be decoded.
+    #[error("logo: {0}")]
+    UnsupportedLogo(String),
+
+    /// The logo and its clear zone would leave some Reed-Solomon block less than
+    /// [`limits::LOGO_SPARE_CAPACITY`] of its correction capacity, or cover a finder, timing
+    /// or format pattern.
+    #[error("{0}")]
+    LogoCoversTooMuch(String),
+
+    /// Two colours a reader must tell apart are too alike.
+    #[error(
+        "'{name}' against 'bg' has contrast {ratio:.2}:1; at least {min}:1 is needed \
+         (MIN_CONTRAST_RATIO, WCAG relative luminance, translucent colours over white)",
+        min = limits::MIN_CONTRAST_RATIO
+    )]
+    LowContrast {
+        /// The option whose colour is too close to the background.
+        name: &'static str,
+        /// Their contrast ratio.
+        ratio: f64,
     },
 
     /// The request body is larger than the endpoint accepts.

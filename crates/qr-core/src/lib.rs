@@ -5,16 +5,19 @@
 //! points, so everything here is tested natively and identically used by every host.
 
 #![forbid(unsafe_code)]
+// In unit tests a failed unwrap is a failed test with its message.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod error;
 mod generate;
 mod image_input;
 pub mod limits;
 mod options;
+pub mod payload;
 
 pub use error::Error;
 pub use generate::{Image, generate};
 pub use image_input::{decode, load_image};
-pub use options::{Format, GenerateOptions, Rgba};
+pub use options::{Format, GenerateOptions, Gradient, Logo, Look, Rgba};
 pub use qr_encode::EcLevel;
 pub use qr_scan::{Code, Encoding, Merged, StructuredAppend, merge_structured_append};

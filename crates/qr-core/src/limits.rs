@@ -7,9 +7,10 @@
 /// Largest request body for `/generate`, in bytes.
 ///
 /// A JSON body holds at most [`MAX_DATA_BYTES`] of payload; escaping can at most
-/// sextuple that (`\u00e9` for one byte), so 64 KiB leaves room without letting a client
-/// make the component buffer megabytes of JSON.
-pub const MAX_GENERATE_BODY_BYTES: usize = 64 * 1024;
+/// sextuple that (`\u00e9` for one byte), so 64 KiB leaves room for it, plus a logo of
+/// [`MAX_LOGO_BYTES`] in base64 (4/3 as long) with 64 KiB to spare for multipart framing,
+/// without letting a client make the component buffer megabytes.
+pub const MAX_GENERATE_BODY_BYTES: usize = 64 * 1024 + MAX_LOGO_BYTES / 3 * 4 + 64 * 1024;
 
 /// Largest request body for `/decode`, in bytes.
 ///
@@ -51,3 +52,39 @@ pub const MAX_MARGIN: u32 = 64;
 /// request the Python service accepted still renders, while a huge margin × scale cannot
 /// make the component produce a 100-megapixel image.
 pub const MAX_OUTPUT_SIDE_PX: u64 = 10_000;
+
+/// Largest logo file, in bytes (multipart part, or base64-decoded JSON field).
+///
+/// A logo is drawn over at most [`MAX_LOGO_SIZE`] of the symbol, a few hundred pixels
+/// across: 128 KiB holds a detailed PNG or JPEG at that size, and keeps a request well inside
+/// one component instance's memory.
+pub const MAX_LOGO_BYTES: usize = 128 * 1024;
+
+/// Largest decoded logo, in pixels, checked on the size the file declares before decoding:
+/// 1024 × 1024 is more detail than any logo box shows, and its RGBA buffer is 4 MiB.
+pub const MAX_LOGO_PIXELS: u64 = 1024 * 1024;
+
+/// Smallest logo, as a fraction of the symbol's side.
+pub const MIN_LOGO_SIZE: f64 = 0.05;
+
+/// Largest logo, as a fraction of the symbol's side. Past 40% no level leaves a block the
+/// correction it needs; the fit check usually stops earlier and names the size that fits.
+pub const MAX_LOGO_SIZE: f64 = 0.4;
+
+/// Widest clear zone around a logo, in modules.
+pub const MAX_LOGO_MARGIN: u32 = 4;
+
+/// Share of each Reed-Solomon block's correction capacity that a logo must leave unused, so
+/// that a printed, scuffed or blurred code still reads: the logo and its clear zone may cost
+/// each block at most 75% of the errors it can correct.
+pub const LOGO_SPARE_CAPACITY: f64 = 0.25;
+
+/// Lowest contrast ratio (WCAG 2 relative luminance, translucent colours over white) between
+/// the background and every colour a dark module may take. Below 3:1 camera readers start to
+/// miss modules, and the standard assumes a clear dark/light difference.
+pub const MIN_CONTRAST_RATIO: f64 = 3.0;
+
+/// Longest side of a styled or logo PNG, in pixels. Those are full RGBA and rendered pixel by
+/// pixel (not the 1-bit fast path), so they are bounded tighter than [`MAX_OUTPUT_SIDE_PX`]:
+/// 4096 px covers a version 40 code at 20 px a module, for print use PDF, EPS or SVG.
+pub const MAX_STYLED_PNG_SIDE_PX: u64 = 4096;

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::{EcLevel, Error, limits};
+use crate::{EcLevel, Error, limits, payload};
 
 /// Output image format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +12,25 @@ pub enum Format {
     Png,
     /// `image/svg+xml`, one path.
     Svg,
+    /// `text/plain; charset=utf-8`: UTF-8 half blocks, two module rows per line, for a
+    /// terminal (light modules are drawn, as `qrencode -t UTF8` does, so the code reads on the
+    /// usual light-on-dark terminal).
+    Text,
+    /// `application/pdf`: one page, vector rectangles, sized `scale` points per module.
+    Pdf,
+    /// `application/postscript`: Encapsulated PostScript, vector, for print workflows.
+    Eps,
+}
+
+impl Format {
+    /// Every format by its option value.
+    pub const ALL: [(&'static str, Format); 5] = [
+        ("png", Format::Png),
+        ("svg", Format::Svg),
+        ("text", Format::Text),
+        ("pdf", Format::Pdf),
+        ("eps", Format::Eps),
+    ];
 }
 
 /// An RGBA colour, parsed from `#rrggbb` or `#rrggbbaa` (the `#` may be left out, which
@@ -36,8 +55,54 @@ impl Rgba {
     }
 }
 
+/// A logo to put in the centre of the symbol.
+#[derive(Clone, PartialEq)]
+pub struct Logo {
+    /// The file: PNG, JPEG, or SVG (SVG only for SVG output).
+    pub bytes: Vec<u8>,
+    /// Side of the logo as a fraction of the symbol's side (quiet zone excluded),
+    /// [`limits::MIN_LOGO_SIZE`]..=[`limits::MAX_LOGO_SIZE`].
+    pub size: f64,
+    /// Clear zone around the logo, in modules, 0..=[`limits::MAX_LOGO_MARGIN`].
+    pub margin: u32,
+}
+
+impl std::fmt::Debug for Logo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Logo")
+            .field("bytes", &self.bytes.len())
+            .field("size", &self.size)
+            .field("margin", &self.margin)
+            .finish()
+    }
+}
+
+/// Foreground gradient kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gradient {
+    /// From `fg` to `fg2` along `gradient_angle`.
+    Linear,
+    /// From `fg` at the centre to `fg2` at the corners.
+    Radial,
+}
+
+/// Shapes, gradient and eye colours; the default is the plain standard look.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Look {
+    /// Data module shape.
+    pub module_shape: qr_encode::ModuleShape,
+    /// Finder frame shape.
+    pub eye_frame: qr_encode::EyeShape,
+    /// Finder ball shape.
+    pub eye_ball: qr_encode::EyeShape,
+    /// Gradient from `fg` to the second colour, at an angle in degrees (linear only).
+    pub gradient: Option<(Gradient, Rgba, f32)>,
+    /// Colour of each eye: top-left, top-right, bottom-left.
+    pub eye_colours: [Option<Rgba>; 3],
+}
+
 /// A validated generation request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GenerateOptions {
     /// The payload, at most [`limits::MAX_DATA_BYTES`] bytes.
     pub data: String,
@@ -53,6 +118,10 @@ pub struct GenerateOptions {
     pub fg: Rgba,
     /// Light module and background colour.
     pub bg: Rgba,
+    /// Shapes and paints beyond plain squares.
+    pub look: Look,
+    /// A centred logo.
+    pub logo: Option<Logo>,
 }
 
 impl GenerateOptions {
@@ -67,52 +136,121 @@ impl GenerateOptions {
             ec_level: EcLevel::H,
             fg: Rgba::BLACK,
             bg: Rgba::WHITE,
+            look: Look::default(),
+            logo: None,
         }
+    }
+
+    /// Whether the fast plain writers serve these options (no shapes, gradient, eye colours
+    /// or logo).
+    pub fn is_plain(&self) -> bool {
+        self.look == Look::default() && self.logo.is_none()
     }
 
     /// Parses a JSON body: the Python service's `{"data", "size", "error_correction"}` plus
     /// this service's `format`, `scale`, `margin`, `ecc`, `fg` and `bg`. Numbers may be JSON
     /// numbers or numeric strings, as the Python service's `int(...)` allowed. Unknown fields
     /// are ignored, as they were there.
+    ///
+    /// Instead of `data`, the payload may be one of the [`crate::payload`] objects, e.g.
+    /// `{"wifi": {"ssid": "…", "password": "…"}}`.
     pub fn from_json(body: &[u8]) -> Result<Self, Error> {
         let value: Value =
             serde_json::from_slice(body).map_err(|e| Error::InvalidJson(e.to_string()))?;
         let Value::Object(map) = value else {
             return Err(Error::InvalidJson("expected an object".into()));
         };
-        Self::from_fields(|name| json_field(&map, name))
+        Self::from_fields(
+            |name| json_field(&map, name),
+            |kind| map.get(kind).cloned(),
+            None,
+        )
     }
 
-    /// Parses `application/x-www-form-urlencoded` pairs, as in a query string.
+    /// Parses `application/x-www-form-urlencoded` pairs, as in a query string. A payload
+    /// object's fields are dotted: `wifi.ssid=…&wifi.password=…` (a field given twice, such
+    /// as `vcard.phone`, becomes a list).
     pub fn from_pairs<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone,
     ) -> Result<Self, Error> {
-        Self::from_fields(|name| {
+        Self::from_pairs_and_logo(pairs, None)
+    }
+
+    /// [`Self::from_pairs`] for a multipart body: the text fields as pairs, and the `logo`
+    /// part's bytes if there is one.
+    pub fn from_pairs_and_logo<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone,
+        logo: Option<Vec<u8>>,
+    ) -> Result<Self, Error> {
+        let object = |kind: &str| {
+            let mut map = Map::new();
+            for (k, v) in pairs.clone() {
+                let Some(field) = k.strip_prefix(kind).and_then(|f| f.strip_prefix('.')) else {
+                    continue;
+                };
+                let v = Value::String(v.to_owned());
+                match map.get_mut(field) {
+                    None => {
+                        map.insert(field.to_owned(), v);
+                    }
+                    Some(Value::Array(list)) => list.push(v),
+                    Some(first) => *first = Value::Array(vec![first.take(), v]),
+                }
+            }
+            (!map.is_empty()).then_some(Value::Object(map))
+        };
+        let field = |name: &str| {
             let mut found = pairs.clone().into_iter().filter(|(k, _)| *k == name);
             match (found.next(), found.next()) {
                 (None, _) => Ok(None),
                 (Some((_, v)), None) => Ok(Some(v.to_owned())),
                 (Some(_), Some(_)) => Err(invalid(name, "is given more than once")),
             }
-        })
+        };
+        Self::from_fields(field, object, logo)
     }
 
-    /// Builds and validates options from a lookup of raw text values by field name.
-    fn from_fields(field: impl Fn(&str) -> Result<Option<String>, Error>) -> Result<Self, Error> {
-        let data = field("data")?
-            .filter(|d| !d.is_empty())
-            .ok_or(Error::MissingData)?;
+    /// Builds and validates options from a lookup of raw text values by field name and one
+    /// of payload objects by kind.
+    fn from_fields(
+        field: impl Fn(&str) -> Result<Option<String>, Error>,
+        object: impl Fn(&str) -> Option<Value>,
+        logo_part: Option<Vec<u8>>,
+    ) -> Result<Self, Error> {
+        let mut payloads = payload::KINDS[..payload::KINDS.len() - 1]
+            .iter()
+            .filter_map(|kind| Some((*kind, object(kind)?)));
+        let (data, ec_level) = match (field("data")?, payloads.next(), payloads.next()) {
+            (_, Some((a, _)), Some((b, _))) => {
+                return Err(invalid(a, &format!("and '{b}' are two payloads; give one")));
+            }
+            (Some(d), Some((kind, _)), None) if !d.is_empty() => {
+                return Err(invalid(kind, "and 'data' are two payloads; give one"));
+            }
+            (_, Some((kind, fields)), None) => {
+                let built = payload::build(kind, &fields)?;
+                (built.text, built.ec_level)
+            }
+            (data, None, _) => (
+                data.filter(|d| !d.is_empty()).ok_or(Error::MissingData)?,
+                None,
+            ),
+        };
         if data.len() > limits::MAX_DATA_BYTES {
             return Err(Error::DataTooLong { len: data.len() });
         }
         let mut opts = GenerateOptions::new(data);
+        if let Some(ec) = ec_level {
+            opts.ec_level = ec;
+        }
 
         if let Some(f) = field("format")? {
-            opts.format = match f.to_ascii_lowercase().as_str() {
-                "png" => Format::Png,
-                "svg" => Format::Svg,
-                _ => return Err(invalid("format", "must be 'png' or 'svg'")),
-            };
+            let f = f.to_ascii_lowercase();
+            opts.format = Format::ALL
+                .iter()
+                .find(|(name, _)| *name == f)
+                .map(|(_, format)| *format)
+                .ok_or_else(|| invalid("format", "must be one of png, svg, text, pdf, eps"))?;
         }
         let scale = one_of(&field, "scale", "size")?;
         if let Some((name, v)) = scale {
@@ -131,6 +269,42 @@ impl GenerateOptions {
                     Rgba::parse(&v).ok_or_else(|| invalid(name, "must be #rrggbb or #rrggbbaa"))?;
             }
         }
+        opts.look = look(&field)?;
+        let logo_size = match field("logo_size")? {
+            None => None,
+            Some(v) => Some(fraction(
+                "logo_size",
+                &v,
+                limits::MIN_LOGO_SIZE,
+                limits::MAX_LOGO_SIZE,
+            )?),
+        };
+        let logo_margin = match field("logo_margin")? {
+            None => None,
+            Some(v) => Some(ranged("logo_margin", &v, 0, limits::MAX_LOGO_MARGIN)?),
+        };
+        let bytes = match (field("logo")?, logo_part) {
+            (Some(_), Some(_)) => return Err(invalid("logo", "is given twice")),
+            (Some(encoded), None) => Some(logo_base64(&encoded)?),
+            (None, part) => part,
+        };
+        match bytes {
+            Some(bytes) => {
+                check_logo_bytes(&bytes)?;
+                opts.logo = Some(Logo {
+                    bytes,
+                    size: logo_size.unwrap_or(DEFAULT_LOGO_SIZE),
+                    margin: logo_margin.unwrap_or(DEFAULT_LOGO_MARGIN),
+                });
+            }
+            None if logo_size.is_some() || logo_margin.is_some() => {
+                return Err(invalid(
+                    "logo",
+                    "is missing: logo_size and logo_margin need one",
+                ));
+            }
+            None => {}
+        }
         Ok(opts)
     }
 
@@ -138,6 +312,144 @@ impl GenerateOptions {
     pub fn side_px(&self, width: usize) -> u64 {
         (width as u64 + 2 * u64::from(self.margin)) * u64::from(self.scale)
     }
+}
+
+/// A logo covers a fifth of the symbol's side unless asked otherwise: about 4% of its area,
+/// which level H carries at every version.
+pub const DEFAULT_LOGO_SIZE: f64 = 0.2;
+
+/// One module of clear zone around the logo unless asked otherwise.
+pub const DEFAULT_LOGO_MARGIN: u32 = 1;
+
+/// The logo file's size limit, checked before anything looks inside it.
+fn check_logo_bytes(bytes: &[u8]) -> Result<(), Error> {
+    if bytes.len() > limits::MAX_LOGO_BYTES {
+        return Err(Error::LogoTooLarge {
+            what: format!("{} bytes", bytes.len()),
+        });
+    }
+    if bytes.is_empty() {
+        return Err(invalid("logo", "is empty"));
+    }
+    Ok(())
+}
+
+/// A logo in a JSON or form field: base64 (standard or URL-safe, padding optional), or a
+/// `data:` URL carrying base64.
+fn logo_base64(text: &str) -> Result<Vec<u8>, Error> {
+    use base64::Engine;
+    let text = text.trim();
+    let text = match text.strip_prefix("data:") {
+        Some(url) => url
+            .split_once(";base64,")
+            .map(|(_, b)| b)
+            .ok_or_else(|| invalid("logo", "as a data: URL must be base64"))?,
+        None => text,
+    };
+    // Decoding more than the limit's worth of base64 is wasted work.
+    if text.len() > limits::MAX_LOGO_BYTES / 3 * 4 + 4 {
+        return Err(Error::LogoTooLarge {
+            what: format!("about {} bytes", text.len() / 4 * 3),
+        });
+    }
+    let cleaned: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let config = base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent);
+    let standard = base64::engine::GeneralPurpose::new(&base64::alphabet::STANDARD, config);
+    let url_safe = base64::engine::GeneralPurpose::new(&base64::alphabet::URL_SAFE, config);
+    standard
+        .decode(&cleaned)
+        .or_else(|_| url_safe.decode(&cleaned))
+        .map_err(|_| invalid("logo", "must be base64 (or a data: URL)"))
+}
+
+/// Shapes, gradient and eye colours from their fields.
+fn look(field: &impl Fn(&str) -> Result<Option<String>, Error>) -> Result<Look, Error> {
+    use qr_encode::{EyeShape, ModuleShape};
+    let mut look = Look::default();
+    let pick = |name: &str, choices: &[&str]| -> Result<Option<usize>, Error> {
+        let Some(v) = field(name)? else {
+            return Ok(None);
+        };
+        let v = v.to_ascii_lowercase();
+        choices
+            .iter()
+            .position(|c| *c == v)
+            .map(Some)
+            .ok_or_else(|| invalid(name, &format!("must be one of {}", choices.join(", "))))
+    };
+    if let Some(i) = pick("module_shape", &["square", "rounded", "dots", "connected"])? {
+        look.module_shape = [
+            ModuleShape::Square,
+            ModuleShape::Rounded,
+            ModuleShape::Dots,
+            ModuleShape::Connected,
+        ][i];
+    }
+    let eyes = [EyeShape::Square, EyeShape::Rounded, EyeShape::Circle];
+    if let Some(i) = pick("eye_frame", &["square", "rounded", "circle"])? {
+        look.eye_frame = eyes[i];
+    }
+    if let Some(i) = pick("eye_ball", &["square", "rounded", "circle"])? {
+        look.eye_ball = eyes[i];
+    }
+    let kind = pick("gradient", &["none", "linear", "radial"])?;
+    let fg2 = field("fg2")?
+        .map(|v| Rgba::parse(&v).ok_or_else(|| invalid("fg2", "must be #rrggbb or #rrggbbaa")))
+        .transpose()?;
+    let angle = field("gradient_angle")?
+        .map(|v| ranged("gradient_angle", &v, 0, 360))
+        .transpose()?;
+    look.gradient = match (kind, fg2) {
+        (None | Some(0), None) if angle.is_none() => None,
+        (Some(k @ (1 | 2)), Some(to)) => {
+            let kind = if k == 1 {
+                Gradient::Linear
+            } else {
+                Gradient::Radial
+            };
+            Some((kind, to, angle.unwrap_or(0) as f32))
+        }
+        (Some(1 | 2), None) => {
+            return Err(invalid(
+                "fg2",
+                "is required with a gradient: the colour it runs to",
+            ));
+        }
+        _ => {
+            return Err(invalid(
+                "gradient",
+                "must be linear or radial when fg2 or gradient_angle is given",
+            ));
+        }
+    };
+    if let Some(v) = field("eye_color")? {
+        let colours = v
+            .split(',')
+            .map(|c| Rgba::parse(c.trim()))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| {
+                invalid(
+                    "eye_color",
+                    "must be a colour, or three comma-separated (top-left, top-right, bottom-left)",
+                )
+            })?;
+        look.eye_colours = match colours[..] {
+            [c] => [Some(c); 3],
+            [a, b, c] => [Some(a), Some(b), Some(c)],
+            _ => return Err(invalid("eye_color", "must be one colour or three")),
+        };
+    }
+    Ok(look)
+}
+
+/// A decimal fraction within `min..=max`.
+fn fraction(name: &str, text: &str, min: f64, max: f64) -> Result<f64, Error> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|f| (min..=max).contains(f))
+        .ok_or_else(|| invalid(name, &format!("must be a number from {min} to {max}")))
 }
 
 /// Reads a field that has two accepted names (this service's and the Python service's).

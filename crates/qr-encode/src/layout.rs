@@ -15,6 +15,7 @@ pub(crate) const MAX_VERSION: u8 = 40;
 /// The fixed parts of a symbol of one version.
 #[derive(Debug)]
 pub(crate) struct Template {
+    pub version: u8,
     pub width: usize,
     /// Modules that carry no data: finders, separators, timing, alignment, format and version
     /// information and the dark module. Masks never touch them.
@@ -35,6 +36,7 @@ impl Template {
     fn new(version: u8) -> Template {
         let width = width(version);
         let mut t = Template {
+            version,
             width,
             function: vec![[0; WORDS]; width],
             base: vec![[0; WORDS]; width],
@@ -142,6 +144,36 @@ impl Template {
                 right = 5;
             }
         }
+    }
+
+    /// Number of data modules (codewords × 8 plus remainder bits).
+    pub fn order_len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The `(x, y)` modules of each codeword in placement order, eight at a time (the last
+    /// chunk holds the remainder bits).
+    pub fn order_chunks(&self) -> impl Iterator<Item = Vec<(usize, usize)>> + '_ {
+        self.order.chunks(8).map(|c| {
+            c.iter()
+                .map(|&s| (usize::from(s & 0xff), usize::from(s >> 8)))
+                .collect()
+        })
+    }
+
+    /// Whether (`x`, `y`) is in an alignment pattern readers do not need: any but the one
+    /// nearest the bottom-right corner.
+    pub fn is_spare_alignment(&self, x: usize, y: usize) -> bool {
+        let centres = alignment_centres(self.version);
+        let last = self.width - 7;
+        let near = |c: usize, p: usize| c.abs_diff(p) <= 2;
+        let in_pattern =
+            centres.iter().any(|&cy| near(cy, y)) && centres.iter().any(|&cx| near(cx, x));
+        // Finder corners and the timing rows are not alignment patterns.
+        let (low, high) = (|v: usize| v <= 8, |v: usize| v >= self.width - 8);
+        let in_finder = (low(x) && low(y)) || (high(x) && low(y)) || (low(x) && high(y));
+        let clear_of_finders = !in_finder;
+        in_pattern && clear_of_finders && x != 6 && y != 6 && !(near(last, x) && near(last, y))
     }
 
     /// Puts `bytes` (data then error-correction codewords, most significant bit first) into

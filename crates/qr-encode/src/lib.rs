@@ -20,17 +20,23 @@
 // In unit tests a failed unwrap is a failed test with its message.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod art;
 mod capacity;
+mod coverage;
 mod deflate;
 mod layout;
 mod mask;
 mod png_out;
 mod rows;
 mod svg_out;
+mod vector_out;
 
+pub use art::{Art, EmbeddedLogo, EyeShape, Fill, ModuleShape, RasterLogo, to_png_art, to_svg_art};
 pub use capacity::max_payload;
+pub use coverage::{Damage, damage};
 pub use png_out::to_png;
 pub use svg_out::to_svg;
+pub use vector_out::{dark_runs, to_eps, to_pdf, to_text};
 
 use std::fmt;
 

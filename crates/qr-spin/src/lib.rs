@@ -26,12 +26,14 @@ pub async fn serve(req: IncomingRequest, out: ResponseOutparam, endpoint: &Endpo
         .split_once('?')
         .unwrap_or((&path_and_query, ""));
     let content_type = header(&req, "content-type");
+    let if_none_match = header(&req, "if-none-match");
     let reply = match read_body(req, endpoint.max_body_bytes).await {
         Ok(body) => (endpoint.handle)(&Request {
             method: &method,
             path,
             query,
             content_type: content_type.as_deref(),
+            if_none_match: if_none_match.as_deref(),
             body: &body,
         }),
         Err(reply) => reply,

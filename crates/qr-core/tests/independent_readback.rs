@@ -1,0 +1,377 @@
+//! Every new generation feature read back by decoders nobody here wrote: payload builders,
+//! text/PDF/EPS output, logos and styles, each rendered and decoded by rxing (a Rust port of
+//! ZXing), SVG rasterised by resvg first.
+//!
+//! PDF and EPS are rasterised by a few lines below that fill the rectangles the file's own
+//! operators (`re f`, `rectfill`) describe: no PDF renderer is packaged for this machine, so
+//! that part reads our files literally, operator by operator, and rxing does the decoding.
+
+// A failed unwrap in a test is a failed test with its message.
+#![allow(clippy::unwrap_used)]
+
+use qr_core::{EcLevel, Error, Format, GenerateOptions, generate};
+
+/// Decodes the one QR code in an RGBA image (composited over white) with rxing.
+fn rxing_rgba(rgba: &[u8], width: u32, height: u32) -> Result<String, String> {
+    let luma: Vec<u8> = rgba
+        .chunks_exact(4)
+        .map(|p| {
+            let a = f32::from(p[3]) / 255.0;
+            let c = |v: u8| f32::from(v) * a + 255.0 * (1.0 - a);
+            (0.299 * c(p[0]) + 0.587 * c(p[1]) + 0.114 * c(p[2])).round() as u8
+        })
+        .collect();
+    rxing::helpers::detect_in_luma(luma, width, height, Some(rxing::BarcodeFormat::QR_CODE))
+        .map(|r| r.getText().to_owned())
+        .map_err(|e| e.to_string())
+}
+
+fn read_png(png: &[u8]) -> Result<String, String> {
+    let img = image::load_from_memory(png).unwrap().to_rgba8();
+    rxing_rgba(img.as_raw(), img.width(), img.height())
+}
+
+fn read_svg(svg: &[u8]) -> Result<String, String> {
+    let tree = resvg::usvg::Tree::from_data(svg, &resvg::usvg::Options::default()).unwrap();
+    let size = tree.size().to_int_size();
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).unwrap();
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::default(),
+        &mut pixmap.as_mut(),
+    );
+    // tiny-skia keeps premultiplied alpha; demultiply for the compositing above.
+    let rgba: Vec<u8> = pixmap
+        .pixels()
+        .iter()
+        .flat_map(|p| {
+            let c = p.demultiply();
+            [c.red(), c.green(), c.blue(), c.alpha()]
+        })
+        .collect();
+    rxing_rgba(&rgba, size.width(), size.height())
+}
+
+/// Rasterises our PDF content stream or EPS body: a page-filling rectangle in the light
+/// colour, then rectangles in the dark one (y up, as both formats have it).
+fn read_vector(file: &[u8], rect_op: &str) -> Result<String, String> {
+    let text = String::from_utf8_lossy(file);
+    let mut side = 0usize;
+    let mut rects = Vec::new();
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if let [x, y, w, h, op, ..] = words[..]
+            && op == rect_op
+        {
+            let n: Vec<usize> = [x, y, w, h].iter().map(|v| v.parse().unwrap()).collect();
+            if rects.is_empty() && side == 0 {
+                side = n[2];
+                continue; // the background
+            }
+            rects.push(n);
+        }
+    }
+    assert!(side > 0, "no background rectangle in {text}");
+    let mut rgba = vec![255u8; side * side * 4];
+    for r in rects {
+        for py in r[1]..r[1] + r[3] {
+            let row = side - 1 - py;
+            for px in r[0]..r[0] + r[2] {
+                rgba[(row * side + px) * 4..][..3].fill(0);
+            }
+        }
+    }
+    rxing_rgba(&rgba, side as u32, side as u32)
+}
+
+/// Text output back to pixels: each character is one module wide and two tall.
+fn read_text(text: &str) -> Result<String, String> {
+    let lines: Vec<Vec<char>> = text.lines().map(|l| l.chars().collect()).collect();
+    let (w, h) = (lines[0].len(), lines.len() * 2);
+    let scale = 4;
+    let mut rgba = vec![0u8; w * h * scale * scale * 4];
+    for (ly, line) in lines.iter().enumerate() {
+        for (x, c) in line.iter().enumerate() {
+            let (top, bottom) = match c {
+                '█' => (true, true),
+                '▀' => (true, false),
+                '▄' => (false, true),
+                _ => (false, false),
+            };
+            for (dy, light) in [(0, top), (1, bottom)] {
+                let v = if light { 255 } else { 0 };
+                for sy in 0..scale {
+                    for sx in 0..scale {
+                        let (px, py) = (x * scale + sx, (ly * 2 + dy) * scale + sy);
+                        rgba[(py * w * scale + px) * 4..][..4].copy_from_slice(&[v, v, v, 255]);
+                    }
+                }
+            }
+        }
+    }
+    rxing_rgba(&rgba, (w * scale) as u32, (h * scale) as u32)
+}
+
+fn json(body: serde_json::Value) -> GenerateOptions {
+    GenerateOptions::from_json(body.to_string().as_bytes()).unwrap()
+}
+
+fn read(opts: &GenerateOptions) -> Result<String, String> {
+    let image = generate(opts).unwrap_or_else(|e| panic!("{e}: {opts:?}"));
+    match opts.format {
+        Format::Png => read_png(&image.bytes),
+        Format::Svg => read_svg(&image.bytes),
+        Format::Text => read_text(std::str::from_utf8(&image.bytes).unwrap()),
+        Format::Pdf => read_vector(&image.bytes, "re"),
+        Format::Eps => read_vector(&image.bytes, "rectfill"),
+    }
+}
+
+#[test]
+fn every_payload_kind_reads_back_as_the_text_its_spec_gives() {
+    use serde_json::json;
+    let cases = [
+        json!({"wifi": {"ssid": "Café;1", "password": "p:w,\"x\"\\", "hidden": true}}),
+        json!({"vcard": {"first_name": "Ann", "last_name": "Lee", "org": "Acme, Inc.",
+                         "phone": ["+1 555 0100"], "email": "ann@example.com",
+                         "note": "x".repeat(100)}}),
+        json!({"vcard": {"name": "Bob", "version": 4}}),
+        json!({"mecard": {"name": "Ann; Lee", "phone": "+15550100"}}),
+        json!({"geo": {"lat": 48.2082, "lon": 16.3738}}),
+        json!({"tel": {"number": "+15550100"}}),
+        json!({"sms": {"number": "+15550100", "body": "Hi & bye"}}),
+        json!({"mailto": {"to": "a@example.com", "subject": "Hi", "body": "1\n2"}}),
+        json!({"event": {"summary": "Launch, v2", "start": "2026-12-01T09:30Z",
+                         "end": "2026-12-01T10:00Z", "location": "Room 1"}}),
+        json!({"epc": {"name": "Red Cross", "iban": "BE72000000001616", "bic": "BPOTBEB1",
+                       "amount": "12.50", "text": "Donation"}}),
+    ];
+    for body in cases {
+        let (kind, fields) = body.as_object().unwrap().iter().next().unwrap();
+        let expected = qr_core::payload::build(kind, fields).unwrap().text;
+        let opts = json(body.clone());
+        assert_eq!(opts.data, expected);
+        assert_eq!(read(&opts).unwrap(), expected, "{kind}");
+    }
+    // EPC069-12 asks for level M; an explicit level wins.
+    let epc = json!({"epc": {"name": "A", "iban": "DE89370400440532013000"}});
+    assert_eq!(json(epc.clone()).ec_level, EcLevel::M);
+    let mut explicit = epc;
+    explicit["ecc"] = "Q".into();
+    assert_eq!(json(explicit).ec_level, EcLevel::Q);
+}
+
+#[test]
+fn a_payload_object_and_data_together_are_refused() {
+    let e = GenerateOptions::from_json(br#"{"data":"x","tel":{"number":"1"}}"#).unwrap_err();
+    assert!(
+        matches!(e, Error::InvalidOption { ref name, .. } if name == "tel"),
+        "{e}"
+    );
+    let e = GenerateOptions::from_json(br#"{"geo":{"lat":1,"lon":2},"tel":{"number":"1"}}"#)
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidOption { .. }), "{e}");
+    // Dotted query fields make the same objects; a repeated field becomes a list.
+    let o = GenerateOptions::from_pairs([
+        ("vcard.name", "Ann"),
+        ("vcard.phone", "1"),
+        ("vcard.phone", "2"),
+    ])
+    .unwrap();
+    assert!(
+        o.data.contains("TEL;TYPE=voice:1\r\nTEL;TYPE=voice:2"),
+        "{}",
+        o.data
+    );
+}
+
+#[test]
+fn text_pdf_and_eps_read_back_at_every_level() {
+    for ec in EcLevel::ALL {
+        for format in [Format::Text, Format::Pdf, Format::Eps] {
+            let opts = GenerateOptions {
+                format,
+                ec_level: ec,
+                ..GenerateOptions::new("https://example.com/product/123")
+            };
+            assert_eq!(
+                read(&opts).as_deref(),
+                Ok("https://example.com/product/123"),
+                "{format:?} {ec}"
+            );
+        }
+    }
+    // An odd number of rows (margin 1: 23 rows) leaves a half-empty last line.
+    let odd = GenerateOptions {
+        format: Format::Text,
+        margin: 1,
+        ..GenerateOptions::new("hi")
+    };
+    assert_eq!(read(&odd).as_deref(), Ok("hi"));
+}
+
+/// A logo made by code: a red disc with a white "bar" and a transparent surround.
+fn logo_png(side: u32) -> Vec<u8> {
+    let img = image::RgbaImage::from_fn(side, side, |x, y| {
+        let c = side as f32 / 2.0;
+        let d = ((x as f32 - c).powi(2) + (y as f32 - c).powi(2)).sqrt();
+        if d > c {
+            image::Rgba([0, 0, 0, 0])
+        } else if (y as f32 - c).abs() < side as f32 / 10.0 {
+            image::Rgba([255, 255, 255, 255])
+        } else {
+            image::Rgba([200, 20, 40, 255])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+fn logo_jpeg(side: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(side, side, |x, y| {
+        image::Rgb([(x * 7) as u8, 90, (y * 5) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+const SVG_LOGO: &[u8] = br##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="5" fill="#1565c0"/></svg>"##;
+
+fn with_logo(data: &str, bytes: Vec<u8>, size: f64, format: Format) -> GenerateOptions {
+    let mut opts = GenerateOptions::new(data);
+    opts.format = format;
+    opts.scale = 6;
+    opts.logo = Some(qr_core::Logo {
+        bytes,
+        size,
+        margin: 1,
+    });
+    opts
+}
+
+#[test]
+fn logos_that_pass_the_check_read_back_in_png_and_svg() {
+    let short = "https://example.com/product/123";
+    let long =
+        "https://example.com/product/123?ref=qr-workshop&lang=en-GB&campaign=winter-sale-2026";
+    for data in [short, long] {
+        for size in [0.1, 0.2] {
+            for (logo, format) in [
+                (logo_png(120), Format::Png),
+                (logo_jpeg(64), Format::Png),
+                (logo_png(120), Format::Svg),
+                (SVG_LOGO.to_vec(), Format::Svg),
+            ] {
+                let opts = with_logo(data, logo, size, format);
+                assert_eq!(read(&opts).as_deref(), Ok(data), "{size} {format:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_logo_that_covers_too_much_is_refused_naming_the_size_that_fits() {
+    let data = "https://example.com/product/123";
+    let opts = with_logo(data, logo_png(64), 0.4, Format::Png);
+    let Err(Error::LogoCoversTooMuch(detail)) = generate(&opts) else {
+        panic!("a 40% logo on a version 4 code cannot fit");
+    };
+    let fits: f64 = detail
+        .rsplit("the largest logo_size that fits is ")
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|_| panic!("{detail}"));
+    assert!((0.1..0.4).contains(&fits), "{detail}");
+    // The size it names passes the check and reads back; a step above does not pass.
+    let ok = with_logo(data, logo_png(64), fits, Format::Png);
+    assert_eq!(read(&ok).as_deref(), Ok(data));
+    let over = with_logo(data, logo_png(64), fits + 2.0 / 33.0, Format::Png);
+    assert!(matches!(generate(&over), Err(Error::LogoCoversTooMuch(_))));
+    // At level L there is too little correction for any logo on a short payload.
+    let mut low = with_logo(data, logo_png(64), 0.1, Format::Png);
+    low.ec_level = EcLevel::L;
+    assert!(matches!(generate(&low), Err(Error::LogoCoversTooMuch(_))));
+}
+
+#[test]
+fn logos_that_are_not_png_jpeg_or_svg_or_svg_for_a_png_are_refused() {
+    let bad = with_logo("x", b"GIF89a....".to_vec(), 0.1, Format::Png);
+    assert!(matches!(generate(&bad), Err(Error::UnsupportedLogo(_))));
+    let svg_in_png = with_logo("x", SVG_LOGO.to_vec(), 0.1, Format::Png);
+    assert!(matches!(
+        generate(&svg_in_png),
+        Err(Error::UnsupportedLogo(_))
+    ));
+    let mut truncated = logo_png(64);
+    truncated.truncate(60);
+    let broken = with_logo("hello world", truncated, 0.1, Format::Png);
+    assert!(
+        matches!(generate(&broken), Err(Error::UnsupportedLogo(_))),
+        "{:?}",
+        generate(&broken)
+    );
+}
+
+#[test]
+fn every_style_combination_reads_back_in_png_and_svg() {
+    let data = "https://example.com/product/123";
+    let fills = [("", ""), ("linear", "#1a237e"), ("radial", "#880e4f")];
+    let mut checked = 0;
+    for module in ["square", "rounded", "dots", "connected"] {
+        for frame in ["square", "rounded", "circle"] {
+            for ball in ["square", "rounded", "circle"] {
+                for (i, (gradient, fg2)) in fills.iter().enumerate() {
+                    let mut body = serde_json::json!({
+                        "data": data, "module_shape": module, "eye_frame": frame,
+                        "eye_ball": ball, "scale": 6, "fg": "#004d40",
+                    });
+                    if !gradient.is_empty() {
+                        body["gradient"] = (*gradient).into();
+                        body["fg2"] = (*fg2).into();
+                        body["gradient_angle"] = 45.into();
+                    }
+                    if i == 1 {
+                        body["eye_color"] = "#b71c1c,#0d47a1,#1b5e20".into();
+                    }
+                    for format in ["png", "svg"] {
+                        body["format"] = format.into();
+                        let opts = json(body.clone());
+                        assert_eq!(read(&opts).as_deref(), Ok(data), "{body}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 4 * 3 * 3 * 3 * 2);
+}
+
+#[test]
+fn styles_and_a_logo_together_read_back() {
+    let data = "https://example.com/product/123";
+    for format in [Format::Png, Format::Svg] {
+        let mut opts = with_logo(data, logo_png(100), 0.2, format);
+        opts.look.module_shape = qr_encode::ModuleShape::Dots;
+        opts.look.eye_frame = qr_encode::EyeShape::Circle;
+        assert_eq!(read(&opts).as_deref(), Ok(data), "{format:?}");
+    }
+}
+
+#[test]
+fn colours_too_alike_are_refused() {
+    for body in [
+        r##"{"data":"x","fg":"#ffff00"}"##,
+        r##"{"data":"x","gradient":"linear","fg2":"#eeeeee"}"##,
+        r##"{"data":"x","eye_color":"#000000,#fafafa,#000000"}"##,
+        r##"{"data":"x","fg":"#00000010"}"##,
+    ] {
+        let opts = GenerateOptions::from_json(body.as_bytes()).unwrap();
+        assert!(
+            matches!(generate(&opts), Err(Error::LowContrast { .. })),
+            "{body}"
+        );
+    }
+}

@@ -131,6 +131,7 @@ fn unknown_routes_and_methods_are_problems() {
     let host = Host::start(app_manifest());
     problem(host.get("/nope"), 404, "not-found");
     problem(host.get("/generate/extra"), 404, "not-found");
+    problem(host.get("/generate/batch/x"), 404, "not-found");
     let put = host
         .client()
         .put(host.url("/generate"))
@@ -207,5 +208,420 @@ fn every_generate_limit_holds_at_its_edge() {
 
     problem(post("not json".into()), 400, "invalid-json");
     problem(post("{}".into()), 400, "missing-data");
+    host.shutdown();
+}
+
+/// The one QR code in a PNG, read by rxing (ZXing's port: a decoder nobody here wrote).
+fn rxing_png(png: &[u8]) -> String {
+    let img = image::load_from_memory(png).expect("a PNG").to_rgba8();
+    let luma = img
+        .pixels()
+        .map(|p| {
+            let a = f32::from(p[3]) / 255.0;
+            let c = |v: u8| f32::from(v) * a + 255.0 * (1.0 - a);
+            (0.299 * c(p[0]) + 0.587 * c(p[1]) + 0.114 * c(p[2])).round() as u8
+        })
+        .collect();
+    rxing::helpers::detect_in_luma(
+        luma,
+        img.width(),
+        img.height(),
+        Some(rxing::BarcodeFormat::QR_CODE),
+    )
+    .unwrap_or_else(|e| panic!("rxing reads no code: {e}"))
+    .getText()
+    .to_owned()
+}
+
+/// A PNG logo made by code: an opaque red square of `side` pixels.
+fn red_png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbaImage::from_pixel(width, height, image::Rgba([200, 20, 40, 255]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// A `multipart/form-data` body of text fields and one `logo` file part.
+fn multipart(fields: &[(&str, &str)], logo: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "qr-workshop-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\ncontent-disposition: form-data; name=\"logo\"; filename=\"logo.png\"\r\ncontent-type: image/png\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(logo);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[test]
+fn payload_objects_in_json_and_dotted_query_fields_encode_their_spec_text() {
+    let host = Host::start(app_manifest());
+    let wifi = host.post(
+        "/generate",
+        "application/json",
+        r#"{"wifi":{"ssid":"Café;1","password":"p:w\\x","hidden":true}}"#,
+    );
+    assert_eq!(wifi.status(), StatusCode::OK);
+    assert_eq!(
+        rxing_png(&wifi.bytes().unwrap()),
+        r"WIFI:T:WPA;S:Café\;1;P:p\:w\\x;H:true;;"
+    );
+    let epc = host.get(
+        "/generate?epc.name=Red%20Cross&epc.iban=BE72000000001616&epc.amount=12.5&epc.text=Donation",
+    );
+    assert_eq!(epc.status(), StatusCode::OK);
+    assert_eq!(
+        rxing_png(&epc.bytes().unwrap()),
+        "BCD\n002\n1\nSCT\n\nRed Cross\nBE72000000001616\nEUR12.5\n\n\nDonation"
+    );
+    let bad = problem(
+        host.get("/generate?epc.name=A&epc.iban=BE72000000001617"),
+        400,
+        "invalid-option",
+    );
+    assert!(
+        bad["detail"].as_str().unwrap().contains("epc.iban"),
+        "{bad}"
+    );
+    problem(
+        host.post(
+            "/generate",
+            "application/json",
+            r#"{"data":"x","tel":{"number":"1"}}"#,
+        ),
+        400,
+        "invalid-option",
+    );
+    host.shutdown();
+}
+
+#[test]
+fn text_pdf_and_eps_formats_and_get_etags_with_304() {
+    let host = Host::start(app_manifest());
+    let text = host.get("/generate?data=hi&format=text");
+    assert_eq!(text.headers()["content-type"], "text/plain; charset=utf-8");
+    let text = text.text().unwrap();
+    // Version 1 (21 modules) + 2 × 4 quiet: 29 columns, 15 lines of half blocks.
+    assert_eq!(text.lines().count(), 15);
+    assert!(text.lines().all(|l| l.chars().count() == 29), "{text}");
+    let luma: Vec<u8> = text
+        .lines()
+        .flat_map(|l| {
+            let row: Vec<char> = l.chars().collect();
+            let half = |top: bool| -> Vec<u8> {
+                row.iter()
+                    .map(|c| match (c, top) {
+                        ('█', _) | ('▀', true) | ('▄', false) => 255,
+                        _ => 0,
+                    })
+                    .collect()
+            };
+            [half(true), half(false)]
+        })
+        .flatten()
+        .collect();
+    let read = rxing::helpers::detect_in_luma(luma, 29, 30, Some(rxing::BarcodeFormat::QR_CODE))
+        .expect("rxing reads the half blocks");
+    assert_eq!(read.getText(), "hi");
+
+    let pdf = host.get("/generate?data=hi&format=pdf");
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let pdf = pdf.bytes().unwrap();
+    assert!(pdf.starts_with(b"%PDF-1.4\n") && pdf.ends_with(b"%%EOF\n"));
+    let eps = host.get("/generate?data=hi&format=eps");
+    assert_eq!(eps.headers()["content-type"], "application/postscript");
+    assert!(eps.text().unwrap().starts_with("%!PS-Adobe-3.0 EPSF-3.0\n"));
+
+    // A strong ETag per representation, and a 304 when the client has it.
+    let first = host.get("/generate?data=hello");
+    let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(tag.starts_with('"') && tag.ends_with('"'), "{tag}");
+    assert_eq!(
+        host.get("/generate?data=hello").headers()["etag"],
+        tag.as_str()
+    );
+    assert_ne!(
+        host.get("/generate?data=hellO").headers()["etag"],
+        tag.as_str()
+    );
+    let cached = host
+        .client()
+        .get(host.url("/generate?data=hello"))
+        .header("if-none-match", format!("\"other\", {tag}"))
+        .send()
+        .unwrap();
+    assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(cached.headers()["etag"], tag.as_str());
+    assert!(cached.bytes().unwrap().is_empty());
+    let stale = host
+        .client()
+        .get(host.url("/generate?data=hello"))
+        .header("if-none-match", "\"0000000000000000\"")
+        .send()
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::OK);
+    host.shutdown();
+}
+
+#[test]
+fn a_logo_by_multipart_or_base64_json_reads_back_and_one_too_large_names_what_fits() {
+    use base64::Engine;
+    let host = Host::start(app_manifest());
+    let data = "https://example.com/product/123";
+    let logo = red_png(64, 48);
+    let (ct, body) = multipart(&[("data", data), ("logo_size", "0.2")], &logo);
+    let response = host.post("/generate", &ct, body);
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(rxing_png(&response.bytes().unwrap()), data);
+
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&logo);
+    let json = serde_json::json!({"data": data, "logo": b64, "format": "svg"});
+    let svg = host.post("/generate", "application/json", json.to_string());
+    assert_eq!(svg.status(), StatusCode::OK);
+    assert!(svg.text().unwrap().contains("<image "));
+
+    let json = serde_json::json!({"data": data, "logo": format!("data:image/png;base64,{b64}"), "logo_size": 0.4});
+    let refused = problem(
+        host.post("/generate", "application/json", json.to_string()),
+        422,
+        "logo-covers-too-much",
+    );
+    let detail = refused["detail"].as_str().unwrap();
+    let fits: f64 = detail
+        .rsplit("the largest logo_size that fits is ")
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|_| panic!("{detail}"));
+    let json = serde_json::json!({"data": data, "logo": b64, "logo_size": fits});
+    let ok = host.post("/generate", "application/json", json.to_string());
+    assert_eq!(ok.status(), StatusCode::OK, "{fits}");
+    assert_eq!(rxing_png(&ok.bytes().unwrap()), data);
+
+    let gif = problem(
+        host.post(
+            "/generate",
+            &multipart(&[("data", data)], b"GIF89a").0,
+            multipart(&[("data", data)], b"GIF89a").1,
+        ),
+        415,
+        "unsupported-logo",
+    );
+    assert!(gif["detail"].as_str().unwrap().contains("PNG"), "{gif}");
+    host.shutdown();
+}
+
+#[test]
+fn styles_read_back_through_http_and_too_little_contrast_is_refused() {
+    let host = Host::start(app_manifest());
+    let response = host.get(
+        "/generate?data=styled&module_shape=connected&eye_frame=rounded&eye_ball=circle\
+         &fg=%23004d40&gradient=radial&fg2=%231a237e&eye_color=b71c1c,0d47a1,1b5e20&scale=6",
+    );
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(rxing_png(&response.bytes().unwrap()), "styled");
+    let svg =
+        host.get("/generate?data=styled&module_shape=dots&format=svg&gradient=linear&fg2=333333");
+    assert_eq!(svg.status(), StatusCode::OK);
+    assert!(svg.text().unwrap().contains("linearGradient"));
+    let low = problem(host.get("/generate?data=x&fg=ffff00"), 422, "low-contrast");
+    assert!(
+        low["detail"]
+            .as_str()
+            .unwrap()
+            .contains("MIN_CONTRAST_RATIO"),
+        "{low}"
+    );
+    problem(
+        host.get("/generate?data=x&module_shape=star"),
+        400,
+        "invalid-option",
+    );
+    problem(
+        host.get("/generate?data=x&gradient=linear"),
+        400,
+        "invalid-option",
+    );
+    host.shutdown();
+}
+
+#[test]
+fn every_new_generate_limit_holds_at_its_edge() {
+    use qr_core::limits::*;
+    let host = Host::start(app_manifest());
+    let data = "https://example.com/product/123";
+
+    // Logo bytes: a valid PNG padded after IEND (decoders stop there) to the limit.
+    let padded = |total: usize| {
+        let mut png = red_png(16, 16);
+        png.resize(total, 0);
+        png
+    };
+    let post_logo = |logo: &[u8]| {
+        let (ct, body) = multipart(&[("data", data)], logo);
+        host.post("/generate", &ct, body)
+    };
+    assert_eq!(post_logo(&padded(MAX_LOGO_BYTES)).status(), StatusCode::OK);
+    problem(
+        post_logo(&padded(MAX_LOGO_BYTES + 1)),
+        413,
+        "logo-too-large",
+    );
+
+    // Logo pixels, as declared in the header: 1024 × 1024 is in, one more row is out.
+    assert_eq!(MAX_LOGO_PIXELS, 1024 * 1024);
+    assert_eq!(post_logo(&red_png(1024, 1024)).status(), StatusCode::OK);
+    problem(post_logo(&red_png(1024, 1025)), 413, "logo-too-large");
+
+    // Logo size and clear zone ranges.
+    let b64 = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(red_png(8, 8))
+    };
+    let long =
+        "https://example.com/product/123?ref=qr-workshop&lang=en-GB&campaign=winter-sale-2026&x=1";
+    for (size, margin, status) in [
+        (MIN_LOGO_SIZE, 0, 200),
+        (MIN_LOGO_SIZE - 0.001, 0, 400),
+        (MAX_LOGO_SIZE + 0.001, 0, 400),
+        (0.1, MAX_LOGO_MARGIN, 200),
+        (0.1, MAX_LOGO_MARGIN + 1, 400),
+    ] {
+        let json = serde_json::json!({"data": long, "logo": b64, "logo_size": size, "logo_margin": margin});
+        let response = host.post("/generate", "application/json", json.to_string());
+        if status == 200 {
+            assert_eq!(response.status(), StatusCode::OK, "{json}");
+        } else {
+            problem(response, status, "invalid-option");
+        }
+    }
+
+    // Styled PNG side: version 1 (21 modules) + 2 × 42 quiet = 105 modules; 39 px = 4095 px.
+    assert!(MAX_STYLED_PNG_SIDE_PX >= 4095 && MAX_STYLED_PNG_SIDE_PX < 4200);
+    let styled = |scale: u32| {
+        host.get(&format!(
+            "/generate?data=x&module_shape=dots&margin=42&scale={scale}"
+        ))
+    };
+    let inside = styled(39);
+    assert_eq!(inside.status(), StatusCode::OK);
+    assert_eq!(luma(&inside.bytes().unwrap()).width(), 4095);
+    problem(styled(40), 422, "output-too-large");
+
+    // Contrast: #949494 on white is 3.03:1, #959595 is 2.99:1.
+    assert_eq!(MIN_CONTRAST_RATIO, 3.0);
+    assert_eq!(
+        host.get("/generate?data=x&fg=949494").status(),
+        StatusCode::OK
+    );
+    problem(host.get("/generate?data=x&fg=959595"), 422, "low-contrast");
+    host.shutdown();
+}
+
+/// The members of a ZIP archive, read with the `zip` crate.
+fn unzip(bytes: Vec<u8>) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a ZIP archive");
+    (0..archive.len())
+        .map(|i| {
+            let mut file = archive.by_index(i).unwrap();
+            let mut data = Vec::new();
+            file.read_to_end(&mut data).unwrap();
+            (file.name().to_owned(), data)
+        })
+        .collect()
+}
+
+#[test]
+fn batch_json_lines_and_csv_stream_a_zip_whose_every_code_reads_back() {
+    let host = Host::start(app_manifest());
+    let lines: String = (0..50)
+        .map(|i| format!("{{\"data\":\"https://example.com/product/{i}\",\"name\":\"sku-{i}\",\"scale\":4}}\n"))
+        .collect();
+    let response = host.post("/generate/batch", "application/x-ndjson", lines);
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    assert_eq!(response.headers()["x-qr-items"], "50");
+    // Streamed: the host sends it chunked, without a content-length.
+    assert!(response.headers().get("content-length").is_none());
+    let members = unzip(response.bytes().unwrap().to_vec());
+    assert_eq!(members.len(), 50);
+    for (i, (name, png)) in members.iter().enumerate() {
+        assert_eq!(name, &format!("sku-{i}.png"));
+        assert_eq!(rxing_png(png), format!("https://example.com/product/{i}"));
+    }
+
+    let csv = "data,name,format,wifi.ssid\r\n\"a,b\",first,svg,\r\n,net,,Home \"\"5G\"\"\r\n";
+    let response = host.post("/generate/batch", "text/csv", csv);
+    assert_eq!(response.status(), StatusCode::OK);
+    let members = unzip(response.bytes().unwrap().to_vec());
+    let names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["first.svg", "net.png"]);
+    assert_eq!(rxing_png(&members[1].1), "WIFI:T:nopass;S:Home \"5G\";;");
+
+    // A bad line is refused before anything is streamed, naming the line.
+    let bad = problem(
+        host.post(
+            "/generate/batch",
+            "application/x-ndjson",
+            "{\"data\":\"a\"}\n{\"data\":\"\"}\n",
+        ),
+        400,
+        "invalid-batch",
+    );
+    assert!(bad["detail"].as_str().unwrap().contains("line 2"), "{bad}");
+    // An item that fails while rendering becomes an error entry, not a broken archive.
+    let response = host.post(
+        "/generate/batch",
+        "application/x-ndjson",
+        "{\"data\":\"ok\"}\n{\"data\":\"grey\",\"fg\":\"#eeeeee\"}\n",
+    );
+    let members = unzip(response.bytes().unwrap().to_vec());
+    assert_eq!(members[1].0, "000002.png.error.txt");
+    assert!(String::from_utf8_lossy(&members[1].1).contains("MIN_CONTRAST_RATIO"));
+    problem(host.get("/generate/batch"), 405, "method-not-allowed");
+    host.shutdown();
+}
+
+#[test]
+fn the_batch_item_limit_holds_at_its_edge() {
+    use qr_core::limits::MAX_BATCH_ITEMS;
+    let host = Host::start(app_manifest());
+    let body = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("{{\"data\":\"{i}\",\"scale\":1,\"margin\":0}}\n"))
+            .collect()
+    };
+    let response = host.post(
+        "/generate/batch",
+        "application/x-ndjson",
+        body(MAX_BATCH_ITEMS),
+    );
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        unzip(response.bytes().unwrap().to_vec()).len(),
+        MAX_BATCH_ITEMS
+    );
+    let over = problem(
+        host.post(
+            "/generate/batch",
+            "application/x-ndjson",
+            body(MAX_BATCH_ITEMS + 1),
+        ),
+        413,
+        "batch-too-large",
+    );
+    assert!(
+        over["detail"].as_str().unwrap().contains("MAX_BATCH_ITEMS"),
+        "{over}"
+    );
     host.shutdown();
 }

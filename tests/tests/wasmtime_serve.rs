@@ -98,3 +98,65 @@ fn the_decode_component_answers_under_wasmtime_serve() {
     let body: Value = response.json().unwrap();
     assert_eq!(body["data"], "https://example.com/product/123");
 }
+
+#[test]
+fn the_new_generate_features_answer_under_wasmtime_serve() {
+    let server = WasmtimeServe::start(&wasm("qr_generate"));
+    let http = client();
+    // A payload builder, a style and a logo (a 16 × 16 PNG made here) in one request.
+    let logo = {
+        let img = image::RgbaImage::from_pixel(16, 16, image::Rgba([200, 20, 40, 255]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    let logo = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, logo);
+    let body = serde_json::json!({
+        "wifi": {"ssid": "home", "password": "pw"},
+        "module_shape": "dots", "eye_frame": "circle", "logo": logo,
+    });
+    let png = http
+        .post(server.url("/generate"))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .unwrap();
+    assert_eq!(png.status(), StatusCode::OK);
+    let image = image::load_from_memory(&png.bytes().unwrap())
+        .unwrap()
+        .to_luma8();
+    let read = rxing::helpers::detect_in_luma(
+        image.as_raw().clone(),
+        image.width(),
+        image.height(),
+        Some(rxing::BarcodeFormat::QR_CODE),
+    )
+    .unwrap();
+    assert_eq!(read.getText(), "WIFI:T:WPA;S:home;P:pw;;");
+
+    // Text format, ETag and 304.
+    let text = http
+        .get(server.url("/generate?data=hi&format=text"))
+        .send()
+        .unwrap();
+    let tag = text.headers()["etag"].clone();
+    assert!(text.text().unwrap().contains('█'));
+    let cached = http
+        .get(server.url("/generate?data=hi&format=text"))
+        .header("if-none-match", tag)
+        .send()
+        .unwrap();
+    assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
+
+    // The batch ZIP streams under a host nobody here wrote too.
+    let zip = http
+        .post(server.url("/generate/batch"))
+        .header("content-type", "text/csv")
+        .body("data,name\na,one\nb,two\n")
+        .send()
+        .unwrap();
+    assert_eq!(zip.status(), StatusCode::OK);
+    let bytes = zip.bytes().unwrap();
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    assert_eq!(archive.file_names().count(), 2);
+}

@@ -1,8 +1,8 @@
-//! The generate component: `POST /generate` (JSON, the Python service's contract),
-//! `GET /generate?data=…` (PNG or SVG), `GET /health`, and a problem+json 404 for any other
-//! path `spin.toml` sends here.
+//! The generate component: `POST /generate` (JSON, the Python service's contract, a form or
+//! multipart with a logo), `GET /generate?data=…` (PNG, SVG, text, PDF, EPS; ETag and 304),
+//! `GET /health`, and a problem+json 404 for any other path `spin.toml` sends here.
 //!
-//! It links only the encoder: no image decoder, so it stays small and instantiates fast.
+//! It links the encoder and only the PNG and JPEG decoders a logo needs, not the QR decoder.
 //! All behaviour lives in `qr-api` and `qr-core`, where it is tested natively.
 
 use spin_sdk::http::{IncomingRequest, ResponseOutparam};

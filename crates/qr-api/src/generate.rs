@@ -2,7 +2,7 @@
 
 use qr_core::{Error, GenerateOptions};
 
-use crate::{Problem, Reply, Request, media_type};
+use crate::{Problem, Reply, Request, Streamed, media_type};
 
 pub(crate) fn handle(req: &Request<'_>) -> Reply {
     match (req.path, req.method) {
@@ -12,6 +12,11 @@ pub(crate) fn handle(req: &Request<'_>) -> Reply {
         }
         ("/generate", "POST") => respond(options_from_body(req), false),
         ("/generate", _) => not_allowed(req, "GET, POST"),
+        ("/generate/batch", _) => match stream(req) {
+            Some(Ok(streamed)) => streamed.collect(),
+            Some(Err(reply)) => reply,
+            None => Problem::not_found(req.path).into_reply(),
+        },
         ("/health", "GET") => Reply::json(&serde_json::json!({
             "status": "ok",
             "service": "qr-workshop",
@@ -20,6 +25,32 @@ pub(crate) fn handle(req: &Request<'_>) -> Reply {
         ("/health", _) => not_allowed(req, "GET"),
         (path, _) => Problem::not_found(path).into_reply(),
     }
+}
+
+/// `POST /generate/batch`: JSON lines, or CSV when the content type says `text/csv`; every
+/// line is checked before the ZIP starts (see `qr_core::batch`).
+pub(crate) fn stream(req: &Request<'_>) -> Option<Result<Streamed, Reply>> {
+    if req.path != "/generate/batch" {
+        return None;
+    }
+    if req.method != "POST" {
+        return Some(Err(not_allowed(req, "POST")));
+    }
+    let csv = media_type(req.content_type).as_deref() == Some("text/csv");
+    Some(match qr_core::batch::parse(req.body, csv) {
+        Ok(items) => Ok(Streamed {
+            headers: vec![
+                ("content-type", "application/zip".into()),
+                (
+                    "content-disposition",
+                    "attachment; filename=\"qr-codes.zip\"".into(),
+                ),
+                ("x-qr-items", items.len().to_string()),
+            ],
+            chunks: Box::new(qr_core::batch::ZipStream::new(items)),
+        }),
+        Err(e) => Err(e.into()),
+    })
 }
 
 /// A POST body is JSON (the Python service's contract) unless it says it is a form or

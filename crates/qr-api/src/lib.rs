@@ -71,8 +71,36 @@ impl Reply {
     }
 }
 
+/// A 200 whose body is written as it is made (`/generate/batch`'s ZIP): the adapter sends
+/// the head, then each chunk as the iterator yields it, without a `content-length`.
+pub struct Streamed {
+    /// Headers, `content-type` first.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body, chunk by chunk.
+    pub chunks: Box<dyn Iterator<Item = Vec<u8>>>,
+}
+
+impl std::fmt::Debug for Streamed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Streamed")
+            .field("headers", &self.headers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Streamed {
+    /// The whole body in one reply, for adapters and tests that do not stream.
+    pub fn collect(self) -> Reply {
+        Reply {
+            status: 200,
+            headers: self.headers,
+            body: self.chunks.flatten().collect(),
+        }
+    }
+}
+
 /// One component's share of the API: the body limit its adapter enforces while reading, and
-/// the handler it calls with the body read.
+/// the handlers it calls with the body read.
 #[derive(Debug, Clone, Copy)]
 pub struct Endpoint {
     /// Largest body the adapter may buffer; past it, reply with
@@ -80,18 +108,24 @@ pub struct Endpoint {
     pub max_body_bytes: usize,
     /// Serves a request whose body is within `max_body_bytes`.
     pub handle: fn(&Request<'_>) -> Reply,
+    /// For routes that stream their answer: `Some` (a stream, or the reply to send instead)
+    /// takes the request instead of `handle`. `handle` serves the same routes buffered.
+    pub stream: fn(&Request<'_>) -> Option<Result<Streamed, Reply>>,
 }
 
-/// `/generate` (GET, POST), `/health` and the catch-all 404, served by the generate component.
+/// `/generate` (GET, POST), `/generate/batch` (POST, streamed), `/health` and the catch-all
+/// 404, served by the generate component.
 pub const GENERATE: Endpoint = Endpoint {
     max_body_bytes: qr_core::limits::MAX_GENERATE_BODY_BYTES,
     handle: generate::handle,
+    stream: generate::stream,
 };
 
 /// `/decode` (POST), served by the decode component.
 pub const DECODE: Endpoint = Endpoint {
     max_body_bytes: qr_core::limits::MAX_DECODE_BODY_BYTES,
     handle: decode::handle,
+    stream: |_| None,
 };
 
 /// The media type without parameters, lower-cased: `Multipart/Form-Data; b=1` → `multipart/form-data`.

@@ -101,6 +101,8 @@ impl From<&Error> for Problem {
                 422,
             ),
             Error::LowContrast { .. } => ("low-contrast", "Colours too alike to scan", 422),
+            Error::InvalidBatch { .. } => ("invalid-batch", "Invalid batch line", 400),
+            Error::BatchTooLarge { .. } => ("batch-too-large", "Too many batch items", 413),
             Error::BodyTooLarge { .. } => ("body-too-large", "Request body too large", 413),
             Error::MissingImage => ("missing-image", "No image in the request", 400),
             Error::InvalidMultipart(_) => ("invalid-multipart", "Malformed multipart body", 400),

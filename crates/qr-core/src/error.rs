@@ -96,6 +96,26 @@ pub enum Error {
         ratio: f64,
     },
 
+    /// A line of a batch body is not a valid item.
+    #[error("batch line {line}: {reason}")]
+    InvalidBatch {
+        /// 1-based line number (0 for the body as a whole).
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A batch with more than [`limits::MAX_BATCH_ITEMS`] items.
+    #[error(
+        "the batch has {items} items; the limit is {max} (MAX_BATCH_ITEMS): split it into \
+         several requests",
+        max = limits::MAX_BATCH_ITEMS
+    )]
+    BatchTooLarge {
+        /// Items counted (at least the limit plus one).
+        items: usize,
+    },
+
     /// The request body is larger than the endpoint accepts.
     #[error("the request body is over the {limit}-byte limit of this endpoint")]
     BodyTooLarge {

@@ -8,6 +8,7 @@
 // In unit tests a failed unwrap is a failed test with its message.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod batch;
 mod error;
 mod generate;
 mod image_input;

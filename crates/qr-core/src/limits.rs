@@ -67,8 +67,9 @@ pub const MAX_LOGO_PIXELS: u64 = 1024 * 1024;
 /// Smallest logo, as a fraction of the symbol's side.
 pub const MIN_LOGO_SIZE: f64 = 0.05;
 
-/// Largest logo, as a fraction of the symbol's side. Past 40% no level leaves a block the
-/// correction it needs; the fit check usually stops earlier and names the size that fits.
+/// Largest logo, as a fraction of the symbol's side: 40% is 16% of the area, past what level
+/// H's ~30% correction can carry with a margin; the coverage check usually stops earlier and
+/// names the size that fits.
 pub const MAX_LOGO_SIZE: f64 = 0.4;
 
 /// Widest clear zone around a logo, in modules.
@@ -88,3 +89,15 @@ pub const MIN_CONTRAST_RATIO: f64 = 3.0;
 /// pixel (not the 1-bit fast path), so they are bounded tighter than [`MAX_OUTPUT_SIDE_PX`]:
 /// 4096 px covers a version 40 code at 20 px a module, for print use PDF, EPS or SVG.
 pub const MAX_STYLED_PNG_SIDE_PX: u64 = 4096;
+
+/// Most codes in one `POST /generate/batch`.
+///
+/// Every line is validated before the first byte of the archive is sent, and the archive's
+/// directory keeps one record per code; 1000 codes keep both small (a 1000-line body fits
+/// [`MAX_GENERATE_BODY_BYTES`] at up to 300 bytes a line) and one request's work at about a
+/// second of one core. Millions of codes are many batch requests in parallel across hosts.
+pub const MAX_BATCH_ITEMS: usize = 1000;
+
+/// Largest batch archive, in bytes. Entries are stored with 32-bit ZIP offsets; 1 GiB stays
+/// far inside them. An archive that would pass it ends with a `TRUNCATED.txt` entry.
+pub const MAX_BATCH_OUTPUT_BYTES: u64 = 1024 * 1024 * 1024;

@@ -34,7 +34,7 @@ mod vector_out;
 pub use art::{Art, EmbeddedLogo, EyeShape, Fill, ModuleShape, RasterLogo, to_png_art, to_svg_art};
 pub use capacity::max_payload;
 pub use coverage::{Damage, damage};
-pub use png_out::to_png;
+pub use png_out::{crc32, to_png};
 pub use svg_out::to_svg;
 pub use vector_out::{dark_runs, to_eps, to_pdf, to_text};
 

@@ -143,8 +143,8 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(&crc.to_be_bytes());
 }
 
-/// CRC-32 (ISO-HDLC, as PNG uses), four bytes per step ("slicing by 4").
-fn crc32(bytes: &[u8]) -> u32 {
+/// CRC-32 (ISO-HDLC, as PNG and ZIP use), four bytes per step ("slicing by 4").
+pub fn crc32(bytes: &[u8]) -> u32 {
     static TABLES: [[u32; 256]; 4] = {
         let mut t = [[0u32; 256]; 4];
         let mut n = 0;

@@ -28,17 +28,47 @@ pub async fn serve(req: IncomingRequest, out: ResponseOutparam, endpoint: &Endpo
     let content_type = header(&req, "content-type");
     let if_none_match = header(&req, "if-none-match");
     let reply = match read_body(req, endpoint.max_body_bytes).await {
-        Ok(body) => (endpoint.handle)(&Request {
-            method: &method,
-            path,
-            query,
-            content_type: content_type.as_deref(),
-            if_none_match: if_none_match.as_deref(),
-            body: &body,
-        }),
+        Ok(body) => {
+            let request = Request {
+                method: &method,
+                path,
+                query,
+                content_type: content_type.as_deref(),
+                if_none_match: if_none_match.as_deref(),
+                body: &body,
+            };
+            match (endpoint.stream)(&request) {
+                Some(Ok(streamed)) => return write_streamed(out, streamed).await,
+                Some(Err(reply)) => reply,
+                None => (endpoint.handle)(&request),
+            }
+        }
         Err(reply) => reply,
     };
     write(out, reply).await;
+}
+
+/// Sends the head, then each chunk as it is made: the body is never held whole.
+async fn write_streamed(out: ResponseOutparam, streamed: qr_api::Streamed) {
+    use futures::SinkExt;
+    let fields: Vec<(String, Vec<u8>)> = streamed
+        .headers
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.into_bytes()))
+        .collect();
+    let Ok(headers) = Headers::from_list(&fields) else {
+        return;
+    };
+    let response = OutgoingResponse::new(headers);
+    let _ = response.set_status_code(200);
+    let mut body = response.take_body();
+    out.set(response);
+    for chunk in streamed.chunks {
+        // A client that hangs up mid-body leaves nothing to report to.
+        if body.send(chunk).await.is_err() {
+            return;
+        }
+    }
 }
 
 /// The whole body, or the reply to send instead: 413 past `limit`, 400 if the client's

@@ -559,13 +559,13 @@ fn batch_json_lines_and_csv_stream_a_zip_whose_every_code_reads_back() {
         assert_eq!(rxing_png(png), format!("https://example.com/product/{i}"));
     }
 
-    let csv = "data,name,format,wifi.ssid\r\n\"a,b\",first,svg,\r\n,net,,Home \"\"5G\"\"\r\n";
+    let csv = "data,name,format,wifi.ssid\r\n\"a,b\",first,svg,\r\n,net,,\"Home \"\"5G\"\"\"\r\n";
     let response = host.post("/generate/batch", "text/csv", csv);
     assert_eq!(response.status(), StatusCode::OK);
     let members = unzip(response.bytes().unwrap().to_vec());
     let names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["first.svg", "net.png"]);
-    assert_eq!(rxing_png(&members[1].1), "WIFI:T:nopass;S:Home \"5G\";;");
+    assert_eq!(rxing_png(&members[1].1), r#"WIFI:T:nopass;S:Home \"5G\";;"#);
 
     // A bad line is refused before anything is streamed, naming the line.
     let bad = problem(

@@ -1,4 +1,4 @@
-//! The input format of the `scan` fuzz target, shared with the seed maker.
+//! The raw-pixel input format of the `decode` fuzz target, shared with the seed maker.
 //!
 //! Two little-endian bytes give the width (1 to [`MAX_WIDTH`]); the rest are greyscale
 //! pixels, row by row, the last partial row dropped. Raw pixels rather than an image

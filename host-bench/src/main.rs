@@ -5,7 +5,6 @@
 //! `results/<date>.md` + `.json` + `.svg`, `--quick` smoke runs to `target/host-bench/quick/`.
 
 mod cold_start;
-mod decode_corpus;
 mod goals;
 mod host_overhead;
 mod http_load;
@@ -51,13 +50,8 @@ enum Command {
     HostOverhead(Opts),
     /// qr-host vs the Python service under oha at 1/16/64 connections, keep-alive on and off.
     HttpLoad(Opts),
-    /// Every part above, then decode-corpus.
+    /// Every part above.
     All(Opts),
-    /// Decode accuracy on the shared corpus (arguments pass through: [--quick] [--corpus DIR]).
-    DecodeCorpus {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
     #[command(hide = true)]
     NativeHello,
     #[command(hide = true)]
@@ -164,7 +158,6 @@ impl Progress for Bars {
 fn main() -> Result<()> {
     let cli = Cli::parse();
     let (name, opts) = match cli.command {
-        Command::DecodeCorpus { args } => return decode_corpus::run(&args),
         Command::NativeHello => return native_hello::run(),
         Command::InprocWorker { args } => return levers::worker(&args),
         Command::ColdStart(o) => ("cold-start", o),
@@ -227,14 +220,5 @@ fn main() -> Result<()> {
     }
     println!("{}", report.markdown());
     eprintln!("wrote {}/{stem}.md and .json", dir.display());
-
-    if name == "all" {
-        let mut args = Vec::new();
-        if opts.quick {
-            args.push("--quick".to_owned());
-        }
-        eprintln!("decode-corpus");
-        decode_corpus::run(&args)?;
-    }
     Ok(())
 }

@@ -1,11 +1,16 @@
-"""Bench-only peer for `host-bench decode-corpus`: decodes images with zxing-cpp.
+"""Bench-only peer for `qr-scan-bench`: decodes images with zxing-cpp.
+
+Usage: zxing_cpp_peer.py REPEATS MODE, MODE one of
+  defaults  zxing-cpp's defaults (try_invert, try_downscale, try_rotate on; local-average
+            binariser; up to 255 symbols, so every pass runs even after a code is read),
+  single    try_invert and try_downscale off: one binarisation and one search at full size,
+            the same work as qr-scan's first pass.
+Both read QR codes only, with plain text output so GS1 separators stay as 0x1D.
 
 Reads one image path per line on stdin and writes one JSON object per line on stdout:
 {"path": ..., "texts": [...], "ms": ...}. `ms` is the median of REPEATS timed calls of
 `read_barcodes` on an already-loaded greyscale array, so file decoding is not counted,
-the same as for our decoder. zxing-cpp runs with its defaults (try rotate, downscale and
-invert; local-average binariser) restricted to QR codes, with plain text output so GS1
-separators stay as 0x1D instead of being rewritten to "(01)..." form.
+the same as for our decoder.
 """
 
 import json
@@ -18,6 +23,11 @@ import zxingcpp
 from PIL import Image
 
 REPEATS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+MODE = sys.argv[2] if len(sys.argv) > 2 else "defaults"
+OPTIONS = {
+    "defaults": {},
+    "single": {"try_invert": False, "try_downscale": False},
+}[MODE]
 
 
 def main() -> None:
@@ -31,7 +41,10 @@ def main() -> None:
         for _ in range(REPEATS):
             start = time.perf_counter()
             found = zxingcpp.read_barcodes(
-                grey, formats=zxingcpp.BarcodeFormat.QRCode, text_mode=zxingcpp.TextMode.Plain
+                grey,
+                formats=zxingcpp.BarcodeFormat.QRCode,
+                text_mode=zxingcpp.TextMode.Plain,
+                **OPTIONS,
             )
             times.append((time.perf_counter() - start) * 1000.0)
         texts = [b.text for b in found]

@@ -1,0 +1,334 @@
+//! `qr-scan-bench`: decode accuracy and speed of qr-scan beside zxing-cpp, per set, on the
+//! shared photo corpus (`../shared/qr-corpus`, each of its sets) and on the synthetic sets
+//! (`qr_scan::sets`, one per hard case of real photos), natively and in wasm32-wasip2.
+//!
+//! Timing compares equal work: qr-scan as shipped runs extra passes (inverted, shrunk,
+//! enlarged, other thresholds) only when its first pass reads nothing, while zxing-cpp with
+//! its defaults always runs its inverted and downscaled passes too (it looks for up to 255
+//! symbols). So two pairs are timed: qr-scan as shipped beside zxing-cpp's defaults (what
+//! each reads, as each is used), and qr-scan's first pass alone beside zxing-cpp with
+//! `try_invert` and `try_downscale` off (one binarisation and one search at full size each).
+//!
+//! zxing-cpp runs through its Python binding (PyPI `zxing-cpp`) in a venv under the target
+//! directory, created on first use. It is a bench-only peer: when it cannot be installed the
+//! report says so and our figures are still printed.
+
+mod peers;
+mod report;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use image::GrayImage;
+use qr_scan::Passes;
+use qr_scan::corpus::{self, score};
+use qr_scan::sets::{self, Category};
+
+/// Where the full run's report goes, relative to this crate.
+const RESULTS_FILE: &str = "results/decode.md";
+
+/// Synthetic samples per category in a full run: enough for a rate per category that moves
+/// in steps of 10 %, few enough that the whole bench stays within minutes.
+const SAMPLES: usize = 10;
+
+/// Samples of the 12-megapixel category: each takes seconds to make and to decode.
+const LARGE_SAMPLES: usize = 3;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "qr-scan-bench",
+    about = "qr-scan beside zxing-cpp: accuracy and time per set, equal work, native and wasm"
+)]
+struct Cli {
+    /// Smoke run for CI: one timed decode per image, every corpus set, one sample per
+    /// synthetic category (not the 12 Mpx one), no zxing-cpp, no wasm; nothing written
+    /// under results/.
+    #[arg(long)]
+    quick: bool,
+    /// Timed decodes per image and decoder (the median is kept).
+    #[arg(long, default_value_t = 3)]
+    repeats: usize,
+    /// The shared QR corpus.
+    #[arg(long)]
+    corpus: Option<PathBuf>,
+    /// Synthetic samples per category.
+    #[arg(long, default_value_t = SAMPLES)]
+    samples: usize,
+    /// Leave out zxing-cpp.
+    #[arg(long)]
+    no_peer: bool,
+    /// Leave out the wasm32-wasip2 run.
+    #[arg(long)]
+    no_wasm: bool,
+}
+
+/// One image with what it holds.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// `corpus/<folder>/<set>` or `synthetic/<category>`.
+    pub set: String,
+    /// The image file (synthetic samples are written as PNG under the target directory).
+    pub path: PathBuf,
+    /// The texts it holds.
+    pub expected: Vec<String>,
+    /// Counts towards its group's headline: the corpus's de-duplicated targets, and every
+    /// synthetic sample.
+    pub target: bool,
+}
+
+impl Case {
+    fn synthetic(&self) -> bool {
+        self.set.starts_with("synthetic/")
+    }
+}
+
+/// What one decoder did on every case.
+#[derive(Debug)]
+pub struct Outcome {
+    pub name: String,
+    /// Per case, in case order: expected texts found, and decode time in ms.
+    pub results: Vec<(usize, f64)>,
+    /// Per case, in case order: the texts read.
+    pub texts: Vec<Vec<String>>,
+}
+
+/// Everything one run measured.
+#[derive(Debug)]
+pub struct Runs {
+    pub repeats: usize,
+    /// qr-scan as shipped.
+    pub ours: Outcome,
+    /// qr-scan's first pass only.
+    pub ours_first: Outcome,
+    /// zxing-cpp with its defaults, and with inversion and downscaling off.
+    pub peer: Option<Outcome>,
+    pub peer_single: Option<Outcome>,
+    /// qr-scan built for wasm32-wasip2 under wasmtime.
+    pub in_wasm: Option<Outcome>,
+    /// qr-scan with fewer passes, and rqrr, on the corpus: what each part adds.
+    pub variants: Vec<Outcome>,
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let repeats = if cli.quick { 1 } else { cli.repeats.max(1) };
+    let root = cli.corpus.clone().unwrap_or_else(default_corpus);
+    let mut cases = corpus_cases(&root)?;
+    let samples = if cli.quick { 1 } else { cli.samples };
+    cases.extend(synthetic_cases(samples, !cli.quick)?);
+    let images = cases
+        .iter()
+        .map(|c| {
+            image::open(&c.path)
+                .map(|i| i.to_luma8())
+                .with_context(|| format!("loading {}", c.path.display()))
+        })
+        .collect::<Result<Vec<GrayImage>>>()?;
+    eprintln!(
+        "{} images ({} synthetic)",
+        cases.len(),
+        cases.iter().filter(|c| c.synthetic()).count()
+    );
+
+    let ours = measure("qr-scan", &cases, &images, repeats, |image| {
+        texts(&qr_scan::scan(image))
+    });
+    let ours_first = measure("qr-scan first pass", &cases, &images, repeats, |image| {
+        texts(&qr_scan::scan_with(image, Passes::FIRST))
+    });
+    let (mut peer, mut peer_single, mut in_wasm) = (None, None, None);
+    let mut variants = Vec::new();
+    if !cli.quick && !cli.no_peer {
+        peer = peers::zxing_cpp(&cases, repeats, "defaults")
+            .inspect_err(|e| eprintln!("zxing-cpp peer unavailable: {e:#}"))
+            .ok();
+        peer_single = peers::zxing_cpp(&cases, repeats, "single")
+            .inspect_err(|e| eprintln!("zxing-cpp peer unavailable: {e:#}"))
+            .ok();
+    }
+    if !cli.quick && !cli.no_wasm {
+        in_wasm = peers::wasm(&cases, repeats)
+            .inspect_err(|e| eprintln!("wasm run unavailable: {e:#}"))
+            .ok();
+    }
+    if !cli.quick {
+        variants = pass_variants(&cases, &images, repeats);
+    }
+    let runs = Runs {
+        repeats,
+        ours,
+        ours_first,
+        peer,
+        peer_single,
+        in_wasm,
+        variants,
+    };
+    let report = report::render(&cases, &runs);
+    println!("{report}");
+    if cli.quick {
+        eprintln!("--quick: not writing {RESULTS_FILE}");
+    } else {
+        let out = Path::new(env!("CARGO_MANIFEST_DIR")).join(RESULTS_FILE);
+        std::fs::write(&out, report).with_context(|| format!("writing {}", out.display()))?;
+        eprintln!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+/// The corpus beside the project root, where CI and every session find it.
+fn default_corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/qr-corpus")
+}
+
+fn corpus_cases(root: &Path) -> Result<Vec<Case>> {
+    let cases =
+        corpus::load(root).with_context(|| format!("reading the corpus at {}", root.display()))?;
+    if cases.is_empty() {
+        bail!("no images with expectations under {}", root.display());
+    }
+    Ok(cases
+        .into_iter()
+        .map(|c| Case {
+            set: format!("corpus/{}/{}", c.folder, c.set),
+            path: c.path,
+            expected: c.expected,
+            target: c.target,
+        })
+        .collect())
+}
+
+/// Writes `samples` images of each synthetic category as PNG under the target directory
+/// (the peers read files), reusing files a previous run wrote: samples are deterministic.
+fn synthetic_cases(samples: usize, large: bool) -> Result<Vec<Case>> {
+    let dir = peers::target_dir().join("qr-scan-bench/sets");
+    let mut cases = Vec::new();
+    for category in Category::ALL {
+        let count = match category {
+            Category::Lots60Large if !large => 0,
+            Category::Lots60Large => LARGE_SAMPLES.min(samples),
+            _ => samples,
+        };
+        for index in 0..count {
+            let sample = sets::sample(category, index);
+            let path = dir.join(category.name()).join(format!("{index:02}.png"));
+            std::fs::create_dir_all(path.parent().context("sample dir")?)?;
+            sample
+                .image
+                .save(&path)
+                .with_context(|| format!("writing {}", path.display()))?;
+            cases.push(Case {
+                set: format!("synthetic/{}", category.name()),
+                path,
+                expected: sample.expected,
+                target: true,
+            });
+        }
+    }
+    Ok(cases)
+}
+
+fn texts(codes: &[qr_scan::Code]) -> Vec<String> {
+    codes.iter().filter_map(|c| c.text.clone()).collect()
+}
+
+/// qr-scan pass by pass and rqrr, on the corpus only (the table they feed is about it).
+fn pass_variants(cases: &[Case], images: &[GrayImage], repeats: usize) -> Vec<Outcome> {
+    let corpus: Vec<(Case, GrayImage)> = cases
+        .iter()
+        .zip(images)
+        .filter(|(c, _)| !c.synthetic())
+        .map(|(c, i)| (c.clone(), i.clone()))
+        .collect();
+    let (cases, images): (Vec<Case>, Vec<GrayImage>) = corpus.into_iter().unzip();
+    let mut variants = vec![measure(
+        "rqrr 0.11 alone",
+        &cases,
+        &images,
+        repeats,
+        rqrr_texts,
+    )];
+    let steps = [
+        (
+            "+ inverted",
+            Passes {
+                inverted: true,
+                ..Passes::FIRST
+            },
+        ),
+        (
+            "+ shrunk copies",
+            Passes {
+                inverted: true,
+                shrink: true,
+                ..Passes::FIRST
+            },
+        ),
+        (
+            "+ enlarged small images",
+            Passes {
+                other_thresholds: false,
+                ..Passes::ALL
+            },
+        ),
+    ];
+    for (name, passes) in steps {
+        variants.push(measure(name, &cases, &images, repeats, |image| {
+            texts(&qr_scan::scan_with(image, passes))
+        }));
+    }
+    variants
+}
+
+/// rqrr as the project first used it. It panics on some corpus images; this is a bench
+/// peer, so the panic is caught here and counted as nothing found.
+fn rqrr_texts(image: &GrayImage) -> Vec<String> {
+    let image = image.clone();
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let found = std::panic::catch_unwind(move || {
+        let mut prepared = rqrr::PreparedImage::prepare(image);
+        prepared
+            .detect_grids()
+            .into_iter()
+            .filter_map(|grid| grid.decode().ok().map(|(_, text)| text))
+            .collect()
+    })
+    .unwrap_or_default();
+    std::panic::set_hook(hook);
+    found
+}
+
+/// Decodes every case `repeats` times with `decode`; keeps the median time and the last
+/// result.
+fn measure(
+    name: &str,
+    cases: &[Case],
+    images: &[GrayImage],
+    repeats: usize,
+    decode: impl Fn(&GrayImage) -> Vec<String>,
+) -> Outcome {
+    let mut results = Vec::with_capacity(cases.len());
+    let mut texts = Vec::with_capacity(cases.len());
+    for (case, image) in cases.iter().zip(images) {
+        let mut times = Vec::with_capacity(repeats);
+        let mut found = Vec::new();
+        for _ in 0..repeats {
+            let start = Instant::now();
+            found = decode(image);
+            times.push(start.elapsed().as_secs_f64() * 1000.0);
+        }
+        results.push((
+            score(&case.expected, &found),
+            report::quantile(&mut times, 0.5),
+        ));
+        texts.push(found);
+    }
+    eprintln!("measured {name}");
+    Outcome {
+        name: name.to_owned(),
+        results,
+        texts,
+    }
+}

@@ -97,6 +97,9 @@ pub struct Outcome {
 /// Everything one run measured.
 #[derive(Debug)]
 pub struct Runs {
+    /// The machine's load average (1 min) at the start and the end: times on a shared box
+    /// are only as good as it was quiet.
+    pub load: String,
     pub repeats: usize,
     /// qr-scan as shipped.
     pub ours: Outcome,
@@ -113,6 +116,7 @@ pub struct Runs {
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
+    let load_at_start = load_average();
     let repeats = if cli.quick { 1 } else { cli.repeats.max(1) };
     let root = cli.corpus.clone().unwrap_or_else(default_corpus);
     let mut cases = corpus_cases(&root)?;
@@ -157,6 +161,10 @@ fn main() -> Result<()> {
         variants = pass_variants(&cases, &images, repeats);
     }
     let runs = Runs {
+        load: format!(
+            "{load_at_start} at the start, {} at the end",
+            load_average()
+        ),
         repeats,
         ours,
         ours_first,
@@ -175,6 +183,14 @@ fn main() -> Result<()> {
         eprintln!("wrote {}", out.display());
     }
     Ok(())
+}
+
+/// The 1-minute load average from /proc/loadavg, or "unknown".
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// The corpus beside the project root, where CI and every session find it.

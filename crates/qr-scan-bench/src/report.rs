@@ -110,8 +110,8 @@ pub fn render(cases: &[Case], runs: &Runs) -> String {
          Written by `cargo run --release -p qr-scan-bench` (crates/qr-scan-bench). Images: every \
          set of `shared/qr-corpus` (scored as its README says) and the synthetic sets of \
          `qr_scan::sets` (each sample scores one per code it holds). Times: the median of {} \
-         timed decodes per image, file loading not timed, same machine, same run; per set the \
-         median and the 90th percentile of those per-image times.\n\n\
+         timed decodes per image, file loading not timed, same machine, same run (load average {}); \
+         per set the median and the 90th percentile of those per-image times.\n\n\
          **Equal work.** zxing-cpp {ZXING_CPP_VERSION} (Python binding, QR only, plain text) \
          runs twice. With its defaults it always also searches the inverted image and, when a \
          side exceeds 500 px, downscaled copies (it looks for up to 255 symbols, so it never \
@@ -123,7 +123,7 @@ pub fn render(cases: &[Case], runs: &Runs) -> String {
          zxing-cpp with `try_invert` and `try_downscale` off (one binarisation, one search at \
          full size). Ratios are qr-scan's time over zxing-cpp's (median / p90); under 1 is \
          faster.\n\n",
-        runs.repeats
+        runs.repeats, runs.load
     );
     let ours_unique = tally(cases, &runs.ours, &unique);
     let ours_synth = tally(cases, &runs.ours, &synthetic);

@@ -1,5 +1,5 @@
 //! Reads the shared QR photo corpus (`shared/qr-corpus`) and scores decoded texts against
-//! it, for the accuracy regression test and the `decode-corpus` benchmark.
+//! it, for the accuracy regression test and the `qr-scan-bench` benchmark.
 //!
 //! The rules are the corpus README's: an image scores one point per expected text found
 //! among the decoded texts, comparing with one trailing `\n` dropped on both sides; the

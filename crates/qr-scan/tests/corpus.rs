@@ -2,7 +2,7 @@
 //! many codes as the committed figures, which only ever go up.
 //!
 //! The corpus lives beside the project (`../shared/qr-corpus`, read-only), where CI and
-//! every session have it. Speed is not asserted here; `host-bench decode-corpus` measures it.
+//! every session have it. Speed is not asserted here; `qr-scan-bench` measures it.
 
 use std::path::{Path, PathBuf};
 

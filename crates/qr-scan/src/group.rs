@@ -2,7 +2,7 @@
 //! symbol, most plausible first.
 //!
 //! The geometric tests are zxing-cpp's (as rxing ports them): the two legs from the corner
-//! pattern within a factor of two of each other, an angle between 60 and 120 degrees at
+//! pattern within a factor of two of each other, an angle between 45 and 135 degrees at
 //! the corner, and a module count between a version 1 and a version 40 symbol, with
 //! distances scaled by the size ratio to allow for perspective. What differs is which
 //! triples are tested. Testing all of them is cubic; rxing tests, for each candidate, the
@@ -33,6 +33,10 @@ const MAX_MODULES: f64 = 177.0 * 1.5;
 /// Fewest modules across a symbol that a triple may span (version 1 is 21), with room
 /// for perspective.
 const MIN_MODULES: f64 = 21.0 * 0.9;
+
+/// Largest |cosine| of the angle at a triple's corner pattern: 45 to 135 degrees, as
+/// zxing-cpp allows (a right angle seen in strong perspective).
+const MAX_CORNER_COS: f64 = std::f64::consts::FRAC_1_SQRT_2;
 
 /// Smallest side of a spatial bin in pixels; bins are three median candidates wide.
 const MIN_BIN: f32 = 32.0;
@@ -140,9 +144,10 @@ fn plausible(patterns: &[ConcentricPattern], [a, b, c]: [usize; 3]) -> Option<(f
     if !(MIN_MODULES..=MAX_MODULES).contains(&modules) {
         return None;
     }
-    // Angle at the corner between 60 and 120 degrees.
+    // Angle at the corner between 45 and 135 degrees: a symbol tilted 60 degrees away from
+    // the camera, seen from close by, shows its corner at up to 125 degrees.
     let cos = (leg1 + leg2 - hypotenuse) / (2.0 * l1 * l2);
-    if cos.is_nan() || cos.abs() > 0.5 {
+    if cos.is_nan() || cos.abs() > MAX_CORNER_COS {
         return None;
     }
     let (p, q, r) = (patterns[bl].p, patterns[tl].p, patterns[tr].p);
@@ -289,6 +294,33 @@ mod tests {
         ];
         sizes[0].size = 7;
         assert!(group(&mut sizes, &mut Budget::new(u64::MAX)).is_empty());
+    }
+
+    /// Same-size patterns with legs of 70 px meeting at `degrees` at (10, 10).
+    fn corner(degrees: f32) -> Vec<ConcentricPattern> {
+        let (sin, cos) = degrees.to_radians().sin_cos();
+        vec![
+            pattern(80.0, 10.0),
+            pattern(10.0 + 70.0 * cos, 10.0 + 70.0 * sin),
+            pattern(10.0, 10.0),
+        ]
+    }
+
+    #[test]
+    fn a_corner_seen_in_strong_perspective_is_a_symbol_up_to_135_degrees() {
+        // A symbol tilted 60 degrees from a close camera shows its corner at about 125.
+        // (Acute corners are not tested this way: with equal legs, the longest side is then
+        // a leg, and the triple's corner is another pattern.)
+        for (degrees, symbol) in [
+            (90.0, true),
+            (125.0, true),
+            (134.0, true),
+            (136.0, false),
+            (150.0, false),
+        ] {
+            let triples = group(&mut corner(degrees), &mut Budget::new(u64::MAX));
+            assert_eq!(triples.len(), usize::from(symbol), "{degrees} degrees");
+        }
     }
 
     #[test]

@@ -25,7 +25,7 @@ fn finder_tile(side: u32, period: u32) -> GrayImage {
 
 /// Units the tiles spend before their first view runs out, as measured when the weights in
 /// `budget.rs` were set: deterministic, so any change to the search shows up here.
-const TILE_UNITS: [(u32, u64); 2] = [(1000, 19_996_243), (2000, 19_996_069)];
+const TILE_UNITS: [(u32, u64); 2] = [(1000, 19_985_683), (2000, 19_985_509)];
 
 #[test]
 fn a_tile_of_finder_patterns_stops_at_the_work_budget_with_nothing_read() {

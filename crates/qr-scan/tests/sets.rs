@@ -18,7 +18,7 @@ const FLOORS: [(Category, usize); 13] = [
     (Category::Overexposed, 4),
     (Category::Underexposed, 4),
     (Category::Monitor, 4),
-    (Category::Perspective, 3),
+    (Category::Perspective, 4),
     (Category::Curved, 3),
     (Category::Glare, 0),
     (Category::Damaged, 1),

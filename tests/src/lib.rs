@@ -21,7 +21,9 @@
 //! host.shutdown(); // SIGTERM, then asserts a clean exit 0
 //! ```
 //!
-//! [`Host::builder`] adds flags (limits, cache directory). A [`Host`] that is dropped without
+//! [`Host::builder`] adds flags (limits, cache directory). [`HostKind`] and [`on_every_host!`]
+//! run one test body against each server that serves the app from `spin.toml`: qr-host and
+//! real Spin (`spin up`, Spin 4.0.2 from `../shared/tools/spin`). A [`Host`] that is dropped without
 //! [`Host::shutdown`] (for example because an assertion failed) is killed, and its stdout and
 //! stderr are printed so the failure shows the host's side of the story.
 
@@ -50,6 +52,9 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The start of the line qr-host prints once it listens (see `crates/qr-host/README.md`).
 pub const STARTUP_PREFIX: &str = "qr-host listening on http://";
+
+/// The start of the line `spin up` prints once it listens (then `Available Routes:`).
+pub const SPIN_STARTUP_PREFIX: &str = "Serving http://";
 
 /// The repository root (the workspace directory).
 pub fn workspace_root() -> PathBuf {
@@ -248,37 +253,7 @@ impl HostBuilder {
     /// Spawns the host and returns once it printed its startup line (it is then listening).
     /// Panics with the host's output if it exits first or stays silent past [`STARTUP_TIMEOUT`].
     pub fn start(self) -> Host {
-        let mut child = self.command().spawn().expect("spawn qr-host");
-        let logs = Logs::default();
-        let (startup_tx, startup_rx) = mpsc::channel();
-        let stdout = child.stdout.take().expect("piped stdout");
-        let stderr = child.stderr.take().expect("piped stderr");
-        let readers = vec![
-            logs.collect(stdout, Some(startup_tx)),
-            logs.collect(stderr, None),
-        ];
-        let mut host = Host {
-            child: Some(child),
-            addr: "0.0.0.0:0".parse().expect("placeholder addr"),
-            admin_addr: "0.0.0.0:0".parse().expect("placeholder addr"),
-            startup_line: String::new(),
-            logs,
-            readers,
-            client: client(),
-        };
-        let line = match startup_rx.recv_timeout(STARTUP_TIMEOUT) {
-            Ok(line) => line,
-            Err(_) => panic!(
-                "qr-host did not print its startup line (exited or took over {STARTUP_TIMEOUT:?}); \
-                 its output follows when the host is dropped"
-            ),
-        };
-        let (addr, admin_addr) = parse_startup_line(&line)
-            .unwrap_or_else(|| panic!("unexpected startup line: {line:?}"));
-        host.addr = addr;
-        host.admin_addr = admin_addr;
-        host.startup_line = line;
-        host
+        Host::from_command(HostKind::QrHost, self.command())
     }
 
     /// Runs the host expecting it to exit on its own (e.g. a rejected manifest) within
@@ -320,9 +295,10 @@ pub fn parse_startup_line(line: &str) -> Option<(SocketAddr, SocketAddr)> {
     Some((addr, admin))
 }
 
-/// A running `qr-host` process.
+/// A running server process: `qr-host`, or `spin up` (see [`HostKind`]).
 #[derive(Debug)]
 pub struct Host {
+    kind: HostKind,
     child: Option<Child>,
     addr: SocketAddr,
     admin_addr: SocketAddr,
@@ -352,9 +328,75 @@ impl Host {
         self.addr
     }
 
-    /// The admin listener's address (metrics, probes).
+    /// The admin listener's address (metrics, probes); qr-host only.
     pub fn admin_addr(&self) -> SocketAddr {
+        assert_ne!(self.kind, HostKind::Spin, "Spin has no admin listener");
         self.admin_addr
+    }
+
+    /// Which server this is.
+    pub fn kind(&self) -> HostKind {
+        self.kind
+    }
+
+    /// Runs a qr-host command line made elsewhere (the Deployment's, or `podman run` of the
+    /// image) with stdout and stderr piped, and returns once it printed its startup line; the
+    /// addresses are the ones that line names (see [`Host::with_addrs`] to change them).
+    pub fn from_command(kind: HostKind, mut command: Command) -> Host {
+        assert_ne!(kind, HostKind::Spin, "Host::spin starts Spin");
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let (mut host, line) = Host::spawn(kind, command);
+        let (addr, admin_addr) = parse_startup_line(&line)
+            .unwrap_or_else(|| panic!("unexpected startup line: {line:?}"));
+        host.addr = addr;
+        host.admin_addr = admin_addr;
+        host.startup_line = line;
+        host
+    }
+
+    /// Talks to the host at other addresses than it printed, e.g. the loopback ports a
+    /// container engine published for the container's listeners.
+    pub fn with_addrs(mut self, addr: SocketAddr, admin_addr: SocketAddr) -> Host {
+        self.addr = addr;
+        self.admin_addr = admin_addr;
+        self
+    }
+
+    /// Spawns `command` (stdout and stderr piped) and waits for the line of `kind`'s startup
+    /// prefix on stdout. Panics (the output follows when the host is dropped) if the process
+    /// exits first or stays silent past [`STARTUP_TIMEOUT`].
+    fn spawn(kind: HostKind, mut command: Command) -> (Host, String) {
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {kind}: {e}"));
+        let logs = Logs::default();
+        let (startup_tx, startup_rx) = mpsc::channel();
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let readers = vec![
+            logs.collect(stdout, Some((kind.startup_prefix(), startup_tx))),
+            logs.collect(stderr, None),
+        ];
+        let host = Host {
+            kind,
+            child: Some(child),
+            addr: "0.0.0.0:0".parse().expect("placeholder addr"),
+            admin_addr: "0.0.0.0:0".parse().expect("placeholder addr"),
+            startup_line: String::new(),
+            logs,
+            readers,
+            client: client(),
+        };
+        match startup_rx.recv_timeout(STARTUP_TIMEOUT) {
+            Ok(line) => (host, line),
+            Err(_) => panic!(
+                "{kind} did not print its startup line (exited or took over {STARTUP_TIMEOUT:?}); \
+                 its output follows when the host is dropped"
+            ),
+        }
     }
 
     /// `http://<addr><path>` for the app listener.
@@ -450,17 +492,22 @@ impl Host {
         let logs = self.logs.text();
         match status {
             Some(status) => (status, logs),
-            None => panic!("qr-host did not exit within {EXIT_TIMEOUT:?} of SIGTERM:\n{logs}"),
+            None => panic!(
+                "{} did not exit within {EXIT_TIMEOUT:?} of SIGTERM:\n{logs}",
+                self.kind
+            ),
         }
     }
 
     /// Graceful stop: SIGTERM, wait, and assert exit status 0. Returns the output.
     pub fn shutdown(self) -> String {
+        let self_kind = self.kind;
         self.terminate();
         let (status, logs) = self.wait();
         assert!(
             status.success(),
-            "qr-host exited with {status} after SIGTERM:\n{logs}"
+            "{kind} exited with {status} after SIGTERM:\n{logs}",
+            kind = self_kind
         );
         logs
     }
@@ -475,11 +522,161 @@ impl Drop for Host {
                 let _ = reader.join();
             }
             eprintln!(
-                "---- qr-host (pid {}) killed at end of test; its output ----\n{}\n---- end of qr-host output ----",
+                "---- {kind} (pid {}) killed at end of test; its output ----\n{}\n---- end of {kind} output ----",
                 child.id(),
-                self.logs.text()
+                self.logs.text(),
+                kind = self.kind,
             );
         }
+    }
+}
+
+/// The servers that serve the app from the product's `spin.toml` in the end-to-end tests; the
+/// same test body runs against each (see [`on_every_host!`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostKind {
+    /// This project's host, `target/release/qr-host`.
+    QrHost,
+    /// Real Spin, `spin up` ([`spin_binary`], Spin 4.0.2 in CI).
+    Spin,
+    /// qr-host inside the image `deploy/docker/Dockerfile` builds, run by a container engine
+    /// (`tests/tests/deploy_container.rs`); not in [`HostKind::ALL`].
+    Container,
+}
+
+impl HostKind {
+    /// Every kind, in the order the tests name them.
+    pub const ALL: [HostKind; 2] = [HostKind::QrHost, HostKind::Spin];
+
+    fn startup_prefix(self) -> &'static str {
+        match self {
+            HostKind::QrHost | HostKind::Container => STARTUP_PREFIX,
+            HostKind::Spin => SPIN_STARTUP_PREFIX,
+        }
+    }
+
+    /// Serves the product's `spin.toml` with this server on an ephemeral loopback port.
+    pub fn start_app(self) -> Host {
+        match self {
+            HostKind::QrHost => Host::start(app_manifest()),
+            HostKind::Spin => Host::spin(app_manifest()),
+            HostKind::Container => panic!("deploy_container.rs builds and runs the image"),
+        }
+    }
+
+    /// Runs `body` against a fresh app server of this kind, then stops the server with SIGTERM
+    /// and asserts it exits 0.
+    pub fn run(self, body: impl FnOnce(&Host)) {
+        let host = self.start_app();
+        body(&host);
+        host.shutdown();
+    }
+}
+
+impl std::fmt::Display for HostKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HostKind::QrHost => "qr-host",
+            HostKind::Spin => "spin",
+            HostKind::Container => "qr-host container",
+        })
+    }
+}
+
+/// Turns each named `fn NAME(host: &Host)` into two tests, `NAME::qr_host` and `NAME::spin`,
+/// each running the body against a fresh server of that kind ([`HostKind::run`]):
+///
+/// ```ignore
+/// qr_tests::on_every_host!(health_answers, unknown_routes_are_problems);
+///
+/// fn health_answers(host: &Host) {
+///     assert_eq!(host.get("/health").status(), 200);
+/// }
+/// ```
+///
+/// A function and a module may share a name (they live in different namespaces), so the
+/// tests are listed under the body's own name.
+#[macro_export]
+macro_rules! on_every_host {
+    ($($body:ident),+ $(,)?) => {$(
+        mod $body {
+            #[test]
+            fn qr_host() {
+                $crate::HostKind::QrHost.run(super::$body)
+            }
+
+            #[test]
+            fn spin() {
+                $crate::HostKind::Spin.run(super::$body)
+            }
+        }
+    )+};
+}
+
+/// The Spin CLI the tests run: `$QR_TESTS_SPIN` if set, else `../shared/tools/spin/spin` beside
+/// the repository (Spin 4.0.2, see its README). It is only read and executed, never written to.
+pub fn spin_binary() -> PathBuf {
+    let path = std::env::var_os("QR_TESTS_SPIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared/tools/spin/spin"));
+    require(
+        &path,
+        "Spin 4.0.2 at ../shared/tools/spin/spin, or set QR_TESTS_SPIN",
+    );
+    path
+}
+
+/// Everything `spin up` writes in tests lives here, under `target/`: its data directory
+/// (`SPIN_DATA_DIR`), the app's state directory (else `.spin/` beside `spin.toml`), component
+/// logs, and a wasmtime cache so that only the first start compiles the components (about
+/// 2 s; later starts take about 0.2 s).
+pub fn spin_work_dir() -> PathBuf {
+    target_dir().join("spin-test")
+}
+
+impl Host {
+    /// `spin up -f <manifest>` on an ephemeral loopback port, everything it writes kept under
+    /// [`spin_work_dir`]. Returns once Spin printed its `Serving http://ADDR` line and its own
+    /// health path (`/.well-known/spin/health`) answered 200.
+    pub fn spin(manifest: impl AsRef<Path>) -> Host {
+        let dir = spin_work_dir();
+        std::fs::create_dir_all(dir.join("logs")).expect("create the spin work dir");
+        let cache_config = dir.join("wasmtime-cache.toml");
+        write_if_changed(
+            &cache_config,
+            &format!(
+                "[cache]\ndirectory = {:?}\n",
+                dir.join("wasmtime-cache").display().to_string()
+            ),
+        );
+        let mut command = Command::new(spin_binary());
+        command
+            .arg("up")
+            .arg("--from")
+            .arg(manifest.as_ref())
+            .args(["--listen", "127.0.0.1:0", "--log-dir"])
+            .arg(dir.join("logs"))
+            .arg("--state-dir")
+            .arg(dir.join("state"))
+            .arg("--cache")
+            .arg(&cache_config)
+            .env("SPIN_DATA_DIR", dir.join("data"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let (mut host, line) = Host::spawn(HostKind::Spin, command);
+        host.addr = line
+            .split(SPIN_STARTUP_PREFIX)
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|addr| addr.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected spin startup line: {line:?}"));
+        host.startup_line = line;
+        // Spin prints the line once its listener is bound, so this request is queued, not
+        // refused; Spin answers this path itself, before routing.
+        let health = host.get("/.well-known/spin/health");
+        assert_eq!(health.status(), 200, "spin's health path");
+        host
     }
 }
 
@@ -512,19 +709,21 @@ pub fn sum_samples(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
 struct Logs(Arc<Mutex<Vec<String>>>);
 
 impl Logs {
-    /// Reads `stream` line by line into the log; sends the first startup line on `startup`.
+    /// Reads `stream` line by line into the log; sends the first line containing the given
+    /// startup prefix on the given channel.
     fn collect(
         &self,
         stream: impl Read + Send + 'static,
-        startup: Option<mpsc::Sender<String>>,
+        startup: Option<(&'static str, mpsc::Sender<String>)>,
     ) -> JoinHandle<()> {
         let logs = self.clone();
         std::thread::spawn(move || {
             let mut startup = startup;
             for line in BufReader::new(stream).lines() {
                 let Ok(line) = line else { break };
-                if line.contains(STARTUP_PREFIX)
-                    && let Some(tx) = startup.take()
+                if let Some((prefix, _)) = &startup
+                    && line.contains(prefix)
+                    && let Some((_, tx)) = startup.take()
                 {
                     let _ = tx.send(line.clone());
                 }

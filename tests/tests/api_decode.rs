@@ -1,7 +1,16 @@
-//! `/decode` over real HTTP: real photos, uploads in both forms, and every limit at its edge.
+//! `/decode` over real HTTP: real photos, uploads in both forms, and every limit at its edge,
+//! on qr-host and on real Spin (`spin up`), each serving the product's own spin.toml.
 
-use qr_tests::{Host, StatusCode, app_manifest, workspace_root};
+use qr_tests::{Host, StatusCode, workspace_root};
 use serde_json::Value;
+
+// Each body runs against qr-host and against `spin up`, as NAME::qr_host and NAME::spin.
+qr_tests::on_every_host!(
+    phone_photos_and_screenshots_decode_to_their_expected_text,
+    a_multipart_upload_in_field_file_decodes_like_a_raw_body,
+    an_image_without_a_code_is_an_empty_result_not_an_error,
+    every_decode_limit_holds_at_its_edge,
+);
 
 fn corpus(path: &str) -> (Vec<u8>, String) {
     let file = workspace_root().join("../shared/qr-corpus").join(path);
@@ -25,9 +34,7 @@ fn problem(response: qr_tests::Response, status: u16, kind: &str) -> Value {
     body
 }
 
-#[test]
-fn phone_photos_and_screenshots_decode_to_their_expected_text() {
-    let host = Host::start(app_manifest());
+fn phone_photos_and_screenshots_decode_to_their_expected_text(host: &Host) {
     for path in [
         "zxing-java/qrcode-1/1.png",
         "zxing-java/qrcode-1/2.png",
@@ -51,12 +58,9 @@ fn phone_photos_and_screenshots_decode_to_their_expected_text() {
         );
         assert!(body["data"].is_string(), "{path}: {body}");
     }
-    host.shutdown();
 }
 
-#[test]
-fn a_multipart_upload_in_field_file_decodes_like_a_raw_body() {
-    let host = Host::start(app_manifest());
+fn a_multipart_upload_in_field_file_decodes_like_a_raw_body(host: &Host) {
     let (image, expected) = corpus("zxing-java/qrcode-1/1.png");
     let boundary = "qr-workshop-test-boundary";
     let mut body = format!(
@@ -88,12 +92,9 @@ fn a_multipart_upload_in_field_file_decodes_like_a_raw_body() {
         400,
         "invalid-multipart",
     );
-    host.shutdown();
 }
 
-#[test]
-fn an_image_without_a_code_is_an_empty_result_not_an_error() {
-    let host = Host::start(app_manifest());
+fn an_image_without_a_code_is_an_empty_result_not_an_error(host: &Host) {
     let mut png = Vec::new();
     image::GrayImage::from_pixel(64, 64, image::Luma([255]))
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
@@ -104,7 +105,6 @@ fn an_image_without_a_code_is_an_empty_result_not_an_error() {
         response.json::<Value>().unwrap(),
         serde_json::json!({"codes": [], "data": null})
     );
-    host.shutdown();
 }
 
 /// A PNG that declares `width` × `height` and carries no pixel data.
@@ -131,10 +131,8 @@ fn png_declaring(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
-#[test]
-fn every_decode_limit_holds_at_its_edge() {
+fn every_decode_limit_holds_at_its_edge(host: &Host) {
     use qr_core::limits::*;
-    let host = Host::start(app_manifest());
 
     // Body size: exactly the limit is read (and found not to be an image); one byte more is
     // refused. Both with a content-length and streamed without one.
@@ -216,7 +214,6 @@ fn every_decode_limit_holds_at_its_edge() {
         415,
         "unsupported-image",
     );
-    host.shutdown();
 }
 
 /// Streams an iterator of chunks as a body of unknown length (chunked transfer encoding).

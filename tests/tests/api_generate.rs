@@ -1,8 +1,17 @@
-//! `/generate` and `/health` over real HTTP: qr-host serving the built components from the
-//! product's own spin.toml.
+//! `/generate` and `/health` over real HTTP: qr-host and real Spin (`spin up`), each serving
+//! the built components from the product's own spin.toml.
 
-use qr_tests::{Host, StatusCode, app_manifest};
+use qr_tests::{Host, StatusCode};
 use serde_json::Value;
+
+// Each body runs against qr-host and against `spin up`, as NAME::qr_host and NAME::spin.
+qr_tests::on_every_host!(
+    the_seed_request_gets_the_python_services_geometry_and_decodes_back,
+    query_options_shape_png_and_svg_and_both_read_back,
+    health_answers_json_and_the_host_answers_spins_health_path,
+    unknown_routes_and_methods_are_problems,
+    every_generate_limit_holds_at_its_edge,
+);
 
 const SEED_JSON: &str = include_str!("../../../shared/peers/python-seed/generate.json");
 
@@ -32,9 +41,7 @@ fn luma(png: &[u8]) -> image::GrayImage {
     image::load_from_memory(png).expect("a PNG").to_luma8()
 }
 
-#[test]
-fn the_seed_request_gets_the_python_services_geometry_and_decodes_back() {
-    let host = Host::start(app_manifest());
+fn the_seed_request_gets_the_python_services_geometry_and_decodes_back(host: &Host) {
     let response = host.post("/generate", "application/json", SEED_JSON);
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "image/png");
@@ -66,12 +73,9 @@ fn the_seed_request_gets_the_python_services_geometry_and_decodes_back() {
         theirs["codes"][0]["version"],
         decoded["codes"][0]["version"]
     );
-    host.shutdown();
 }
 
-#[test]
-fn query_options_shape_png_and_svg_and_both_read_back() {
-    let host = Host::start(app_manifest());
+fn query_options_shape_png_and_svg_and_both_read_back(host: &Host) {
     for ecc in ["L", "M", "Q", "H"] {
         let response = host.get(&format!(
             "/generate?data=gate%207%20%E2%9C%85&ecc={ecc}&scale=3&margin=2&fg=%23102030&bg=ffffff"
@@ -110,12 +114,9 @@ fn query_options_shape_png_and_svg_and_both_read_back() {
         text.contains(r#"width="145""#),
         "21 + 8 modules at 5 px: {text}"
     );
-    host.shutdown();
 }
 
-#[test]
-fn health_answers_json_and_the_host_answers_spins_health_path() {
-    let host = Host::start(app_manifest());
+fn health_answers_json_and_the_host_answers_spins_health_path(host: &Host) {
     let health = host.get("/health");
     assert_eq!(health.status(), StatusCode::OK);
     assert_eq!(health.json::<Value>().unwrap()["status"], "ok");
@@ -123,12 +124,9 @@ fn health_answers_json_and_the_host_answers_spins_health_path() {
         host.get("/.well-known/spin/health").status(),
         StatusCode::OK
     );
-    host.shutdown();
 }
 
-#[test]
-fn unknown_routes_and_methods_are_problems() {
-    let host = Host::start(app_manifest());
+fn unknown_routes_and_methods_are_problems(host: &Host) {
     problem(host.get("/nope"), 404, "not-found");
     problem(host.get("/generate/extra"), 404, "not-found");
     problem(host.get("/generate/batch/x"), 404, "not-found");
@@ -143,13 +141,10 @@ fn unknown_routes_and_methods_are_problems() {
     let get = host.get("/decode");
     assert_eq!(get.headers()["allow"], "POST");
     problem(get, 405, "method-not-allowed");
-    host.shutdown();
 }
 
-#[test]
-fn every_generate_limit_holds_at_its_edge() {
+fn every_generate_limit_holds_at_its_edge(host: &Host) {
     use qr_core::limits::*;
-    let host = Host::start(app_manifest());
     let post = |body: String| host.post("/generate", "application/json", body);
 
     // Body size: padding with spaces keeps the JSON valid at any length.
@@ -208,7 +203,6 @@ fn every_generate_limit_holds_at_its_edge() {
 
     problem(post("not json".into()), 400, "invalid-json");
     problem(post("{}".into()), 400, "missing-data");
-    host.shutdown();
 }
 
 /// The one QR code in a PNG, read by rxing (ZXing's port: a decoder nobody here wrote).

@@ -2,10 +2,12 @@
 //! with the fields and probes the operators act on (and, when the validator is installed,
 //! against the Kubernetes JSON schemas), Prometheus config and alert rules accepted and
 //! unit-tested by promtool, a Grafana dashboard and alerts that name only metrics a real
-//! qr-host exposes, an nginx config that `nginx -t` accepts, and a Dockerfile whose paths,
-//! ports and flags match the repository and the Deployment.
+//! qr-host exposes, an nginx config that `nginx -t` accepts, and the container command line
+//! (the image's ENTRYPOINT plus the Deployment's args) started by the real qr-host. The image
+//! itself is built and run with podman in `container` (tests/tests/container/mod.rs).
 
 mod cluster;
+mod container;
 
 use qr_tests::{Host, fixtures_manifest, workspace_root};
 use serde_json::Value as Json;
@@ -65,6 +67,7 @@ fn kubernetes_files() -> Vec<PathBuf> {
         "kubernetes/qr-host/deployment.yaml",
         "kubernetes/qr-host/service.yaml",
         "kubernetes/qr-host/hpa.yaml",
+        "kubernetes/qr-host/pdb.yaml",
         "kubernetes/spinkube/spinapp.yaml",
         "kubernetes/spinkube/spinapp-autoscaled.yaml",
     ]
@@ -180,6 +183,40 @@ fn the_qr_host_deployment_probes_the_admin_port_and_outlasts_the_drain() {
     assert_eq!(str_at(container, "readinessProbe.httpGet.path"), "/readyz");
     assert_eq!(str_at(container, "readinessProbe.httpGet.port"), "admin");
     assert_eq!(str_at(container, "livenessProbe.httpGet.path"), "/livez");
+    assert_eq!(str_at(container, "startupProbe.httpGet.path"), "/livez");
+    assert_eq!(str_at(container, "startupProbe.httpGet.port"), "admin");
+    let seconds = |field: &str| {
+        at(container, &format!("startupProbe.{field}"))
+            .as_u64()
+            .unwrap_or_else(|| panic!("startupProbe.{field} is a number"))
+    };
+    let startup_budget = seconds("periodSeconds") * seconds("failureThreshold");
+    assert!(
+        startup_budget >= 30,
+        "a fresh pod compiles the components before it listens: {startup_budget}s is too short"
+    );
+    assert_eq!(
+        str_at(pod, "securityContext.seccompProfile.type"),
+        "RuntimeDefault"
+    );
+    assert_eq!(
+        at(pod, "automountServiceAccountToken").as_bool(),
+        Some(false)
+    );
+    assert_eq!(
+        at(container, "securityContext.readOnlyRootFilesystem").as_bool(),
+        Some(true)
+    );
+
+    let budget = &documents(&deploy("kubernetes/qr-host/pdb.yaml"))[0];
+    assert_eq!(str_at(budget, "kind"), "PodDisruptionBudget");
+    assert_eq!(
+        at(budget, "spec.selector.matchLabels"),
+        at(deployment, "spec.selector.matchLabels")
+    );
+    assert_eq!(at(budget, "spec.maxUnavailable").as_u64(), Some(1));
+    let kustomization = read(&deploy("kubernetes/qr-host/kustomization.yaml"));
+    assert!(kustomization.contains("- pdb.yaml"), "{kustomization}");
 
     let grace = at(pod, "terminationGracePeriodSeconds")
         .as_u64()
@@ -240,8 +277,8 @@ fn the_kubernetes_manifests_validate_against_the_kubernetes_schemas() {
         .filter(|l| l.contains(" passed for resource "))
         .count();
     assert_eq!(
-        passed, 4,
-        "Deployment, Service and two HPAs validated:\n{report}"
+        passed, 5,
+        "Deployment, Service, PodDisruptionBudget and two HPAs validated:\n{report}"
     );
 }
 
@@ -378,56 +415,67 @@ fn nginx_accepts_the_rendered_config_with_retries_bounded_and_the_body_limit_set
     );
 }
 
-#[test]
-fn the_dockerfile_copies_files_that_exist_and_runs_qr_host_with_flags_it_knows() {
-    let dockerfile = read(&deploy("docker/Dockerfile"));
-    let help = Command::new(qr_tests::host_binary())
-        .arg("--help")
-        .output()
-        .expect("qr-host --help");
-    let help = String::from_utf8_lossy(&help.stdout);
-
-    let mut stages = BTreeSet::new();
-    for line in dockerfile.lines().map(str::trim) {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        match words.as_slice() {
-            ["FROM", _image, "AS", name] => {
-                stages.insert(name.to_lowercase());
-            }
-            ["COPY", args @ ..] => {
-                let from = args.iter().find_map(|a| a.strip_prefix("--from="));
-                let sources = &args[..args.len() - 1];
-                match from {
-                    Some(stage) => {
-                        assert!(stages.contains(stage), "COPY --from={stage}: no such stage")
-                    }
-                    None => {
-                        for source in sources.iter().filter(|s| !s.starts_with("--")) {
-                            let path = workspace_root().join(source);
-                            assert!(
-                                path.exists(),
-                                "COPY {source}: not in the repository (build context is the root)"
-                            );
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    let entrypoint = dockerfile
+/// The Dockerfile's exec-form instruction (`ENTRYPOINT`, `CMD`) as its JSON array.
+fn exec_form(dockerfile: &str, instruction: &str) -> Vec<String> {
+    let line = dockerfile
         .lines()
-        .find(|l| l.starts_with("ENTRYPOINT"))
-        .expect("an ENTRYPOINT");
-    let flags: Vec<&str> = entrypoint
-        .split('"')
-        .filter(|w| w.starts_with("--"))
-        .map(|w| w.split('=').next().unwrap_or(w))
-        .collect();
-    assert!(!flags.is_empty(), "{entrypoint}");
-    for flag in flags {
-        assert!(help.contains(flag), "qr-host --help does not know {flag}");
+        .find_map(|l| l.strip_prefix(&format!("{instruction} ")))
+        .unwrap_or_else(|| panic!("no {instruction} in the Dockerfile"));
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("{instruction} is not exec form: {e}"))
+}
+
+/// The command line Kubernetes runs for the qr-host Deployment: the image's ENTRYPOINT, then the
+/// container's `args`, which replace the image's CMD (they are never appended to it).
+fn deployment_command_line() -> Vec<String> {
+    let dockerfile = read(&deploy("docker/Dockerfile"));
+    let deployment = &documents(&deploy("kubernetes/qr-host/deployment.yaml"))[0];
+    let container = at(deployment, "spec.template.spec.containers.0");
+    let mut argv = exec_form(&dockerfile, "ENTRYPOINT");
+    match container.get("args") {
+        Some(args) => argv.extend(
+            args.as_sequence()
+                .expect("args is a list")
+                .iter()
+                .map(|a| a.as_str().expect("string args").to_owned()),
+        ),
+        None => argv.extend(exec_form(&dockerfile, "CMD")),
     }
+    argv
+}
+
+/// The container's command line, run by the real qr-host with only its in-image paths and
+/// listen addresses moved onto this machine (the manifest, a fresh cache, loopback port 0):
+/// every flag stays, so a flag given twice or one qr-host does not know fails here.
+/// tests/tests/deploy_container.rs runs the unchanged line inside the built image.
+#[test]
+fn the_deployments_command_line_starts_the_real_qr_host() {
+    let argv = deployment_command_line();
+    assert_eq!(argv[0], "/usr/local/bin/qr-host", "{argv:?}");
+    let cache = tempfile::tempdir().expect("a cache dir");
+    let manifest = qr_tests::app_manifest();
+    let local: Vec<String> = argv[1..]
+        .iter()
+        .map(|arg| match arg.split_once('=') {
+            Some((flag @ ("--listen" | "--admin-listen"), _)) => format!("{flag}=127.0.0.1:0"),
+            Some(("--cache-dir", _)) => format!("--cache-dir={}", cache.path().display()),
+            _ if arg == "/app/spin.toml" => manifest.display().to_string(),
+            _ => arg.clone(),
+        })
+        .collect();
+    assert!(
+        local.iter().any(|a| a == &manifest.display().to_string()),
+        "the command line names the image's manifest /app/spin.toml: {argv:?}"
+    );
+    let mut command = Command::new(qr_tests::host_binary());
+    command.args(&local);
+    let host = Host::from_command(qr_tests::HostKind::QrHost, command);
+    assert_eq!(host.get("/health").status(), 200);
+    host.shutdown();
+}
+
+#[test]
+fn the_image_runs_unprivileged_and_exposes_both_listeners() {
+    let dockerfile = read(&deploy("docker/Dockerfile"));
     let user = dockerfile
         .lines()
         .rev()

@@ -1,0 +1,419 @@
+//! The qr-host image, built and run for real with Debian's podman (as root, under
+//! `deploy/docker/containers.conf`): `deploy/docker/build-image` builds `deploy/docker/Dockerfile`
+//! on the locally made base (`scripts/setup --test`), then the image runs the way the qr-host
+//! Deployment runs it: its `args` after the image's ENTRYPOINT, its environment, user, read-only
+//! root, dropped capabilities, memory and CPU limits, and an empty writable cache volume. The
+//! listeners are published on loopback only. The API answers, the probes' endpoints answer,
+//! memory under a bounded load stays inside the Deployment's limit, and SIGTERM drains an
+//! in-flight request and exits 0.
+
+use super::{at, deploy, deployment_command_line, documents, str_at};
+use qr_tests::{Host, HostKind, assert_problem, workspace_root};
+use serde_norway::Value as Yaml;
+use std::io::Read;
+use std::net::SocketAddr;
+use std::process::{Command, Output};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The tag the test builds; local only, never pushed.
+const IMAGE: &str = "localhost/qr-host:ci-test";
+
+/// Requests in the load that measures memory: bounded, a few seconds on two cores.
+const LOAD_REQUESTS_PER_WORKER: usize = 60;
+
+/// Workers in that load: the Deployment's `QR_HOST_MAX_CONCURRENCY` plus as many queued.
+const LOAD_WORKERS: usize = 4;
+
+/// How long a polled condition (a metric, the readiness flip) may take before the test fails.
+const CONDITION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `podman` with the project's containers.conf (runc, cgroupfs, ulimits).
+fn podman() -> Command {
+    let mut command = Command::new("podman");
+    command.env(
+        "CONTAINERS_CONF",
+        workspace_root().join("deploy/docker/containers.conf"),
+    );
+    command
+}
+
+fn run_ok(mut command: Command, what: &str) -> String {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = command
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: {e} (scripts/setup --test installs podman)"));
+    let stdout = String::from_utf8_lossy(&stdout).into_owned();
+    assert!(
+        status.success(),
+        "{what} failed ({status}):\n{stdout}\n{}",
+        String::from_utf8_lossy(&stderr)
+    );
+    stdout
+}
+
+/// Removes the named container, then the image, when dropped, whatever happened to the test
+/// (killing the `podman run` client alone would leave the container running). The base image
+/// stays; each run builds the image anew in seconds, so runs leave no layers behind.
+struct Removal {
+    container: String,
+}
+
+impl Drop for Removal {
+    fn drop(&mut self) {
+        let _ = podman()
+            .args(["rm", "--force", "--time", "0", &self.container])
+            .output();
+        let _ = podman().args(["rmi", "--force", IMAGE]).output();
+    }
+}
+
+/// Kubernetes quantities as the Deployment writes them: `1Gi`, `256Mi`, `500m`, `2`.
+fn quantity(value: &Yaml) -> f64 {
+    let text = match value {
+        Yaml::String(s) => s.clone(),
+        Yaml::Number(n) => n.to_string(),
+        other => panic!("not a quantity: {other:?}"),
+    };
+    let (number, factor) = [("Gi", 1u64 << 30), ("Mi", 1 << 20), ("Ki", 1 << 10)]
+        .iter()
+        .find_map(|(suffix, factor)| Some((text.strip_suffix(suffix)?, *factor as f64)))
+        .or_else(|| Some((text.strip_suffix('m')?, 0.001)))
+        .unwrap_or((text.as_str(), 1.0));
+    number.parse::<f64>().expect("a number") * factor
+}
+
+/// The loopback address podman published for the container's `port`.
+fn published(name: &str, port: u64) -> SocketAddr {
+    let mut command = podman();
+    command.args(["port", name, &format!("{port}/tcp")]);
+    let out = run_ok(command, "podman port");
+    out.lines()
+        .next()
+        .and_then(|line| line.trim().parse().ok())
+        .unwrap_or_else(|| panic!("podman port {name} {port}: {out:?}"))
+}
+
+/// The container's memory cgroup (v1 here: the machines run the hybrid layout): usage, peak and
+/// how often the limit was hit, the figures the kubelet and the OOM killer act on.
+fn memory_cgroup(name: &str) -> std::path::PathBuf {
+    let mut command = podman();
+    command.args(["inspect", "--format", "{{.State.CgroupPath}}", name]);
+    let path = run_ok(command, "podman inspect").trim().to_owned();
+    let dir = std::path::Path::new("/sys/fs/cgroup/memory").join(path.trim_start_matches('/'));
+    assert!(dir.is_dir(), "no memory cgroup at {}", dir.display());
+    dir
+}
+
+fn cgroup_value(dir: &std::path::Path, file: &str) -> u64 {
+    std::fs::read_to_string(dir.join(file))
+        .unwrap_or_else(|e| panic!("{}/{file}: {e}", dir.display()))
+        .trim()
+        .parse()
+        .expect("a number")
+}
+
+fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + CONDITION_TIMEOUT;
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A body that sends `first`, then blocks until told to send `rest` (a client still uploading).
+struct HeldBody {
+    first: std::io::Cursor<Vec<u8>>,
+    rest: Option<(mpsc::Receiver<()>, Vec<u8>)>,
+    current: std::io::Cursor<Vec<u8>>,
+}
+
+impl Read for HeldBody {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.first.read(buf)?;
+        if n > 0 {
+            return Ok(n);
+        }
+        if let Some((release, rest)) = self.rest.take() {
+            let _ = release.recv();
+            self.current = std::io::Cursor::new(rest);
+        }
+        self.current.read(buf)
+    }
+}
+
+#[test]
+fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_drains() {
+    let deployment = &documents(&deploy("kubernetes/qr-host/deployment.yaml"))[0];
+    let pod = at(deployment, "spec.template.spec");
+    let spec = at(pod, "containers.0");
+    let argv = deployment_command_line();
+
+    let name = format!("qr-host-ci-test-{}", std::process::id());
+    let _removal = Removal {
+        container: name.clone(),
+    };
+    // Build from what scripts/build made; --pull=never: the base must be the local one.
+    let started = Instant::now();
+    let mut build = Command::new(workspace_root().join("deploy/docker/build-image"));
+    build
+        .env(
+            "CONTAINERS_CONF",
+            workspace_root().join("deploy/docker/containers.conf"),
+        )
+        .args(["--pull=never", "--quiet", "-t", IMAGE]);
+    run_ok(build, "deploy/docker/build-image");
+    let build_time = started.elapsed();
+    let mut inspect = podman();
+    inspect.args([
+        "image",
+        "inspect",
+        "--format",
+        "{{.Size}} {{json .Config.Entrypoint}} {{.Config.User}}",
+        IMAGE,
+    ]);
+    let info = run_ok(inspect, "podman image inspect");
+    let mut words = info.split_whitespace();
+    let size: u64 = words.next().and_then(|s| s.parse().ok()).expect("size");
+    let entrypoint: Vec<String> =
+        serde_json::from_str(words.next().expect("entrypoint")).expect("a JSON list");
+    assert_eq!(
+        entrypoint,
+        argv[..1],
+        "the image's ENTRYPOINT is the Deployment's"
+    );
+    let user = format!(
+        "{}:{}",
+        at(pod, "securityContext.runAsUser").as_u64().expect("uid"),
+        at(pod, "securityContext.runAsGroup").as_u64().expect("gid")
+    );
+    assert_eq!(words.next(), Some(user.as_str()), "the image's USER");
+
+    // The Deployment's pod, as far as podman can be it.
+    let cache = tempfile::tempdir().expect("cache dir (the pod's emptyDir)");
+    let uid = at(pod, "securityContext.runAsUser").as_u64().expect("uid") as libc::uid_t;
+    // SAFETY: chown(2) on a directory we just created, with a valid C string.
+    let path = std::ffi::CString::new(cache.path().as_os_str().as_encoded_bytes())
+        .expect("a path without NUL");
+    assert_eq!(unsafe { libc::chown(path.as_ptr(), uid, uid) }, 0);
+    let memory_limit = quantity(at(spec, "resources.limits.memory"));
+    let cpu_limit = quantity(at(spec, "resources.limits.cpu"));
+    assert_eq!(
+        str_at(spec, "volumeMounts.0.mountPath"),
+        "/var/cache/qr-host"
+    );
+    assert_eq!(
+        at(spec, "securityContext.readOnlyRootFilesystem").as_bool(),
+        Some(true)
+    );
+    assert_eq!(
+        at(spec, "securityContext.capabilities.drop.0").as_str(),
+        Some("ALL")
+    );
+    assert_eq!(
+        at(spec, "securityContext.allowPrivilegeEscalation").as_bool(),
+        Some(false)
+    );
+    let port = |port_name: &str| {
+        at(spec, "ports")
+            .as_sequence()
+            .expect("ports")
+            .iter()
+            .find(|p| str_at(p, "name") == port_name)
+            .and_then(|p| p["containerPort"].as_u64())
+            .unwrap_or_else(|| panic!("port {port_name}"))
+    };
+    let mut run = podman();
+    run.args(["run", "--rm", "--name", &name, "--pull=never"])
+        .args(["--user", &user, "--read-only", "--cap-drop=ALL"])
+        .args(["--security-opt=no-new-privileges"])
+        .arg(format!("--memory={}", memory_limit as u64))
+        .arg(format!("--memory-swap={}", memory_limit as u64))
+        .arg(format!("--cpus={cpu_limit}"))
+        .arg(format!(
+            "--volume={}:/var/cache/qr-host",
+            cache.path().display()
+        ))
+        .arg(format!("--publish=127.0.0.1::{}", port("http")))
+        .arg(format!("--publish=127.0.0.1::{}", port("admin")));
+    for var in at(spec, "env").as_sequence().expect("env") {
+        run.arg(format!(
+            "--env={}={}",
+            str_at(var, "name"),
+            str_at(var, "value")
+        ));
+    }
+    // Kubernetes semantics: the image's ENTRYPOINT, then `args` in place of CMD.
+    run.arg(IMAGE).args(&argv[1..]);
+
+    let started = Instant::now();
+    let host = Host::from_command(HostKind::Container, run);
+    let host = host.with_addrs(
+        published(&name, port("http")),
+        published(&name, port("admin")),
+    );
+    assert!(
+        host.startup_line()
+            .contains("http://0.0.0.0:3000 admin http://0.0.0.0:9300"),
+        "{}",
+        host.startup_line()
+    );
+    let generated = host.post(
+        "/generate",
+        "application/json",
+        r#"{"data":"https://example.com/product/123"}"#,
+    );
+    let first_200 = started.elapsed();
+    assert_eq!(generated.status(), 200);
+    assert_eq!(generated.headers()["content-type"], "image/png");
+    let png = generated.bytes().expect("the PNG").to_vec();
+    println!(
+        "image {IMAGE}: {:.1} MB, built in {:.1} s; start -> first 200 with an empty cache {} ms",
+        size as f64 / 1e6,
+        build_time.as_secs_f64(),
+        first_200.as_millis()
+    );
+
+    // The API: a round trip, the app's health, Spin's health path, problem+json from the app
+    // and from the host.
+    let decoded: serde_json::Value = host
+        .post("/decode", "image/png", png.clone())
+        .json()
+        .expect("decode JSON");
+    assert_eq!(decoded["data"], "https://example.com/product/123");
+    assert_eq!(
+        host.get("/health")
+            .json::<serde_json::Value>()
+            .expect("health JSON")["status"],
+        "ok"
+    );
+    assert_eq!(host.get("/.well-known/spin/health").status(), 200);
+    assert_problem(host.get("/nope"), 404, "#not-found");
+    assert_problem(host.get("/decode"), 405, "#method-not-allowed");
+    assert_problem(
+        host.post("/generate", "application/json", "not json"),
+        400,
+        "#invalid-json",
+    );
+    assert_problem(
+        host.post("/decode", "text/plain", "not an image"),
+        415,
+        "#unsupported-image",
+    );
+    assert_problem(
+        host.post(
+            "/decode",
+            "image/png",
+            vec![0u8; qr_core::limits::MAX_DECODE_BODY_BYTES + 1],
+        ),
+        413,
+        "#body-too-large",
+    );
+
+    // Every probe of the Deployment, on the port it names, answers 200 from the container.
+    for probe in ["startupProbe", "readinessProbe", "livenessProbe"] {
+        let path = str_at(spec, &format!("{probe}.httpGet.path"));
+        let addr = published(&name, port(str_at(spec, &format!("{probe}.httpGet.port"))));
+        let status = host
+            .client()
+            .get(format!("http://{addr}{path}"))
+            .send()
+            .unwrap_or_else(|e| panic!("{probe} {path}: {e}"))
+            .status();
+        assert_eq!(status, 200, "{probe} {path}");
+    }
+
+    // Memory under a bounded load of decodes of a phone photo and generations, measured by the
+    // container's own cgroup, against the Deployment's limit (which podman enforces here too).
+    let photo =
+        std::fs::read(workspace_root().join("../shared/qr-corpus/zxing-java/qrcode-2/1.png"))
+            .expect("a corpus photo");
+    let workers: Vec<_> = (0..LOAD_WORKERS)
+        .map(|worker| {
+            let client = host.client().clone();
+            let (decode, generate) = (host.url("/decode"), host.url("/generate"));
+            let (photo, png) = (photo.clone(), png.clone());
+            thread::spawn(move || {
+                for i in 0..LOAD_REQUESTS_PER_WORKER {
+                    let response = match (worker + i) % 3 {
+                        0 => client.post(&decode).body(photo.clone()).send(),
+                        1 => client.post(&decode).body(png.clone()).send(),
+                        _ => client.get(format!("{generate}?data={i}&scale=20")).send(),
+                    };
+                    assert_eq!(response.expect("load request").status(), 200);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().expect("load worker");
+    }
+    let cgroup = memory_cgroup(&name);
+    let peak = cgroup_value(&cgroup, "memory.max_usage_in_bytes");
+    let now = cgroup_value(&cgroup, "memory.usage_in_bytes");
+    let request = quantity(at(spec, "resources.requests.memory"));
+    println!(
+        "container memory after {} requests: {:.0} MiB now, peak {:.0} MiB; Deployment request {:.0} MiB, limit {:.0} MiB",
+        LOAD_WORKERS * LOAD_REQUESTS_PER_WORKER,
+        now as f64 / 1048576.0,
+        peak as f64 / 1048576.0,
+        request / 1048576.0,
+        memory_limit / 1048576.0
+    );
+    assert_eq!(
+        cgroup_value(&cgroup, "memory.failcnt"),
+        0,
+        "the memory limit was hit"
+    );
+    assert!(
+        (peak as f64) < memory_limit / 2.0,
+        "peak {peak} B leaves less than half the limit as headroom"
+    );
+
+    // SIGTERM with a request in flight (its upload held halfway): readiness turns 503, the
+    // request completes with its full answer, and the container exits 0.
+    let (release, held) = mpsc::channel();
+    let half = png.len() / 2;
+    let body = HeldBody {
+        first: std::io::Cursor::new(png[..half].to_vec()),
+        rest: Some((held, png[half..].to_vec())),
+        current: std::io::Cursor::new(Vec::new()),
+    };
+    let in_flight = {
+        let client = host.client().clone();
+        let url = host.url("/decode");
+        thread::spawn(move || {
+            let response = client
+                .post(url)
+                .header("content-type", "image/png")
+                .body(reqwest::blocking::Body::new(body))
+                .send()
+                .expect("the held request");
+            (
+                response.status(),
+                response.json::<serde_json::Value>().expect("json"),
+            )
+        })
+    };
+    wait_until("the held request to reach the guest", || {
+        host.metric("qr_host_in_flight_requests", &[]) >= 1.0
+    });
+    host.terminate();
+    wait_until("readiness to turn 503", || {
+        host.client()
+            .get(host.admin_url("/readyz"))
+            .send()
+            .is_ok_and(|r| r.status() == 503)
+    });
+    release.send(()).expect("release the body");
+    let (status, body) = in_flight.join().expect("held request thread");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"], "https://example.com/product/123");
+    let (status, logs) = host.wait();
+    assert!(status.success(), "container exit {status}:\n{logs}");
+    assert!(logs.contains("drained"), "{logs}");
+}

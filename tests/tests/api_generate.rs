@@ -11,6 +11,13 @@ qr_tests::on_every_host!(
     health_answers_json_and_the_host_answers_spins_health_path,
     unknown_routes_and_methods_are_problems,
     every_generate_limit_holds_at_its_edge,
+    payload_objects_in_json_and_dotted_query_fields_encode_their_spec_text,
+    text_pdf_and_eps_formats_and_get_etags_with_304,
+    a_logo_by_multipart_or_base64_json_reads_back_and_one_too_large_names_what_fits,
+    styles_read_back_through_http_and_too_little_contrast_is_refused,
+    every_new_generate_limit_holds_at_its_edge,
+    batch_json_lines_and_csv_stream_a_zip_whose_every_code_reads_back,
+    the_batch_item_limit_holds_at_its_edge,
 );
 
 const SEED_JSON: &str = include_str!("../../../shared/peers/python-seed/generate.json");
@@ -255,9 +262,7 @@ fn multipart(fields: &[(&str, &str)], logo: &[u8]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-#[test]
-fn payload_objects_in_json_and_dotted_query_fields_encode_their_spec_text() {
-    let host = Host::start(app_manifest());
+fn payload_objects_in_json_and_dotted_query_fields_encode_their_spec_text(host: &Host) {
     let wifi = host.post(
         "/generate",
         "application/json",
@@ -294,12 +299,9 @@ fn payload_objects_in_json_and_dotted_query_fields_encode_their_spec_text() {
         400,
         "invalid-option",
     );
-    host.shutdown();
 }
 
-#[test]
-fn text_pdf_and_eps_formats_and_get_etags_with_304() {
-    let host = Host::start(app_manifest());
+fn text_pdf_and_eps_formats_and_get_etags_with_304(host: &Host) {
     let text = host.get("/generate?data=hi&format=text");
     assert_eq!(text.headers()["content-type"], "text/plain; charset=utf-8");
     let text = text.text().unwrap();
@@ -362,13 +364,10 @@ fn text_pdf_and_eps_formats_and_get_etags_with_304() {
         .send()
         .unwrap();
     assert_eq!(stale.status(), StatusCode::OK);
-    host.shutdown();
 }
 
-#[test]
-fn a_logo_by_multipart_or_base64_json_reads_back_and_one_too_large_names_what_fits() {
+fn a_logo_by_multipart_or_base64_json_reads_back_and_one_too_large_names_what_fits(host: &Host) {
     use base64::Engine;
-    let host = Host::start(app_manifest());
     let data = "https://example.com/product/123";
     let logo = red_png(64, 48);
     let (ct, body) = multipart(&[("data", data), ("logo_size", "0.2")], &logo);
@@ -410,12 +409,9 @@ fn a_logo_by_multipart_or_base64_json_reads_back_and_one_too_large_names_what_fi
         "unsupported-logo",
     );
     assert!(gif["detail"].as_str().unwrap().contains("PNG"), "{gif}");
-    host.shutdown();
 }
 
-#[test]
-fn styles_read_back_through_http_and_too_little_contrast_is_refused() {
-    let host = Host::start(app_manifest());
+fn styles_read_back_through_http_and_too_little_contrast_is_refused(host: &Host) {
     let response = host.get(
         "/generate?data=styled&module_shape=connected&eye_frame=rounded&eye_ball=circle\
          &fg=%23004d40&gradient=radial&fg2=%231a237e&eye_color=b71c1c,0d47a1,1b5e20&scale=6",
@@ -444,13 +440,10 @@ fn styles_read_back_through_http_and_too_little_contrast_is_refused() {
         400,
         "invalid-option",
     );
-    host.shutdown();
 }
 
-#[test]
-fn every_new_generate_limit_holds_at_its_edge() {
+fn every_new_generate_limit_holds_at_its_edge(host: &Host) {
     use qr_core::limits::*;
-    let host = Host::start(app_manifest());
     let data = "https://example.com/product/123";
 
     // Logo bytes: a valid PNG padded after IEND (decoders stop there) to the limit.
@@ -517,7 +510,6 @@ fn every_new_generate_limit_holds_at_its_edge() {
         StatusCode::OK
     );
     problem(host.get("/generate?data=x&fg=959595"), 422, "low-contrast");
-    host.shutdown();
 }
 
 /// The members of a ZIP archive, read with the `zip` crate.
@@ -534,9 +526,7 @@ fn unzip(bytes: Vec<u8>) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-#[test]
-fn batch_json_lines_and_csv_stream_a_zip_whose_every_code_reads_back() {
-    let host = Host::start(app_manifest());
+fn batch_json_lines_and_csv_stream_a_zip_whose_every_code_reads_back(host: &Host) {
     let lines: String = (0..50)
         .map(|i| format!("{{\"data\":\"https://example.com/product/{i}\",\"name\":\"sku-{i}\",\"scale\":4}}\n"))
         .collect();
@@ -582,13 +572,10 @@ fn batch_json_lines_and_csv_stream_a_zip_whose_every_code_reads_back() {
     assert_eq!(members[1].0, "000002.png.error.txt");
     assert!(String::from_utf8_lossy(&members[1].1).contains("MIN_CONTRAST_RATIO"));
     problem(host.get("/generate/batch"), 405, "method-not-allowed");
-    host.shutdown();
 }
 
-#[test]
-fn the_batch_item_limit_holds_at_its_edge() {
+fn the_batch_item_limit_holds_at_its_edge(host: &Host) {
     use qr_core::limits::MAX_BATCH_ITEMS;
-    let host = Host::start(app_manifest());
     let body = |n: usize| -> String {
         (0..n)
             .map(|i| format!("{{\"data\":\"{i}\",\"scale\":1,\"margin\":0}}\n"))
@@ -617,5 +604,4 @@ fn the_batch_item_limit_holds_at_its_edge() {
         over["detail"].as_str().unwrap().contains("MAX_BATCH_ITEMS"),
         "{over}"
     );
-    host.shutdown();
 }

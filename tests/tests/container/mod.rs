@@ -17,8 +17,11 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// The tag the test builds; local only, never pushed.
-const IMAGE: &str = "localhost/qr-host:ci-test";
+/// The tag the test builds, with the test process's id appended: local only, never pushed, and
+/// distinct for test runs that share the machine's podman storage at the same time.
+fn image() -> String {
+    format!("localhost/qr-host:ci-test-{}", std::process::id())
+}
 
 /// Requests in the load that measures memory: bounded, a few seconds on two cores.
 const LOAD_REQUESTS_PER_WORKER: usize = 60;
@@ -68,7 +71,7 @@ impl Drop for Removal {
         let _ = podman()
             .args(["rm", "--force", "--time", "0", &self.container])
             .output();
-        let _ = podman().args(["rmi", "--force", IMAGE]).output();
+        let _ = podman().args(["rmi", "--force", &image()]).output();
     }
 }
 
@@ -165,7 +168,7 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
             "CONTAINERS_CONF",
             workspace_root().join("deploy/docker/containers.conf"),
         )
-        .args(["--pull=never", "--quiet", "-t", IMAGE]);
+        .args(["--pull=never", "--quiet", "-t", &image()]);
     run_ok(build, "deploy/docker/build-image");
     let build_time = started.elapsed();
     let mut inspect = podman();
@@ -174,7 +177,7 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
         "inspect",
         "--format",
         "{{.Size}} {{json .Config.Entrypoint}} {{.Config.User}}",
-        IMAGE,
+        &image(),
     ]);
     let info = run_ok(inspect, "podman image inspect");
     let mut words = info.split_whitespace();
@@ -248,7 +251,7 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
         ));
     }
     // Kubernetes semantics: the image's ENTRYPOINT, then `args` in place of CMD.
-    run.arg(IMAGE).args(&argv[1..]);
+    run.arg(image()).args(&argv[1..]);
 
     let started = Instant::now();
     let host = Host::from_command(HostKind::Container, run);
@@ -272,7 +275,8 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
     assert_eq!(generated.headers()["content-type"], "image/png");
     let png = generated.bytes().expect("the PNG").to_vec();
     println!(
-        "image {IMAGE}: {:.1} MB, built in {:.1} s; start -> first 200 with an empty cache {} ms",
+        "image {}: {:.1} MB, built in {:.1} s; start -> first 200 with an empty cache {} ms",
+        image(),
         size as f64 / 1e6,
         build_time.as_secs_f64(),
         first_200.as_millis()

@@ -160,10 +160,12 @@ impl GenerateOptions {
         let Value::Object(map) = value else {
             return Err(Error::InvalidJson("expected an object".into()));
         };
+        let extended = map.keys().any(|k| !PLAIN_FIELDS.contains(&k.as_str()));
         Self::from_fields(
             |name| json_field(&map, name),
             |kind| map.get(kind).cloned(),
             None,
+            extended,
         )
     }
 
@@ -207,7 +209,12 @@ impl GenerateOptions {
                 (Some(_), Some(_)) => Err(invalid(name, "is given more than once")),
             }
         };
-        Self::from_fields(field, object, logo)
+        let extended = logo.is_some()
+            || pairs
+                .clone()
+                .into_iter()
+                .any(|(k, _)| !PLAIN_FIELDS.contains(&k));
+        Self::from_fields(field, object, logo, extended)
     }
 
     /// Builds and validates options from a lookup of raw text values by field name and one
@@ -216,10 +223,15 @@ impl GenerateOptions {
         field: impl Fn(&str) -> Result<Option<String>, Error>,
         object: impl Fn(&str) -> Option<Value>,
         logo_part: Option<Vec<u8>>,
+        extended: bool,
     ) -> Result<Self, Error> {
-        let mut payloads = payload::KINDS[..payload::KINDS.len() - 1]
-            .iter()
-            .filter_map(|kind| Some((*kind, object(kind)?)));
+        // Requests with only the plain fields (the seed's) skip every lookup of the others.
+        let kinds = if extended {
+            &payload::KINDS[..payload::KINDS.len() - 1]
+        } else {
+            &[]
+        };
+        let mut payloads = kinds.iter().filter_map(|kind| Some((*kind, object(kind)?)));
         let (data, ec_level) = match (field("data")?, payloads.next(), payloads.next()) {
             (_, Some((a, _)), Some((b, _))) => {
                 return Err(invalid(a, &format!("and '{b}' are two payloads; give one")));
@@ -269,6 +281,9 @@ impl GenerateOptions {
                     Rgba::parse(&v).ok_or_else(|| invalid(name, "must be #rrggbb or #rrggbbaa"))?;
             }
         }
+        if !extended {
+            return Ok(opts);
+        }
         opts.look = look(&field)?;
         let logo_size = match field("logo_size")? {
             None => None,
@@ -313,6 +328,20 @@ impl GenerateOptions {
         (width as u64 + 2 * u64::from(self.margin)) * u64::from(self.scale)
     }
 }
+
+/// The fields of the plain contract (the Python service's and this service's first ones):
+/// a request with only these needs no payload, style or logo parsing.
+const PLAIN_FIELDS: [&str; 9] = [
+    "data",
+    "size",
+    "error_correction",
+    "format",
+    "scale",
+    "margin",
+    "ecc",
+    "fg",
+    "bg",
+];
 
 /// A logo covers a fifth of the symbol's side unless asked otherwise: about 4% of its area,
 /// which level H carries at every version.

@@ -262,6 +262,16 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
     {
         search(big, views::global, base_scale / 2.0, &mut found);
     }
+    // Last, the image sharpened: blurred symbols (out of focus, or curved away from the
+    // focal plane) whose lone modules no threshold separates from their neighbours.
+    if passes.other_thresholds && found.is_empty() {
+        search(
+            &views::sharpened(&base),
+            views::hybrid,
+            base_scale,
+            &mut found,
+        );
+    }
     found
 }
 

@@ -315,3 +315,18 @@ fn a_lone_small_code_in_a_twelve_megapixel_photo_is_read_at_full_resolution() {
     assert_eq!(codes.len(), 1);
     assert_eq!(codes[0].text.as_deref(), Some("https://example.com/lone"));
 }
+
+#[test]
+fn codes_blurred_beyond_every_threshold_are_read_from_the_sharpened_image() {
+    use qr_scan::sets::{Category, sample};
+    // Blurred samples that the hybrid, local-mean and global thresholds all miss (the
+    // finder patterns are found, the sampled modules fail error correction), and that
+    // read once the image is sharpened.
+    for index in [6, 7] {
+        let blurred = sample(Category::Blurred, index);
+        let scan = scan_measured(&blurred.image, Passes::ALL);
+        let texts: Vec<_> = scan.codes.into_iter().filter_map(|c| c.text).collect();
+        assert_eq!(texts, blurred.expected, "{}", blurred.name());
+        assert!(!scan.cut_short, "{}", blurred.name());
+    }
+}

@@ -4,7 +4,7 @@
 //! first, and fail with the command to run when one is missing:
 //!
 //! ```text
-//! cargo build --target wasm32-wasip2 --release -p qr-generate -p qr-decode \
+//! cargo build --target wasm32-wasip2 --release -p qr-generate -p qr-decode -p qr-ui \
 //!     -p fixture-hello -p fixture-spin-loop -p fixture-memory-hog -p fixture-panic -p fixture-slow
 //! cargo build --release -p qr-host
 //! cargo test --release -p qr-tests
@@ -106,6 +106,7 @@ pub fn wasm(file_stem: &str) -> PathBuf {
 pub fn app_manifest() -> PathBuf {
     wasm("qr_generate");
     wasm("qr_decode");
+    wasm("qr_ui");
     workspace_root().join("spin.toml")
 }
 

@@ -1,0 +1,152 @@
+//! The web page in a real browser: Debian's headless Chromium, driven by selenium through
+//! chromium-driver (`tests/browser/ui_flows.py`), against the real qr-host serving the
+//! product's `spin.toml`. One test per flow; each flow also fails on any console error and on
+//! any request that leaves loopback. `scripts/setup --test` installs Chromium, its driver and
+//! the Python venv (`target/ui-venv`).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use qr_tests::{Host, app_manifest, target_dir, workspace_root};
+
+/// A whole flow, browser start included, must end within this. Each step inside a flow waits
+/// at most 30 s (ui_flows.py `WAIT_SECONDS`); a flow takes 2 to 6 s on the build machine.
+const FLOW_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// What the fake camera's QR code says.
+const CAMERA_TEXT: &str = "seen by the fake camera";
+
+fn python() -> PathBuf {
+    let python = target_dir().join("ui-venv/bin/python");
+    assert!(
+        python.is_file(),
+        "missing {}: run scripts/setup --test (Chromium, chromium-driver, selenium)",
+        python.display()
+    );
+    python
+}
+
+/// Runs one flow of `ui_flows.py` against a fresh host; panics with the script's output if it
+/// fails or outlives [`FLOW_TIMEOUT`].
+fn run_flow(flow: &str, extra: &[String]) {
+    let host = Host::start(app_manifest());
+    let logs = tempfile::tempdir().expect("temp dir");
+    let out_path = logs.path().join("out.txt");
+    let out = std::fs::File::create(&out_path).expect("log file");
+    let mut child = Command::new(python())
+        .arg(workspace_root().join("tests/browser/ui_flows.py"))
+        .args(["--base", &host.url(""), "--flow", flow])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(out.try_clone().expect("clone log"))
+        .stderr(out)
+        .spawn()
+        .expect("run ui_flows.py");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for ui_flows.py") {
+            break Some(status);
+        }
+        if started.elapsed() > FLOW_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let output = std::fs::read_to_string(&out_path).unwrap_or_default();
+    println!("{output}");
+    match status {
+        Some(s) if s.success() => {}
+        Some(s) => panic!("browser flow {flow} failed ({s}):\n{output}"),
+        None => panic!("browser flow {flow} ran past {FLOW_TIMEOUT:?}:\n{output}"),
+    }
+    host.shutdown();
+}
+
+#[test]
+fn make_preview_options_download_and_the_png_decodes() {
+    run_flow("make", &[]);
+}
+
+#[test]
+fn a_corpus_photo_from_the_file_picker_and_drag_and_drop_shows_text_and_corners() {
+    run_flow("upload", &[]);
+}
+
+#[test]
+fn a_corpus_photo_pasted_with_ctrl_v_shows_text_and_corners() {
+    run_flow("paste", &[]);
+}
+
+#[test]
+fn the_camera_scans_a_fake_video_until_it_reads_the_code() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let video = dir.path().join("qr.y4m");
+    write_qr_video(&video, CAMERA_TEXT);
+    run_flow(
+        "camera",
+        &[
+            "--video".into(),
+            video.display().to_string(),
+            "--video-text".into(),
+            CAMERA_TEXT.into(),
+        ],
+    );
+}
+
+#[test]
+fn every_control_works_from_the_keyboard_with_a_visible_focus() {
+    run_flow("keyboard", &[]);
+}
+
+#[test]
+fn api_errors_are_shown_as_their_problem_detail() {
+    run_flow("errors", &[]);
+}
+
+#[test]
+fn the_docs_page_renders_every_operation_and_problem_type() {
+    run_flow("docs", &[]);
+}
+
+/// Frame size of the fake camera: VGA, what Chromium's fake device defaults to.
+const VIDEO_WIDTH: usize = 640;
+const VIDEO_HEIGHT: usize = 480;
+/// Frames without a code before the ones with it, so the page must keep scanning.
+const BLANK_FRAMES: usize = 10;
+const CODE_FRAMES: usize = 10;
+
+/// Writes a Y4M video (Chromium's `--use-file-for-fake-video-capture` format, 4:2:0) that shows
+/// a grey wall for two seconds, then a QR code of `text` made by qr-core, centred.
+fn write_qr_video(path: &std::path::Path, text: &str) {
+    let png = qr_core::generate(&qr_core::GenerateOptions::new(text))
+        .expect("generate")
+        .bytes;
+    let code = image::load_from_memory(&png).expect("decode PNG").to_luma8();
+    let (w, h) = (code.width() as usize, code.height() as usize);
+    assert!(w <= VIDEO_WIDTH && h <= VIDEO_HEIGHT, "code {w}x{h} too big");
+    let blank = vec![0x70u8; VIDEO_WIDTH * VIDEO_HEIGHT];
+    let mut with_code = blank.clone();
+    let (x0, y0) = ((VIDEO_WIDTH - w) / 2, (VIDEO_HEIGHT - h) / 2);
+    for (x, y, p) in code.enumerate_pixels() {
+        with_code[(y0 + y as usize) * VIDEO_WIDTH + x0 + x as usize] = p.0[0];
+    }
+    let chroma = vec![128u8; VIDEO_WIDTH * VIDEO_HEIGHT / 2];
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path).expect("create y4m"));
+    write!(
+        file,
+        "YUV4MPEG2 W{VIDEO_WIDTH} H{VIDEO_HEIGHT} F5:1 Ip A1:1 C420jpeg\n"
+    )
+    .expect("write");
+    for luma in std::iter::repeat_n(&blank, BLANK_FRAMES)
+        .chain(std::iter::repeat_n(&with_code, CODE_FRAMES))
+    {
+        file.write_all(b"FRAME\n").expect("write");
+        file.write_all(luma).expect("write");
+        file.write_all(&chroma).expect("write");
+    }
+    file.flush().expect("flush y4m");
+}

@@ -39,6 +39,8 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 # what it takes (well under a second on the build machine), so only a broken page hits it.
 WAIT_SECONDS = 30
 ROOT = Path(__file__).resolve().parents[2]
+# The issue's budget for everything the page loads on a first visit, the first preview included.
+PAGE_WEIGHT_LIMIT = 100 * 1024
 # A corpus photo with one code, read by qr-scan (see the README's corpus figures).
 CORPUS_PHOTO = ROOT.parent / "shared" / "qr-corpus" / "zxing-java" / "qrcode-1" / "1.png"
 
@@ -208,6 +210,13 @@ def flow_make(args):
     b = Browser(args.base)
     b.open("/")
     wait_for_options(b)
+    wait_for_preview(b, "example.com")
+    weight = b.js("""
+        const all = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+        return all.map(e => [e.name, e.encodedBodySize]);""")
+    total = sum(size for _, size in weight)
+    print(f"page weight: {total} bytes over {len(weight)} requests: {weight}")
+    check(total < PAGE_WEIGHT_LIMIT, f"the page loads {total} bytes, over {PAGE_WEIGHT_LIMIT}")
     labels = [e.text for e in b.driver.find_elements(By.CSS_SELECTOR, "#options label")]
     for option in ["Format", "Scale", "Margin", "Error correction", "Foreground", "Background"]:
         check(option in labels, f"option {option!r} missing from the form: {labels}")
@@ -399,8 +408,9 @@ def flow_keyboard(args):
     for want in ["data", "opt-format", "opt-scale", "opt-margin", "opt-ecc", "opt-fg", "opt-bg",
                  "download-png", "download-svg", "link", "copy-link", "file", "camera-start"]:
         check(want in order, f"#{want} is not reachable with Tab: {order}")
-    check(order.index("data") < order.index("opt-format") < order.index("download-png")
-          < order.index("file"), f"Tab order does not follow the page: {order}")
+    check(order.index("data") < order.index("download-png") < order.index("copy-link")
+          < order.index("opt-format") < order.index("opt-bg") < order.index("file"),
+          f"Tab order does not follow the page: {order}")
 
     # Type, pick a level with the arrow keys, copy the link with Enter: keyboard only.
     b.el("data").click()

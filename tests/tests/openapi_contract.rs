@@ -6,7 +6,7 @@
 
 use std::process::{Command, Stdio};
 
-use qr_tests::{Host, app_manifest, target_dir};
+use qr_tests::{Host, app_manifest, target_dir, workspace_root};
 
 /// Generated requests per operation (valid and invalid): enough to reach every documented
 /// status of every operation, bounded so the run takes well under a minute.
@@ -34,6 +34,8 @@ fn every_response_of_the_running_service_matches_the_openapi_document() {
     let host = Host::start(app_manifest());
     let report = tempfile::tempdir().expect("temp dir");
     let output = Command::new(&schemathesis)
+        .arg("--config-file")
+        .arg(workspace_root().join("tests/contract/schemathesis.toml"))
         .arg("run")
         .arg(host.url("/openapi.json"))
         .args(["--checks", CHECKS])

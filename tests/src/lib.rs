@@ -776,3 +776,30 @@ fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<ExitStatus>
         Err(_) => None,
     }
 }
+
+/// Runs `command` to its end or for at most `timeout`, whichever comes first (then it is
+/// killed). Returns its exit status (`None` on timeout) and its stdout and stderr together.
+/// The output goes through a file, not a pipe, so a grandchild that keeps the descriptors
+/// open (a browser a script started) cannot block the read.
+pub fn run_bounded(command: &mut Command, timeout: Duration) -> (Option<ExitStatus>, String) {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = target_dir().join("test-logs");
+    std::fs::create_dir_all(&dir).expect("create target/test-logs");
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = dir.join(format!("run-{}-{run}.log", std::process::id()));
+    let log = std::fs::File::create(&path).expect("create log file");
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("clone log file"))
+        .stderr(log)
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {command:?}: {e}"));
+    let status = wait_with_timeout(&mut child, timeout);
+    if status.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let output = std::fs::read_to_string(&path).unwrap_or_default();
+    let _ = std::fs::remove_file(&path);
+    (status, output)
+}

@@ -6,10 +6,10 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-use qr_tests::{Host, app_manifest, target_dir, workspace_root};
+use qr_tests::{Host, app_manifest, run_bounded, target_dir, workspace_root};
 
 /// A whole flow, browser start included, must end within this. Each step inside a flow waits
 /// at most 30 s (ui_flows.py `WAIT_SECONDS`); a flow takes 2 to 6 s on the build machine.
@@ -32,31 +32,13 @@ fn python() -> PathBuf {
 /// fails or outlives [`FLOW_TIMEOUT`].
 fn run_flow(flow: &str, extra: &[String]) {
     let host = Host::start(app_manifest());
-    let logs = tempfile::tempdir().expect("temp dir");
-    let out_path = logs.path().join("out.txt");
-    let out = std::fs::File::create(&out_path).expect("log file");
-    let mut child = Command::new(python())
-        .arg(workspace_root().join("tests/browser/ui_flows.py"))
-        .args(["--base", &host.url(""), "--flow", flow])
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(out.try_clone().expect("clone log"))
-        .stderr(out)
-        .spawn()
-        .expect("run ui_flows.py");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for ui_flows.py") {
-            break Some(status);
-        }
-        if started.elapsed() > FLOW_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let output = std::fs::read_to_string(&out_path).unwrap_or_default();
+    let (status, output) = run_bounded(
+        Command::new(python())
+            .arg(workspace_root().join("tests/browser/ui_flows.py"))
+            .args(["--base", &host.url(""), "--flow", flow])
+            .args(extra),
+        FLOW_TIMEOUT,
+    );
     println!("{output}");
     match status {
         Some(s) if s.success() => {}

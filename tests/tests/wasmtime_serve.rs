@@ -159,4 +159,29 @@ fn the_new_generate_features_answer_under_wasmtime_serve() {
     let bytes = zip.bytes().unwrap();
     let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     assert_eq!(archive.file_names().count(), 2);
+
+fn the_ui_component_serves_the_page_and_the_openapi_document_under_wasmtime_serve() {
+    let server = WasmtimeServe::start(&wasm("qr_ui"));
+    let http = client();
+    let page = http.get(server.url("/")).send().unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    assert!(
+        page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    assert!(page.text().unwrap().contains("/ui/app.js"));
+
+    let doc: Value = http
+        .get(server.url("/openapi.json"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(doc["paths"]["/generate"].is_object(), "{doc}");
+
+    let missing = http.get(server.url("/ui/missing.js")).send().unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }

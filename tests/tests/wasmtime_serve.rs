@@ -159,7 +159,9 @@ fn the_new_generate_features_answer_under_wasmtime_serve() {
     let bytes = zip.bytes().unwrap();
     let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     assert_eq!(archive.file_names().count(), 2);
+}
 
+#[test]
 fn the_ui_component_serves_the_page_and_the_openapi_document_under_wasmtime_serve() {
     let server = WasmtimeServe::start(&wasm("qr_ui"));
     let http = client();

@@ -4,6 +4,11 @@
 
 const $ = (id) => document.getElementById(id);
 
+/** Formats an <img> can show; others (text, pdf, eps) are previewed as PNG and downloaded. */
+const PREVIEWABLE = ["png", "svg"];
+/** File name extension of each output format. */
+const EXTENSION = { png: "png", svg: "svg", text: "txt", pdf: "pdf", eps: "eps" };
+
 /** Waits this long after the last keystroke before asking for a new preview. */
 const PREVIEW_DEBOUNCE_MS = 250;
 /** The camera is sampled at most this often; one frame is in flight at a time. */
@@ -48,7 +53,8 @@ async function loadOptions() {
   if (!response.ok) throw new Error(await problemText(response));
   const doc = await response.json();
   const op = doc.paths["/generate"].get;
-  return op.parameters.filter((p) => p.in === "query" && p.name !== "data" && !p["x-alias-of"]);
+  return op.parameters.filter((p) => p.in === "query" && p.name !== "data" && !p["x-alias-of"]
+    && !(p.schema && p.schema["x-ui-skip"]));
 }
 
 /** One labelled field per option: select for enums, number for integers, colour, or text. */
@@ -137,10 +143,18 @@ function setupMake(params) {
   async function refresh() {
     const data = $("data").value;
     const query = currentQuery(form);
-    const path = `/generate?${query}`;
-    $("link").value = new URL(path, location.href).href;
+    $("link").value = new URL(`/generate?${query}`, location.href).href;
     $("download-png").href = `/generate?${currentQuery(form, { format: "png" })}`;
     $("download-svg").href = `/generate?${currentQuery(form, { format: "svg" })}`;
+    const format = (form.elements.format && form.elements.format.value) || "png";
+    const other = $("download-other");
+    other.hidden = PREVIEWABLE.includes(format);
+    if (!other.hidden) {
+      other.href = `/generate?${query}`;
+      other.download = `qr-code.${EXTENSION[format] || format}`;
+      other.textContent = `Download ${format.toUpperCase()}`;
+    }
+    const path = PREVIEWABLE.includes(format) ? `/generate?${query}` : $("download-png").href;
     $("copy-status").textContent = "";
     if (!data) {
       show($("make-error"), "Type some text or a link to encode.");

@@ -20,6 +20,8 @@ pub const MAX_UI_BODY_BYTES: usize = 1024;
 pub const UI: Endpoint = Endpoint {
     max_body_bytes: MAX_UI_BODY_BYTES,
     handle,
+    // Every file is small and embedded: nothing to stream.
+    stream: |_| None,
 };
 
 /// One embedded file and the path it is served at.
@@ -128,6 +130,7 @@ mod tests {
             path,
             query: "",
             content_type: None,
+            if_none_match: None,
             body: b"",
         })
     }
@@ -163,6 +166,7 @@ mod tests {
             path: "/",
             query: "",
             content_type: None,
+            if_none_match: None,
             body: b"x",
         });
         assert_eq!(reply.status, 405);

@@ -45,7 +45,14 @@ fn every_response_of_the_running_service_matches_the_openapi_document() {
             .arg(workspace_root().join("tests/contract/schemathesis.toml"))
             .arg("run")
             .arg(host.url("/openapi.json"))
-            .args(["--checks", CHECKS, "--max-examples", MAX_EXAMPLES, "--seed", SEED])
+            .args([
+                "--checks",
+                CHECKS,
+                "--max-examples",
+                MAX_EXAMPLES,
+                "--seed",
+                SEED,
+            ])
             // One worker: schemathesis 4.32 can hit an internal KeyError with two.
             .args(["--workers", "1", "--request-timeout", "30"])
             .env("SCHEMATHESIS_TELEMETRY", "false"),

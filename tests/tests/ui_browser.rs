@@ -107,9 +107,14 @@ fn write_qr_video(path: &std::path::Path, text: &str) {
     let png = qr_core::generate(&qr_core::GenerateOptions::new(text))
         .expect("generate")
         .bytes;
-    let code = image::load_from_memory(&png).expect("decode PNG").to_luma8();
+    let code = image::load_from_memory(&png)
+        .expect("decode PNG")
+        .to_luma8();
     let (w, h) = (code.width() as usize, code.height() as usize);
-    assert!(w <= VIDEO_WIDTH && h <= VIDEO_HEIGHT, "code {w}x{h} too big");
+    assert!(
+        w <= VIDEO_WIDTH && h <= VIDEO_HEIGHT,
+        "code {w}x{h} too big"
+    );
     let blank = vec![0x70u8; VIDEO_WIDTH * VIDEO_HEIGHT];
     let mut with_code = blank.clone();
     let (x0, y0) = ((VIDEO_WIDTH - w) / 2, (VIDEO_HEIGHT - h) / 2);

@@ -96,8 +96,7 @@ fn handle(req: &Request<'_>) -> Reply {
         return Problem::not_found(req.path).into_reply();
     };
     if !matches!(req.method, "GET" | "HEAD") {
-        let mut reply =
-            Problem::method_not_allowed(req.method, req.path, "GET, HEAD").into_reply();
+        let mut reply = Problem::method_not_allowed(req.method, req.path, "GET, HEAD").into_reply();
         reply.headers.push(("allow", "GET, HEAD".to_owned()));
         return reply;
     }
@@ -111,10 +110,16 @@ fn handle(req: &Request<'_>) -> Reply {
         headers: vec![
             ("content-type", asset.content_type.to_owned()),
             ("cache-control", cache.to_owned()),
-            ("content-security-policy", CONTENT_SECURITY_POLICY.to_owned()),
+            (
+                "content-security-policy",
+                CONTENT_SECURITY_POLICY.to_owned(),
+            ),
             ("x-content-type-options", "nosniff".to_owned()),
             ("referrer-policy", "no-referrer".to_owned()),
-            ("permissions-policy", "camera=(self), microphone=()".to_owned()),
+            (
+                "permissions-policy",
+                "camera=(self), microphone=()".to_owned(),
+            ),
         ],
         body: asset.body.to_vec(),
     }
@@ -193,7 +198,10 @@ mod tests {
             assert!(!html.contains("<script>"), "{page} has an inline script");
             assert!(!html.contains("<style"), "{page} has an inline style");
             assert!(!html.contains(" style=\""), "{page} has a style attribute");
-            assert!(!has_event_handler_attribute(&html), "{page} has an onX= handler");
+            assert!(
+                !has_event_handler_attribute(&html),
+                "{page} has an onX= handler"
+            );
         }
     }
 
@@ -215,9 +223,20 @@ mod tests {
     #[test]
     fn the_openapi_document_is_3_1_and_covers_every_served_path() {
         let doc: serde_json::Value = serde_json::from_str(OPENAPI_JSON).expect("valid JSON");
-        assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")));
+        assert!(
+            doc["openapi"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("3.1"))
+        );
         let paths = doc["paths"].as_object().expect("paths");
-        for route in ["/generate", "/decode", "/health", "/", "/docs", "/openapi.json"] {
+        for route in [
+            "/generate",
+            "/decode",
+            "/health",
+            "/",
+            "/docs",
+            "/openapi.json",
+        ] {
             assert!(paths.contains_key(route), "{route} missing");
         }
         assert!(paths.contains_key("/ui/{file}"));
@@ -226,10 +245,16 @@ mod tests {
     #[test]
     fn the_page_weight_stays_under_100_kb() {
         // Everything a first visit to `/` downloads (the API itself aside).
-        let total: usize = ["/", "/ui/app.css", "/ui/app.js", "/ui/icon.svg", "/openapi.json"]
-            .iter()
-            .map(|p| get(p).body.len())
-            .sum();
+        let total: usize = [
+            "/",
+            "/ui/app.css",
+            "/ui/app.js",
+            "/ui/icon.svg",
+            "/openapi.json",
+        ]
+        .iter()
+        .map(|p| get(p).body.len())
+        .sum();
         assert!(total < 100 * 1024, "{total} bytes");
     }
 }

@@ -123,9 +123,9 @@ fn write_qr_video(path: &std::path::Path, text: &str) {
     }
     let chroma = vec![128u8; VIDEO_WIDTH * VIDEO_HEIGHT / 2];
     let mut file = std::io::BufWriter::new(std::fs::File::create(path).expect("create y4m"));
-    write!(
+    writeln!(
         file,
-        "YUV4MPEG2 W{VIDEO_WIDTH} H{VIDEO_HEIGHT} F5:1 Ip A1:1 C420jpeg\n"
+        "YUV4MPEG2 W{VIDEO_WIDTH} H{VIDEO_HEIGHT} F5:1 Ip A1:1 C420jpeg"
     )
     .expect("write");
     for luma in std::iter::repeat_n(&blank, BLANK_FRAMES)

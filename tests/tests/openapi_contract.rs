@@ -1,13 +1,13 @@
 //! The OpenAPI document (`crates/qr-web/assets/openapi.json`, served at `/openapi.json`) is
 //! the contract: schemathesis (PyPI, in `target/ui-venv` from `scripts/setup --test`) reads it
-//! from the running qr-host, generates valid and invalid requests for every operation, and
+//! from the running service (qr-host, and real Spin 4.0.2), generates valid and invalid requests for every operation, and
 //! checks every response against it: documented status, content type, headers and body
 //! schema, `allow` on 405, and never a 5xx.
 
 use std::process::Command;
 use std::time::Duration;
 
-use qr_tests::{Host, app_manifest, run_bounded, target_dir, workspace_root};
+use qr_tests::{Host, run_bounded, target_dir, workspace_root};
 
 /// Generated requests per operation and phase (valid and invalid): enough to reach every
 /// documented status of every operation; about 700 requests and 30 s in all on the (busy)
@@ -26,15 +26,15 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_co
 response_headers_conformance,response_schema_conformance,negative_data_rejection,\
 missing_required_header,unsupported_method,allow_header_conformance";
 
-#[test]
-fn every_response_of_the_running_service_matches_the_openapi_document() {
+qr_tests::on_every_host!(every_response_of_the_running_service_matches_the_openapi_document);
+
+fn every_response_of_the_running_service_matches_the_openapi_document(host: &Host) {
     let schemathesis = target_dir().join("ui-venv/bin/schemathesis");
     assert!(
         schemathesis.is_file(),
         "missing {}: run scripts/setup --test",
         schemathesis.display()
     );
-    let host = Host::start(app_manifest());
     // schemathesis keeps a cache (.schemathesis/) in its working directory: not in the tree.
     let scratch = tempfile::tempdir().expect("temp dir");
     let (status, output) = run_bounded(
@@ -64,5 +64,4 @@ fn every_response_of_the_running_service_matches_the_openapi_document() {
         Some(s) => panic!("schemathesis failed ({s}):\n{output}"),
         None => panic!("schemathesis ran past {RUN_TIMEOUT:?}:\n{output}"),
     }
-    host.shutdown();
 }

@@ -50,6 +50,27 @@ pub const EXIT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Per-request client timeout: a bound so a broken host fails a test instead of hanging it.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// How long to wait for a condition the test drives (a host seeing traffic, nginx logging a
+/// failure, a port accepting). A bound so a broken host fails the test instead of hanging.
+pub const CONDITION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Pause between two checks of a polled condition. Polling, not a fixed sleep: the test moves on
+/// as soon as the condition holds.
+const POLL_INTERVAL: Duration = Duration::from_millis(20);
+
+/// Waits until `condition` holds, checking every [`POLL_INTERVAL`]; panics with `what` after
+/// [`CONDITION_TIMEOUT`].
+pub fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + CONDITION_TIMEOUT;
+    while !condition() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out after {CONDITION_TIMEOUT:?} waiting for {what}"
+        );
+        std::thread::sleep(POLL_INTERVAL);
+    }
+}
+
 /// The start of the line qr-host prints once it listens (see `crates/qr-host/README.md`).
 pub const STARTUP_PREFIX: &str = "qr-host listening on http://";
 
@@ -140,7 +161,12 @@ pub fn fixtures_manifest() -> PathBuf {
 /// Writes `text` to `path` unless it already holds exactly that (parallel tests share it).
 pub fn write_if_changed(path: &Path, text: &str) {
     if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        // Per process and thread: tests in one binary run on parallel threads.
+        let tmp = path.with_extension(format!(
+            "tmp{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
         std::fs::write(&tmp, text).expect("write manifest");
         std::fs::rename(&tmp, path).expect("rename manifest");
     }
@@ -197,6 +223,7 @@ pub struct HostBuilder {
     manifest: PathBuf,
     args: Vec<OsString>,
     cache_dir: PathBuf,
+    stderr_unread: bool,
 }
 
 impl HostBuilder {
@@ -219,6 +246,14 @@ impl HostBuilder {
     /// Uses this precompiled-artifact cache instead of the shared test cache in `target/`.
     pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cache_dir = dir.into();
+        self
+    }
+
+    /// Leaves the host's stderr pipe open but never reads it (a stuck log shipper): once the
+    /// pipe's buffer is full, every write to stderr would block. [`Host::logs`] then holds
+    /// only stdout. The pipe is closed when the host is stopped.
+    pub fn stderr_unread(mut self) -> Self {
+        self.stderr_unread = true;
         self
     }
 
@@ -254,7 +289,8 @@ impl HostBuilder {
     /// Spawns the host and returns once it printed its startup line (it is then listening).
     /// Panics with the host's output if it exits first or stays silent past [`STARTUP_TIMEOUT`].
     pub fn start(self) -> Host {
-        Host::from_command(HostKind::QrHost, self.command())
+        let read_stderr = !self.stderr_unread;
+        Host::from_command_reading(HostKind::QrHost, self.command(), read_stderr)
     }
 
     /// Runs the host expecting it to exit on its own (e.g. a rejected manifest) within
@@ -300,6 +336,8 @@ pub fn parse_startup_line(line: &str) -> Option<(SocketAddr, SocketAddr)> {
 #[derive(Debug)]
 pub struct Host {
     kind: HostKind,
+    /// Held open and never read, see [`HostBuilder::stderr_unread`].
+    unread_stderr: Option<std::process::ChildStderr>,
     child: Option<Child>,
     addr: SocketAddr,
     admin_addr: SocketAddr,
@@ -321,6 +359,7 @@ impl Host {
             manifest: manifest.into(),
             args: Vec::new(),
             cache_dir: target_dir().join("qr-host-test-cache"),
+            stderr_unread: false,
         }
     }
 
@@ -343,13 +382,19 @@ impl Host {
     /// Runs a qr-host command line made elsewhere (the Deployment's, or `podman run` of the
     /// image) with stdout and stderr piped, and returns once it printed its startup line; the
     /// addresses are the ones that line names (see [`Host::with_addrs`] to change them).
-    pub fn from_command(kind: HostKind, mut command: Command) -> Host {
+    pub fn from_command(kind: HostKind, command: Command) -> Host {
+        Host::from_command_reading(kind, command, true)
+    }
+
+    /// [`Host::from_command`], leaving stderr unread unless `read_stderr` (see
+    /// [`HostBuilder::stderr_unread`]).
+    fn from_command_reading(kind: HostKind, mut command: Command, read_stderr: bool) -> Host {
         assert_ne!(kind, HostKind::Spin, "Host::spin starts Spin");
         command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let (mut host, line) = Host::spawn(kind, command);
+        let (mut host, line) = Host::spawn(kind, command, read_stderr);
         let (addr, admin_addr) = parse_startup_line(&line)
             .unwrap_or_else(|| panic!("unexpected startup line: {line:?}"));
         host.addr = addr;
@@ -369,7 +414,7 @@ impl Host {
     /// Spawns `command` (stdout and stderr piped) and waits for the line of `kind`'s startup
     /// prefix on stdout. Panics (the output follows when the host is dropped) if the process
     /// exits first or stays silent past [`STARTUP_TIMEOUT`].
-    fn spawn(kind: HostKind, mut command: Command) -> (Host, String) {
+    fn spawn(kind: HostKind, mut command: Command, read_stderr: bool) -> (Host, String) {
         let mut child = command
             .spawn()
             .unwrap_or_else(|e| panic!("spawn {kind}: {e}"));
@@ -377,12 +422,16 @@ impl Host {
         let (startup_tx, startup_rx) = mpsc::channel();
         let stdout = child.stdout.take().expect("piped stdout");
         let stderr = child.stderr.take().expect("piped stderr");
-        let readers = vec![
-            logs.collect(stdout, Some((kind.startup_prefix(), startup_tx))),
-            logs.collect(stderr, None),
-        ];
+        let mut readers = vec![logs.collect(stdout, Some((kind.startup_prefix(), startup_tx)))];
+        let mut unread_stderr = None;
+        if read_stderr {
+            readers.push(logs.collect(stderr, None));
+        } else {
+            unread_stderr = Some(stderr);
+        }
         let host = Host {
             kind,
+            unread_stderr,
             child: Some(child),
             addr: "0.0.0.0:0".parse().expect("placeholder addr"),
             admin_addr: "0.0.0.0:0".parse().expect("placeholder addr"),
@@ -481,6 +530,8 @@ impl Host {
     /// Waits for the host to exit after [`Host::terminate`]; panics (after killing it) if it
     /// takes more than [`EXIT_TIMEOUT`]. Returns its status and output.
     pub fn wait(mut self) -> (ExitStatus, String) {
+        // A host with a full stderr pipe may wait for it on exit: close it first.
+        drop(self.unread_stderr.take());
         let mut child = self.child.take().expect("host still owned");
         let status = wait_with_timeout(&mut child, EXIT_TIMEOUT);
         if status.is_none() {
@@ -665,7 +716,7 @@ impl Host {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let (mut host, line) = Host::spawn(HostKind::Spin, command);
+        let (mut host, line) = Host::spawn(HostKind::Spin, command, true);
         host.addr = line
             .split(SPIN_STARTUP_PREFIX)
             .nth(1)

@@ -48,3 +48,37 @@ fn no_cache_compiles_every_time_and_writes_nothing() {
         0
     );
 }
+
+#[test]
+fn a_cache_directory_others_can_write_is_refused_and_the_host_compiles() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let cache = tempfile::tempdir().expect("temp dir");
+    // Group-writable: anyone in the group could plant native code for the host to run.
+    std::fs::set_permissions(cache.path(), std::fs::Permissions::from_mode(0o775)).expect("chmod");
+    let host = start_expecting(cache.path(), "compiled=5 cached=0");
+    assert_eq!(host.get("/hello/compiled").status(), 200);
+    let logs = host.shutdown();
+    assert!(
+        logs.contains("not using the precompiled cache") && logs.contains("writable by group"),
+        "{logs}"
+    );
+    assert_eq!(
+        std::fs::read_dir(cache.path()).expect("cache dir").count(),
+        0,
+        "nothing written to a refused directory"
+    );
+}
+
+#[test]
+fn a_missing_cache_directory_is_created_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let parent = tempfile::tempdir().expect("temp dir");
+    let cache = parent.path().join("qr-host");
+    start_expecting(&cache, "compiled=5").shutdown();
+    let mode = std::fs::metadata(&cache)
+        .expect("created")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700);
+    start_expecting(&cache, "cached=5").shutdown();
+}

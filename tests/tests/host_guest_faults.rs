@@ -1,4 +1,5 @@
-//! A misbehaving guest costs only its own request: loop -> 504, memory hog -> 500, trap -> 500,
+//! A misbehaving guest costs only its own request: loop -> 504, memory hog -> 422 (the
+//! request asked for more than an instance may have), trap -> 500,
 //! and the host keeps serving. Each fault is a one-file fixture under `tests/fixtures/`.
 
 use qr_tests::{Host, assert_problem, fixtures_manifest};
@@ -31,7 +32,7 @@ fn memory_growth_past_the_cap_fails_only_that_request() {
     let host = Host::builder(fixtures_manifest())
         .args(["--max-memory-bytes", &(32 * 1024 * 1024).to_string()])
         .start();
-    assert_problem(host.get("/hog?mb=64"), 500, "#memory-limit");
+    assert_problem(host.get("/hog?mb=64"), 422, "#memory-limit");
     // The same component, inside the cap, still works: the next instance starts clean.
     let small = host.get("/hog?mb=4");
     assert_eq!(small.status(), 200);

@@ -56,3 +56,29 @@ fn a_missing_manifest_file_is_refused_with_its_path() {
     assert!(!status.success());
     assert!(output.contains("/nonexistent/spin.toml"), "{output}");
 }
+
+#[test]
+fn keys_qr_host_ignores_are_named_in_a_startup_warning() {
+    let hello = wasm("fixture_hello");
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let manifest = scratch.path().join("spin.toml");
+    let text = format!(
+        "spin_manifest_version = 2\n[application]\nname = \"grants\"\n\
+         [[trigger.http]]\nroute = \"/hello/...\"\ncomponent = \"hello\"\n\
+         [component.hello]\nsource = {:?}\nallowed_outbound_hosts = [\"https://example.com\"]\n\
+         [component.hello.environment]\nGREETING = \"hi\"\n",
+        hello.display().to_string()
+    );
+    write_if_changed(&manifest, &text);
+    let host = Host::start(&manifest);
+    assert_eq!(host.get("/hello/x").status(), 200, "the app still serves");
+    let logs = host.shutdown();
+    let warning = logs
+        .lines()
+        .find(|line| line.contains("WARN") && line.contains("qr-host ignores"))
+        .unwrap_or_else(|| panic!("no warning about ignored keys:\n{logs}"));
+    assert!(
+        warning.contains("\"hello\"") && warning.contains("allowed_outbound_hosts, environment"),
+        "{warning}"
+    );
+}

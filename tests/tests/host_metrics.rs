@@ -1,6 +1,6 @@
 //! `/metrics` on the admin listener is valid Prometheus text and counts what was sent.
 
-use qr_tests::{Host, fixtures_manifest, sum_samples};
+use qr_tests::{Host, assert_problem, fixtures_manifest, sum_samples};
 
 #[test]
 fn metrics_parse_as_prometheus_text_and_match_the_requests_sent() {
@@ -74,5 +74,84 @@ fn the_admin_listener_serves_probes_and_nothing_of_the_app() {
     assert_eq!(get("/hello"), 404);
     // And the app listener does not expose metrics.
     assert_eq!(host.get("/metrics").status(), 404);
+    host.shutdown();
+}
+
+/// A method token of `len` bytes that differs per `seed` (uppercase letters, a valid token).
+fn junk_method(seed: usize, len: usize) -> reqwest::Method {
+    let mut state = seed as u64 * 6_364_136_223_846_793_005 + 1_442_695_040_888_963_407;
+    let token: Vec<u8> = (0..len)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            b'A' + (state >> 59) as u8 % 26
+        })
+        .collect();
+    reqwest::Method::from_bytes(&token).expect("letters are a token")
+}
+
+#[test]
+fn a_flood_of_distinct_methods_gets_501_and_adds_no_series_to_metrics() {
+    let host = Host::start(fixtures_manifest());
+    // One request per route and health first, so every series the flood may touch exists.
+    assert_eq!(host.get("/hello/warm").status(), 200);
+    assert_eq!(host.get("/.well-known/spin/health").status(), 200);
+    let before = host.metrics();
+
+    const FLOOD: usize = 400;
+    for i in 0..FLOOD {
+        let path = ["/hello/x", "/.well-known/spin/health", "/nowhere"][i % 3];
+        let response = host
+            .client()
+            .request(junk_method(i, 4096), host.url(path))
+            .send()
+            .expect("junk method request");
+        if i % 50 == 0 {
+            assert_problem(response, 501, "#method-not-implemented");
+        } else {
+            assert_eq!(response.status(), 501, "{path}");
+        }
+    }
+    let after = host.metrics();
+
+    let series = |text: &str| {
+        text.lines()
+            .filter(|l| l.starts_with("qr_host_requests_total"))
+            .count()
+    };
+    // The whole flood lands in one series: route none, method other, status 501.
+    assert_eq!(series(&after), series(&before) + 1, "{after}");
+    assert_eq!(
+        sum_samples(
+            &after,
+            "qr_host_requests_total",
+            &[("route", "none"), ("method", "other"), ("status", "501")]
+        ),
+        FLOOD as f64
+    );
+    assert!(
+        after.len() < before.len() + 2048,
+        "/metrics grew from {} to {} bytes",
+        before.len(),
+        after.len()
+    );
+    host.shutdown();
+}
+
+#[test]
+fn the_spin_health_endpoint_answers_get_and_head_and_refuses_other_methods() {
+    let host = Host::start(fixtures_manifest());
+    let send = |method: reqwest::Method| {
+        host.client()
+            .request(method, host.url("/.well-known/spin/health"))
+            .send()
+            .expect("health request")
+    };
+    assert_eq!(send(reqwest::Method::GET).status(), 200);
+    assert_eq!(send(reqwest::Method::HEAD).status(), 200);
+    let refused = send(reqwest::Method::POST);
+    assert_eq!(refused.headers()["allow"], "GET, HEAD");
+    assert_problem(refused, 405, "#method-not-allowed");
     host.shutdown();
 }

@@ -45,8 +45,9 @@ pub fn load_image(bytes: &[u8]) -> Result<GrayImage, Error> {
     let mut caps = Limits::default();
     caps.max_image_width = Some(limits::MAX_IMAGE_SIDE);
     caps.max_image_height = Some(limits::MAX_IMAGE_SIDE);
-    // Room for the widest intermediate the decoders use (16-bit RGBA) plus the grey copy.
-    caps.max_alloc = Some(limits::MAX_IMAGE_PIXELS * 9);
+    // Room for the widest intermediate the decoders use (16-bit RGBA) plus the grey copy, for
+    // the size this image declares (already checked above), plus its metadata.
+    caps.max_alloc = Some(u64::from(width) * u64::from(height) * 9 + limits::METADATA_ALLOC_BYTES);
     decoder.limits(caps);
     let image = decoder
         .decode()
@@ -162,6 +163,31 @@ mod tests {
             }
         }
         !crc
+    }
+
+    /// A valid 8 × 8 white greyscale PNG whose `iCCP` chunk inflates to `profile_bytes`.
+    fn png_with_icc_profile(profile_bytes: usize) -> Vec<u8> {
+        use image::ImageEncoder as _;
+        let mut out = Vec::new();
+        let mut encoder = image::codecs::png::PngEncoder::new(&mut out);
+        encoder
+            .set_icc_profile(vec![0u8; profile_bytes])
+            .expect("png takes a profile");
+        encoder
+            .write_image(&[255u8; 64], 8, 8, image::ExtendedColorType::L8)
+            .expect("encode");
+        out
+    }
+
+    #[test]
+    fn an_icc_profile_that_inflates_past_the_metadata_allowance_is_dropped_not_kept() {
+        // A few KiB of file, 64 MiB of profile. The decoder gives up on the profile at the
+        // allocation cap (the image's own buffers plus METADATA_ALLOC_BYTES) and reads the
+        // pixels; the end-to-end cost in guest memory is checked in tests/tests/host_hostile.rs.
+        let bomb = png_with_icc_profile(64 * 1024 * 1024);
+        assert!(bomb.len() < 256 * 1024, "{} bytes", bomb.len());
+        let image = load_image(&bomb).expect("pixels load without the profile");
+        assert_eq!(image.dimensions(), (8, 8));
     }
 
     #[test]

@@ -25,6 +25,14 @@ pub const MAX_DECODE_BODY_BYTES: usize = 10 * 1024 * 1024;
 /// and keeps the RGBA buffer the decoder may need at 64 MiB.
 pub const MAX_IMAGE_PIXELS: u64 = 16 * 1024 * 1024;
 
+/// Bytes a decoder may allocate beyond the pixel buffers of the image's declared size: room
+/// for metadata chunks kept in memory (an ICC profile is a few KiB to a few hundred KiB).
+///
+/// The decoder's allocation cap is the declared size's buffers plus this, not the cap of the
+/// largest allowed image: otherwise a 1 × 1 PNG with a compressed `iCCP` chunk could inflate
+/// ~150 MB of profile inside the guest.
+pub const METADATA_ALLOC_BYTES: u64 = 4 * 1024 * 1024;
+
 /// Longest side of a decoded image, in pixels.
 ///
 /// Stops long thin images (1 × 16 M) that pass [`MAX_IMAGE_PIXELS`] but no camera makes.

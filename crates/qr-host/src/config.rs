@@ -60,8 +60,12 @@ pub struct Limits {
     #[arg(long, env = "QR_HOST_MAX_QUEUE", default_value_t = 128)]
     pub max_queue: usize,
 
-    /// Longest a request waits in the queue before it gets 503 + Retry-After.
-    #[arg(long, env = "QR_HOST_QUEUE_TIMEOUT", default_value = "2s", value_parser = humantime::parse_duration)]
+    /// The queue-wait budget. A request that finds every slot busy is refused at once (503 +
+    /// Retry-After) when its estimated wait (requests ahead x measured time per request, per
+    /// slot) is over it, and queued otherwise; a queued request that waits this long is refused
+    /// then. The default lets a burst of 32 12-megapixel photo decodes on a 2-core host all be
+    /// served (measured in crates/qr-host/README.md).
+    #[arg(long, env = "QR_HOST_QUEUE_TIMEOUT", default_value = "15s", value_parser = humantime::parse_duration)]
     pub queue_timeout: Duration,
 
     /// Seconds suggested to clients in Retry-After on 503.
@@ -72,7 +76,7 @@ pub struct Limits {
     #[arg(long, env = "QR_HOST_REQUEST_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
     pub request_timeout: Duration,
 
-    /// Linear memory one instance may grow to (bytes). Beyond it the request fails with 500.
+    /// Linear memory one instance may grow to (bytes). Beyond it the request fails with 422.
     #[arg(long, env = "QR_HOST_MAX_MEMORY_BYTES", default_value_t = 256 * MIB)]
     pub max_memory_bytes: usize,
 
@@ -93,9 +97,37 @@ pub struct Limits {
     #[arg(long, env = "QR_HOST_BODY_READ_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
     pub body_read_timeout: Duration,
 
-    /// Open client connections; further clients wait in the kernel's accept backlog.
+    /// After the pause of `--body-read-timeout`, the slowest average (bytes per second) a
+    /// request body may arrive at; slower bodies get 408. Bodies are read in full before a
+    /// request takes a wasm slot, so this bounds how long a trickled body holds memory. 0: off.
+    #[arg(long, env = "QR_HOST_BODY_MIN_RATE", default_value_t = 16 * 1024)]
+    pub body_min_rate: u64,
+
+    /// Request-body bytes held in memory at once, all requests together (bodies are read in
+    /// full before a request runs, and held until its instance is gone). A body that does not
+    /// fit gets 503 + Retry-After.
+    #[arg(long, env = "QR_HOST_MAX_BUFFERED_BODY_BYTES", default_value_t = 256 * MIB)]
+    pub max_buffered_body_bytes: usize,
+
+    /// How long writing a response may make no progress (a client that stops reading) before
+    /// the connection is closed.
+    #[arg(long, env = "QR_HOST_WRITE_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub write_timeout: Duration,
+
+    /// Age after which a connection finishes its current request and is closed, so no client
+    /// keeps one for ever (it reconnects).
+    #[arg(long, env = "QR_HOST_MAX_CONNECTION_LIFETIME", default_value = "10m", value_parser = humantime::parse_duration)]
+    pub max_connection_lifetime: Duration,
+
+    /// Open client connections; further clients wait in the kernel's accept backlog, and
+    /// /readyz answers 503 while all are taken.
     #[arg(long, env = "QR_HOST_MAX_CONNECTIONS", default_value_t = 1024, value_parser = at_least_one())]
     pub max_connections: usize,
+
+    /// Open connections from one IP address; more are closed at once. Behind a proxy every
+    /// connection comes from the proxy: raise it to --max-connections there.
+    #[arg(long, env = "QR_HOST_MAX_CONNECTIONS_PER_PEER", default_value_t = 256, value_parser = at_least_one())]
+    pub max_connections_per_peer: usize,
 
     /// On SIGTERM/SIGINT, how long in-flight requests may still run before the host exits.
     #[arg(long, env = "QR_HOST_DRAIN_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]

@@ -7,13 +7,15 @@
 //! so tests can drive the same code with port-0 listeners.
 //!
 //! Layout: [`manifest`] and [`routes`] (Spin's route table), [`runtime`] and [`cache`] (wasm),
-//! [`server`], [`admission`] and [`body`] (HTTP, backpressure, body limits), [`problem`]
+//! [`server`], [`conn`], [`admission`] and [`body`] (HTTP, connection bounds, backpressure,
+//! body buffering), [`problem`]
 //! (the host's own RFC 7807 answers), [`metrics`] (Prometheus), [`config`] (every limit).
 
 pub mod admission;
 pub mod body;
 pub mod cache;
 pub mod config;
+pub mod conn;
 pub mod manifest;
 pub mod metrics;
 pub mod problem;
@@ -65,6 +67,9 @@ impl Loaded {
 pub fn load(cli: &Cli) -> anyhow::Result<Loaded> {
     let start = Instant::now();
     let app = manifest::load(&cli.manifest)?;
+    for warning in &app.warnings {
+        tracing::warn!("{warning}");
+    }
     let mut registry = Registry::default();
     let metrics = metrics::Metrics::new(&mut registry);
     let cache_dir = cli.cache_dir();

@@ -9,7 +9,8 @@ use tokio::net::TcpListener;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(cli.log_json);
+    // Held until exit: dropping it flushes the log lines still queued.
+    let _log_flush = init_tracing(cli.log_json);
     match serve(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -47,16 +48,29 @@ fn serve(cli: Cli) -> anyhow::Result<()> {
     })
 }
 
-fn init_tracing(json: bool) {
+/// Log lines queued for the writer thread; past this, new lines are dropped rather than
+/// making a request wait (tracing-appender's default, about 128k lines).
+const LOG_QUEUE_LINES: usize = 128_000;
+
+/// Logs go to stderr through a queue and a writer thread (tracing-appender's non-blocking
+/// writer, lossy): a slow or stuck stderr (a full pipe, a stalled log shipper) drops lines
+/// instead of blocking the runtime's worker threads, which would stall every request.
+fn init_tracing(json: bool) -> tracing_appender::non_blocking::WorkerGuard {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(LOG_QUEUE_LINES)
+        .lossy(true)
+        .thread_name("qr-host-log")
+        .finish(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     if json {
         builder.json().flatten_event(true).init();
     } else {
         builder.init();
     }
+    guard
 }

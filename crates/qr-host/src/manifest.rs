@@ -2,8 +2,11 @@
 //!
 //! qr-host serves the same `spin.toml` that `spin up` serves, so there is one route table.
 //! Only `[[trigger.http]]` (`route`, `component`) and `[component.<id>] source` (a local file)
-//! are used; every other key is accepted and ignored, as Spin ignores keys meant for other
-//! tools. Everything that would make a request fail later is rejected here, before listening.
+//! are used; every other key is accepted, as Spin ignores keys meant for other tools. Keys that
+//! would change what a component may do under Spin (outbound hosts, environment, files,
+//! variables) are not silently dropped: [`App::warnings`] names each one, and the host logs
+//! them at startup, since the component runs here without what they grant. Everything that
+//! would make a request fail later is rejected here, before listening.
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -60,6 +63,9 @@ pub struct App {
     pub router: Router<String>,
     /// Component id -> absolute path of its `.wasm`, only for components that a route uses.
     pub components: BTreeMap<String, PathBuf>,
+    /// Keys that grant a component something under Spin that qr-host does not give (one
+    /// sentence each, naming the key), to be logged at startup.
+    pub warnings: Vec<String>,
 }
 
 /// Read first, alone, so a version 1 manifest gets a version error, not a shape error.
@@ -70,6 +76,8 @@ struct RawVersion {
 
 #[derive(Deserialize)]
 struct RawManifest {
+    #[serde(default)]
+    variables: toml::Table,
     #[serde(default)]
     trigger: RawTriggers,
     #[serde(default)]
@@ -91,6 +99,32 @@ struct RawHttpTrigger {
 #[derive(Deserialize)]
 struct RawComponent {
     source: toml::Value,
+    #[serde(default)]
+    allowed_outbound_hosts: Vec<String>,
+    #[serde(default)]
+    environment: toml::Table,
+    #[serde(default)]
+    files: Vec<toml::Value>,
+    #[serde(default)]
+    variables: toml::Table,
+}
+
+impl RawComponent {
+    /// The keys of this component that would grant it something qr-host does not give.
+    fn ignored_grants(&self) -> Vec<&'static str> {
+        [
+            (
+                "allowed_outbound_hosts",
+                !self.allowed_outbound_hosts.is_empty(),
+            ),
+            ("environment", !self.environment.is_empty()),
+            ("files", !self.files.is_empty()),
+            ("variables", !self.variables.is_empty()),
+        ]
+        .into_iter()
+        .filter_map(|(key, set)| set.then_some(key))
+        .collect()
+    }
 }
 
 /// Reads and checks the manifest at `path`; component sources resolve against its directory.
@@ -159,7 +193,28 @@ pub fn parse(text: &str, path: &Path, dir: &Path) -> Result<App, ManifestError> 
         path: path.to_owned(),
         source,
     })?;
-    Ok(App { router, components })
+    let mut warnings = Vec::new();
+    if !raw.variables.is_empty() {
+        warnings.push(format!(
+            "manifest {}: [variables] is ignored: qr-host has no variables provider",
+            path.display()
+        ));
+    }
+    for id in components.keys() {
+        let ignored = raw.component[id].ignored_grants();
+        if !ignored.is_empty() {
+            warnings.push(format!(
+                "manifest {}: component {id:?} sets {} which qr-host ignores: it gets no outbound HTTP, environment, files or variables",
+                path.display(),
+                ignored.join(", ")
+            ));
+        }
+    }
+    Ok(App {
+        router,
+        components,
+        warnings,
+    })
 }
 
 /// A `source = "path.wasm"` string, resolved against the manifest directory. Spin also allows
@@ -271,6 +326,42 @@ mod tests {
             matches!(err, ManifestError::UnsupportedSource { .. }),
             "{err}"
         );
+    }
+
+    #[test]
+    fn keys_that_grant_what_qr_host_does_not_give_are_named_in_warnings() {
+        let dir = dir_with_wasm();
+        let app = parse_in(
+            dir.path(),
+            &format!(
+                "{HEADER}[variables]\ntoken = {{ default = \"x\" }}\n\
+                 [[trigger.http]]\nroute = \"/a\"\ncomponent = \"a\"\n\
+                 [component.a]\nsource = \"a.wasm\"\nallowed_outbound_hosts = [\"https://example.com\"]\n\
+                 files = [\"static/\"]\n[component.a.environment]\nKEY = \"v\"\n"
+            ),
+        )
+        .expect("valid");
+        assert_eq!(app.warnings.len(), 2, "{:?}", app.warnings);
+        assert!(app.warnings[0].contains("[variables]"));
+        assert!(
+            app.warnings[1].contains("allowed_outbound_hosts, environment, files"),
+            "{}",
+            app.warnings[1]
+        );
+    }
+
+    #[test]
+    fn an_empty_outbound_list_is_no_warning() {
+        let dir = dir_with_wasm();
+        let app = parse_in(
+            dir.path(),
+            &format!(
+                "{HEADER}[[trigger.http]]\nroute = \"/a\"\ncomponent = \"a\"\n\
+                 [component.a]\nsource = \"a.wasm\"\nallowed_outbound_hosts = []\n"
+            ),
+        )
+        .expect("valid");
+        assert!(app.warnings.is_empty(), "{:?}", app.warnings);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Every metric qr-host exports, recorded in one place, rendered by `prometheus-client`.
 //!
-//! Labels are bounded: `route` is the manifest pattern (never the raw path), `component` a
-//! manifest id, `status` an HTTP code, `reason` a host problem slug. Names are listed in the
+//! Labels are bounded: `route` is the manifest pattern (never the raw path), `method` one of
+//! [`METHOD_LABELS`], `component` a manifest id, `status` an HTTP code, `reason` a host problem
+//! slug. A client can therefore never create a new series: memory and `/metrics` stay the same
+//! size whatever it sends. Names are listed in the
 //! README; renaming one breaks dashboards, so treat them as API.
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -13,10 +15,25 @@ use prometheus_client::registry::{Registry, Unit};
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
+/// Every value the `method` label takes: the methods of RFC 9110 and PATCH, then `other`.
+pub const METHOD_LABELS: [&str; 10] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "other",
+];
+
+/// The `method` label of a request: its name when it is a standard method, else `other`. The
+/// method token is client-chosen (up to the header buffer, 16 KiB), so it is never a label.
+pub fn method_label(method: &http::Method) -> &'static str {
+    METHOD_LABELS
+        .iter()
+        .find(|known| **known == method.as_str())
+        .copied()
+        .unwrap_or("other")
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
     pub route: String,
-    pub method: String,
+    pub method: &'static str,
     pub status: u16,
 }
 
@@ -60,6 +77,8 @@ pub struct Metrics {
     pub instantiation: Family<ComponentLabels, Histogram, fn() -> Histogram>,
     pub guest_memory: Family<ComponentLabels, Histogram, fn() -> Histogram>,
     pub in_flight: Gauge,
+    pub connections: Gauge,
+    pub body_buffer_bytes: Gauge,
     pub queue_depth: Gauge,
     pub queue_wait: Histogram,
     pub rejections: Family<ReasonLabels, Counter>,
@@ -80,6 +99,8 @@ impl Metrics {
             instantiation: Family::new_with_constructor(latency_histogram),
             guest_memory: Family::new_with_constructor(memory_histogram),
             in_flight: Gauge::default(),
+            connections: Gauge::default(),
+            body_buffer_bytes: Gauge::default(),
             queue_depth: Gauge::default(),
             queue_wait: latency_histogram(),
             rejections: Family::default(),
@@ -120,6 +141,17 @@ impl Metrics {
             m.in_flight.clone(),
         );
         r.register(
+            "open_connections",
+            "App connections open (each holds one of --max-connections)",
+            m.connections.clone(),
+        );
+        r.register_with_unit(
+            "body_buffer",
+            "Request-body bytes held in memory, all requests together (of --max-buffered-body-bytes)",
+            Unit::Bytes,
+            m.body_buffer_bytes.clone(),
+        );
+        r.register(
             "queue_depth",
             "Requests waiting for a concurrency slot",
             m.queue_depth.clone(),
@@ -132,7 +164,7 @@ impl Metrics {
         );
         r.register(
             "rejections",
-            "Requests the host refused or cut short, by reason (problem type slug or queue-full/queue-timeout)",
+            "Requests and connections the host refused or cut short, by reason (problem type slug, queue-full, queue-timeout, over-capacity, body-budget, peer-connections, write-timeout)",
             m.rejections.clone(),
         );
         r.register("traps", "Component instances that trapped", m.traps.clone());
@@ -173,11 +205,11 @@ impl Metrics {
             .inc();
     }
 
-    pub fn answered(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
+    pub fn answered(&self, route: &str, method: &http::Method, status: u16, elapsed: Duration) {
         self.requests
             .get_or_create(&RequestLabels {
                 route: route.to_owned(),
-                method: method.to_owned(),
+                method: method_label(method),
                 status,
             })
             .inc();
@@ -216,4 +248,20 @@ pub fn render(registry: &Registry) -> String {
     // Writing into a String cannot fail.
     let _ = prometheus_client::encoding::text::encode(&mut out, registry);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_methods_keep_their_name_and_any_other_is_other() {
+        assert_eq!(method_label(&http::Method::GET), "GET");
+        assert_eq!(method_label(&http::Method::PATCH), "PATCH");
+        let junk = http::Method::from_bytes(b"XKCDQWERTY").expect("token");
+        assert_eq!(method_label(&junk), "other");
+        // Method names are case-sensitive (RFC 9110 9.1): `get` is not GET.
+        let lower = http::Method::from_bytes(b"get").expect("token");
+        assert_eq!(method_label(&lower), "other");
+    }
 }

@@ -17,6 +17,10 @@ pub const TYPE_BASE: &str =
 pub enum HostProblem {
     /// No route in the manifest matches the path.
     NoRoute,
+    /// The method is not one of RFC 9110's (or PATCH): no component is asked to handle it.
+    MethodNotImplemented,
+    /// The host's own endpoint (`/.well-known/spin/health`) answers only GET and HEAD.
+    MethodNotAllowed,
     /// The body is larger than `--max-body-bytes`.
     BodyTooLarge,
     /// The client paused longer than `--body-read-timeout` while sending the body.
@@ -40,6 +44,8 @@ impl HostProblem {
     pub fn slug(self) -> &'static str {
         match self {
             Self::NoRoute => "no-route",
+            Self::MethodNotImplemented => "method-not-implemented",
+            Self::MethodNotAllowed => "method-not-allowed",
             Self::BodyTooLarge => "body-too-large",
             Self::BodyReadTimeout => "body-read-timeout",
             Self::Overloaded => "overloaded",
@@ -54,25 +60,30 @@ impl HostProblem {
     pub fn status(self) -> StatusCode {
         match self {
             Self::NoRoute => StatusCode::NOT_FOUND,
+            Self::MethodNotImplemented => StatusCode::NOT_IMPLEMENTED,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BodyReadTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Overloaded | Self::Draining => StatusCode::SERVICE_UNAVAILABLE,
             Self::RequestTimeout => StatusCode::GATEWAY_TIMEOUT,
-            Self::MemoryLimit | Self::GuestTrap | Self::GuestError => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            // The input asked for more memory than an instance may have (a decompression bomb,
+            // a photo too large to decode within the cap): the request's fault, not the host's.
+            Self::MemoryLimit => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::GuestTrap | Self::GuestError => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     pub fn title(self) -> &'static str {
         match self {
             Self::NoRoute => "No route matches this path",
+            Self::MethodNotImplemented => "Unknown request method",
+            Self::MethodNotAllowed => "Method not allowed here",
             Self::BodyTooLarge => "Request body too large",
             Self::BodyReadTimeout => "Request body arrived too slowly",
             Self::Overloaded => "Server busy, retry later",
             Self::Draining => "Server shutting down",
             Self::RequestTimeout => "Request took too long",
-            Self::MemoryLimit => "Request needed too much memory",
+            Self::MemoryLimit => "Request needs more memory than an instance may use",
             Self::GuestTrap => "The component failed",
             Self::GuestError => "The component returned no response",
         }

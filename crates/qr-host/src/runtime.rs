@@ -76,7 +76,7 @@ impl Runtime {
         let engine = Engine::new(&engine_config(limits))
             .map_err(anyhow::Error::from)
             .context("creating the wasm engine")?;
-        let cache = cache.map(|dir| ArtifactCache::new(dir, &engine));
+        let cache = cache.and_then(|dir| ArtifactCache::open(dir, &engine));
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
             .map_err(anyhow::Error::from)

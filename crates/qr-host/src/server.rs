@@ -1,10 +1,14 @@
 //! The HTTP side of qr-host: accept, admit, route, run, answer, drain.
 //!
 //! [`Server::run`] takes already-bound listeners and a shutdown future, so `main` stays thin and
-//! tests can pass port-0 listeners. Connections are bounded (`--max-connections`), requests that
-//! run wasm are bounded (`--max-concurrency`) with a bounded FIFO wait queue in front; nothing
-//! is spawned without a permit. On shutdown the app listener closes at once, readiness turns
-//! 503, and in-flight requests finish (up to `--drain-timeout`) before `run` returns.
+//! tests can pass port-0 listeners. Connections are bounded in number (`--max-connections`,
+//! `--max-connections-per-peer`) and in time on every phase: head (`--header-read-timeout`,
+//! also the keep-alive idle time), body (`--body-read-timeout`, `--body-min-rate`), response
+//! write (`--write-timeout`) and whole life (`--max-connection-lifetime`). Bodies are read into
+//! memory (under a host-wide byte budget) before a request may take one of the
+//! `--max-concurrency` wasm slots, so slow clients never hold a slot. Nothing is spawned
+//! without a permit. On shutdown the app listener closes at once, readiness turns 503, and
+//! in-flight requests finish (up to `--drain-timeout`) before `run` returns.
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
@@ -13,7 +17,6 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use prometheus_client::registry::Registry;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -21,11 +24,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Semaphore;
 
 use crate::admission::{Admission, Rejected};
-use crate::body::GuardedBody;
+use crate::body::{BodyBudget, BodyError};
 use crate::config::Limits;
+use crate::conn::{PeerConnections, TimedIo};
 use crate::metrics::Metrics;
 use crate::problem::HostProblem;
 use crate::routes::Router;
@@ -33,6 +37,19 @@ use crate::runtime::{BodyGuardState, Failure, Runtime};
 
 /// Spin's host health endpoint, answered before routing (liveness: 200 while serving).
 pub const SPIN_HEALTH_PATH: &str = "/.well-known/spin/health";
+
+/// Admin connections at once: Prometheus and a few probes need a handful; the rest wait in
+/// the backlog, so the admin port cannot be used to exhaust the host's memory or descriptors.
+pub const ADMIN_MAX_CONNECTIONS: usize = 16;
+
+/// Head and write timeout on the admin listener: a probe is one small request and answer.
+const ADMIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Longest an admin connection is kept (a Prometheus scraper reconnects).
+const ADMIN_LIFETIME: Duration = Duration::from_secs(60);
+
+/// Pause after a failed `accept` (typically EMFILE) before the next, instead of spinning.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// Response bodies: the guest's streamed body or a host-made one.
 pub type HostBody = UnsyncBoxBody<Bytes, wasmtime_wasi_http::Error>;
@@ -58,6 +75,13 @@ pub struct Server {
     admission: Admission,
     metrics: Metrics,
     registry: Registry,
+    /// App connection permits (`--max-connections`); the open count is a metric gauge, and
+    /// readiness is false while it is at the cap.
+    connections: Arc<Semaphore>,
+    peers: Arc<PeerConnections>,
+    bodies: BodyBudget,
+    /// Turns true when the drain starts; every connection watches it.
+    shutdown: tokio::sync::watch::Sender<bool>,
     draining: AtomicBool,
     next_request_id: AtomicU64,
 }
@@ -74,6 +98,10 @@ impl Server {
             runtime,
             router,
             admission: Admission::new(&limits, metrics.clone()),
+            connections: Arc::new(Semaphore::new(limits.max_connections)),
+            peers: Arc::default(),
+            bodies: BodyBudget::new(&limits),
+            shutdown: tokio::sync::watch::Sender::new(false),
             limits,
             metrics,
             registry,
@@ -89,8 +117,7 @@ impl Server {
         admin: Option<TcpListener>,
         shutdown: impl Future<Output = ()>,
     ) -> anyhow::Result<()> {
-        let graceful = GracefulShutdown::new();
-        let connections = Arc::new(Semaphore::new(self.limits.max_connections));
+        let connections = self.connections.clone();
         let admin_task = admin.map(|admin| tokio::spawn(self.clone().serve_admin(admin)));
 
         tokio::pin!(shutdown);
@@ -106,14 +133,21 @@ impl Server {
                     Err(error) => {
                         // Typically EMFILE: back off instead of spinning, keep serving.
                         tracing::warn!(%error, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        tokio::time::sleep(ACCEPT_BACKOFF).await;
                         continue;
                     }
                 },
             };
+            let Some(place) = self
+                .peers
+                .enter(peer.ip(), self.limits.max_connections_per_peer)
+            else {
+                // Closing at once costs the least; the peer already holds its share.
+                self.metrics.reject("peer-connections");
+                continue;
+            };
             let _ = stream.set_nodelay(true);
-            self.clone()
-                .spawn_connection(stream, peer, permit, &graceful);
+            self.clone().spawn_connection(stream, peer, (permit, place));
         }
 
         drop(app);
@@ -124,8 +158,11 @@ impl Server {
             in_flight,
             "draining: stopped accepting, finishing in-flight requests"
         );
+        self.shutdown.send_replace(true);
         let drained = tokio::time::timeout(self.limits.drain_timeout, async {
-            graceful.shutdown().await;
+            // Every connection gives its permit back when it has closed.
+            let all = u32::try_from(self.limits.max_connections).unwrap_or(u32::MAX);
+            drop(connections.acquire_many(all).await);
             // Streamed bodies can outlive their connection's last read: wait for every slot.
             self.admission.wait_idle().await;
         })
@@ -143,12 +180,14 @@ impl Server {
         Ok(())
     }
 
+    /// Serves one connection in its own task, which holds `permits` until the socket closes.
+    /// The connection ends gracefully (after its current request) on drain or at
+    /// `--max-connection-lifetime`, whichever comes first.
     fn spawn_connection(
         self: Arc<Self>,
         stream: tokio::net::TcpStream,
         peer: SocketAddr,
-        permit: OwnedSemaphorePermit,
-        graceful: &GracefulShutdown,
+        permits: impl Send + 'static,
     ) {
         let local = stream.local_addr().ok();
         let mut builder = http1::Builder::new();
@@ -162,12 +201,33 @@ impl Server {
             let server = server.clone();
             async move { Ok::<_, std::convert::Infallible>(server.handle(req, peer, local).await) }
         });
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        let server = self.clone();
+        let io = TokioIo::new(TimedIo::new(stream, self.limits.write_timeout));
+        let lifetime = self.limits.max_connection_lifetime;
+        let mut shutdown = self.shutdown.subscribe();
+        self.metrics.connections.inc();
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
+            let connection = builder.serve_connection(io, service);
+            tokio::pin!(connection);
+            let ended = tokio::select! {
+                ended = connection.as_mut() => ended,
+                () = tokio::time::sleep(lifetime) => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+                () = async { drop(shutdown.wait_for(|draining| *draining).await) } => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(error) = ended {
+                if let Some(reason) = timed_out(&error) {
+                    server.metrics.reject(reason);
+                }
                 tracing::debug!(%peer, %error, "connection ended with an error");
             }
-            drop(permit);
+            server.metrics.connections.dec();
+            drop(permits);
         });
     }
 
@@ -183,8 +243,16 @@ impl Server {
         let method = req.method().clone();
         let path = req.uri().path().to_owned();
 
-        let (route, component, response) = if path == SPIN_HEALTH_PATH {
-            ("spin-health".to_owned(), None, self.health())
+        let label = crate::metrics::method_label(&method);
+        let (route, component, response) = if label == "other" {
+            // A client-chosen token (up to 16 KiB) reaches neither a component nor a label.
+            let response = self.problem(
+                HostProblem::MethodNotImplemented,
+                "the method is not one of GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH",
+            );
+            ("none".to_owned(), None, response)
+        } else if path == SPIN_HEALTH_PATH {
+            ("spin-health".to_owned(), None, self.health(&method))
         } else if let Some(matched) = self.router.route(&path) {
             let route = matched.route.to_string();
             let component = matched.target.clone();
@@ -202,11 +270,11 @@ impl Server {
         let status = response.status();
         let elapsed = start.elapsed();
         self.metrics
-            .answered(&route, method.as_str(), status.as_u16(), elapsed);
+            .answered(&route, &method, status.as_u16(), elapsed);
         tracing::info!(
             target: "qr_host::access",
             id,
-            method = %method,
+            method = label,
             path = %path,
             route = %route,
             component = component.as_deref().unwrap_or("-"),
@@ -217,8 +285,17 @@ impl Server {
         response
     }
 
-    fn health(&self) -> Response<HostBody> {
-        if self.draining.load(Ordering::SeqCst) {
+    fn health(&self, method: &Method) -> Response<HostBody> {
+        if method != Method::GET && method != Method::HEAD {
+            let mut response = self.problem(
+                HostProblem::MethodNotAllowed,
+                "the health endpoint answers GET and HEAD",
+            );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+            response
+        } else if self.draining.load(Ordering::SeqCst) {
             self.problem(HostProblem::Draining, "the host is shutting down")
         } else {
             text_response(StatusCode::OK, "OK")
@@ -236,12 +313,21 @@ impl Server {
             return self.problem(HostProblem::BodyTooLarge, self.body_limit_detail());
         }
 
+        let (parts, body) = req.into_parts();
+        let buffered = match crate::body::buffer(body, declared, &self.limits, &self.bodies).await {
+            Ok(buffered) => buffered,
+            Err(error) => return self.body_error_response(error),
+        };
+
         let slot = match self.admission.enter().await {
             Ok(slot) => slot,
             Err(rejected) => {
                 let reason = match rejected {
                     Rejected::QueueFull => "all slots busy and the wait queue is full",
                     Rejected::QueueTimeout => "no slot became free within the queue timeout",
+                    Rejected::OverCapacity => {
+                        "the requests ahead would take longer than the queue-wait budget"
+                    }
                 };
                 self.metrics.reject(rejected.as_str());
                 return HostProblem::Overloaded
@@ -250,16 +336,11 @@ impl Server {
             }
         };
 
+        let req = with_host_header(Request::from_parts(parts, full_body(buffered.bytes)));
+        // The body's share of the byte budget lives as long as the instance, like the slot.
+        let held = (slot, buffered.budget);
         let guard = Arc::new(BodyGuardState::default());
-        let req = with_host_header(req).map(|body| {
-            GuardedBody::new(
-                body,
-                self.limits.max_body_bytes,
-                self.limits.body_read_timeout,
-                guard.clone(),
-            )
-        });
-        match self.runtime.run(component, req, guard, slot).await {
+        match self.runtime.run(component, req, guard, held).await {
             Ok(response) => response,
             Err(failure) => self.failure_response(component, failure),
         }
@@ -298,6 +379,27 @@ impl Server {
         self.problem(problem, detail)
     }
 
+    fn body_error_response(&self, error: BodyError) -> Response<HostBody> {
+        match error {
+            BodyError::TooLarge => {
+                self.problem(HostProblem::BodyTooLarge, self.body_limit_detail())
+            }
+            BodyError::TooSlow | BodyError::Aborted => self.problem(
+                HostProblem::BodyReadTimeout,
+                self.body_problem_detail(HostProblem::BodyReadTimeout),
+            ),
+            BodyError::BudgetFull => {
+                self.metrics.reject("body-budget");
+                HostProblem::Overloaded
+                    .unavailable(
+                        "the host holds as many request bodies in memory as it may",
+                        self.limits.retry_after_secs,
+                    )
+                    .map(full_body)
+            }
+        }
+    }
+
     fn body_limit_detail(&self) -> String {
         format!(
             "request bodies are limited to {} bytes",
@@ -310,8 +412,9 @@ impl Server {
             self.body_limit_detail()
         } else {
             format!(
-                "the body paused for more than {}",
-                humantime::format_duration(self.limits.body_read_timeout)
+                "the body paused for more than {} or arrived slower than {} bytes/s on average",
+                humantime::format_duration(self.limits.body_read_timeout),
+                self.limits.body_min_rate
             )
         }
     }
@@ -324,9 +427,18 @@ impl Server {
 
     /// The admin listener: metrics and probes, never app traffic.
     async fn serve_admin(self: Arc<Self>, admin: TcpListener) {
+        let permits = Arc::new(Semaphore::new(ADMIN_MAX_CONNECTIONS));
         loop {
-            let Ok((stream, _)) = admin.accept().await else {
-                continue;
+            let Ok(permit) = permits.clone().acquire_owned().await else {
+                return;
+            };
+            let stream = match admin.accept().await {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    tracing::warn!(%error, "admin accept failed");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
             };
             let server = self.clone();
             let service = service_fn(move |req: Request<Incoming>| {
@@ -334,11 +446,13 @@ impl Server {
                 async move { Ok::<_, std::convert::Infallible>(server.admin(&req)) }
             });
             tokio::spawn(async move {
-                let _ = http1::Builder::new()
+                let connection = http1::Builder::new()
                     .timer(TokioTimer::new())
-                    .header_read_timeout(Duration::from_secs(5))
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
+                    .header_read_timeout(ADMIN_TIMEOUT)
+                    .serve_connection(TokioIo::new(TimedIo::new(stream, ADMIN_TIMEOUT)), service);
+                // A scrape or probe is one quick request or a few; nothing keeps the connection.
+                let _ = tokio::time::timeout(ADMIN_LIFETIME, connection).await;
+                drop(permit);
             });
         }
     }
@@ -349,6 +463,9 @@ impl Server {
         }
         match req.uri().path() {
             "/metrics" => {
+                self.metrics
+                    .body_buffer_bytes
+                    .set((self.limits.max_buffered_body_bytes - self.bodies.available()) as i64);
                 let mut response =
                     text_response(StatusCode::OK, crate::metrics::render(&self.registry));
                 response.headers_mut().insert(
@@ -363,6 +480,12 @@ impl Server {
             "/readyz" if self.draining.load(Ordering::SeqCst) => {
                 text_response(StatusCode::SERVICE_UNAVAILABLE, "draining")
             }
+            "/readyz" if self.metrics.connections.get() >= self.limits.max_connections as i64 => {
+                text_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "saturated: every app connection is taken",
+                )
+            }
             "/readyz" => text_response(StatusCode::OK, "ready"),
             _ => text_response(
                 StatusCode::NOT_FOUND,
@@ -370,6 +493,23 @@ impl Server {
             ),
         }
     }
+}
+
+/// The `reason` label for a connection cut because the client stopped reading
+/// (`write-timeout`, from [`TimedIo`]). hyper's head timer is not counted: it also closes
+/// ordinary idle keep-alive connections, which are no rejection.
+fn timed_out(error: &hyper::Error) -> Option<&'static str> {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return Some("write-timeout");
+        }
+        source = cause.source();
+    }
+    None
 }
 
 fn full_body(bytes: Bytes) -> HostBody {

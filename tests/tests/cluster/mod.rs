@@ -17,13 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// How long to wait for a condition the test drives (a host seeing traffic, nginx logging a
-/// failure, a port accepting). A bound so a broken cluster fails the test instead of hanging.
-pub const CONDITION_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// Pause between two checks of a polled condition. Polling, not a fixed sleep: the test moves on
-/// as soon as the condition holds.
-const POLL_INTERVAL: Duration = Duration::from_millis(20);
+pub use qr_tests::{CONDITION_TIMEOUT, wait_until};
 
 /// Upper bound on the requests one [`Load`] sends, whatever the test does meanwhile.
 pub const MAX_LOAD_REQUESTS: u64 = 20_000;
@@ -50,19 +44,6 @@ pub fn free_port() -> u16 {
         .and_then(|listener| listener.local_addr())
         .expect("bind a free loopback port")
         .port()
-}
-
-/// Waits until `condition` holds, checking every [`POLL_INTERVAL`]; panics with `what` after
-/// [`CONDITION_TIMEOUT`].
-pub fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + CONDITION_TIMEOUT;
-    while !condition() {
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {CONDITION_TIMEOUT:?} waiting for {what}"
-        );
-        std::thread::sleep(POLL_INTERVAL);
-    }
 }
 
 /// A child process whose stdout and stderr are collected line by line, reaped by a waiter
@@ -344,7 +325,22 @@ pub struct NginxOptions {
     pub max_body_bytes: u64,
     pub fail_timeout: &'static str,
     pub max_fails: u32,
+    /// Per-client limits, as `(renderer option, value)`, e.g. `("--decode-rate", 1)`.
+    pub client_limits: Vec<(&'static str, u32)>,
+    /// Keep nginx's access log (`access.log` in [`Nginx::prefix`]); off by default.
+    pub access_log: bool,
 }
+
+/// Per-client limits that one test client (every test request comes from 127.0.0.1) never
+/// reaches, for tests about something else.
+pub const UNLIMITED_CLIENT: [(&str, u32); 6] = [
+    ("--client-rate", 1_000_000),
+    ("--client-burst", 1_000_000),
+    ("--client-connections", 100_000),
+    ("--decode-rate", 1_000_000),
+    ("--decode-burst", 1_000_000),
+    ("--decode-connections", 100_000),
+];
 
 impl Default for NginxOptions {
     fn default() -> Self {
@@ -354,6 +350,8 @@ impl Default for NginxOptions {
             max_body_bytes: 16 * 1024 * 1024,
             fail_timeout: "1s",
             max_fails: 2,
+            client_limits: UNLIMITED_CLIENT.to_vec(),
+            access_log: false,
         }
     }
 }
@@ -370,25 +368,32 @@ impl Nginx {
         set_mode(prefix.path(), 0o755);
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
         let status_addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
-        let rendered = render(
-            &[
-                "--listen".into(),
-                addr.to_string(),
-                "--status-listen".into(),
-                status_addr.to_string(),
-                "--max-body-bytes".into(),
-                options.max_body_bytes.to_string(),
-                "--fail-timeout".into(),
-                options.fail_timeout.into(),
-                "--max-fails".into(),
-                options.max_fails.to_string(),
-                "--workers".into(),
-                "1".into(),
-                "--access-log".into(),
-                "off".into(),
-            ],
-            hosts,
-        );
+        let mut args: Vec<String> = vec![
+            "--listen".into(),
+            addr.to_string(),
+            "--status-listen".into(),
+            status_addr.to_string(),
+            "--max-body-bytes".into(),
+            options.max_body_bytes.to_string(),
+            "--fail-timeout".into(),
+            options.fail_timeout.into(),
+            "--max-fails".into(),
+            options.max_fails.to_string(),
+            "--workers".into(),
+            "1".into(),
+            "--access-log".into(),
+            if options.access_log {
+                "access.log"
+            } else {
+                "off"
+            }
+            .into(),
+        ];
+        for (option, value) in &options.client_limits {
+            args.push((*option).into());
+            args.push(value.to_string());
+        }
+        let rendered = render(&args, hosts);
         let conf = write_checked_config(prefix.path(), &rendered);
 
         let mut command = nginx_command(prefix.path(), &conf);
@@ -415,6 +420,11 @@ impl Nginx {
     /// `http://<nginx><path>`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// The prefix directory nginx runs in (its config, temp files and access log).
+    pub fn prefix(&self) -> &Path {
+        self._prefix.path()
     }
 
     /// nginx's error log (stderr) so far.

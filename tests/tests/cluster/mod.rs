@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-pub use qr_tests::{CONDITION_TIMEOUT, wait_until};
+pub use qr_tests::wait_until;
 
 /// Upper bound on the requests one [`Load`] sends, whatever the test does meanwhile.
 pub const MAX_LOAD_REQUESTS: u64 = 20_000;

@@ -336,10 +336,10 @@ pub struct NginxOptions {
 pub const UNLIMITED_CLIENT: [(&str, u32); 6] = [
     ("--client-rate", 1_000_000),
     ("--client-burst", 1_000_000),
-    ("--client-connections", 100_000),
+    ("--client-connections", 60_000),
     ("--decode-rate", 1_000_000),
     ("--decode-burst", 1_000_000),
-    ("--decode-connections", 100_000),
+    ("--decode-connections", 60_000),
 ];
 
 impl Default for NginxOptions {

@@ -396,7 +396,7 @@ fn nginx_accepts_the_rendered_config_with_retries_bounded_and_the_body_limit_set
     for directive in [
         "least_conn;",
         "client_max_body_size 16777216;",
-        "proxy_next_upstream error timeout http_502 http_503 non_idempotent;",
+        "proxy_next_upstream error timeout http_502 non_idempotent;",
         "proxy_next_upstream_tries 3;",
         "stub_status;",
         "keepalive 32;",

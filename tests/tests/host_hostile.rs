@@ -35,7 +35,6 @@ fn three_stalled_bodies_do_not_make_other_requests_wait_for_a_slot() {
     for i in 0..5 {
         assert_eq!(host.get(&format!("/hello/{i}")).status(), 200);
     }
-    assert_eq!(host.metric("qr_host_in_flight_requests", &[]), 0.0);
     drop(stalled);
     host.shutdown();
 }

@@ -17,8 +17,6 @@ pub const TYPE_BASE: &str =
 pub enum HostProblem {
     /// No route in the manifest matches the path.
     NoRoute,
-    /// The method is not one of RFC 9110's (or PATCH): no component is asked to handle it.
-    MethodNotImplemented,
     /// The host's own endpoint (`/.well-known/spin/health`) answers only GET and HEAD.
     MethodNotAllowed,
     /// The body is larger than `--max-body-bytes`.
@@ -44,7 +42,6 @@ impl HostProblem {
     pub fn slug(self) -> &'static str {
         match self {
             Self::NoRoute => "no-route",
-            Self::MethodNotImplemented => "method-not-implemented",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::BodyTooLarge => "body-too-large",
             Self::BodyReadTimeout => "body-read-timeout",
@@ -60,7 +57,6 @@ impl HostProblem {
     pub fn status(self) -> StatusCode {
         match self {
             Self::NoRoute => StatusCode::NOT_FOUND,
-            Self::MethodNotImplemented => StatusCode::NOT_IMPLEMENTED,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::BodyReadTimeout => StatusCode::REQUEST_TIMEOUT,
@@ -76,7 +72,6 @@ impl HostProblem {
     pub fn title(self) -> &'static str {
         match self {
             Self::NoRoute => "No route matches this path",
-            Self::MethodNotImplemented => "Unknown request method",
             Self::MethodNotAllowed => "Method not allowed here",
             Self::BodyTooLarge => "Request body too large",
             Self::BodyReadTimeout => "Request body arrived too slowly",

@@ -243,15 +243,11 @@ impl Server {
         let method = req.method().clone();
         let path = req.uri().path().to_owned();
 
+        // Any method goes to the component, as under Spin: the component knows which methods
+        // its routes answer (the app's answer 405 problem+json with `Allow`). A client-chosen
+        // method never becomes a label or log value (`method_label` maps it to `other`).
         let label = crate::metrics::method_label(&method);
-        let (route, component, response) = if label == "other" {
-            // A client-chosen token (up to 16 KiB) reaches neither a component nor a label.
-            let response = self.problem(
-                HostProblem::MethodNotImplemented,
-                "the method is not one of GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH",
-            );
-            ("none".to_owned(), None, response)
-        } else if path == SPIN_HEALTH_PATH {
+        let (route, component, response) = if path == SPIN_HEALTH_PATH {
             ("spin-health".to_owned(), None, self.health(&method))
         } else if let Some(matched) = self.router.route(&path) {
             let route = matched.route.to_string();

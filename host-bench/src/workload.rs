@@ -103,6 +103,7 @@ pub fn native(call: &Call) -> Result<Vec<u8>> {
         path,
         query,
         content_type: Some(call.content_type),
+        if_none_match: None,
         body: &call.body,
     };
     let reply = (endpoint.handle)(&request);

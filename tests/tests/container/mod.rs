@@ -403,8 +403,10 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
             )
         })
     };
-    wait_until("the held request to reach the guest", || {
-        host.metric("qr_host_in_flight_requests", &[]) >= 1.0
+    // qr-host reads a body in full before the request takes a wasm slot, so "in flight" here
+    // means the host holds the first half of the upload.
+    wait_until("the host to hold the first half of the upload", || {
+        host.metric("qr_host_body_buffer_bytes", &[]) >= half as f64
     });
     host.terminate();
     wait_until("readiness to turn 503", || {

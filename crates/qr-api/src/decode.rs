@@ -3,7 +3,6 @@
 use base64::Engine as _;
 use serde::Serialize;
 
-use crate::generate::not_allowed;
 use crate::{Problem, Reply, Request, media_type, multipart};
 use qr_core::{Code, Encoding, Merged};
 
@@ -114,7 +113,7 @@ impl<'a> From<&'a Code> for CodeJson<'a> {
 pub(crate) fn handle(req: &Request<'_>) -> Reply {
     match (req.path, req.method) {
         ("/decode", "POST") => decode(req),
-        ("/decode", _) => not_allowed(req, "POST"),
+        ("/decode", _) => Reply::not_allowed(req, "POST"),
         (path, _) => Problem::not_found(path).into_reply(),
     }
 }

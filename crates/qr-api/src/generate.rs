@@ -11,7 +11,7 @@ pub(crate) fn handle(req: &Request<'_>) -> Reply {
             not_modified(reply, req.if_none_match)
         }
         ("/generate", "POST") => respond(options_from_body(req), false),
-        ("/generate", _) => not_allowed(req, "GET, POST"),
+        ("/generate", _) => Reply::not_allowed(req, "GET, POST"),
         ("/generate/batch", _) => match stream(req) {
             Some(Ok(streamed)) => streamed.collect(),
             Some(Err(reply)) => reply,
@@ -22,7 +22,7 @@ pub(crate) fn handle(req: &Request<'_>) -> Reply {
             "service": "qr-workshop",
             "version": env!("CARGO_PKG_VERSION"),
         })),
-        ("/health", _) => not_allowed(req, "GET"),
+        ("/health", _) => Reply::not_allowed(req, "GET"),
         (path, _) => Problem::not_found(path).into_reply(),
     }
 }
@@ -34,7 +34,7 @@ pub(crate) fn stream(req: &Request<'_>) -> Option<Result<Streamed, Reply>> {
         return None;
     }
     if req.method != "POST" {
-        return Some(Err(not_allowed(req, "POST")));
+        return Some(Err(Reply::not_allowed(req, "POST")));
     }
     let csv = media_type(req.content_type).as_deref() == Some("text/csv");
     Some(match qr_core::batch::parse(req.body, csv) {
@@ -109,12 +109,6 @@ fn respond(options: Result<GenerateOptions, Error>, cacheable: bool) -> Reply {
         }
         Err(e) => e.into(),
     }
-}
-
-pub(crate) fn not_allowed(req: &Request<'_>, allow: &str) -> Reply {
-    let mut reply = Problem::method_not_allowed(req.method, req.path, allow).into_reply();
-    reply.headers.push(("allow", allow.to_owned()));
-    reply
 }
 
 /// A strong entity tag for `body`: 64-bit FNV-1a of the bytes, so equal tags mean equal bytes

@@ -9,8 +9,13 @@
 // In unit tests a failed unwrap is a failed test with its message.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+#[cfg(feature = "decode")]
 mod decode;
+#[cfg(feature = "generate")]
 mod generate;
+// The endpoints' helpers; without an endpoint (the ui component only needs `Reply` and
+// `Problem`) they are left out.
+#[cfg(any(feature = "generate", feature = "decode"))]
 mod multipart;
 mod problem;
 
@@ -47,6 +52,7 @@ pub struct Reply {
 
 impl Reply {
     /// A 200 with a body of the given type.
+    #[cfg(any(feature = "generate", feature = "decode"))]
     fn ok(content_type: &str, body: Vec<u8>) -> Reply {
         Reply {
             status: 200,
@@ -56,10 +62,19 @@ impl Reply {
     }
 
     /// A 200 `application/json` reply.
+    #[cfg(any(feature = "generate", feature = "decode"))]
     fn json(value: &impl serde::Serialize) -> Reply {
         // Serialising our own plain structs cannot fail.
         let body = serde_json::to_vec(value).unwrap_or_default();
         Reply::ok("application/json", body)
+    }
+
+    /// 405 problem+json for a known path asked with another method, with its `allow` header.
+    #[cfg(any(feature = "generate", feature = "decode"))]
+    fn not_allowed(req: &Request<'_>, allow: &str) -> Reply {
+        let mut reply = Problem::method_not_allowed(req.method, req.path, allow).into_reply();
+        reply.headers.push(("allow", allow.to_owned()));
+        reply
     }
 
     /// The value of header `name`, if set.
@@ -115,6 +130,7 @@ pub struct Endpoint {
 
 /// `/generate` (GET, POST), `/generate/batch` (POST, streamed), `/health` and the catch-all
 /// 404, served by the generate component.
+#[cfg(feature = "generate")]
 pub const GENERATE: Endpoint = Endpoint {
     max_body_bytes: qr_core::limits::MAX_GENERATE_BODY_BYTES,
     handle: generate::handle,
@@ -122,6 +138,7 @@ pub const GENERATE: Endpoint = Endpoint {
 };
 
 /// `/decode` (POST), served by the decode component.
+#[cfg(feature = "decode")]
 pub const DECODE: Endpoint = Endpoint {
     max_body_bytes: qr_core::limits::MAX_DECODE_BODY_BYTES,
     handle: decode::handle,
@@ -129,6 +146,7 @@ pub const DECODE: Endpoint = Endpoint {
 };
 
 /// The media type without parameters, lower-cased: `Multipart/Form-Data; b=1` → `multipart/form-data`.
+#[cfg(any(feature = "generate", feature = "decode"))]
 fn media_type(content_type: Option<&str>) -> Option<String> {
     content_type.map(|ct| {
         ct.split(';')

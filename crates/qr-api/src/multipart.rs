@@ -3,7 +3,9 @@
 
 use qr_core::Error;
 
-/// Returns the content of the part named `field` in a `multipart/form-data` body.
+/// Returns the content of the part named `field` in a `multipart/form-data` body (`/decode`'s
+/// `file`).
+#[cfg(feature = "decode")]
 pub fn field<'b>(content_type: &str, body: &'b [u8], field: &str) -> Result<&'b [u8], Error> {
     let mut found = None;
     walk(content_type, body, |name, content| {
@@ -15,7 +17,8 @@ pub fn field<'b>(content_type: &str, body: &'b [u8], field: &str) -> Result<&'b 
     found.ok_or_else(|| Error::InvalidMultipart(format!("no field '{field}'")))
 }
 
-/// Every named part of a `multipart/form-data` body, in order.
+/// Every named part of a `multipart/form-data` body, in order (`/generate`'s fields and logo).
+#[cfg(feature = "generate")]
 pub fn parts<'b>(content_type: &str, body: &'b [u8]) -> Result<Vec<(String, &'b [u8])>, Error> {
     let mut all = Vec::new();
     walk(content_type, body, |name, content| {

@@ -86,6 +86,7 @@ impl From<&Error> for Problem {
             Error::MissingData => ("missing-data", "No data to encode", 400),
             Error::InvalidOption { .. } => ("invalid-option", "Invalid option", 400),
             Error::DataTooLong { .. } => ("data-too-long", "Data too long", 413),
+            #[cfg(feature = "generate")]
             Error::CapacityExceeded(_) => {
                 ("capacity-exceeded", "Data does not fit in a QR code", 413)
             }

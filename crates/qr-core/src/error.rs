@@ -35,6 +35,7 @@ pub enum Error {
     },
 
     /// The payload is within [`limits::MAX_DATA_BYTES`] but does not fit at the chosen level.
+    #[cfg(feature = "generate")]
     #[error("{0}")]
     CapacityExceeded(#[from] qr_encode::EncodeError),
 

@@ -40,50 +40,7 @@ pub use vector_out::{dark_runs, to_eps, to_pdf, to_text};
 
 use std::fmt;
 
-/// Error-correction level: how much of the symbol may be damaged and still read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EcLevel {
-    /// About 7% of codewords may be lost.
-    L,
-    /// About 15%.
-    M,
-    /// About 25%.
-    Q,
-    /// About 30%: the Python service's default, for printed labels that get scuffed.
-    H,
-}
-
-impl EcLevel {
-    /// All four levels, lowest redundancy first.
-    pub const ALL: [EcLevel; 4] = [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H];
-
-    /// The single letter used by the API and by the standard.
-    pub fn letter(self) -> char {
-        match self {
-            EcLevel::L => 'L',
-            EcLevel::M => 'M',
-            EcLevel::Q => 'Q',
-            EcLevel::H => 'H',
-        }
-    }
-
-    /// Parses `L`, `M`, `Q` or `H`, in either case.
-    pub fn from_letter(s: &str) -> Option<EcLevel> {
-        match s {
-            "L" | "l" => Some(EcLevel::L),
-            "M" | "m" => Some(EcLevel::M),
-            "Q" | "q" => Some(EcLevel::Q),
-            "H" | "h" => Some(EcLevel::H),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for EcLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.letter())
-    }
-}
+pub use qr_ec_level::EcLevel;
 
 /// Why a payload could not be encoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

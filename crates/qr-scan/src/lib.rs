@@ -27,7 +27,7 @@ mod views;
 use std::borrow::Cow;
 
 use image::GrayImage;
-pub use qr_encode::EcLevel;
+pub use qr_ec_level::EcLevel;
 use rxing::common::BitMatrix;
 
 pub use append::{Merged, StructuredAppend, merge_structured_append};

@@ -31,7 +31,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let Some(oha) = run.oha.as_ref() else {
         report.note(
             SECTION,
-            "skipped: oha is not installed (`cargo install oha --locked`)",
+            "skipped: oha is not installed (`scripts/setup --test`)",
         );
         return Ok(());
     };

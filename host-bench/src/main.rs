@@ -69,7 +69,14 @@ struct Opts {
     /// Directory for the results files (default: results/ for full runs, target/host-bench/quick/ with --quick).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Fail when a peer tool is missing (oha, the wasmtime CLI) instead of skipping the parts
+    /// that need it; scripts/test passes it so its smoke covers every part.
+    #[arg(long)]
+    require_tools: bool,
 }
+
+/// The external programs some parts drive; without `--require-tools` a missing one skips them.
+const TOOLS: [&str; 2] = ["oha", "wasmtime"];
 
 /// Load time per oha cell in a full run: long enough for a steady state at 1 connection.
 const LOAD_SECONDS: u64 = 5;
@@ -166,6 +173,14 @@ fn main() -> Result<()> {
         Command::HttpLoad(o) => ("http-load", o),
         Command::All(o) => ("all", o),
     };
+    if opts.require_tools {
+        for tool in TOOLS {
+            anyhow::ensure!(
+                servers::tool(tool).is_some(),
+                "`{tool}` is not installed and --require-tools was given: run scripts/setup --test"
+            );
+        }
+    }
     let oha = oha::Oha::find()
         .inspect_err(|e| eprintln!("note: {e:#}; the HTTP parts are skipped"))
         .ok();

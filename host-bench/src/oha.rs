@@ -36,7 +36,7 @@ impl Oha {
     /// Finds oha on `PATH` or in `~/.cargo/bin`.
     pub fn find() -> Result<Oha> {
         let program =
-            servers::tool("oha").context("oha is not installed (`cargo install oha --locked`)")?;
+            servers::tool("oha").context("oha is not installed (`scripts/setup --test`)")?;
         let help = Command::new(&program).arg("--help").output()?;
         let help = String::from_utf8_lossy(&help.stdout);
         let json_flag = if help.contains("--output-format") {

@@ -109,6 +109,32 @@ pub fn host_binary() -> PathBuf {
     path
 }
 
+/// Where `scripts/setup --test` installs the pinned tools: `$QR_WORKSHOP_TOOLS`, else
+/// `~/.cache/qr-workshop/tools` (per user, shared by every clone).
+pub fn tools_dir() -> PathBuf {
+    std::env::var_os("QR_WORKSHOP_TOOLS")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache/qr-workshop/tools"))
+        })
+        .unwrap_or_else(|| PathBuf::from(".cache/qr-workshop/tools"))
+}
+
+/// A tool the tests run as a child process (`wasmtime`, `oha`): the pinned copy in
+/// [`tools_dir`], else the first on `PATH`; panics naming the setup command when neither has
+/// it.
+pub fn tool(name: &str) -> PathBuf {
+    std::iter::once(tools_dir().join("bin"))
+        .chain(
+            std::env::var_os("PATH")
+                .iter()
+                .flat_map(std::env::split_paths),
+        )
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+        .unwrap_or_else(|| panic!("`{name}` is not installed: run scripts/setup --test"))
+}
+
 /// A release wasm component by crate file name (`qr_generate`, `fixture_hello`); panics with the
 /// build command if it is missing.
 pub fn wasm(file_stem: &str) -> PathBuf {
@@ -732,7 +758,9 @@ impl Host {
     }
 }
 
-/// Sums the samples of `name` whose label set includes every `(key, value)` in `labels`.
+/// Sums the samples of `name` whose label set includes every `(key, value)` in `labels`; 0 when
+/// none matches (prometheus-client exports a labelled family only once it has a series, so 0
+/// is also what an absent family reads as: use [`has_sample`] where absence must fail).
 /// Parses the Prometheus/OpenMetrics text exposition line by line.
 pub fn sum_samples(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
     text.lines()
@@ -754,6 +782,16 @@ pub fn sum_samples(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
             all.then(|| value.parse::<f64>().ok()).flatten()
         })
         .sum()
+}
+
+/// Whether the exposition has at least one sample of `name` (with any labels).
+pub fn has_sample(text: &str, name: &str) -> bool {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .any(|line| {
+            line.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with(' ') || rest.starts_with('{'))
+        })
 }
 
 /// Lines printed by the host, shared with the reader threads.

@@ -1,11 +1,12 @@
 //! The components are standard `wasi:http@0.2` proxies: a host nobody here wrote,
-//! `wasmtime serve` (48.x, installed by `scripts/setup --test`), serves them unchanged.
+//! `wasmtime serve` (the official 48.x CLI, installed by `scripts/setup --test`), serves them
+//! unchanged.
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
-use qr_tests::{StatusCode, client, wasm};
+use qr_tests::{StatusCode, client, tool, wasm};
 use serde_json::Value;
 
 /// A `wasmtime serve` process on an ephemeral loopback port, killed on drop.
@@ -16,13 +17,13 @@ struct WasmtimeServe {
 
 impl WasmtimeServe {
     fn start(component: &std::path::Path) -> WasmtimeServe {
-        let mut child = Command::new("wasmtime")
+        let mut child = Command::new(tool("wasmtime"))
             .args(["serve", "-S", "cli=y", "--addr", "127.0.0.1:0"])
             .arg(component)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("`wasmtime` 48 on PATH (scripts/setup --test installs it)");
+            .expect("spawn `wasmtime serve`");
         // It prints `Serving HTTP on http://ADDR/` once it listens; read lines until then.
         let stderr = BufReader::new(child.stderr.take().expect("piped stderr"));
         let mut seen = Vec::new();

@@ -526,7 +526,9 @@ fn ranged(name: &str, text: &str, min: u32, max: u32) -> Result<u32, Error> {
         .ok_or_else(range)
 }
 
-fn invalid(name: &str, reason: &str) -> Error {
+/// The 400 `invalid-option` error for option `name` (as the client spelled it); the payload
+/// builders use it too.
+pub(crate) fn invalid(name: &str, reason: &str) -> Error {
     Error::InvalidOption {
         name: name.to_owned(),
         reason: reason.to_owned(),

@@ -14,6 +14,7 @@ use std::fmt::Write;
 
 use serde_json::{Map, Value};
 
+use crate::options::invalid;
 use crate::{EcLevel, Error};
 
 /// The payload kinds, by the JSON field that carries each one.
@@ -615,13 +616,6 @@ fn percent(value: &str, keep: &[u8]) -> String {
         }
     }
     s
-}
-
-fn invalid(name: &str, reason: &str) -> Error {
-    Error::InvalidOption {
-        name: name.to_owned(),
-        reason: reason.to_owned(),
-    }
 }
 
 #[cfg(test)]

@@ -270,21 +270,8 @@ pub fn get_ok(addr: SocketAddr, path: &str) -> Result<()> {
     Ok(())
 }
 
-/// A command-line tool: the pinned copy `scripts/setup --test` installs (see `qr_tests::tool`),
-/// else the first on `PATH` or in `~/.cargo/bin`.
-pub fn tool(name: &str) -> Option<std::path::PathBuf> {
-    let installed = qr_tests::tools_dir().join("bin");
-    let cargo_bin = std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo/bin"));
-    std::iter::once(installed)
-        .chain(
-            std::env::var_os("PATH")
-                .into_iter()
-                .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>()),
-        )
-        .chain(cargo_bin)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-}
+/// A command-line tool, found where the tests find it (`qr_tests::find_tool`).
+pub use qr_tests::find_tool as tool;
 
 /// User plus system CPU seconds used so far by `pid` and all its descendants (gunicorn's
 /// workers are children of its master).

@@ -120,10 +120,9 @@ pub fn tools_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".cache/qr-workshop/tools"))
 }
 
-/// A tool the tests run as a child process (`wasmtime`, `oha`): the pinned copy in
-/// [`tools_dir`], else the first on `PATH`; panics naming the setup command when neither has
-/// it.
-pub fn tool(name: &str) -> PathBuf {
+/// A tool the tests and benchmarks run as a child process (`wasmtime`, `oha`): the pinned copy
+/// in [`tools_dir`], else the first on `PATH`.
+pub fn find_tool(name: &str) -> Option<PathBuf> {
     std::iter::once(tools_dir().join("bin"))
         .chain(
             std::env::var_os("PATH")
@@ -132,7 +131,11 @@ pub fn tool(name: &str) -> PathBuf {
         )
         .map(|dir| dir.join(name))
         .find(|path| path.is_file())
-        .unwrap_or_else(|| panic!("`{name}` is not installed: run scripts/setup --test"))
+}
+
+/// [`find_tool`], panicking with the setup command when the tool is missing.
+pub fn tool(name: &str) -> PathBuf {
+    find_tool(name).unwrap_or_else(|| panic!("`{name}` is not installed: run scripts/setup --test"))
 }
 
 /// A release wasm component by crate file name (`qr_generate`, `fixture_hello`); panics with the

@@ -15,12 +15,15 @@ loopback (blob: and data: URLs stay inside the page). Exit status 0 means the fl
 import argparse
 import base64
 import json
+import struct
 import os
 import sys
 import tempfile
 import time
 import urllib.parse
 import urllib.request
+import uuid
+import zlib
 from pathlib import Path
 
 os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager fetch a driver
@@ -149,6 +152,32 @@ def http(base, path, body=None, content_type=None):
         return e.code, dict(e.headers), e.read()
 
 
+def multipart(fields, files):
+    """A multipart/form-data body of text `fields` and (name, filename, bytes) `files`."""
+    boundary = uuid.uuid4().hex
+    out = b""
+    for name, value in fields:
+        out += (f"--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n"
+                f"{value}\r\n").encode()
+    for name, filename, data in files:
+        out += (f"--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"; "
+                f"filename=\"{filename}\"\r\ncontent-type: image/png\r\n\r\n").encode()
+        out += data + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def logo_png(side=48):
+    """A checkered red and blue RGB PNG, written by hand (no imaging library in the venv)."""
+    rows = b"".join(b"\x00" + bytes(
+        c for x in range(side) for c in ((200, 30, 30) if (x // 8 + y // 8) % 2 else (30, 60, 200)))
+        for y in range(side))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
 def decode_via_api(base, image):
     status, _, body = http(base, "/decode", image, "application/octet-stream")
     check(status == 200, f"/decode answered {status}: {body[:200]!r}")
@@ -193,11 +222,40 @@ def check_corners(drawn, expected, what):
             check(abs(dx - ex) < 0.05 and abs(dy - ey) < 0.05, f"{what}: corner {d} != {e}")
 
 
-def wait_download(b, name):
+def wait_download(b, name, remove=False):
+    """The downloaded file's bytes; `remove` deletes it so the next download takes its name."""
     path = b.downloads / name
     b.wait(lambda: path.is_file() and path.stat().st_size > 0
            and not (b.downloads / (name + ".crdownload")).exists(), f"download {name}")
-    return path.read_bytes()
+    data = path.read_bytes()
+    if remove:
+        path.unlink()
+    return data
+
+
+def labelled_controls(b):
+    """Every visible control of the Make form and its label text ('' when it has none)."""
+    return b.js("""return [...document.querySelectorAll('#make-form input, #make-form select,'
+        + ' #make-form textarea')].filter(e => e.offsetParent !== null && e.type !== 'hidden')
+        .map(e => [e.id, e.labels && e.labels.length ? e.labels[0].textContent.trim() : '']);""")
+
+
+def check_labels(b):
+    for element_id, label in labelled_controls(b):
+        check(label, f"#{element_id} has no label")
+
+
+def choose_kind(b, kind):
+    Select(b.el("kind")).select_by_value(kind)
+    b.wait(lambda: b.el("payload").is_displayed() and b.driver.find_elements(By.CSS_SELECTOR,
+           f"#payload [id^='{kind}-']"), f"the {kind} fields")
+
+
+def type_into(b, element_id, text):
+    """Types `text` into a field as a person would (newlines included)."""
+    el = b.el(element_id)
+    el.clear()
+    el.send_keys(text)
 
 
 # ------------------------------------------------------------------------------------------
@@ -267,6 +325,150 @@ def flow_make(args):
     meta = codes_listed(b)[0].text
     check("Level M" in meta and f"version {decoded['codes'][0]['version']}" in meta, meta)
     b.finish()
+
+
+def flow_logo(args):
+    """Pick a logo -> the preview is a multipart POST with it -> the downloaded PNG is what the
+    API makes for those fields and decodes to the text; drop a logo on the field; a logo too
+    big for the code -> the API's 422 detail naming the largest logo_size that fits."""
+    b = Browser(args.base)
+    b.open("/")
+    wait_for_options(b)
+    text = "A code with a logo"
+    set_field(b, "data", text)
+    wait_for_preview(b, text)
+    logo = Path(b.profile.name) / "logo.png"
+    logo.write_bytes(logo_png())
+    b.el("logo").send_keys(str(logo))
+    b.wait(lambda: "With the logo." in b.el("make-status").text, "a preview with the logo")
+    check(b.el("logo-remove").is_displayed(), "no way to remove the logo")
+    command = b.el("link").get_attribute("value")
+    check("-F 'logo=@logo.png'" in command and f"--form-string 'data={text}'" in command, command)
+    b.el("download-png").click()
+    png = wait_download(b, "qr-code.png", remove=True)
+    body, content_type = multipart([("data", text)], [("logo", "logo.png", logo_png())])
+    st, _, api_png = http(args.base, "/generate", body, content_type)
+    check(st == 200 and png == api_png, f"the download differs from the API's answer ({st})")
+    st, _, plain = http(args.base, "/generate?data=" + urllib.parse.quote(text))
+    check(png != plain, "the download has no logo")
+    decoded = decode_via_api(args.base, png)
+    check([c["text"] for c in decoded["codes"]] == [text], f"the logo PNG decodes to {decoded}")
+    b.el("download-svg").click()
+    svg = wait_download(b, "qr-code.svg", remove=True)
+    check(b"<svg" in svg[:200] and b"<image" in svg, f"SVG download without its logo: {svg[:200]!r}")
+
+    # Too big: the API's own words, naming the largest size that fits.
+    set_field(b, "opt-logo_size", "0.4")
+    b.wait(lambda: b.el("make-error").is_displayed(), "the logo error")
+    body, content_type = multipart([("data", text), ("logo_size", "0.4")],
+                                   [("logo", "logo.png", logo_png())])
+    st, _, problem = http(args.base, "/generate", body, content_type)
+    detail = json.loads(problem)["detail"]
+    check(st == 422 and b.el("make-error").text == detail, f"shown {b.el('make-error').text!r}, "
+          f"API {st} {detail!r}")
+    check("largest logo_size that fits" in detail, detail)
+    check(not b.el("preview").is_displayed(), "a stale preview stays up beside the error")
+
+    # Remove it: back to a plain GET link; drop it on the field: the logo is back.
+    set_field(b, "opt-logo_size", "0.2")
+    b.el("logo-remove").click()
+    b.wait(lambda: b.el("link").get_attribute("value").startswith(args.base + "/generate?")
+           and "With the logo." not in b.el("make-status").text
+           and "Version" in b.el("make-status").text, "the plain preview after removing the logo")
+    check(b.driver.switch_to.active_element == b.el("logo"), "focus did not return to the picker")
+    b.js("""
+        const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], 'dropped.png', {type: 'image/png'}));
+        const zone = document.getElementById('logo').parentElement;
+        zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true}));
+        zone.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+    """, base64.b64encode(logo_png()).decode())
+    b.wait(lambda: "With the logo." in b.el("make-status").text
+           and "dropped.png" in b.el("link").get_attribute("value"), "a preview with the dropped logo")
+    check_labels(b)
+    b.finish(allowed_console=["status of 422"])
+
+
+# What the Wi-Fi form gets, and the exact text the code must hold: `\ ; , : "` escaped.
+WIFI_SSID = 'Café;Lab\\2'
+WIFI_PASSWORD = 'p:w,"x"'
+WIFI_TEXT = r'WIFI:T:WPA;S:Café\;Lab\\2;P:p\:w\,\"x\";H:true;;'
+VCARD_TEXT = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:O'Neil\\; Jr;Ann;;;\r\nFN:Ann O'Neil\\; Jr\r\n"
+              "ORG:Acme\\, Inc.\r\nTEL;TYPE=voice:+1 555 0100\r\nTEL;TYPE=voice:+44 20 7946 0000\r\n"
+              "EMAIL:ann@example.com\r\nEND:VCARD")
+EPC_TEXT = "BCD\n002\n1\nSCT\n\nRed Cross\nBE72000000001616\nEUR12.5\n\n\nDonation 2026"
+
+
+def download_decodes(b, base, want, ecc=None):
+    """Download PNG -> the file decodes through /decode to exactly `want` (at level `ecc`)."""
+    b.el("download-png").click()
+    png = wait_download(b, "qr-code.png", remove=True)
+    decoded = decode_via_api(base, png)
+    check([c["text"] for c in decoded["codes"]] == [want], f"decodes to {decoded}, want {want!r}")
+    check(ecc is None or decoded["codes"][0]["ecc"] == ecc, f"level {decoded['codes'][0]['ecc']}")
+    return png
+
+
+def flow_builders(args):
+    """The payload forms (built from the document's schemas) POST JSON: Wi-Fi with every
+    special character, a vCard with two phone numbers, an EPC payment at level M; a bad IBAN
+    shows the API's detail."""
+    b = Browser(args.base)
+    b.open("/")
+    wait_for_options(b)
+    kinds = [o.get_attribute("value") for o in Select(b.el("kind")).options]
+    for kind in ["data", "wifi", "vcard", "mecard", "geo", "tel", "sms", "mailto", "event", "epc"]:
+        check(kind in kinds, f"no {kind} form: {kinds}")
+
+    choose_kind(b, "wifi")
+    check(not b.el("data").is_displayed(), "the text box stays beside the Wi-Fi form")
+    b.wait(lambda: "Fill in: Network name (SSID)." == b.el("make-error").text, "the missing SSID")
+    type_into(b, "wifi-ssid", WIFI_SSID)
+    type_into(b, "wifi-password", WIFI_PASSWORD)
+    Select(b.el("wifi-security")).select_by_value("WPA")
+    b.el("wifi-hidden").click()
+    b.wait(lambda: "Wi-Fi network: " + WIFI_SSID in (b.el("preview").get_attribute("alt") or "")
+           and "Version" in b.el("make-status").text, "the Wi-Fi preview")
+    command = b.el("link").get_attribute("value")
+    check('"wifi":{"ssid":"Café;Lab\\\\2"' in command, f"the command does not POST the JSON: {command}")
+    check_labels(b)
+    png = download_decodes(b, args.base, WIFI_TEXT)
+    path = b.downloads / "wifi.png"
+    path.write_bytes(png)
+    b.el("file").send_keys(str(path))
+    b.wait(lambda: listed_texts(b) == [WIFI_TEXT], "the page to read the Wi-Fi code back")
+
+    choose_kind(b, "vcard")
+    type_into(b, "vcard-first_name", "Ann")
+    type_into(b, "vcard-last_name", "O'Neil; Jr")
+    type_into(b, "vcard-org", "Acme, Inc.")
+    type_into(b, "vcard-phone", "+1 555 0100\n+44 20 7946 0000")
+    type_into(b, "vcard-email", "ann@example.com")
+    b.wait(lambda: "Contact (vCard): Ann" in (b.el("preview").get_attribute("alt") or ""),
+           "the vCard preview")
+    download_decodes(b, args.base, VCARD_TEXT)
+
+    choose_kind(b, "epc")
+    type_into(b, "epc-name", "Red Cross")
+    type_into(b, "epc-iban", "BE72 0000 0000 1617")
+    b.wait(lambda: "epc.iban" in b.el("make-error").text, "the IBAN error")
+    st, _, problem = http(args.base, "/generate", json.dumps(
+        {"epc": {"name": "Red Cross", "iban": "BE72 0000 0000 1617"}}).encode(), "application/json")
+    check(st == 400 and json.loads(problem)["detail"] == b.el("make-error").text,
+          f"shown {b.el('make-error').text!r}, API {st} {problem!r}")
+    type_into(b, "epc-iban", "BE72 0000 0000 1616")
+    type_into(b, "epc-amount", "12.50")
+    type_into(b, "epc-text", "Donation 2026")
+    b.wait(lambda: "SEPA payment (EPC): Red Cross" in (b.el("preview").get_attribute("alt") or "")
+           and "level M" in b.el("make-status").text, "the EPC preview at level M")
+    download_decodes(b, args.base, EPC_TEXT, ecc="M")
+
+    Select(b.el("kind")).select_by_value("data")
+    b.wait(lambda: b.el("data").is_displayed() and not b.el("payload").is_displayed()
+           and b.el("link").get_attribute("value").startswith(args.base + "/generate?data="),
+           "back to plain text")
+    b.finish(allowed_console=["status of 400"])
 
 
 def corpus_expectation(base):
@@ -506,7 +708,8 @@ def flow_screenshots(args):
 
 FLOWS = {
     "make": flow_make, "upload": flow_upload, "paste": flow_paste, "camera": flow_camera,
-    "keyboard": flow_keyboard, "errors": flow_errors, "docs": flow_docs,
+    "keyboard": flow_keyboard, "errors": flow_errors, "docs": flow_docs, "logo": flow_logo,
+    "builders": flow_builders,
     "screenshots": flow_screenshots,
 }
 

@@ -54,6 +54,16 @@ fn make_preview_options_download_and_the_png_decodes() {
 }
 
 #[test]
+fn a_logo_file_is_posted_with_the_options_and_a_too_big_one_shows_the_api_detail() {
+    run_flow("logo", &[]);
+}
+
+#[test]
+fn the_wifi_vcard_and_epc_forms_make_codes_with_the_exact_payload_text() {
+    run_flow("builders", &[]);
+}
+
+#[test]
 fn a_corpus_photo_from_the_file_picker_and_drag_and_drop_shows_text_and_corners() {
     run_flow("upload", &[]);
 }

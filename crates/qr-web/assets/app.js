@@ -43,66 +43,125 @@ function show(el, text) {
 // ---------------------------------------------------------------------------------------
 // Make
 
+/** Logo files the API takes; SVG only with `format=svg` (the API says so if not). */
+const LOGO_TYPES = "image/png,image/jpeg,image/svg+xml";
+/** A POST download's object URL is revoked this long after its click started the download. */
+const DOWNLOAD_URL_LIFETIME_MS = 10000;
+
+/** The schema a `#/…` JSON pointer names in `doc`. */
+function pointer(doc, ref) {
+  return ref.replace(/^#\//, "").split("/").reduce((o, k) => (o ? o[k] : undefined), doc);
+}
+
 /**
- * The generation options, read from the GET /generate parameters of /openapi.json, so a new
- * option appears on the page as soon as the document describes it. `data` has its own text
- * box; aliases (x-alias-of) are other names for the same option and are left out.
+ * What the form is built from, all read from /openapi.json so a new option or payload field
+ * appears on the page as soon as the document describes it: the GET /generate query
+ * parameters (`data` has its own text box; aliases, x-alias-of, are other names for an
+ * option and are left out), the payload builders (GenerateRequest properties whose
+ * `x-fields` names the schema of their fields) and the logo.
  */
-async function loadOptions() {
+async function loadForm() {
   const response = await fetch("/openapi.json");
   if (!response.ok) throw new Error(await problemText(response));
   const doc = await response.json();
   const op = doc.paths["/generate"].get;
-  return op.parameters.filter((p) => p.in === "query" && p.name !== "data" && !p["x-alias-of"]
-    && !(p.schema && p.schema["x-ui-skip"]));
+  const body = doc.components.schemas.GenerateRequest.properties;
+  return {
+    params: op.parameters.filter((p) => p.in === "query" && p.name !== "data" && !p["x-alias-of"]
+      && !(p.schema && p.schema["x-ui-skip"])),
+    kinds: Object.entries(body).filter(([, p]) => p["x-fields"])
+      .map(([kind, p]) => ({ kind, schema: pointer(doc, p["x-fields"]) })),
+    logo: body.logo,
+  };
 }
 
-/** One labelled field per option: select for enums, number for integers, colour, or text. */
-function buildField(param) {
-  const s = param.schema || {};
-  const id = `opt-${param.name}`;
+/**
+ * One labelled field for a schema: a select for an enum, a checkbox for a boolean, a text
+ * area for a list (one item a line) or `x-ui-widget: textarea`, a number field for a number
+ * or integer with its range, a colour picker for `x-ui-widget: color`, else a text box.
+ */
+function buildField(id, s, description, required) {
   const wrap = document.createElement("div");
   wrap.className = "field";
   const label = document.createElement("label");
   label.htmlFor = id;
-  label.textContent = s.title || param.name;
-  wrap.append(label);
+  label.textContent = (s.title || id) + (required ? " (required)" : "");
+  const types = [].concat(s.type);
   let input;
   if (Array.isArray(s.enum)) {
     input = document.createElement("select");
-    for (const value of s.enum) {
-      const option = document.createElement("option");
-      option.value = option.textContent = String(value);
-      input.append(option);
-    }
+    if (s.default === undefined && !required) input.append(new Option("(default)", ""));
+    for (const value of s.enum) input.append(new Option(String(value), String(value)));
+  } else if (types.includes("array") || s["x-ui-widget"] === "textarea") {
+    input = document.createElement("textarea");
+    input.rows = 2;
+    if (types.includes("array")) input.dataset.list = "1";
   } else {
     input = document.createElement("input");
-    if (s.type === "integer" || s.type === "number") {
+    if (types.includes("boolean")) {
+      input.type = "checkbox";
+      wrap.classList.add("check");
+    } else if (types.includes("integer") || types.includes("number")) {
       input.type = "number";
-      input.inputMode = "numeric";
+      input.inputMode = types.includes("integer") ? "numeric" : "decimal";
       if (s.minimum !== undefined) input.min = s.minimum;
       if (s.maximum !== undefined) input.max = s.maximum;
-      input.step = s.type === "integer" ? 1 : "any";
+      input.step = types.includes("integer") ? 1 : "any";
     } else if (s["x-ui-widget"] === "color") {
       input.type = "color";
     } else {
-      input.type = "text";
+      input.type = s["x-ui-widget"] === "tel" ? "tel" : s.format === "uri" ? "url" : "text";
+      if (s.examples) input.placeholder = String(s.examples[0]);
     }
   }
   input.id = id;
-  input.name = param.name;
-  if (s.default !== undefined) input.value = String(s.default);
+  if (input.type === "checkbox") input.checked = s.default === true;
+  else if (s.default !== undefined) input.value = String(s.default);
   input.dataset.default = input.value;
-  if (param.description) {
+  if (required) input.required = true;
+  wrap.append(label, input);
+  if (description) {
     const hint = document.createElement("small");
     hint.id = `${id}-hint`;
     hint.className = "hint";
-    hint.textContent = param.description.replace(/`/g, "");
+    hint.textContent = description.replace(/`/g, "");
     input.setAttribute("aria-describedby", hint.id);
-    wrap.append(input, hint);
-  } else {
-    wrap.append(input);
+    wrap.append(hint);
   }
+  return wrap;
+}
+
+/** The logo picker: a file input that also takes a file dropped on it, and a remove button. */
+function buildLogoField(schema) {
+  const wrap = buildField("logo", { title: (schema && schema.title) || "Logo" },
+    "PNG or JPEG (SVG with the svg format), at most 128 KiB: choose or drop a file.");
+  const input = wrap.querySelector("input");
+  input.type = "file";
+  input.accept = LOGO_TYPES;
+  const remove = document.createElement("button");
+  remove.type = "button";
+  remove.id = "logo-remove";
+  remove.textContent = "Remove logo";
+  remove.hidden = true;
+  wrap.append(remove);
+  wrap.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    wrap.classList.add("over");
+  });
+  wrap.addEventListener("dragleave", () => wrap.classList.remove("over"));
+  wrap.addEventListener("drop", (e) => {
+    e.preventDefault();
+    wrap.classList.remove("over");
+    if (!e.dataTransfer.files.length) return;
+    input.files = e.dataTransfer.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  input.addEventListener("change", () => { remove.hidden = !input.files.length; });
+  remove.addEventListener("click", () => {
+    input.value = "";
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    input.focus();
+  });
   return wrap;
 }
 
@@ -118,6 +177,37 @@ function currentQuery(form, overrides = {}) {
   return query;
 }
 
+/** The chosen builder's fields as the API takes them: lists split by line, blanks left out. */
+function payloadFields() {
+  const fields = {};
+  for (const el of $("payload").querySelectorAll("[data-field]")) {
+    const name = el.dataset.field;
+    if (el.type === "checkbox") {
+      if (el.checked) fields[name] = true;
+    } else if (el.dataset.list) {
+      const items = el.value.split("\n").map((v) => v.trim()).filter(Boolean);
+      if (items.length) fields[name] = items;
+    } else if (el.value !== "") {
+      fields[name] = el.value;
+    }
+  }
+  return fields;
+}
+
+/** Single quotes for a POSIX shell. */
+const shell = (text) => `'${String(text).replace(/'/g, "'\\''")}'`;
+
+/** The same request as a curl command line, for the copy box of a POST. */
+function curlOf(body) {
+  const url = new URL("/generate", location.href).href;
+  if (!(body instanceof FormData)) {
+    return `curl -H 'content-type: application/json' -d ${shell(body)} ${url} -o qr-code`;
+  }
+  const parts = [...body].map(([k, v]) => (v instanceof File
+    ? `-F ${shell(`${k}=@${v.name}`)}` : `--form-string ${shell(`${k}=${v}`)}`));
+  return `curl ${parts.join(" ")} ${url} -o qr-code`;
+}
+
 function capacityNote(text, ecc, version) {
   const table = CAPACITY[ecc] || CAPACITY.H;
   const bytes = new TextEncoder().encode(text).length;
@@ -129,11 +219,82 @@ function capacityNote(text, ecc, version) {
   return `Version ${version}, level ${ecc}. ${used} ${unit} used; ${left} more fit at level ${ecc}.`;
 }
 
-function setupMake(params) {
+function setupMake({ params, kinds, logo }) {
   const form = $("make-form");
   const fieldset = $("options");
   if (params.length) $("options-loading").remove();
-  for (const p of params) fieldset.append(buildField(p));
+  for (const p of params) {
+    const field = buildField(`opt-${p.name}`, p.schema || {}, p.description);
+    const input = field.querySelector("input, select, textarea");
+    input.name = p.name;
+    if (p.name === "logo_size") fieldset.append(buildLogoField(logo));
+    fieldset.append(field);
+  }
+  if (!$("logo")) fieldset.append(buildLogoField(logo));
+
+  const kindSelect = $("kind");
+  for (const { kind, schema } of kinds) kindSelect.append(new Option(schema.title || kind, kind));
+  const chosen = () => kinds.find((k) => k.kind === kindSelect.value);
+
+  /** Shows the text box, or the chosen builder's fields built from its schema. */
+  function showKind() {
+    const k = chosen();
+    $("text-block").hidden = !!k;
+    $("data").disabled = !!k;
+    const box = $("payload");
+    box.hidden = !k;
+    box.replaceChildren(box.firstElementChild);
+    if (!k) return;
+    $("payload-title").textContent = k.schema.title || k.kind;
+    const required = new Set(k.schema.required || []);
+    if (k.schema.description) {
+      const note = document.createElement("p");
+      note.className = "hint";
+      note.textContent = k.schema.description.split(" The `")[0].replace(/`/g, "");
+      box.append(note);
+    }
+    for (const [name, s] of Object.entries(k.schema.properties || {})) {
+      const field = buildField(`${k.kind}-${name}`, s, s.description, required.has(name));
+      field.querySelector("input, select, textarea").dataset.field = name;
+      box.append(field);
+    }
+  }
+
+  /** The request for the current form: GET with a query for plain text; a POST with JSON
+   * for a builder (a Wi-Fi password stays out of URLs and logs), multipart with a logo. */
+  function request(overrides = {}) {
+    const k = chosen();
+    const logoFile = $("logo").files[0];
+    const query = currentQuery(form, overrides);
+    if (!k && !logoFile) return { url: `/generate?${query}`, get: true };
+    const fields = k ? payloadFields() : {};
+    let body;
+    if (logoFile) {
+      body = new FormData();
+      for (const [name, value] of query) body.append(name, value);
+      for (const [name, value] of Object.entries(fields)) {
+        for (const v of [].concat(value)) body.append(`${k.kind}.${name}`, String(v));
+      }
+      body.append("logo", logoFile, logoFile.name);
+    } else {
+      body = JSON.stringify({ ...Object.fromEntries(query), [k.kind]: fields });
+    }
+    const headers = typeof body === "string" ? { "content-type": "application/json" } : {};
+    return { url: "/generate", init: { method: "POST", headers, body }, fields };
+  }
+
+  /** What is still missing before a request makes sense, in words; "" when nothing. */
+  function missing(req) {
+    const k = chosen();
+    if (!k) return $("data").value ? "" : "Type some text or a link to encode.";
+    const absent = (k.schema.required || []).filter((n) => !(n in req.fields))
+      .map((n) => (k.schema.properties[n] || {}).title || n);
+    return absent.length ? `Fill in: ${absent.join(", ")}.` : "";
+  }
+
+  function format() {
+    return (form.elements.format && form.elements.format.value) || "png";
+  }
 
   const preview = $("preview");
   let previewUrl = null;
@@ -141,31 +302,38 @@ function setupMake(params) {
   let generation = 0;
 
   async function refresh() {
-    const data = $("data").value;
-    const query = currentQuery(form);
-    $("link").value = new URL(`/generate?${query}`, location.href).href;
-    $("download-png").href = `/generate?${currentQuery(form, { format: "png" })}`;
-    $("download-svg").href = `/generate?${currentQuery(form, { format: "svg" })}`;
-    const format = (form.elements.format && form.elements.format.value) || "png";
+    const req = request();
+    const fmt = format();
     const other = $("download-other");
-    other.hidden = PREVIEWABLE.includes(format);
-    if (!other.hidden) {
-      other.href = `/generate?${query}`;
-      other.download = `qr-code.${EXTENSION[format] || format}`;
-      other.textContent = `Download ${format.toUpperCase()}`;
+    other.hidden = PREVIEWABLE.includes(fmt);
+    other.download = `qr-code.${EXTENSION[fmt] || fmt}`;
+    other.textContent = `Download ${fmt.toUpperCase()}`;
+    if (req.get) {
+      $("link-label").textContent = "Link to this image (GET /generate)";
+      $("copy-link").textContent = "Copy link";
+      $("link").value = new URL(req.url, location.href).href;
+      $("download-png").href = request({ format: "png" }).url;
+      $("download-svg").href = request({ format: "svg" }).url;
+      other.href = req.url;
+    } else {
+      $("link-label").textContent = "The same request with curl (POST /generate)";
+      $("copy-link").textContent = "Copy command";
+      $("link").value = curlOf(req.init.body);
+      for (const id of ["download-png", "download-svg", "download-other"]) $(id).href = "#make";
     }
-    const path = PREVIEWABLE.includes(format) ? `/generate?${query}` : $("download-png").href;
     $("copy-status").textContent = "";
-    if (!data) {
-      show($("make-error"), "Type some text or a link to encode.");
+    const lacking = missing(req);
+    if (lacking) {
+      show($("make-error"), lacking);
       $("make-status").textContent = "";
       preview.hidden = true;
       return;
     }
+    const shown = PREVIEWABLE.includes(fmt) ? req : request({ format: "png" });
     const mine = ++generation;
     let response;
     try {
-      response = await fetch(path);
+      response = await fetch(shown.url, shown.init);
     } catch (e) {
       if (mine === generation) show($("make-error"), `The service could not be reached (${e.message}).`);
       return;
@@ -184,11 +352,47 @@ function setupMake(params) {
     if (previewUrl) URL.revokeObjectURL(previewUrl);
     previewUrl = URL.createObjectURL(blob);
     preview.src = previewUrl;
-    preview.alt = `QR code for: ${data.length > 80 ? `${data.slice(0, 80)}…` : data}`;
+    const k = chosen();
+    const what = k ? `${k.schema.title}: ${Object.values(req.fields)[0]}` : $("data").value;
+    preview.alt = `QR code for ${what.length > 80 ? `${what.slice(0, 80)}…` : what}`;
     preview.hidden = false;
     show($("make-error"), "");
-    const ecc = (form.elements.ecc && form.elements.ecc.value) || "H";
-    $("make-status").textContent = capacityNote(data, ecc, response.headers.get("x-qr-version") || "?");
+    const eccField = form.elements.ecc;
+    const ecc = eccField && eccField.value !== eccField.dataset.default ? eccField.value
+      : (k && k.schema["x-default-ecc"]) || (eccField && eccField.value) || "H";
+    const version = response.headers.get("x-qr-version") || "?";
+    const plainQr = !form.elements.symbology || form.elements.symbology.value === "qr";
+    $("make-status").textContent = (k || !plainQr ? `Version ${version}, level ${ecc}.`
+      : capacityNote($("data").value, ecc, version)) + (req.get ? "" : req.init.body instanceof FormData ? " With the logo." : "");
+  }
+
+  /** A download of a POST answer: fetched on click, saved through an object URL. */
+  async function downloadPost(link, fmt) {
+    const req = request({ format: fmt });
+    const lacking = missing(req);
+    if (lacking) return show($("make-error"), lacking);
+    let response;
+    try {
+      response = await fetch(req.url, req.init);
+    } catch (e) {
+      return show($("make-error"), `The service could not be reached (${e.message}).`);
+    }
+    if (!response.ok) return show($("make-error"), await problemText(response));
+    const url = URL.createObjectURL(await response.blob());
+    const save = document.createElement("a");
+    save.href = url;
+    save.download = link.download;
+    save.click();
+    // The click has started the download; the URL only needs to outlive that start.
+    setTimeout(() => URL.revokeObjectURL(url), DOWNLOAD_URL_LIFETIME_MS);
+  }
+  for (const [id, fmt] of [["download-png", "png"], ["download-svg", "svg"], ["download-other", null]]) {
+    const link = $(id);
+    link.addEventListener("click", (e) => {
+      if (request().get) return; // a plain GET link downloads by itself
+      e.preventDefault();
+      downloadPost(link, fmt || format());
+    });
   }
 
   function schedule() {
@@ -198,12 +402,13 @@ function setupMake(params) {
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
   form.addEventListener("submit", (e) => { e.preventDefault(); refresh(); });
+  kindSelect.addEventListener("change", showKind);
 
   $("copy-link").addEventListener("click", async () => {
     const link = $("link");
     try {
       await navigator.clipboard.writeText(link.value);
-      $("copy-status").textContent = "Link copied.";
+      $("copy-status").textContent = request().get ? "Link copied." : "Command copied.";
     } catch (_) {
       // Without clipboard permission: select it so Ctrl+C copies it.
       link.focus();
@@ -211,6 +416,7 @@ function setupMake(params) {
       $("copy-status").textContent = "Selected: press Ctrl+C (⌘C) to copy.";
     }
   });
+  showKind();
   refresh();
 }
 
@@ -218,6 +424,8 @@ function setupMake(params) {
 // Read
 
 const SVG_NS = "http://www.w3.org/2000/svg";
+/** How a decoded code's `symbology` reads; an answer without one (plain QR) shows none. */
+const SYMBOLOGY = { qr: "QR", micro_qr: "Micro QR", rmqr: "rMQR" };
 
 /** Shows `blob` as the read image and posts it to /decode. */
 async function readImage(blob, source) {
@@ -299,7 +507,8 @@ function codeItem(code, i) {
   const meta = document.createElement("p");
   meta.className = "hint";
   const corners = code.corners.map((p) => `(${p[0]}, ${p[1]})`).join(", ");
-  meta.textContent = `Level ${code.ecc} · version ${code.version}${code.inverted ? " · inverted" : ""}${code.mirrored ? " · mirrored" : ""} · corners ${corners}`;
+  const symbology = code.symbology ? `${SYMBOLOGY[code.symbology] || code.symbology} · ` : "";
+  meta.textContent = `${symbology}Level ${code.ecc} · version ${code.version}${code.inverted ? " · inverted" : ""}${code.mirrored ? " · mirrored" : ""} · corners ${corners}`;
   li.append(text, meta);
   const actions = document.createElement("div");
   actions.className = "actions";
@@ -478,7 +687,7 @@ function setupCamera() {
 // ---------------------------------------------------------------------------------------
 
 setupRead();
-loadOptions().then(setupMake, (e) => {
+loadForm().then(setupMake, (e) => {
   $("options-loading").textContent = `The options could not be loaded: ${e.message}`;
-  setupMake([]);
+  setupMake({ params: [], kinds: [], logo: null });
 });

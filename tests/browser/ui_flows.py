@@ -573,9 +573,9 @@ def press(b, *keys):
     ActionChains(b.driver).send_keys(*keys).perform()
 
 
-def tab_until(b, element_id, limit=40):
+def tab_until(b, element_id, limit=40, backwards=False):
     for _ in range(limit):
-        press(b, Keys.TAB)
+        press(b, *((Keys.SHIFT, Keys.TAB) if backwards else (Keys.TAB,)))
         if b.driver.switch_to.active_element.get_attribute("id") == element_id:
             return b.driver.switch_to.active_element
     fail(f"Tab never reached #{element_id}")
@@ -607,12 +607,15 @@ def flow_keyboard(args):
         check(outline[0] != "none" and outline[1] != "0px", f"no visible focus on {key}: {outline}")
         if key == "camera-start":
             break
-    for want in ["data", "opt-format", "opt-scale", "opt-margin", "opt-ecc", "opt-fg", "opt-bg",
-                 "download-png", "download-svg", "link", "copy-link", "file", "camera-start"]:
+    for want in ["kind", "data", "opt-format", "opt-scale", "opt-margin", "opt-ecc", "opt-fg",
+                 "opt-bg", "logo", "opt-logo_size", "download-png", "download-svg", "link",
+                 "copy-link", "file", "camera-start"]:
         check(want in order, f"#{want} is not reachable with Tab: {order}")
-    check(order.index("data") < order.index("download-png") < order.index("copy-link")
-          < order.index("opt-format") < order.index("opt-bg") < order.index("file"),
+    check(order.index("kind") < order.index("data") < order.index("download-png")
+          < order.index("copy-link") < order.index("opt-format") < order.index("opt-bg")
+          < order.index("logo") < order.index("opt-logo_size") < order.index("file"),
           f"Tab order does not follow the page: {order}")
+    check_labels(b)
 
     # Type, pick a level with the arrow keys, copy the link with Enter: keyboard only.
     b.el("data").click()
@@ -625,8 +628,23 @@ def flow_keyboard(args):
     tab_until(b, "copy-link")
     press(b, Keys.ENTER)
     b.wait(lambda: b.el("copy-status").text == "Link copied.", "Enter on Copy link")
+    # A payload form from the keyboard: Wi-Fi picked with an arrow key, typed, "hidden" ticked
+    # with Space.
+    tab_until(b, "kind", backwards=True)
+    press(b, Keys.ARROW_DOWN)
+    b.wait(lambda: b.el("wifi-ssid").is_displayed(), "the Wi-Fi fields after an arrow key")
+    press(b, Keys.TAB)
+    check(b.driver.switch_to.active_element == b.el("wifi-ssid"), "Tab does not reach the SSID")
+    press(b, "kb net")
+    tab_until(b, "wifi-password", limit=2)
+    press(b, "secret1")
+    tab_until(b, "wifi-hidden", limit=3)
+    press(b, Keys.SPACE)
+    b.wait(lambda: "Wi-Fi network: kb net" in (b.el("preview").get_attribute("alt") or "")
+           and '"hidden":true' in b.el("link").get_attribute("value"), "the Wi-Fi preview")
+    check_labels(b)
     # The camera, started and stopped from the keyboard.
-    tab_until(b, "camera-start")
+    tab_until(b, "camera-start", limit=60)
     press(b, Keys.ENTER)
     b.wait(lambda: b.driver.switch_to.active_element.get_attribute("id") == "camera-stop",
            "focus on Stop after starting the camera")
@@ -700,6 +718,18 @@ def flow_screenshots(args):
         b.js("document.getElementById('make').scrollIntoView()")
         time.sleep(0.3)
         b.driver.save_screenshot(str(out / f"error-{name}.png"))
+        set_field(b, "data", "fits")
+        b.wait(lambda: not b.el("make-error").is_displayed(), "the error to clear")
+        choose_kind(b, "wifi")
+        type_into(b, "wifi-ssid", "Café guests")
+        type_into(b, "wifi-password", "welcome-2026")
+        logo = Path(b.profile.name) / "logo.png"
+        logo.write_bytes(logo_png())
+        b.el("logo").send_keys(str(logo))
+        b.wait(lambda: "With the logo." in b.el("make-status").text, "the Wi-Fi code with a logo")
+        b.js("document.getElementById('make').scrollIntoView()")
+        time.sleep(0.3)
+        b.driver.save_screenshot(str(out / f"wifi-logo-{name}.png"))
         b.open("/docs")
         b.wait(lambda: b.el("doc").get_attribute("aria-busy") == "false", "docs")
         b.driver.save_screenshot(str(out / f"docs-{name}.png"))

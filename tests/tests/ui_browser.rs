@@ -1,15 +1,15 @@
 //! The web page in a real browser: Debian's headless Chromium, driven by selenium through
-//! chromium-driver (`tests/browser/ui_flows.py`), against the real qr-host serving the
-//! product's `spin.toml`. One test per flow; each flow also fails on any console error and on
-//! any request that leaves loopback. `scripts/setup --test` installs Chromium, its driver and
-//! the Python venv (`target/ui-venv`).
+//! chromium-driver (`tests/browser/ui_flows.py`), against the real qr-host and real Spin
+//! (`spin up`) serving the product's `spin.toml`. One test per flow and host; each flow also
+//! fails on any console error and on any request that leaves loopback. `scripts/setup --test`
+//! installs Chromium, its driver and the Python venv (`target/ui-venv`).
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use qr_tests::{Host, app_manifest, run_bounded, target_dir, workspace_root};
+use qr_tests::{Host, run_bounded, target_dir, workspace_root};
 
 /// A whole flow, browser start included, must end within this. Each step inside a flow waits
 /// at most 30 s (ui_flows.py `WAIT_SECONDS`); a flow takes 2 to 6 s on the build machine.
@@ -28,10 +28,9 @@ fn python() -> PathBuf {
     python
 }
 
-/// Runs one flow of `ui_flows.py` against a fresh host; panics with the script's output if it
-/// fails or outlives [`FLOW_TIMEOUT`].
-fn run_flow(flow: &str, extra: &[String]) {
-    let host = Host::start(app_manifest());
+/// Runs one flow of `ui_flows.py` against `host`; panics with the script's output if it fails
+/// or outlives [`FLOW_TIMEOUT`].
+fn run_flow(host: &Host, flow: &str, extra: &[String]) {
     let (status, output) = run_bounded(
         Command::new(python())
             .arg(workspace_root().join("tests/browser/ui_flows.py"))
@@ -42,43 +41,57 @@ fn run_flow(flow: &str, extra: &[String]) {
     println!("{output}");
     match status {
         Some(s) if s.success() => {}
-        Some(s) => panic!("browser flow {flow} failed ({s}):\n{output}"),
-        None => panic!("browser flow {flow} ran past {FLOW_TIMEOUT:?}:\n{output}"),
+        Some(s) => panic!(
+            "browser flow {flow} on {} failed ({s}):\n{output}",
+            host.kind()
+        ),
+        None => panic!(
+            "browser flow {flow} on {} ran past {FLOW_TIMEOUT:?}:\n{output}",
+            host.kind()
+        ),
     }
-    host.shutdown();
 }
 
-#[test]
-fn make_preview_options_download_and_the_png_decodes() {
-    run_flow("make", &[]);
+// Every flow runs against qr-host and against real Spin (`spin up`), each serving the
+// product's spin.toml: `<test>::qr_host` and `<test>::spin`.
+qr_tests::on_every_host!(
+    make_preview_options_download_and_the_png_decodes,
+    a_logo_file_is_posted_with_the_options_and_a_too_big_one_shows_the_api_detail,
+    the_wifi_vcard_and_epc_forms_make_codes_with_the_exact_payload_text,
+    a_corpus_photo_from_the_file_picker_and_drag_and_drop_shows_text_and_corners,
+    a_corpus_photo_pasted_with_ctrl_v_shows_text_and_corners,
+    the_camera_scans_a_fake_video_until_it_reads_the_code,
+    every_control_works_from_the_keyboard_with_a_visible_focus,
+    api_errors_are_shown_as_their_problem_detail,
+    the_docs_page_renders_every_operation_and_problem_type,
+);
+
+fn make_preview_options_download_and_the_png_decodes(host: &Host) {
+    run_flow(host, "make", &[]);
 }
 
-#[test]
-fn a_logo_file_is_posted_with_the_options_and_a_too_big_one_shows_the_api_detail() {
-    run_flow("logo", &[]);
+fn a_logo_file_is_posted_with_the_options_and_a_too_big_one_shows_the_api_detail(host: &Host) {
+    run_flow(host, "logo", &[]);
 }
 
-#[test]
-fn the_wifi_vcard_and_epc_forms_make_codes_with_the_exact_payload_text() {
-    run_flow("builders", &[]);
+fn the_wifi_vcard_and_epc_forms_make_codes_with_the_exact_payload_text(host: &Host) {
+    run_flow(host, "builders", &[]);
 }
 
-#[test]
-fn a_corpus_photo_from_the_file_picker_and_drag_and_drop_shows_text_and_corners() {
-    run_flow("upload", &[]);
+fn a_corpus_photo_from_the_file_picker_and_drag_and_drop_shows_text_and_corners(host: &Host) {
+    run_flow(host, "upload", &[]);
 }
 
-#[test]
-fn a_corpus_photo_pasted_with_ctrl_v_shows_text_and_corners() {
-    run_flow("paste", &[]);
+fn a_corpus_photo_pasted_with_ctrl_v_shows_text_and_corners(host: &Host) {
+    run_flow(host, "paste", &[]);
 }
 
-#[test]
-fn the_camera_scans_a_fake_video_until_it_reads_the_code() {
+fn the_camera_scans_a_fake_video_until_it_reads_the_code(host: &Host) {
     let dir = tempfile::tempdir().expect("temp dir");
     let video = dir.path().join("qr.y4m");
     write_qr_video(&video, CAMERA_TEXT);
     run_flow(
+        host,
         "camera",
         &[
             "--video".into(),
@@ -89,19 +102,16 @@ fn the_camera_scans_a_fake_video_until_it_reads_the_code() {
     );
 }
 
-#[test]
-fn every_control_works_from_the_keyboard_with_a_visible_focus() {
-    run_flow("keyboard", &[]);
+fn every_control_works_from_the_keyboard_with_a_visible_focus(host: &Host) {
+    run_flow(host, "keyboard", &[]);
 }
 
-#[test]
-fn api_errors_are_shown_as_their_problem_detail() {
-    run_flow("errors", &[]);
+fn api_errors_are_shown_as_their_problem_detail(host: &Host) {
+    run_flow(host, "errors", &[]);
 }
 
-#[test]
-fn the_docs_page_renders_every_operation_and_problem_type() {
-    run_flow("docs", &[]);
+fn the_docs_page_renders_every_operation_and_problem_type(host: &Host) {
+    run_flow(host, "docs", &[]);
 }
 
 /// Frame size of the fake camera: VGA, what Chromium's fake device defaults to.

@@ -70,13 +70,13 @@ fn the_generate_component_answers_under_wasmtime_serve() {
         .header("content-type", "application/json")
         .body(r#"{"data":"https://example.com/product/123"}"#)
         .send()
-        .unwrap();
+        .expect("request");
     assert_eq!(png.status(), StatusCode::OK);
     assert_eq!(png.headers()["content-type"], "image/png");
-    let image = image::load_from_memory(&png.bytes().unwrap()).unwrap();
+    let image = image::load_from_memory(&png.bytes().expect("body")).expect("a PNG");
     assert_eq!((image.width(), image.height()), (410, 410));
 
-    let missing = http.get(server.url("/elsewhere")).send().unwrap();
+    let missing = http.get(server.url("/elsewhere")).send().expect("request");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         missing.headers()["content-type"],
@@ -89,14 +89,14 @@ fn the_decode_component_answers_under_wasmtime_serve() {
     let server = WasmtimeServe::start(&wasm("qr_decode"));
     let photo =
         std::fs::read(qr_tests::workspace_root().join("../shared/peers/python-seed/qr_287.png"))
-            .unwrap();
+            .expect("the seed's sample photo");
     let response = client()
         .post(server.url("/decode"))
         .body(photo)
         .send()
-        .unwrap();
+        .expect("request");
     assert_eq!(response.status(), StatusCode::OK);
-    let body: Value = response.json().unwrap();
+    let body: Value = response.json().expect("JSON body");
     assert_eq!(body["data"], "https://example.com/product/123");
 }
 
@@ -108,7 +108,8 @@ fn the_new_generate_features_answer_under_wasmtime_serve() {
     let logo = {
         let img = image::RgbaImage::from_pixel(16, 16, image::Rgba([200, 20, 40, 255]));
         let mut out = std::io::Cursor::new(Vec::new());
-        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        img.write_to(&mut out, image::ImageFormat::Png)
+            .expect("encode the logo");
         out.into_inner()
     };
     let logo = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, logo);
@@ -121,10 +122,10 @@ fn the_new_generate_features_answer_under_wasmtime_serve() {
         .header("content-type", "application/json")
         .body(body.to_string())
         .send()
-        .unwrap();
+        .expect("request");
     assert_eq!(png.status(), StatusCode::OK);
-    let image = image::load_from_memory(&png.bytes().unwrap())
-        .unwrap()
+    let image = image::load_from_memory(&png.bytes().expect("body"))
+        .expect("a PNG")
         .to_luma8();
     let read = rxing::helpers::detect_in_luma(
         image.as_raw().clone(),
@@ -132,21 +133,21 @@ fn the_new_generate_features_answer_under_wasmtime_serve() {
         image.height(),
         Some(rxing::BarcodeFormat::QR_CODE),
     )
-    .unwrap();
+    .expect("rxing reads the logo PNG");
     assert_eq!(read.getText(), "WIFI:T:WPA;S:home;P:pw;;");
 
     // Text format, ETag and 304.
     let text = http
         .get(server.url("/generate?data=hi&format=text"))
         .send()
-        .unwrap();
+        .expect("request");
     let tag = text.headers()["etag"].clone();
-    assert!(text.text().unwrap().contains('█'));
+    assert!(text.text().expect("text body").contains('█'));
     let cached = http
         .get(server.url("/generate?data=hi&format=text"))
         .header("if-none-match", tag)
         .send()
-        .unwrap();
+        .expect("request");
     assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
 
     // The batch ZIP streams under a host nobody here wrote too.
@@ -155,10 +156,10 @@ fn the_new_generate_features_answer_under_wasmtime_serve() {
         .header("content-type", "text/csv")
         .body("data,name\na,one\nb,two\n")
         .send()
-        .unwrap();
+        .expect("request");
     assert_eq!(zip.status(), StatusCode::OK);
-    let bytes = zip.bytes().unwrap();
-    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let bytes = zip.bytes().expect("body");
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a ZIP");
     assert_eq!(archive.file_names().count(), 2);
 }
 
@@ -166,25 +167,28 @@ fn the_new_generate_features_answer_under_wasmtime_serve() {
 fn the_ui_component_serves_the_page_and_the_openapi_document_under_wasmtime_serve() {
     let server = WasmtimeServe::start(&wasm("qr_ui"));
     let http = client();
-    let page = http.get(server.url("/")).send().unwrap();
+    let page = http.get(server.url("/")).send().expect("request");
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
     assert!(
         page.headers()["content-security-policy"]
             .to_str()
-            .unwrap()
+            .expect("an ASCII header")
             .contains("script-src 'self'")
     );
-    assert!(page.text().unwrap().contains("/ui/app.js"));
+    assert!(page.text().expect("text body").contains("/ui/app.js"));
 
     let doc: Value = http
         .get(server.url("/openapi.json"))
         .send()
-        .unwrap()
+        .expect("request")
         .json()
-        .unwrap();
+        .expect("JSON body");
     assert!(doc["paths"]["/generate"].is_object(), "{doc}");
 
-    let missing = http.get(server.url("/ui/missing.js")).send().unwrap();
+    let missing = http
+        .get(server.url("/ui/missing.js"))
+        .send()
+        .expect("request");
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }

@@ -35,6 +35,20 @@ async function problemText(response) {
   return `The server answered ${response.status} ${response.statusText}.`;
 }
 
+/** Makes `zone` take dropped files: highlighted while dragged over, `onDrop(dataTransfer)`. */
+function acceptDrops(zone, onDrop) {
+  zone.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    zone.classList.add("over");
+  });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (e) => {
+    e.preventDefault();
+    zone.classList.remove("over");
+    onDrop(e.dataTransfer);
+  });
+}
+
 function show(el, text) {
   el.textContent = text || "";
   el.hidden = !text;
@@ -144,16 +158,9 @@ function buildLogoField(schema) {
   remove.textContent = "Remove logo";
   remove.hidden = true;
   wrap.append(remove);
-  wrap.addEventListener("dragover", (e) => {
-    e.preventDefault();
-    wrap.classList.add("over");
-  });
-  wrap.addEventListener("dragleave", () => wrap.classList.remove("over"));
-  wrap.addEventListener("drop", (e) => {
-    e.preventDefault();
-    wrap.classList.remove("over");
-    if (!e.dataTransfer.files.length) return;
-    input.files = e.dataTransfer.files;
+  acceptDrops(wrap, (data) => {
+    if (!data.files.length) return;
+    input.files = data.files;
     input.dispatchEvent(new Event("change", { bubbles: true }));
   });
   input.addEventListener("change", () => { remove.hidden = !input.files.length; });
@@ -579,15 +586,8 @@ function setupRead() {
     if (file) readImage(file, file.name);
     e.target.value = "";
   });
-  drop.addEventListener("dragover", (e) => {
-    e.preventDefault();
-    drop.classList.add("over");
-  });
-  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-  drop.addEventListener("drop", (e) => {
-    e.preventDefault();
-    drop.classList.remove("over");
-    const file = firstImage(e.dataTransfer.items) || e.dataTransfer.files[0];
+  acceptDrops(drop, (data) => {
+    const file = firstImage(data.items) || data.files[0];
     if (file) readImage(file, file.name || "the dropped image");
     else show($("read-error"), "That was not an image file.");
   });

@@ -75,8 +75,8 @@ pub const ASSETS: &[Asset] = &[
 ];
 
 /// The OpenAPI 3.1 document for the whole service (every route, option, response and problem
-/// type), served at `/openapi.json`.
-pub const OPENAPI_JSON: &str = include_str!("../assets/openapi.json");
+/// type), served at `/openapi.json`: `assets/openapi.json` as compact JSON (see `build.rs`).
+pub const OPENAPI_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/openapi.json"));
 
 /// Scripts and styles only from this origin, nothing inline; images from this origin and the
 /// `blob:` URLs the page makes for previews and photos; the camera's stream in `<video>`;
@@ -240,6 +240,18 @@ mod tests {
             assert!(paths.contains_key(route), "{route} missing");
         }
         assert!(paths.contains_key("/ui/{file}"));
+    }
+
+    #[test]
+    fn the_served_document_is_the_committed_one_compacted() {
+        let committed: serde_json::Value =
+            serde_json::from_str(include_str!("../assets/openapi.json")).expect("valid JSON");
+        let served: serde_json::Value = serde_json::from_str(OPENAPI_JSON).expect("valid JSON");
+        assert_eq!(served, committed);
+        assert!(
+            !OPENAPI_JSON.contains('\n'),
+            "the served document is not compact"
+        );
     }
 
     #[test]

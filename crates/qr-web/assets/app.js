@@ -257,7 +257,7 @@ function setupMake({ params, kinds, logo }) {
     if (k.schema.description) {
       const note = document.createElement("p");
       note.className = "hint";
-      note.textContent = k.schema.description.split(" The `")[0].replace(/`/g, "");
+      note.textContent = k.schema.description.replace(/`/g, "");
       box.append(note);
     }
     for (const [name, s] of Object.entries(k.schema.properties || {})) {

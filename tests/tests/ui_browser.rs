@@ -1,6 +1,7 @@
 //! The web page in a real browser: Debian's headless Chromium, driven by selenium through
-//! chromium-driver (`tests/browser/ui_flows.py`), against the real qr-host and real Spin
-//! (`spin up`) serving the product's `spin.toml`. One test per flow and host; each flow also
+//! chromium-driver (`tests/browser/ui_flows.py`), against the real qr-host and (every flow
+//! that goes through the API) real Spin, `spin up`, serving the product's `spin.toml`. One
+//! test per flow and host; each flow also
 //! fails on any console error and on any request that leaves loopback. `scripts/setup --test`
 //! installs Chromium, its driver and the Python venv (`target/ui-venv`).
 
@@ -9,7 +10,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use qr_tests::{Host, run_bounded, target_dir, workspace_root};
+use qr_tests::{Host, HostKind, run_bounded, target_dir, workspace_root};
 
 /// A whole flow, browser start included, must end within this. Each step inside a flow waits
 /// at most 30 s (ui_flows.py `WAIT_SECONDS`); a flow takes 2 to 6 s on the build machine.
@@ -52,8 +53,8 @@ fn run_flow(host: &Host, flow: &str, extra: &[String]) {
     }
 }
 
-// Every flow runs against qr-host and against real Spin (`spin up`), each serving the
-// product's spin.toml: `<test>::qr_host` and `<test>::spin`.
+// Every flow that goes through the API runs against qr-host and against real Spin (`spin
+// up`), each serving the product's spin.toml: `<test>::qr_host` and `<test>::spin`.
 qr_tests::on_every_host!(
     make_preview_options_download_and_the_png_decodes,
     a_logo_file_is_posted_with_the_options_and_a_too_big_one_shows_the_api_detail,
@@ -61,10 +62,20 @@ qr_tests::on_every_host!(
     a_corpus_photo_from_the_file_picker_and_drag_and_drop_shows_text_and_corners,
     a_corpus_photo_pasted_with_ctrl_v_shows_text_and_corners,
     the_camera_scans_a_fake_video_until_it_reads_the_code,
-    every_control_works_from_the_keyboard_with_a_visible_focus,
     api_errors_are_shown_as_their_problem_detail,
-    the_docs_page_renders_every_operation_and_problem_type,
 );
+
+// The page's own behaviour (keyboard, the API page) is the same bytes from either host: on
+// qr-host only, which saves about 15 s of CI.
+#[test]
+fn every_control_works_from_the_keyboard_with_a_visible_focus_on_qr_host() {
+    HostKind::QrHost.run(every_control_works_from_the_keyboard_with_a_visible_focus);
+}
+
+#[test]
+fn the_docs_page_renders_every_operation_and_problem_type_on_qr_host() {
+    HostKind::QrHost.run(the_docs_page_renders_every_operation_and_problem_type);
+}
 
 fn make_preview_options_download_and_the_png_decodes(host: &Host) {
     run_flow(host, "make", &[]);

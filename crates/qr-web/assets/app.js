@@ -9,6 +9,9 @@ const PREVIEWABLE = ["png", "svg"];
 /** File name extension of each output format. */
 const EXTENSION = { png: "png", svg: "svg", text: "txt", pdf: "pdf", eps: "eps" };
 
+/** How the symbologies (`symbology` in /generate and /decode) read on the page. */
+const SYMBOLOGY = { qr: "QR", micro_qr: "Micro QR", rmqr: "rMQR" };
+
 /** Waits this long after the last keystroke before asking for a new preview. */
 const PREVIEW_DEBOUNCE_MS = 250;
 /** The camera is sampled at most this often; one frame is in flight at a time. */
@@ -364,13 +367,22 @@ function setupMake({ params, kinds, logo }) {
     preview.alt = `QR code for ${what.length > 80 ? `${what.slice(0, 80)}…` : what}`;
     preview.hidden = false;
     show($("make-error"), "");
-    const eccField = form.elements.ecc;
-    const ecc = eccField && eccField.value !== eccField.dataset.default ? eccField.value
-      : (k && k.schema["x-default-ecc"]) || (eccField && eccField.value) || "H";
     const version = response.headers.get("x-qr-version") || "?";
-    const plainQr = !form.elements.symbology || form.elements.symbology.value === "qr";
-    $("make-status").textContent = (k || !plainQr ? `Version ${version}, level ${ecc}.`
-      : capacityNote($("data").value, ecc, version)) + (req.get ? "" : req.init.body instanceof FormData ? " With the logo." : "");
+    const logoNote = req.get ? "" : req.init.body instanceof FormData ? " With the logo." : "";
+    $("make-status").textContent = statusNote(k, version) + logoNote;
+  }
+
+  /** "Version 4, level H." and, for plain text in a QR code, how much more fits. */
+  function statusNote(k, version) {
+    const eccField = form.elements.ecc;
+    const chosenEcc = eccField && eccField.value !== eccField.dataset.default ? eccField.value : null;
+    const symbology = form.elements.symbology;
+    if (symbology && symbology.value !== symbology.dataset.default) {
+      // Micro QR and rMQR pick their own default level; the capacity table is QR's.
+      return `${SYMBOLOGY[symbology.value] || symbology.value} version ${version}${chosenEcc ? `, level ${chosenEcc}` : ""}.`;
+    }
+    const ecc = chosenEcc || (k && k.schema["x-default-ecc"]) || (eccField && eccField.value) || "H";
+    return k ? `Version ${version}, level ${ecc}.` : capacityNote($("data").value, ecc, version);
   }
 
   /** A download of a POST answer: fetched on click, saved through an object URL. */
@@ -431,8 +443,6 @@ function setupMake({ params, kinds, logo }) {
 // Read
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-/** How a decoded code's `symbology` reads; an answer without one (plain QR) shows none. */
-const SYMBOLOGY = { qr: "QR", micro_qr: "Micro QR", rmqr: "rMQR" };
 
 /** Shows `blob` as the read image and posts it to /decode. */
 async function readImage(blob, source) {
@@ -514,8 +524,10 @@ function codeItem(code, i) {
   const meta = document.createElement("p");
   meta.className = "hint";
   const corners = code.corners.map((p) => `(${p[0]}, ${p[1]})`).join(", ");
+  // symbology and version_name come with Micro QR and rMQR support; older answers lack them.
   const symbology = code.symbology ? `${SYMBOLOGY[code.symbology] || code.symbology} · ` : "";
-  meta.textContent = `${symbology}Level ${code.ecc} · version ${code.version}${code.inverted ? " · inverted" : ""}${code.mirrored ? " · mirrored" : ""} · corners ${corners}`;
+  const level = code.ecc ? `Level ${code.ecc}` : "Error detection only";
+  meta.textContent = `${symbology}${level} · version ${code.version_name ?? code.version}${code.inverted ? " · inverted" : ""}${code.mirrored ? " · mirrored" : ""} · corners ${corners}`;
   li.append(text, meta);
   const actions = document.createElement("div");
   actions.className = "actions";

@@ -1,5 +1,5 @@
 //! `cold-start`: what it costs to go from nothing to a first response, step by step: engine
-//! creation, Cranelift compile, precompiled deserialisation, instantiation (pooling vs
+//! creation, Cranelift compile, loading from qr-host's artifact cache, instantiation (pooling vs
 //! on-demand), the first request on a fresh store, and a whole qr-host process with a warm
 //! precompiled cache.
 
@@ -33,7 +33,10 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     }
 
     let engine = wasm::engine(pooling)?;
-    let scratch = crate::paths::scratch()?;
+    let cache_dir = wasm::artifact_cache()?;
+    std::fs::create_dir_all(&cache_dir)?;
+    let cache = qr_host::cache::ArtifactCache::open(&cache_dir, &engine)
+        .context("qr-host refused the artifact cache directory")?;
     let compiles = run.pick(1, 3);
     for name in COMPONENTS {
         let bytes = std::fs::read(crate::paths::component(name)?)?;
@@ -48,20 +51,14 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
             "Cranelift",
             summary,
         );
-        let cwasm = scratch.join(format!("{name}.cwasm"));
-        std::fs::write(
-            &cwasm,
-            wasm::compile(&engine, &bytes)?
-                .serialize()
-                .map_err(anyhow::Error::from)?,
-        )?;
-        let summary = run.progress.timed(&format!("deserialize {name}"), n, || {
-            wasm::deserialize(&engine, &cwasm)
+        cache.store(&bytes, &wasm::compile(&engine, &bytes)?);
+        let summary = run.progress.timed(&format!("load {name}"), n, || {
+            cache.load(&bytes).context("artifact not loaded from the cache")
         })?;
         report.latency(
             SECTION,
-            format!("deserialize {name}.cwasm"),
-            "mmap",
+            format!("load {name} from qr-host's artifact cache"),
+            "sha256 + checks + mmap",
             summary,
         );
     }
@@ -69,10 +66,8 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let rt = wasm::current_thread()?;
     let instantiations = run.pick(200, 5000);
     for allocation in [pooling, on_demand] {
-        let engine = wasm::engine(allocation)?;
         for name in COMPONENTS {
-            let component = wasm::deserialize(&engine, &scratch.join(format!("{name}.cwasm")))?;
-            let guest = Guest::new(&engine, &component)?;
+            let guest = Guest::new(name, allocation)?;
             let bar = run.progress.bar(
                 &format!("instantiate {name} ({})", allocation.label()),
                 instantiations,
@@ -100,7 +95,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     Ok(())
 }
 
-/// A fresh engine, the generate component deserialised, and its very first request (no warm
+/// A fresh engine, the generate component loaded from the artifact cache, and its very first request (no warm
 /// pool slot, no touched pages), against the same request once the slot is warm.
 fn first_request(
     run: &Run,
@@ -112,14 +107,12 @@ fn first_request(
         .into_iter()
         .find(|c| c.name == "generate PNG")
         .context("no generate case")?;
-    let cwasm = crate::paths::scratch()?.join(format!("{}.cwasm", case.component));
     let n = run.pick(3, 20);
     let bar = run.progress.bar("first request on a fresh engine", n);
     let mut first = Vec::with_capacity(n);
     let mut second = Vec::with_capacity(n);
     for _ in 0..n {
-        let engine = wasm::engine(allocation)?;
-        let guest = Guest::new(&engine, &wasm::deserialize(&engine, &cwasm)?)?;
+        let guest = Guest::new(case.component, allocation)?;
         for samples in [&mut first, &mut second] {
             let start = Instant::now();
             rt.block_on(guest.handle(&case.call))?;

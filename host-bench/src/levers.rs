@@ -40,9 +40,7 @@ pub fn worker(args: &[String]) -> Result<()> {
         "on-demand" => Allocation::OnDemand,
         pool => pooling(pool, wasm::cores().max(threads) as u32)?,
     };
-    let engine = wasm::engine(allocation)?;
-    let bytes = std::fs::read(crate::paths::component(component)?)?;
-    let guest = Guest::new(&engine, &wasm::compile(&engine, &bytes)?)?;
+    let guest = Guest::new(component, allocation)?;
     let case = call_for(component)?;
     let rt = wasm::current_thread()?;
     rt.block_on(guest.handle(&case))?;

@@ -26,23 +26,17 @@ const NO_SCAN: Allocation = Allocation::Pooling {
 
 pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let allocations = [Allocation::qr_host_default(), NO_SCAN];
-    let engines = allocations.map(wasm::engine);
     let rt = wasm::current_thread()?;
     let mut rows = Vec::new();
-    let mut guests: Vec<(&str, [Guest; 2])> = Vec::new();
+    let mut guests: Vec<(&str, std::rc::Rc<[Guest; 2]>)> = Vec::new();
     for case in workload::cases()? {
         let pair = match guests.iter().find(|(name, _)| *name == case.component) {
             Some((_, pair)) => pair.clone(),
             None => {
-                let wasm_bytes = std::fs::read(crate::paths::component(case.component)?)?;
-                let mut pair = Vec::new();
-                for engine in &engines {
-                    let engine = engine.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
-                    pair.push(Guest::new(engine, &wasm::compile(engine, &wasm_bytes)?)?);
-                }
-                let pair: [Guest; 2] = pair
-                    .try_into()
-                    .map_err(|_| anyhow::anyhow!("two engines"))?;
+                let pair = std::rc::Rc::new([
+                    Guest::new(case.component, allocations[0])?,
+                    Guest::new(case.component, allocations[1])?,
+                ]);
                 guests.push((case.component, pair.clone()));
                 pair
             }

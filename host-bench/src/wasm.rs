@@ -1,21 +1,20 @@
-//! The wasmtime embedding the benchmarks time: qr-host's engine settings and per-request flow
-//! (a fresh `Store`, `ProxyPre` instantiated into it, `wasi:http/incoming-handler` called),
-//! without the server around it, so what is measured is the wasm side alone.
+//! What the benchmarks time on the wasm side: qr-host's own embedding, never a copy of it.
+//! Engines come from `qr_host::runtime::engine_config`, loading from qr-host's artifact cache,
+//! and every request goes through `qr_host::runtime::Runtime::call`: a fresh store with the
+//! shipped limits (memory cap, epoch deadline, outbound HTTP refused, the pool), instantiate,
+//! the `wasi:http` handler, the body read, the instance released. Only the HTTP server around
+//! it (sockets, admission, routing, access log) is left out; the HTTP sections time that.
 
-use std::path::Path;
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, Result, anyhow};
+use anyhow::{Result, anyhow};
 use bytes::Bytes;
-use http_body_util::{BodyExt as _, Full};
+use prometheus_client::registry::Registry;
+use qr_host::runtime::Runtime;
 use serde::Serialize;
-use tokio::sync::oneshot;
-use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Engine, Store};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
-use wasmtime_wasi_http::p2::bindings::ProxyPre;
-use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
-use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+use wasmtime::Engine;
+use wasmtime::component::Component;
 
 /// How instances get their memory: the lever the host-overhead section sweeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,10 +75,9 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// qr-host's own engine configuration (`qr_host::runtime::engine_config`), with the
-/// allocation levers this bench sweeps overridden, so the bench measures what qr-host runs.
-pub fn engine(allocation: Allocation) -> Result<Engine> {
-    let limits = match allocation {
+/// qr-host's default limits with the allocation levers this bench sweeps overridden.
+pub fn limits(allocation: Allocation) -> qr_host::Limits {
+    match allocation {
         Allocation::OnDemand => qr_host::Limits {
             no_pooling: true,
             ..qr_host::Limits::default()
@@ -99,8 +97,12 @@ pub fn engine(allocation: Allocation) -> Result<Engine> {
             },
             ..qr_host::Limits::default()
         },
-    };
-    Engine::new(&qr_host::runtime::engine_config(&limits)).map_err(anyhow::Error::from)
+    }
+}
+
+/// qr-host's own engine configuration (`qr_host::runtime::engine_config`) for `allocation`.
+pub fn engine(allocation: Allocation) -> Result<Engine> {
+    Engine::new(&qr_host::runtime::engine_config(&limits(allocation))).map_err(anyhow::Error::from)
 }
 
 /// Compiles a component with Cranelift (what a cold cache costs).
@@ -108,24 +110,16 @@ pub fn compile(engine: &Engine, wasm: &[u8]) -> Result<Component> {
     Component::new(engine, wasm).map_err(anyhow::Error::from)
 }
 
-/// Loads a precompiled artifact the way qr-host's cache does (mmap of the `.cwasm`).
-pub fn deserialize(engine: &Engine, cwasm: &Path) -> Result<Component> {
-    // SAFETY: the file was written by `Component::serialize` for an engine with the same
-    // settings in this process, which is what `deserialize_file` requires.
-    unsafe { Component::deserialize_file(engine, cwasm) }.map_err(anyhow::Error::from)
+/// Where [`Guest::new`] keeps qr-host's precompiled artifacts, one per engine configuration.
+pub fn artifact_cache() -> Result<std::path::PathBuf> {
+    Ok(crate::paths::scratch()?.join("qr-host-cache"))
 }
 
-/// A component ready to serve: linked against WASI p2 and wasi:http, pre-instantiated.
-#[derive(Clone)]
+/// A component loaded by qr-host's runtime, ready to serve requests.
+#[derive(Debug)]
 pub struct Guest {
-    engine: Engine,
-    pre: ProxyPre<State>,
-}
-
-impl std::fmt::Debug for Guest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Guest").finish_non_exhaustive()
-    }
+    runtime: Runtime,
+    id: String,
 }
 
 /// A request for [`Guest::handle`]: method, path and query, content type, body.
@@ -138,123 +132,50 @@ pub struct Call {
 }
 
 impl Guest {
-    /// Links `component` as qr-host does and checks it is a `wasi:http/proxy` component.
-    pub fn new(engine: &Engine, component: &Component) -> Result<Self> {
-        let mut linker = Linker::new(engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(anyhow::Error::from)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
-            .map_err(anyhow::Error::from)?;
-        let pre = linker
-            .instantiate_pre(component)
-            .and_then(ProxyPre::new)
-            .map_err(anyhow::Error::from)
-            .context("not a wasi:http/proxy component")?;
+    /// qr-host's `Runtime` for `allocation` serving only the component built as `name`
+    /// (`qr_generate`), loaded through qr-host's artifact cache as qr-host starts (the first
+    /// load compiles and stores it).
+    pub fn new(name: &str, allocation: Allocation) -> Result<Self> {
+        let components = BTreeMap::from([(name.to_owned(), crate::paths::component(name)?)]);
+        let metrics = qr_host::metrics::Metrics::new(&mut Registry::default());
+        let (runtime, _) = Runtime::new(
+            &components,
+            &limits(allocation),
+            Some(&artifact_cache()?),
+            metrics,
+        )?;
         Ok(Guest {
-            engine: engine.clone(),
-            pre,
+            runtime,
+            id: name.to_owned(),
         })
     }
 
-    /// A fresh store, as qr-host builds one per request (no deadline: nothing ticks the epoch).
-    fn store(&self) -> Store<State> {
-        let state = State {
-            table: ResourceTable::new(),
-            wasi: WasiCtx::builder().build(),
-            http: WasiHttpCtx::new(),
-        };
-        let mut store = Store::new(&self.engine, state);
-        store.set_epoch_deadline(u64::MAX);
-        store
-    }
-
-    /// Instantiates into a fresh store and drops it: instantiation alone, returned to the
-    /// pool (or unmapped) on drop. Returns how long store creation plus instantiation took.
+    /// A fresh store with every limit and the component instantiated into it: how long that
+    /// took. The instance is released (back to the pool or unmapped) after the timing.
     pub async fn instantiate(&self) -> Result<Duration> {
         let start = Instant::now();
-        let mut store = self.store();
-        self.pre
-            .instantiate_async(&mut store)
-            .await
-            .map_err(anyhow::Error::from)?;
+        let instance = self.runtime.instantiate(&self.id).await?;
         let elapsed = start.elapsed();
-        // Dropping the store releases the instance (back to the pool), outside the timing.
-        drop(store);
+        drop(instance);
         Ok(elapsed)
     }
 
-    /// One request the way qr-host serves it: fresh store, instantiate, call the handler,
-    /// read the whole response body. Fails unless the guest answers 200.
+    /// One request through `Runtime::call`, the path qr-host serves every request by (see the
+    /// module doc). Fails unless the guest answers 200.
     pub async fn handle(&self, call: &Call) -> Result<Bytes> {
-        let mut store = self.store();
         let request = http::Request::builder()
             .method(call.method)
             .uri(format!("http://localhost{}", call.path_and_query))
             .header("content-type", call.content_type)
-            .body(
-                Full::new(call.body.clone())
-                    .map_err(|never| -> wasmtime_wasi_http::Error { match never {} }),
-            )?;
-        let (tx, rx) = oneshot::channel();
-        let (req, out) = {
-            let mut http = store.data_mut().http();
-            let req = http
-                .new_incoming_request(Scheme::Http, request)
-                .map_err(anyhow::Error::from)?;
-            let out = http
-                .new_response_outparam(tx)
-                .map_err(anyhow::Error::from)?;
-            (req, out)
-        };
-        let pre = &self.pre;
-        let guest = async move {
-            let proxy = pre.instantiate_async(&mut store).await?;
-            proxy
-                .wasi_http_incoming_handler()
-                .call_handle(&mut store, req, out)
-                .await
-        };
-        let response = async {
-            let response = rx
-                .await?
-                .map_err(|code| anyhow!("guest error code {code:?}"))?;
-            let status = response.status();
-            let body = response
-                .into_body()
-                .collect()
-                .await
-                .map_err(|e| anyhow!("body: {e:?}"))?;
-            anyhow::ensure!(status == 200, "guest answered {status}");
-            anyhow::Ok(body.to_bytes())
-        };
-        let (ran, body) = tokio::join!(guest, response);
-        ran.map_err(anyhow::Error::from)?;
-        body
-    }
-}
-
-/// What one benchmark store holds: WASI with nothing granted, wasi:http with default hooks.
-struct State {
-    table: ResourceTable,
-    wasi: WasiCtx,
-    http: WasiHttpCtx,
-}
-
-impl WasiView for State {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
-}
-
-impl WasiHttpView for State {
-    fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView {
-            ctx: &mut self.http,
-            table: &mut self.table,
-            hooks: Default::default(),
-        }
+            .body(call.body.clone())?;
+        let response = self
+            .runtime
+            .call(&self.id, request)
+            .await
+            .map_err(|failure| anyhow!("{failure:?}"))?;
+        let status = response.status();
+        anyhow::ensure!(status == 200, "guest answered {status}");
+        Ok(response.into_body())
     }
 }
 

@@ -4,9 +4,12 @@
 //! compiling (or loading precompiled) components, linking, pre-instantiation. Per request,
 //! [`Runtime::run`] instantiates a `ProxyPre` into a new `Store` whose limits all come from
 //! [`Limits`], and contains whatever the guest does (trap, endless loop, memory growth) to
-//! that one store.
+//! that one store. [`Runtime::call`] is that same path with the body collected, the entry
+//! host-bench times and in-process tests drive; [`Runtime::instantiate`] is its first step alone.
 
 use anyhow::Context as _;
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -212,6 +215,45 @@ impl Runtime {
         }
     }
 
+    /// One whole request as qr-host serves it, minus the HTTP server around it (connection,
+    /// admission, routing, access log): [`Runtime::run`] with a fresh store and every limit
+    /// ([`Limits`]' memory cap, the epoch deadline, outbound HTTP refused), instantiation,
+    /// the `wasi:http` handler, the response body read to its end, and the instance released
+    /// (back to the pool, its memory reset, or unmapped) before this returns. host-bench times
+    /// exactly this; in-process tests call it.
+    pub async fn call(
+        &self,
+        id: &str,
+        req: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, Failure> {
+        let req = req.map(|body| Full::new(body).map_err(|never| match never {}));
+        // Dropped by `run`'s task after the store: resolving it means the instance is gone.
+        let (released_tx, released) = oneshot::channel::<()>();
+        let response = self.run(id, req, Arc::default(), released_tx).await?;
+        let (head, body) = response.into_parts();
+        let body = body.collect().await;
+        let _ = released.await;
+        let body = body
+            .map_err(|e| Failure::GuestError(format!("response body: {e:?}")))?
+            .to_bytes();
+        Ok(http::Response::from_parts(head, body))
+    }
+
+    /// The first step of every request alone: a fresh store with every limit, component `id`
+    /// instantiated into it. Dropping the returned [`Instance`] releases it as the end of a
+    /// request does; host-bench times the two apart.
+    pub async fn instantiate(&self, id: &str) -> anyhow::Result<Instance> {
+        let pre = self
+            .components
+            .get(id)
+            .with_context(|| format!("no component {id:?}"))?;
+        let mut store = self.new_store(Instant::now() + self.limits.request_timeout);
+        pre.instantiate_async(&mut store)
+            .await
+            .map_err(anyhow::Error::from)?;
+        Ok(Instance(store))
+    }
+
     /// Every store is built here, so every per-request limit is applied in one place.
     fn new_store(&self, deadline: Instant) -> Store<GuestState> {
         let limits = &self.limits;
@@ -236,6 +278,16 @@ impl Runtime {
             }
         });
         store
+    }
+}
+
+/// A component instance in its own store, from [`Runtime::instantiate`]; dropping it releases
+/// the instance (back to the pool or unmapped).
+pub struct Instance(#[allow(dead_code)] Store<GuestState>);
+
+impl std::fmt::Debug for Instance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Instance").finish_non_exhaustive()
     }
 }
 

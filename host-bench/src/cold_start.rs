@@ -53,7 +53,9 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
         );
         cache.store(&bytes, &wasm::compile(&engine, &bytes)?);
         let summary = run.progress.timed(&format!("load {name}"), n, || {
-            cache.load(&bytes).context("artifact not loaded from the cache")
+            cache
+                .load(&bytes)
+                .context("artifact not loaded from the cache")
         })?;
         report.latency(
             SECTION,

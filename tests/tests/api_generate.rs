@@ -18,6 +18,8 @@ qr_tests::on_every_host!(
     every_new_generate_limit_holds_at_its_edge,
     batch_json_lines_and_csv_stream_a_zip_whose_every_code_reads_back,
     the_batch_item_limit_holds_at_its_edge,
+    structured_append_answers_a_zip_or_a_pdf_that_reads_back_whole,
+    a_sequence_holds_sixteen_symbols_and_no_more,
 );
 
 const SEED_JSON: &str = include_str!("../../../shared/peers/python-seed/generate.json");
@@ -604,4 +606,120 @@ fn the_batch_item_limit_holds_at_its_edge(host: &Host) {
         over["detail"].as_str().unwrap().contains("MAX_BATCH_ITEMS"),
         "{over}"
     );
+}
+
+/// PNGs side by side, four to a row with a white gap, as one PNG: a "photo" of a printed
+/// sequence for `/decode`, which joins the pieces it finds.
+fn contact_sheet(pngs: &[Vec<u8>]) -> Vec<u8> {
+    let images: Vec<_> = pngs
+        .iter()
+        .map(|p| image::load_from_memory(p).unwrap().to_rgba8())
+        .collect();
+    let cell = images.iter().map(|i| i.width()).max().unwrap() + 20;
+    let cols = images.len().min(4) as u32;
+    let rows = (images.len() as u32).div_ceil(cols);
+    let mut sheet = image::RgbaImage::from_pixel(cols * cell, rows * cell, image::Rgba([255; 4]));
+    for (i, img) in images.iter().enumerate() {
+        let (x, y) = ((i as u32 % cols) * cell + 10, (i as u32 / cols) * cell + 10);
+        image::imageops::overlay(&mut sheet, img, i64::from(x), i64::from(y));
+    }
+    let mut png = std::io::Cursor::new(Vec::new());
+    sheet.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    png.into_inner()
+}
+
+fn structured_append_answers_a_zip_or_a_pdf_that_reads_back_whole(host: &Host) {
+    let data: String = (0..40)
+        .map(|i| format!("https://example.com/product/{i}?sale=2026&lang=de-AT "))
+        .collect();
+    let body = serde_json::json!({
+        "data": data, "append": "auto", "max_version": 10, "ecc": "M", "scale": 4,
+    });
+    let response = host.post("/generate", "application/json", body.to_string());
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    let total: usize = response.headers()["x-qr-symbols"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let version: u8 = response.headers()["x-qr-version"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(version <= 10 && total > 1, "{version} {total}");
+    let members = unzip(response.bytes().unwrap().to_vec());
+    assert_eq!(members.len(), total);
+    // Each symbol read by rxing on its own; the pieces' texts in order are the message.
+    let mut joined = String::new();
+    for (i, (name, png)) in members.iter().enumerate() {
+        assert_eq!(name, &format!("qr-{:02}-of-{total:02}.png", i + 1));
+        joined.push_str(&rxing_png(png));
+    }
+    assert_eq!(joined, data);
+    // All of them in one image through our own /decode, which joins the sequence.
+    let pngs: Vec<Vec<u8>> = members.into_iter().map(|(_, png)| png).collect();
+    let decoded: Value = host
+        .post("/decode", "image/png", contact_sheet(&pngs))
+        .json()
+        .unwrap();
+    assert_eq!(decoded["merged"][0]["text"], data.as_str(), "{decoded}");
+    assert_eq!(decoded["merged"][0]["total"], total);
+
+    // A PDF of one page per symbol, by GET with an entity tag like any GET answer.
+    let query = format!("/generate?data={}&append=3&format=pdf", "7".repeat(500));
+    let pdf = host.get(&query);
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert_eq!(pdf.headers()["x-qr-symbols"], "3");
+    assert!(pdf.headers().contains_key("etag"));
+    let text = String::from_utf8_lossy(&pdf.bytes().unwrap()).into_owned();
+    assert!(text.contains("/Count 3 >>"), "{text}");
+    assert_eq!(text.matches("/Type /Page ").count(), 3);
+
+    // append is for /generate: a batch line with it is refused, naming the line.
+    let bad = problem(
+        host.post(
+            "/generate/batch",
+            "application/x-ndjson",
+            "{\"data\":\"a\",\"append\":\"auto\"}\n",
+        ),
+        400,
+        "invalid-batch",
+    );
+    assert!(bad["detail"].as_str().unwrap().contains("line 1"), "{bad}");
+}
+
+fn a_sequence_holds_sixteen_symbols_and_no_more(host: &Host) {
+    use qr_core::limits::MAX_APPEND_SYMBOLS;
+    // Version 2 at level H holds 12 bytes a piece after the structured-append header.
+    let at = |len: usize, append: &str| {
+        host.get(&format!(
+            "/generate?data={}&append={append}&max_version=2&ecc=H&format=svg",
+            "a".repeat(len)
+        ))
+    };
+    let full = at(16 * 12, "auto");
+    assert_eq!(full.status(), StatusCode::OK);
+    assert_eq!(
+        full.headers()["x-qr-symbols"],
+        MAX_APPEND_SYMBOLS.to_string()
+    );
+    let over = problem(at(16 * 12 + 1, "auto"), 422, "sequence-too-long");
+    let detail = over["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("hold 192 bytes") && detail.contains("MAX_APPEND_SYMBOLS"),
+        "{over}"
+    );
+    let fixed = problem(at(100, "3"), 422, "sequence-too-long");
+    assert!(
+        fixed["detail"].as_str().unwrap().contains("hold 36 bytes"),
+        "{fixed}"
+    );
+    // The count itself: 1 to 16, and no more symbols than characters.
+    assert_eq!(at(16 * 12, "16").status(), StatusCode::OK);
+    problem(at(10, "16"), 400, "invalid-option");
+    problem(at(10, "17"), 400, "invalid-option");
+    problem(at(10, "0"), 400, "invalid-option");
 }

@@ -96,6 +96,10 @@ fn respond(options: Result<GenerateOptions, Error>, cacheable: bool) -> Reply {
             reply
                 .headers
                 .push(("x-qr-version", image.version.to_string()));
+            if let Some(n) = image.symbols {
+                // A structured-append sequence: a ZIP of its symbols or a PDF of its pages.
+                reply.headers.push(("x-qr-symbols", n.to_string()));
+            }
             if cacheable {
                 // The same query always yields the same bytes: let CDNs and browsers keep it.
                 reply.headers.push((

@@ -85,11 +85,19 @@ impl From<&Error> for Problem {
             Error::InvalidJson(_) => ("invalid-json", "Body is not a JSON object", 400),
             Error::MissingData => ("missing-data", "No data to encode", 400),
             Error::InvalidOption { .. } => ("invalid-option", "Invalid option", 400),
-            Error::DataTooLong { .. } => ("data-too-long", "Data too long", 413),
+            Error::DataTooLong { .. } | Error::AppendDataTooLong { .. } => {
+                ("data-too-long", "Data too long", 413)
+            }
             #[cfg(feature = "generate")]
             Error::CapacityExceeded(_) => {
                 ("capacity-exceeded", "Data does not fit in a QR code", 413)
             }
+            #[cfg(feature = "generate")]
+            Error::SequenceTooLong(_) => (
+                "sequence-too-long",
+                "Data does not fit in the symbols allowed",
+                422,
+            ),
             Error::OutputTooLarge { .. } => ("output-too-large", "Image would be too large", 422),
             Error::StyledOutputTooLarge { .. } => {
                 ("output-too-large", "Image would be too large", 422)

@@ -13,7 +13,7 @@
 
 use serde_json::Value;
 
-use crate::{Error, Format, GenerateOptions, generate, limits};
+use crate::{Error, GenerateOptions, generate, limits};
 
 /// One code of a batch.
 #[derive(Debug, Clone)]
@@ -42,14 +42,13 @@ pub fn parse(body: &[u8], csv: bool) -> Result<Vec<BatchItem>, Error> {
     let mut items = Vec::with_capacity(rows.len());
     for (line, (name, options)) in rows {
         let options = options.map_err(|e| bad_line(line, &e.to_string()))?;
-        let extension = match options.format {
-            Format::Png => "png",
-            Format::Svg => "svg",
-            Format::Text => "txt",
-            Format::Pdf => "pdf",
-            Format::Eps => "eps",
-        };
-        let name = file_name(name.as_deref(), line, extension)
+        if options.append.is_some() {
+            return Err(bad_line(
+                line,
+                "'append' makes an archive of its own: send it to /generate",
+            ));
+        }
+        let name = file_name(name.as_deref(), line, options.format.extension())
             .map_err(|reason| bad_line(line, &reason))?;
         if !names.insert(name.clone()) {
             return Err(bad_line(line, &format!("file name '{name}' is used twice")));
@@ -226,26 +225,35 @@ fn bad_line(line: usize, reason: &str) -> Error {
 #[derive(Debug)]
 pub struct ZipStream {
     items: std::vec::IntoIter<BatchItem>,
-    directory: Vec<u8>,
-    entries: u16,
-    offset: u64,
-    finished: bool,
+    /// `None` once the directory is sent.
+    zip: Option<ZipWriter>,
 }
 
 impl ZipStream {
     /// Streams `items` (at most [`limits::MAX_BATCH_ITEMS`], as [`parse`] ensures).
     pub fn new(items: Vec<BatchItem>) -> ZipStream {
         ZipStream {
-            directory: Vec::with_capacity(items.len() * 80),
+            zip: Some(ZipWriter {
+                directory: Vec::with_capacity(items.len() * 80),
+                ..ZipWriter::default()
+            }),
             items: items.into_iter(),
-            entries: 0,
-            offset: 0,
-            finished: false,
         }
     }
+}
 
+/// A stored ZIP archive written entry by entry: each [`ZipWriter::entry`] gives the bytes to
+/// send next and keeps only its directory record, [`ZipWriter::finish`] the directory.
+#[derive(Debug, Default)]
+pub(crate) struct ZipWriter {
+    directory: Vec<u8>,
+    entries: u16,
+    offset: u64,
+}
+
+impl ZipWriter {
     /// The local header and data of one stored entry; its directory record is kept.
-    fn entry(&mut self, name: &str, data: &[u8]) -> Vec<u8> {
+    pub(crate) fn entry(&mut self, name: &str, data: &[u8]) -> Vec<u8> {
         let crc = qr_encode::crc32(data);
         let len = data.len() as u32;
         let name_len = name.len() as u16;
@@ -268,6 +276,20 @@ impl ZipStream {
         self.offset += local.len() as u64;
         local
     }
+
+    /// The central directory and its end record: the archive's last bytes.
+    pub(crate) fn finish(self) -> Vec<u8> {
+        let mut end = self.directory;
+        let size = end.len() as u32;
+        end.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+        end.extend_from_slice(&[0; 4]); // this disk, directory disk
+        end.extend_from_slice(&self.entries.to_le_bytes());
+        end.extend_from_slice(&self.entries.to_le_bytes());
+        end.extend_from_slice(&size.to_le_bytes());
+        end.extend_from_slice(&(self.offset as u32).to_le_bytes());
+        end.extend_from_slice(&0u16.to_le_bytes());
+        end
+    }
 }
 
 /// Version needed, flags (UTF-8 names), method (stored), time, date, CRC, sizes, name length.
@@ -287,50 +309,39 @@ impl Iterator for ZipStream {
     type Item = Vec<u8>;
 
     fn next(&mut self) -> Option<Vec<u8>> {
-        if self.finished {
-            return None;
-        }
-        if let Some(item) = self.items.next() {
-            let chunk = match generate(&item.options) {
-                Ok(image)
-                    if self.offset + image.bytes.len() as u64 <= limits::MAX_BATCH_OUTPUT_BYTES =>
-                {
-                    self.entry(&item.name, &image.bytes)
-                }
-                Ok(_) => {
-                    // Past the archive limit: say so in the archive and end it here.
-                    self.items = Vec::new().into_iter();
-                    let why = format!(
-                        "the archive stops before {}: it would pass MAX_BATCH_OUTPUT_BYTES ({} bytes)\n",
-                        item.name,
-                        limits::MAX_BATCH_OUTPUT_BYTES
-                    );
-                    self.entry("TRUNCATED.txt", why.as_bytes())
-                }
-                Err(e) => self.entry(
-                    &format!("{}.error.txt", item.name),
-                    format!("{e}\n").as_bytes(),
-                ),
-            };
-            return Some(chunk);
-        }
-        self.finished = true;
-        let mut end = std::mem::take(&mut self.directory);
-        let size = end.len() as u32;
-        end.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-        end.extend_from_slice(&[0; 4]); // this disk, directory disk
-        end.extend_from_slice(&self.entries.to_le_bytes());
-        end.extend_from_slice(&self.entries.to_le_bytes());
-        end.extend_from_slice(&size.to_le_bytes());
-        end.extend_from_slice(&(self.offset as u32).to_le_bytes());
-        end.extend_from_slice(&0u16.to_le_bytes());
-        Some(end)
+        let zip = self.zip.as_mut()?;
+        let Some(item) = self.items.next() else {
+            return self.zip.take().map(ZipWriter::finish);
+        };
+        Some(match generate(&item.options) {
+            Ok(image)
+                if zip.offset + image.bytes.len() as u64 <= limits::MAX_BATCH_OUTPUT_BYTES =>
+            {
+                zip.entry(&item.name, &image.bytes)
+            }
+            Ok(_) => {
+                // Past the archive limit: say so in the archive and end it here.
+                self.items = Vec::new().into_iter();
+                let why = format!(
+                    "the archive stops before {}: it would pass MAX_BATCH_OUTPUT_BYTES ({} bytes)\n",
+                    item.name,
+                    limits::MAX_BATCH_OUTPUT_BYTES
+                );
+                zip.entry("TRUNCATED.txt", why.as_bytes())
+            }
+            Err(e) => zip.entry(
+                &format!("{}.error.txt", item.name),
+                format!("{e}\n").as_bytes(),
+            ),
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::Format;
 
     #[test]
     fn json_lines_and_csv_give_the_same_items() {

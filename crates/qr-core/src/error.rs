@@ -34,6 +34,23 @@ pub enum Error {
         len: usize,
     },
 
+    /// With `append`, the payload is longer than any structured-append sequence holds.
+    #[error(
+        "data is {len} bytes; no structured-append sequence holds more than {max} \
+         (limit MAX_APPEND_DATA_BYTES)",
+        max = limits::MAX_APPEND_DATA_BYTES
+    )]
+    AppendDataTooLong {
+        /// Payload length in bytes.
+        len: usize,
+    },
+
+    /// The payload does not fit in the symbols `append` and `max_version` allow (at most
+    /// [`limits::MAX_APPEND_SYMBOLS`]); the message names their capacity.
+    #[cfg(feature = "generate")]
+    #[error("{0}; limit MAX_APPEND_SYMBOLS")]
+    SequenceTooLong(#[from] qr_encode::SequenceTooLong),
+
     /// The payload is within [`limits::MAX_DATA_BYTES`] but does not fit at the chosen level.
     #[cfg(feature = "generate")]
     #[error("{0}")]

@@ -1,6 +1,6 @@
 //! Options in, image bytes out.
 
-use crate::options::{Gradient, Logo};
+use crate::options::{Append, Gradient, Logo};
 use crate::{Error, Format, GenerateOptions, Rgba, limits};
 
 /// A rendered QR code.
@@ -11,8 +11,11 @@ pub struct Image {
     pub content_type: &'static str,
     /// The file.
     pub bytes: Vec<u8>,
-    /// The version chosen (the smallest that fits), for a response header.
+    /// The version chosen (the smallest that fits; in a sequence, the largest of its
+    /// symbols), for a response header.
     pub version: u8,
+    /// For a structured-append answer (`append`), how many symbols it holds.
+    pub symbols: Option<usize>,
 }
 
 /// Encodes `opts.data` in the smallest symbol that fits at `opts.ec_level` and renders it.
@@ -20,53 +23,127 @@ pub struct Image {
 /// Checks the output size after choosing the version (it depends on it) and before drawing
 /// a pixel.
 pub fn generate(opts: &GenerateOptions) -> Result<Image, Error> {
-    let symbol = qr_encode::encode(opts.data.as_bytes(), opts.ec_level)?;
+    if let Some(append) = opts.append {
+        return sequence(opts, append);
+    }
+    let symbol = if opts.max_version < 40 {
+        let mut one = qr_encode::encode_append(
+            opts.data.as_bytes(),
+            opts.ec_level,
+            opts.max_version,
+            Some(1),
+        )?;
+        one.remove(0)
+    } else {
+        qr_encode::encode(opts.data.as_bytes(), opts.ec_level)?
+    };
+    render(opts, &symbol)
+}
+
+/// A structured-append sequence: a multi-page PDF for `format=pdf`, else a ZIP of one file per
+/// symbol (`qr-01-of-03.png`, …), each rendered as a single symbol would be.
+fn sequence(opts: &GenerateOptions, append: Append) -> Result<Image, Error> {
+    let count = match append {
+        Append::Auto => None,
+        Append::Symbols(n) if opts.data.chars().count() < n => {
+            return Err(crate::options::invalid(
+                "append",
+                &format!("asks for {n} symbols, more than the data has characters"),
+            ));
+        }
+        Append::Symbols(n) => Some(n),
+    };
+    let symbols =
+        qr_encode::encode_append(opts.data.as_bytes(), opts.ec_level, opts.max_version, count)?;
+    let total = symbols.len();
+    let version = symbols
+        .iter()
+        .map(qr_encode::Symbol::version)
+        .max()
+        .unwrap_or(1);
+    let (content_type, bytes) = if opts.format == Format::Pdf {
+        // Checked as `render` checks one symbol; PDF draws no styles.
+        let widest = symbols
+            .iter()
+            .map(qr_encode::Symbol::width)
+            .max()
+            .unwrap_or(0);
+        let side = opts.side_px(widest);
+        if side > limits::MAX_OUTPUT_SIDE_PX {
+            return Err(Error::OutputTooLarge { side });
+        }
+        check_contrast(opts)?;
+        (
+            "application/pdf",
+            qr_encode::to_pdf_pages(&symbols, &plain_style(opts)),
+        )
+    } else {
+        let mut zip = crate::batch::ZipWriter::default();
+        let mut bytes = Vec::new();
+        for (i, symbol) in symbols.iter().enumerate() {
+            let image = render(opts, symbol)?;
+            let name = format!("qr-{:02}-of-{total:02}.{}", i + 1, opts.format.extension());
+            bytes.extend(zip.entry(&name, &image.bytes));
+        }
+        bytes.extend(zip.finish());
+        ("application/zip", bytes)
+    };
+    Ok(Image {
+        content_type,
+        bytes,
+        version,
+        symbols: Some(total),
+    })
+}
+
+fn plain_style(opts: &GenerateOptions) -> qr_encode::Style {
+    qr_encode::Style {
+        scale: opts.scale,
+        margin: opts.margin,
+        dark: opts.fg.0,
+        light: opts.bg.0,
+    }
+}
+
+/// One symbol in the options' format and look, after the size and contrast checks.
+fn render(opts: &GenerateOptions, symbol: &qr_encode::Symbol) -> Result<Image, Error> {
     let side = opts.side_px(symbol.width());
     if side > limits::MAX_OUTPUT_SIDE_PX {
         return Err(Error::OutputTooLarge { side });
     }
     check_contrast(opts)?;
     if !opts.is_plain() && matches!(opts.format, Format::Png | Format::Svg) {
-        return styled(opts, &symbol, side);
+        return styled(opts, symbol, side);
     }
-    let style = qr_encode::Style {
-        scale: opts.scale,
-        margin: opts.margin,
-        dark: opts.fg.0,
-        light: opts.bg.0,
-    };
+    let style = plain_style(opts);
     let (content_type, bytes) = match opts.format {
-        Format::Png => ("image/png", qr_encode::to_png(&symbol, &style)),
+        Format::Png => ("image/png", qr_encode::to_png(symbol, &style)),
         Format::Svg => (
             "image/svg+xml",
-            qr_encode::to_svg(&symbol, &style).into_bytes(),
+            qr_encode::to_svg(symbol, &style).into_bytes(),
         ),
         Format::Text => (
             "text/plain; charset=utf-8",
-            qr_encode::to_text(&symbol, &style).into_bytes(),
+            qr_encode::to_text(symbol, &style).into_bytes(),
         ),
-        Format::Pdf => ("application/pdf", qr_encode::to_pdf(&symbol, &style)),
+        Format::Pdf => ("application/pdf", qr_encode::to_pdf(symbol, &style)),
         Format::Eps => (
             "application/postscript",
-            qr_encode::to_eps(&symbol, &style).into_bytes(),
+            qr_encode::to_eps(symbol, &style).into_bytes(),
         ),
     };
     Ok(Image {
         content_type,
         bytes,
         version: symbol.version(),
+        symbols: None,
     })
 }
 
 /// Shapes, gradients, eye colours and logos: the general renderers, after the checks that
 /// the result still scans.
 fn styled(opts: &GenerateOptions, symbol: &qr_encode::Symbol, side: u64) -> Result<Image, Error> {
-    let style = qr_encode::Style {
-        scale: opts.scale,
-        margin: opts.margin,
-        dark: opts.fg.0,
-        light: opts.bg.0,
-    };
+    let style = plain_style(opts);
     let look = &opts.look;
     let mut art = qr_encode::Art {
         modules: look.module_shape,
@@ -144,6 +221,7 @@ fn styled(opts: &GenerateOptions, symbol: &qr_encode::Symbol, side: u64) -> Resu
         content_type,
         bytes,
         version: symbol.version(),
+        symbols: None,
     })
 }
 

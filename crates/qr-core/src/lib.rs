@@ -27,7 +27,7 @@ pub use generate::{Image, generate};
 #[cfg(feature = "decode")]
 pub use image_input::{decode, load_image};
 #[cfg(feature = "generate")]
-pub use options::{Format, GenerateOptions, Gradient, Logo, Look, Rgba};
+pub use options::{Append, Format, GenerateOptions, Gradient, Logo, Look, Rgba};
 pub use qr_ec_level::EcLevel;
 #[cfg(feature = "decode")]
 pub use qr_scan::{Code, Encoding, Merged, StructuredAppend, merge_structured_append};

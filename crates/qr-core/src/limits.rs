@@ -109,3 +109,13 @@ pub const MAX_BATCH_ITEMS: usize = 1000;
 /// Largest batch archive, in bytes. Entries are stored with 32-bit ZIP offsets; 1 GiB stays
 /// far inside them. An archive that would pass it ends with a `TRUNCATED.txt` entry.
 pub const MAX_BATCH_OUTPUT_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// Most symbols in one structured-append sequence (`append`): ISO/IEC 18004 stores the count
+/// in 4 bits, so 16 is the standard's own limit.
+pub const MAX_APPEND_SYMBOLS: usize = 16;
+
+/// Longest payload accepted with `append`, in bytes: [`MAX_APPEND_SYMBOLS`] symbols of the
+/// largest capacity ([`MAX_DATA_BYTES`]). Whether shorter data fits depends on its kind, the
+/// level and `max_version`; that check reports the exact capacity. A JSON body this long fits
+/// [`MAX_GENERATE_BODY_BYTES`] unless it is heavily escaped.
+pub const MAX_APPEND_DATA_BYTES: usize = MAX_APPEND_SYMBOLS * MAX_DATA_BYTES;

@@ -33,6 +33,19 @@ impl Format {
     ];
 }
 
+impl Format {
+    /// The file name extension of this format, as archive members are named.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Svg => "svg",
+            Format::Text => "txt",
+            Format::Pdf => "pdf",
+            Format::Eps => "eps",
+        }
+    }
+}
+
 /// An RGBA colour, parsed from `#rrggbb` or `#rrggbbaa` (the `#` may be left out, which
 /// saves percent-encoding it in a query string).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +114,15 @@ pub struct Look {
     pub eye_colours: [Option<Rgba>; 3],
 }
 
+/// How many symbols a structured-append answer has (option `append`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Append {
+    /// As few as hold the data at `max_version` (`append=auto`).
+    Auto,
+    /// Exactly this many, 1 to [`limits::MAX_APPEND_SYMBOLS`] (`append=N`).
+    Symbols(usize),
+}
+
 /// A validated generation request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GenerateOptions {
@@ -122,6 +144,11 @@ pub struct GenerateOptions {
     pub look: Look,
     /// A centred logo.
     pub logo: Option<Logo>,
+    /// A structured-append sequence instead of one symbol: a ZIP of images, or a PDF of one
+    /// page per symbol.
+    pub append: Option<Append>,
+    /// The largest version a symbol may take, 1 to 40.
+    pub max_version: u8,
 }
 
 impl GenerateOptions {
@@ -138,6 +165,8 @@ impl GenerateOptions {
             bg: Rgba::WHITE,
             look: Look::default(),
             logo: None,
+            append: None,
+            max_version: MAX_VERSION,
         }
     }
 
@@ -248,10 +277,15 @@ impl GenerateOptions {
                 None,
             ),
         };
-        if data.len() > limits::MAX_DATA_BYTES {
+        let append = if extended { append(&field)? } else { None };
+        if append.is_some() && data.len() > limits::MAX_APPEND_DATA_BYTES {
+            return Err(Error::AppendDataTooLong { len: data.len() });
+        }
+        if append.is_none() && data.len() > limits::MAX_DATA_BYTES {
             return Err(Error::DataTooLong { len: data.len() });
         }
         let mut opts = GenerateOptions::new(data);
+        opts.append = append;
         if let Some(ec) = ec_level {
             opts.ec_level = ec;
         }
@@ -285,6 +319,9 @@ impl GenerateOptions {
             return Ok(opts);
         }
         opts.look = look(&field)?;
+        if let Some(v) = field("max_version")? {
+            opts.max_version = ranged("max_version", &v, 1, u32::from(MAX_VERSION))? as u8;
+        }
         let logo_size = match field("logo_size")? {
             None => None,
             Some(v) => Some(fraction(
@@ -342,6 +379,28 @@ const PLAIN_FIELDS: [&str; 9] = [
     "fg",
     "bg",
 ];
+
+/// The largest QR version: `max_version`'s default.
+const MAX_VERSION: u8 = 40;
+
+/// `append`: `auto`, or a symbol count.
+fn append(field: &impl Fn(&str) -> Result<Option<String>, Error>) -> Result<Option<Append>, Error> {
+    let Some(v) = field("append")? else {
+        return Ok(None);
+    };
+    if v.trim().eq_ignore_ascii_case("auto") {
+        return Ok(Some(Append::Auto));
+    }
+    let max = limits::MAX_APPEND_SYMBOLS as u32;
+    ranged("append", &v, 1, max)
+        .map(|n| Some(Append::Symbols(n as usize)))
+        .map_err(|_| {
+            invalid(
+                "append",
+                &format!("must be auto or an integer from 1 to {max} (MAX_APPEND_SYMBOLS)"),
+            )
+        })
+}
 
 /// A logo covers a fifth of the symbol's side unless asked otherwise: about 4% of its area,
 /// which level H carries at every version.
@@ -625,6 +684,36 @@ mod tests {
             GenerateOptions::from_pairs([("data", over.as_str())]),
             Err(Error::DataTooLong {
                 len: limits::MAX_DATA_BYTES + 1
+            })
+        );
+    }
+
+    #[test]
+    fn append_and_max_version_are_checked_at_their_edges() {
+        let at = |k: &str, v: &str| GenerateOptions::from_pairs([("data", "x"), (k, v)]);
+        assert_eq!(at("append", "AUTO").unwrap().append, Some(Append::Auto));
+        assert_eq!(at("append", "1").unwrap().append, Some(Append::Symbols(1)));
+        assert_eq!(
+            at("append", "16").unwrap().append,
+            Some(Append::Symbols(limits::MAX_APPEND_SYMBOLS))
+        );
+        for bad in ["0", "17", "two"] {
+            let e = at("append", bad).unwrap_err();
+            assert!(e.to_string().contains("MAX_APPEND_SYMBOLS"), "{e}");
+        }
+        assert_eq!(at("max_version", "1").unwrap().max_version, 1);
+        assert_eq!(at("max_version", "40").unwrap().max_version, 40);
+        assert!(at("max_version", "0").is_err() && at("max_version", "41").is_err());
+        // With append, the data may be up to 16 times the single-symbol limit.
+        let at_len = |n: usize| {
+            let data = "7".repeat(n);
+            GenerateOptions::from_pairs([("data", data.as_str()), ("append", "auto")])
+        };
+        assert!(at_len(limits::MAX_APPEND_DATA_BYTES).is_ok());
+        assert_eq!(
+            at_len(limits::MAX_APPEND_DATA_BYTES + 1),
+            Err(Error::AppendDataTooLong {
+                len: limits::MAX_APPEND_DATA_BYTES + 1
             })
         );
     }

@@ -20,6 +20,7 @@
 // In unit tests a failed unwrap is a failed test with its message.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod append;
 mod art;
 mod capacity;
 mod coverage;
@@ -31,12 +32,13 @@ mod rows;
 mod svg_out;
 mod vector_out;
 
+pub use append::{MAX_SYMBOLS, SequenceTooLong, encode_append};
 pub use art::{Art, EmbeddedLogo, EyeShape, Fill, ModuleShape, RasterLogo, to_png_art, to_svg_art};
 pub use capacity::max_payload;
 pub use coverage::{Damage, damage};
 pub use png_out::{crc32, to_png};
 pub use svg_out::to_svg;
-pub use vector_out::{dark_runs, to_eps, to_pdf, to_text};
+pub use vector_out::{dark_runs, to_eps, to_pdf, to_pdf_pages, to_text};
 
 use std::fmt;
 
@@ -167,15 +169,26 @@ pub fn encode_with(data: &[u8], ec: EcLevel, options: &Options) -> Result<Symbol
         bits.push_optimal_data(data).map_err(|_| too_long())?;
         bits.push_terminator(qec).map_err(|_| too_long())?;
     }
-    let v = bits.version();
-    let (blocks, ecc) = qrcode::ec::construct_codewords(&bits.into_bytes(), v, qec)
+    Ok(from_data_codewords(
+        version,
+        ec,
+        &bits.into_bytes(),
+        options.mask,
+    ))
+}
+
+/// The symbol of `version` at level `ec` whose data codewords (terminated and padded to the
+/// version's capacity) are `data`: Reed-Solomon, placement and masking.
+fn from_data_codewords(version: u8, ec: EcLevel, data: &[u8], mask: Option<u8>) -> Symbol {
+    let v = qrcode::Version::Normal(i16::from(version));
+    let (blocks, ecc) = qrcode::ec::construct_codewords(data, v, to_qrcode(ec))
         .expect("codewords for a version the bits were sized for");
 
     let t = layout::template(version);
     let mut placed = vec![[0u64; rows::WORDS]; t.width];
     t.place(blocks.iter().chain(&ecc).copied(), &mut placed);
     let mut out = vec![[0u64; rows::WORDS]; t.width];
-    let mask = match options.mask {
+    let mask = match mask {
         Some(m) => {
             mask::apply(t, &placed, ec, m, &mut out);
             m
@@ -187,13 +200,13 @@ pub fn encode_with(data: &[u8], ec: EcLevel, options: &Options) -> Result<Symbol
     for row in &out {
         dark.extend((0..width).map(|x| rows::get(row, x)));
     }
-    Ok(Symbol {
+    Symbol {
         version,
         ec,
         mask,
         width,
         dark,
-    })
+    }
 }
 
 fn to_qrcode(ec: EcLevel) -> qrcode::EcLevel {

@@ -63,20 +63,36 @@ fn paint_ops(symbol: &Symbol, style: &Style, rect: &str, colour: &str, fill: &st
 /// Renders `symbol` as a one-page PDF 1.4 (ISO 32000 subset: catalog, pages, page, one
 /// uncompressed content stream).
 pub fn to_pdf(symbol: &Symbol, style: &Style) -> Vec<u8> {
-    let side = style.side_px(symbol.width());
-    let content = paint_ops(symbol, style, "re", "rg", "f");
-    let objects = [
+    to_pdf_pages(std::slice::from_ref(symbol), style)
+}
+
+/// Renders each symbol on a page of its own (a structured-append sequence, in order), each
+/// page as large as its symbol: catalog, pages, then a page and its content stream per symbol.
+pub fn to_pdf_pages(symbols: &[Symbol], style: &Style) -> Vec<u8> {
+    let kids: Vec<String> = (0..symbols.len())
+        .map(|i| format!("{} 0 R", 3 + 2 * i))
+        .collect();
+    let mut objects = vec![
         "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
         format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {side} {side}] /Contents 4 0 R \
-             /Resources << >> >>"
-        ),
-        format!(
-            "<< /Length {} >>\nstream\n{content}endstream",
-            content.len()
+            "<< /Type /Pages /Kids [{}] /Count {} >>",
+            kids.join(" "),
+            symbols.len()
         ),
     ];
+    for (i, symbol) in symbols.iter().enumerate() {
+        let side = style.side_px(symbol.width());
+        let content = paint_ops(symbol, style, "re", "rg", "f");
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {side} {side}] /Contents {} 0 R \
+             /Resources << >> >>",
+            4 + 2 * i
+        ));
+        objects.push(format!(
+            "<< /Length {} >>\nstream\n{content}endstream",
+            content.len()
+        ));
+    }
     let mut pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
     let mut offsets = Vec::with_capacity(objects.len());
     for (i, body) in objects.iter().enumerate() {
@@ -187,6 +203,23 @@ mod tests {
             );
         }
         assert!(text.contains("/MediaBox [0 0 290 290]"));
+    }
+
+    #[test]
+    fn a_sequence_is_one_page_per_symbol_in_order() {
+        let symbols = crate::encode_append(&[b'q'; 60], EcLevel::H, 2, None).unwrap();
+        assert!(symbols.len() > 1);
+        let pdf = to_pdf_pages(&symbols, &Style::default());
+        let text = String::from_utf8_lossy(&pdf);
+        let n = symbols.len();
+        assert!(text.contains(&format!("/Count {n} >>")), "{text}");
+        assert_eq!(text.matches("/Type /Page ").count(), n);
+        assert!(text.contains(&format!("xref\n0 {}\n", 3 + 2 * n)));
+        // One page is byte for byte the single-symbol PDF.
+        assert_eq!(
+            to_pdf_pages(&symbols[..1], &Style::default()),
+            to_pdf(&symbols[0], &Style::default())
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ loopback (blob: and data: URLs stay inside the page). Exit status 0 means the fl
 
 import argparse
 import base64
+import io
 import json
 import struct
 import os
@@ -23,6 +24,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -477,6 +479,35 @@ def flow_builders(args):
     b.finish(allowed_console=["status of 400"])
 
 
+def flow_append(args):
+    """Structured append from the form: a long text spread over symbols of at most version 10 ->
+    the status says how many -> the ZIP download holds them in order, each decodes as its piece
+    of the sequence, and their texts join to the text."""
+    b = Browser(args.base)
+    b.open("/")
+    wait_for_options(b)
+    text = "".join(f"line {i:03d} of a long text; " for i in range(40))
+    set_field(b, "data", text)
+    set_field(b, "opt-max_version", "10")
+    set_field(b, "opt-append", "auto")
+    b.wait(lambda: "structured-append sequence of" in b.el("make-status").text, "the sequence")
+    check(not b.el("preview").is_displayed(), "an image preview of a ZIP")
+    count = int(b.el("make-status").text.split("sequence of ")[1].split(" ")[0])
+    check(count > 1, b.el("make-status").text)
+    b.el("download-png").click()
+    archive = zipfile.ZipFile(io.BytesIO(wait_download(b, "qr-codes-png.zip")))
+    names = sorted(archive.namelist())
+    check(len(names) == count, f"{names} vs {count} symbols")
+    pieces = []
+    for i, name in enumerate(names):
+        code = decode_via_api(args.base, archive.read(name))["codes"][0]
+        check(code["structured_append"]["index"] == i and code["structured_append"]["total"] == count
+              and code["version"] <= 10, f"{name}: {code}")
+        pieces.append(code["text"])
+    check("".join(pieces) == text, f"the pieces join to {''.join(pieces)!r}")
+    b.finish()
+
+
 def corpus_expectation(base):
     photo = CORPUS_PHOTO.read_bytes()
     want_text = CORPUS_PHOTO.with_suffix(".txt").read_text(encoding="utf-8").rstrip("\n")
@@ -747,7 +778,7 @@ def flow_screenshots(args):
 FLOWS = {
     "make": flow_make, "upload": flow_upload, "paste": flow_paste, "camera": flow_camera,
     "keyboard": flow_keyboard, "errors": flow_errors, "docs": flow_docs, "logo": flow_logo,
-    "builders": flow_builders,
+    "builders": flow_builders, "append": flow_append,
     "screenshots": flow_screenshots,
 }
 

@@ -63,6 +63,7 @@ qr_tests::on_every_host!(
     a_corpus_photo_pasted_with_ctrl_v_shows_text_and_corners,
     the_camera_scans_a_fake_video_until_it_reads_the_code,
     api_errors_are_shown_as_their_problem_detail,
+    a_structured_append_sequence_from_the_form_downloads_as_a_zip_whose_pieces_join,
 );
 
 // The page's own behaviour (keyboard, the API page) is the same bytes from either host: on
@@ -87,6 +88,10 @@ fn a_logo_file_is_posted_with_the_options_and_a_too_big_one_shows_the_api_detail
 
 fn the_wifi_vcard_and_epc_forms_make_codes_with_the_exact_payload_text(host: &Host) {
     run_flow(host, "builders", &[]);
+}
+
+fn a_structured_append_sequence_from_the_form_downloads_as_a_zip_whose_pieces_join(host: &Host) {
+    run_flow(host, "append", &[]);
 }
 
 fn a_corpus_photo_from_the_file_picker_and_drag_and_drop_shows_text_and_corners(host: &Host) {

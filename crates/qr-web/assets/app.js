@@ -316,8 +316,14 @@ function setupMake({ params, kinds, logo }) {
     const fmt = format();
     const other = $("download-other");
     other.hidden = PREVIEWABLE.includes(fmt);
-    other.download = `qr-code.${EXTENSION[fmt] || fmt}`;
     other.textContent = `Download ${fmt.toUpperCase()}`;
+    // Structured append answers a ZIP of the symbols (a PDF of pages for pdf).
+    const sequence = !!(form.elements.append && form.elements.append.value.trim());
+    const name = (f) => (!sequence ? `qr-code.${EXTENSION[f] || f}`
+      : f === "pdf" ? "qr-codes.pdf" : `qr-codes-${f}.zip`);
+    $("download-png").download = name("png");
+    $("download-svg").download = name("svg");
+    other.download = name(fmt);
     if (req.get) {
       $("link-label").textContent = "Link to this image (GET /generate)";
       $("copy-link").textContent = "Copy link";
@@ -355,6 +361,14 @@ function setupMake({ params, kinds, logo }) {
       show($("make-error"), detail);
       $("make-status").textContent = "";
       preview.hidden = true;
+      return;
+    }
+    const symbols = response.headers.get("x-qr-symbols");
+    if (symbols) {
+      // A ZIP of several symbols: nothing an <img> can show; say what the downloads hold.
+      preview.hidden = true;
+      show($("make-error"), "");
+      $("make-status").textContent = `A structured-append sequence of ${symbols} symbol${symbols === "1" ? "" : "s"}, versions up to ${response.headers.get("x-qr-version")}: download them as a ZIP (or one PDF).`;
       return;
     }
     const blob = await response.blob();

@@ -96,3 +96,89 @@ fn an_oversized_request_head_gets_431() {
     assert_eq!(response.status(), 431);
     host.shutdown();
 }
+
+/// Reads one HTTP/1.1 response (its head, then a `content-length` or chunked body) from a
+/// keep-alive connection; returns the head. Panics if the server closes before it is complete.
+fn read_one_response(stream: &mut TcpStream) -> String {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    let complete = |buf: &[u8]| -> bool {
+        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+            return false;
+        };
+        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+        let body = &buf[end + 4..];
+        match head.lines().find_map(|l| l.strip_prefix("content-length:")) {
+            Some(n) => body.len() >= n.trim().parse::<usize>().expect("content-length"),
+            None => body.ends_with(b"0\r\n\r\n"),
+        }
+    };
+    while !complete(&buf) {
+        let n = stream.read(&mut byte).expect("read response");
+        assert_eq!(
+            n,
+            1,
+            "the server closed the connection before a whole response: {}",
+            String::from_utf8_lossy(&buf)
+        );
+        buf.push(byte[0]);
+    }
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase()
+}
+
+fn host_with_lifetime(lifetime: &str, idle: &str) -> Host {
+    Host::builder(fixtures_manifest())
+        .args(["--max-connection-lifetime", lifetime])
+        .args(["--header-read-timeout", idle])
+        .start()
+}
+
+#[test]
+fn a_keep_alive_client_idle_across_the_lifetime_gets_its_next_answer_with_connection_close() {
+    let host = host_with_lifetime("1s", "10s");
+    let mut stream = TcpStream::connect(host.addr()).expect("connect");
+    stream
+        .set_read_timeout(Some(qr_tests::REQUEST_TIMEOUT))
+        .expect("read timeout");
+    let request = b"GET /hello/again HTTP/1.1\r\nhost: x\r\n\r\n";
+    stream.write_all(request).expect("first request");
+    let head = read_one_response(&mut stream);
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(!head.contains("connection: close"), "{head}");
+    // The stimulus is the passing of the lifetime itself while the client is idle (well
+    // inside its 10 s idle allowance). Closing the socket at that moment would lose a request
+    // the client is sending: instead the next request is answered and says `close`.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    stream.write_all(request).expect("second request");
+    let head = read_one_response(&mut stream);
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("connection: close"), "{head}");
+    let mut rest = Vec::new();
+    stream
+        .read_to_end(&mut rest)
+        .expect("the server closes after that answer");
+    assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
+    host.shutdown();
+}
+
+#[test]
+fn a_keep_alive_connection_silent_for_the_idle_time_is_closed() {
+    let host = host_with_lifetime("10m", "1s");
+    let mut stream = TcpStream::connect(host.addr()).expect("connect");
+    // Far longer than the idle time: a server that never closes fails the read.
+    stream
+        .set_read_timeout(Some(qr_tests::REQUEST_TIMEOUT))
+        .expect("read timeout");
+    stream
+        .write_all(b"GET /hello HTTP/1.1\r\nhost: x\r\n\r\n")
+        .expect("request");
+    let head = read_one_response(&mut stream);
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    let mut rest = Vec::new();
+    stream
+        .read_to_end(&mut rest)
+        .expect("closed by the server, not by the read timeout");
+    assert!(rest.is_empty());
+    host.shutdown();
+}

@@ -181,8 +181,9 @@ impl Server {
     }
 
     /// Serves one connection in its own task, which holds `permits` until the socket closes.
-    /// The connection ends gracefully (after its current request) on drain or at
-    /// `--max-connection-lifetime`, whichever comes first.
+    /// The connection ends gracefully (after its current request) on drain or after
+    /// `--max-connection-lifetime` (its next response says `Connection: close`), whichever
+    /// comes first.
     fn spawn_connection(
         self: Arc<Self>,
         stream: tokio::net::TcpStream,
@@ -196,14 +197,33 @@ impl Server {
             .keep_alive(true)
             .header_read_timeout(self.limits.header_read_timeout)
             .max_buf_size(self.limits.max_header_bytes as usize);
+        // Past its lifetime a connection says `Connection: close` on its next response, so the
+        // client knows not to reuse it. Closing it between requests instead would race with a
+        // keep-alive client that is sending its next request at that moment (a POST lost that
+        // way cannot be retried safely); nginx's `keepalive_time` does the same.
+        let expired = Arc::new(AtomicBool::new(false));
         let server = self.clone();
-        let service = service_fn(move |req| {
-            let server = server.clone();
-            async move { Ok::<_, std::convert::Infallible>(server.handle(req, peer, local).await) }
+        let service = service_fn({
+            let expired = expired.clone();
+            move |req| {
+                let (server, expired) = (server.clone(), expired.clone());
+                async move {
+                    let mut response = server.handle(req, peer, local).await;
+                    if expired.load(Ordering::Relaxed) {
+                        response
+                            .headers_mut()
+                            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                    }
+                    Ok::<_, std::convert::Infallible>(response)
+                }
+            }
         });
         let server = self.clone();
         let io = TokioIo::new(TimedIo::new(stream, self.limits.write_timeout));
         let lifetime = self.limits.max_connection_lifetime;
+        // A client that sends nothing more after the lifetime is closed once it has been
+        // silent as long as any idle client may be (the head timeout is the idle timeout).
+        let grace = self.limits.header_read_timeout;
         let mut shutdown = self.shutdown.subscribe();
         self.metrics.connections.inc();
         tokio::spawn(async move {
@@ -211,7 +231,11 @@ impl Server {
             tokio::pin!(connection);
             let ended = tokio::select! {
                 ended = connection.as_mut() => ended,
-                () = tokio::time::sleep(lifetime) => {
+                () = async {
+                    tokio::time::sleep(lifetime).await;
+                    expired.store(true, Ordering::Relaxed);
+                    tokio::time::sleep(grace).await;
+                } => {
                     connection.as_mut().graceful_shutdown();
                     connection.await
                 }

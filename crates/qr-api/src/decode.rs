@@ -3,7 +3,7 @@
 use base64::Engine as _;
 use serde::Serialize;
 
-use crate::{Problem, Reply, Request, media_type, multipart};
+use crate::{ApiError, Problem, Reply, Request, media_type, multipart};
 use qr_core::{Code, Encoding, Merged};
 
 /// The JSON reply: every code found, plus the Python service's `data` field.
@@ -130,6 +130,9 @@ fn decode(req: &Request<'_>) -> Reply {
         }
         _ => req.body,
     };
+    if image.is_empty() {
+        return ApiError::MissingImage.into();
+    }
     match qr_core::decode(image) {
         Ok(found) => {
             let codes: Vec<CodeJson<'_>> = found.iter().map(CodeJson::from).collect();
@@ -142,6 +145,6 @@ fn decode(req: &Request<'_>) -> Reply {
                 merged,
             })
         }
-        Err(e) => e.into(),
+        Err(e) => ApiError::from(e).into(),
     }
 }

@@ -1,8 +1,8 @@
 //! `/generate`, `/health` and the catch-all, served by the generate component.
 
-use qr_core::{Error, GenerateOptions};
+use qr_core::GenerateOptions;
 
-use crate::{Problem, Reply, Request, Streamed, media_type};
+use crate::{ApiError, Problem, Reply, Request, Streamed, media_type, options};
 
 pub(crate) fn handle(req: &Request<'_>) -> Reply {
     match (req.path, req.method) {
@@ -28,7 +28,7 @@ pub(crate) fn handle(req: &Request<'_>) -> Reply {
 }
 
 /// `POST /generate/batch`: JSON lines, or CSV when the content type says `text/csv`; every
-/// line is checked before the ZIP starts (see `qr_core::batch`).
+/// line is checked before the ZIP starts (see [`crate::batch`]).
 pub(crate) fn stream(req: &Request<'_>) -> Option<Result<Streamed, Reply>> {
     if req.path != "/generate/batch" {
         return None;
@@ -37,7 +37,7 @@ pub(crate) fn stream(req: &Request<'_>) -> Option<Result<Streamed, Reply>> {
         return Some(Err(Reply::not_allowed(req, "POST")));
     }
     let csv = media_type(req.content_type).as_deref() == Some("text/csv");
-    Some(match qr_core::batch::parse(req.body, csv) {
+    Some(match crate::batch::parse(req.body, csv) {
         Ok(items) => Ok(Streamed {
             headers: vec![
                 ("content-type", "application/zip".into()),
@@ -55,7 +55,7 @@ pub(crate) fn stream(req: &Request<'_>) -> Option<Result<Streamed, Reply>> {
 
 /// A POST body is JSON (the Python service's contract) unless it says it is a form or
 /// multipart (whose `logo` part is the logo file, the other parts option fields).
-fn options_from_body(req: &Request<'_>) -> Result<GenerateOptions, Error> {
+fn options_from_body(req: &Request<'_>) -> Result<GenerateOptions, ApiError> {
     match media_type(req.content_type).as_deref() {
         Some("application/x-www-form-urlencoded") => options_from_form(req.body),
         Some("multipart/form-data") => {
@@ -65,32 +65,29 @@ fn options_from_body(req: &Request<'_>) -> Result<GenerateOptions, Error> {
             for (name, content) in parts {
                 if name == "logo" {
                     if logo.replace(content.to_vec()).is_some() {
-                        return Err(Error::InvalidOption {
-                            name: "logo".into(),
-                            reason: "is given twice".into(),
-                        });
+                        return Err(ApiError::invalid("logo", "is given twice"));
                     }
                     continue;
                 }
                 let text = std::str::from_utf8(content).map_err(|_| {
-                    Error::InvalidMultipart(format!("field '{name}' is not UTF-8 text"))
+                    ApiError::InvalidMultipart(format!("field '{name}' is not UTF-8 text"))
                 })?;
                 pairs.push((name, text));
             }
-            GenerateOptions::from_pairs_and_logo(pairs.iter().map(|(k, v)| (k.as_str(), *v)), logo)
+            options::from_pairs_and_logo(pairs.iter().map(|(k, v)| (k.as_str(), *v)), logo)
         }
-        _ => GenerateOptions::from_json(req.body),
+        _ => options::from_json(req.body),
     }
 }
 
 /// Options from `application/x-www-form-urlencoded` bytes: a query string or a form body.
-fn options_from_form(form: &[u8]) -> Result<GenerateOptions, Error> {
+fn options_from_form(form: &[u8]) -> Result<GenerateOptions, ApiError> {
     let pairs: Vec<_> = form_urlencoded::parse(form).collect();
-    GenerateOptions::from_pairs(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
+    options::from_pairs(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
 }
 
-fn respond(options: Result<GenerateOptions, Error>, cacheable: bool) -> Reply {
-    match options.and_then(|o| qr_core::generate(&o)) {
+fn respond(options: Result<GenerateOptions, ApiError>, cacheable: bool) -> Reply {
+    match options.and_then(|o| Ok(qr_core::generate(&o)?)) {
         Ok(image) => {
             let mut reply = Reply::ok(image.content_type, image.bytes);
             reply

@@ -2,23 +2,32 @@
 //! and what every reply looks like, errors included (RFC 7807 `application/problem+json`).
 //!
 //! A host adapter (the spin-sdk glue in `qr-spin`) turns its request into a [`Request`], calls
-//! an [`Endpoint`]'s handler and writes the [`Reply`] back. Keeping the contract here means
+//! an [`Endpoint`]'s handler and writes the [`Reply`] back. In between, this crate reads the
+//! request off the wire ([`options`]: JSON, query, form and multipart bodies into qr-core's
+//! typed options), calls qr-core, and maps every [`ApiError`] (wire errors here, domain errors
+//! from qr-core) to a problem type. Keeping the contract here means
 //! it is tested natively, without a socket, and both components share one implementation.
 
 #![forbid(unsafe_code)]
 // In unit tests a failed unwrap is a failed test with its message.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+#[cfg(feature = "generate")]
+mod batch;
 #[cfg(feature = "decode")]
 mod decode;
+mod error;
 #[cfg(feature = "generate")]
 mod generate;
 // The endpoints' helpers; without an endpoint (the ui component only needs `Reply` and
 // `Problem`) they are left out.
 #[cfg(any(feature = "generate", feature = "decode"))]
 mod multipart;
+#[cfg(feature = "generate")]
+pub mod options;
 mod problem;
 
+pub use error::ApiError;
 pub use problem::Problem;
 
 /// An HTTP request as the endpoints see it: already read, body within the endpoint's limit.

@@ -1,12 +1,12 @@
 //! Just enough `multipart/form-data` (RFC 7578) to take one file field out of a body that is
 //! already in memory, without copying it.
 
-use qr_core::Error;
+use crate::ApiError;
 
 /// Returns the content of the part named `field` in a `multipart/form-data` body (`/decode`'s
 /// `file`).
 #[cfg(feature = "decode")]
-pub fn field<'b>(content_type: &str, body: &'b [u8], field: &str) -> Result<&'b [u8], Error> {
+pub fn field<'b>(content_type: &str, body: &'b [u8], field: &str) -> Result<&'b [u8], ApiError> {
     let mut found = None;
     walk(content_type, body, |name, content| {
         if name == Some(field) && found.is_none() {
@@ -14,12 +14,12 @@ pub fn field<'b>(content_type: &str, body: &'b [u8], field: &str) -> Result<&'b 
         }
         found.is_some()
     })?;
-    found.ok_or_else(|| Error::InvalidMultipart(format!("no field '{field}'")))
+    found.ok_or_else(|| ApiError::InvalidMultipart(format!("no field '{field}'")))
 }
 
 /// Every named part of a `multipart/form-data` body, in order (`/generate`'s fields and logo).
 #[cfg(feature = "generate")]
-pub fn parts<'b>(content_type: &str, body: &'b [u8]) -> Result<Vec<(String, &'b [u8])>, Error> {
+pub fn parts<'b>(content_type: &str, body: &'b [u8]) -> Result<Vec<(String, &'b [u8])>, ApiError> {
     let mut all = Vec::new();
     walk(content_type, body, |name, content| {
         if let Some(name) = name {
@@ -35,8 +35,8 @@ fn walk<'b>(
     content_type: &str,
     body: &'b [u8],
     mut visit: impl FnMut(Option<&str>, &'b [u8]) -> bool,
-) -> Result<(), Error> {
-    let bad = |why: &str| Error::InvalidMultipart(why.to_owned());
+) -> Result<(), ApiError> {
+    let bad = |why: &str| ApiError::InvalidMultipart(why.to_owned());
     let boundary = boundary(content_type).ok_or_else(|| bad("no boundary in the content type"))?;
     let delimiter = [b"--", boundary.as_bytes()].concat();
     let mut rest = body;
@@ -137,7 +137,7 @@ mod tests {
         let b = body(&[("other", b"zzz")]);
         assert_eq!(
             field(CT, &b, "file"),
-            Err(Error::InvalidMultipart("no field 'file'".into()))
+            Err(ApiError::InvalidMultipart("no field 'file'".into()))
         );
         assert!(field("multipart/form-data", &b, "file").is_err());
         let mut cut = body(&[("file", b"abc")]);

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::Reply;
+use crate::{ApiError, Reply};
 use qr_core::Error;
 
 /// An `application/problem+json` body.
@@ -55,7 +55,7 @@ impl Problem {
 
     /// 413 for a body over the endpoint's limit, sent before the rest is read.
     pub fn body_too_large(limit: usize) -> Problem {
-        Problem::from(&Error::BodyTooLarge { limit })
+        Problem::from(&ApiError::BodyTooLarge { limit })
     }
 
     /// 400 for a body the client stopped sending halfway.
@@ -79,52 +79,59 @@ impl Problem {
     }
 }
 
-impl From<&Error> for Problem {
-    fn from(e: &Error) -> Problem {
+impl From<&ApiError> for Problem {
+    fn from(e: &ApiError) -> Problem {
         let (slug, title, status) = match e {
-            Error::InvalidJson(_) => ("invalid-json", "Body is not a JSON object", 400),
-            Error::MissingData => ("missing-data", "No data to encode", 400),
-            Error::InvalidOption { .. } => ("invalid-option", "Invalid option", 400),
-            Error::DataTooLong { .. } | Error::AppendDataTooLong { .. } => {
-                ("data-too-long", "Data too long", 413)
-            }
-            #[cfg(feature = "generate")]
-            Error::CapacityExceeded(_) => {
-                ("capacity-exceeded", "Data does not fit in a QR code", 413)
-            }
-            #[cfg(feature = "generate")]
-            Error::SequenceTooLong(_) => (
-                "sequence-too-long",
-                "Data does not fit in the symbols allowed",
-                422,
-            ),
-            Error::OutputTooLarge { .. } => ("output-too-large", "Image would be too large", 422),
-            Error::StyledOutputTooLarge { .. } => {
-                ("output-too-large", "Image would be too large", 422)
-            }
-            Error::LogoTooLarge { .. } => ("logo-too-large", "Logo too large", 413),
-            Error::UnsupportedLogo(_) => ("unsupported-logo", "Unsupported logo", 415),
-            Error::LogoCoversTooMuch(_) => (
-                "logo-covers-too-much",
-                "The logo would leave the code unreadable",
-                422,
-            ),
-            Error::LowContrast { .. } => ("low-contrast", "Colours too alike to scan", 422),
-            Error::InvalidBatch { .. } => ("invalid-batch", "Invalid batch line", 400),
-            Error::BatchTooLarge { .. } => ("batch-too-large", "Too many batch items", 413),
-            Error::BodyTooLarge { .. } => ("body-too-large", "Request body too large", 413),
-            Error::MissingImage => ("missing-image", "No image in the request", 400),
-            Error::InvalidMultipart(_) => ("invalid-multipart", "Malformed multipart body", 400),
-            Error::UnsupportedImage => ("unsupported-image", "Unsupported image format", 415),
-            Error::ImageTooLarge { .. } => ("image-too-large", "Image too large", 413),
-            Error::CorruptImage(_) => ("corrupt-image", "Image could not be decoded", 422),
+            ApiError::InvalidJson(_) => ("invalid-json", "Body is not a JSON object", 400),
+            ApiError::InvalidBatch { .. } => ("invalid-batch", "Invalid batch line", 400),
+            ApiError::BatchTooLarge { .. } => ("batch-too-large", "Too many batch items", 413),
+            ApiError::BodyTooLarge { .. } => ("body-too-large", "Request body too large", 413),
+            ApiError::MissingImage => ("missing-image", "No image in the request", 400),
+            ApiError::InvalidMultipart(_) => ("invalid-multipart", "Malformed multipart body", 400),
+            ApiError::Core(e) => domain(e),
         };
         Problem::new(slug, title, status, e.to_string())
     }
 }
 
-impl From<Error> for Reply {
-    fn from(e: Error) -> Reply {
+/// The problem type (slug, title, status) of each domain error.
+fn domain(e: &Error) -> (&'static str, &'static str, u16) {
+    match e {
+        Error::MissingData => ("missing-data", "No data to encode", 400),
+        Error::InvalidOption { .. } => ("invalid-option", "Invalid option", 400),
+        Error::DataTooLong { .. } | Error::AppendDataTooLong { .. } => {
+            ("data-too-long", "Data too long", 413)
+        }
+        #[cfg(feature = "generate")]
+        Error::CapacityExceeded(_) => ("capacity-exceeded", "Data does not fit in a QR code", 413),
+        #[cfg(feature = "generate")]
+        Error::SequenceTooLong(_) => (
+            "sequence-too-long",
+            "Data does not fit in the symbols allowed",
+            422,
+        ),
+        Error::OutputTooLarge { .. } | Error::StyledOutputTooLarge { .. } => {
+            ("output-too-large", "Image would be too large", 422)
+        }
+        Error::LogoTooLarge { .. } => ("logo-too-large", "Logo too large", 413),
+        Error::UnsupportedLogo(_) => ("unsupported-logo", "Unsupported logo", 415),
+        Error::LogoCoversTooMuch(_) => (
+            "logo-covers-too-much",
+            "The logo would leave the code unreadable",
+            422,
+        ),
+        Error::LowContrast { .. } => ("low-contrast", "Colours too alike to scan", 422),
+        // The API answers an empty body before qr-core sees it; a library caller's empty
+        // image is the same kind.
+        Error::EmptyImage => ("missing-image", "No image in the request", 400),
+        Error::UnsupportedImage => ("unsupported-image", "Unsupported image format", 415),
+        Error::ImageTooLarge { .. } => ("image-too-large", "Image too large", 413),
+        Error::CorruptImage(_) => ("corrupt-image", "Image could not be decoded", 422),
+    }
+}
+
+impl From<ApiError> for Reply {
+    fn from(e: ApiError) -> Reply {
         Problem::from(&e).into_reply()
     }
 }

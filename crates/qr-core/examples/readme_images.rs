@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use qr_core::{GenerateOptions, generate};
+use qr_core::generate;
 
 /// A logo made by code: a blue disc with a white bar, transparent around it.
 fn logo_png() -> Vec<u8> {
@@ -84,7 +84,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ),
     ];
     for (name, body) in examples {
-        let opts = GenerateOptions::from_json(body.to_string().as_bytes())?;
+        let opts = qr_api::options::from_json(body.to_string().as_bytes())?;
         let image = generate(&opts)?;
         std::fs::write(dir.join(name), &image.bytes)?;
         println!("docs/examples/{name}: {} bytes", image.bytes.len());

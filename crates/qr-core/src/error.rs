@@ -1,16 +1,13 @@
-//! The one error type of QR Workshop's operations; `qr-api` maps each variant to one
-//! problem type and HTTP status.
+//! The one error type of QR Workshop's operations: options a caller may not ask for, limits,
+//! images that cannot be read. Domain errors only; `qr-api` adds its own for what goes wrong
+//! on the wire (bodies, JSON, multipart) and maps every variant to a problem type.
 
 use crate::limits;
 
-/// Why a request could not be served. Every variant is the caller's fault: the service has no
-/// internal failure modes past a trap, which the host reports.
+/// Why an operation was refused. Every variant is the caller's fault: the library has no
+/// internal failure modes past a panic, which a host reports as a trap.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Error {
-    /// The body is not valid JSON, or not a JSON object.
-    #[error("the body is not a JSON object: {0}")]
-    InvalidJson(String),
-
     /// No `data`, or empty `data`.
     #[error("field 'data' (a non-empty string) is required")]
     MissingData,
@@ -114,40 +111,9 @@ pub enum Error {
         ratio: f64,
     },
 
-    /// A line of a batch body is not a valid item.
-    #[error("batch line {line}: {reason}")]
-    InvalidBatch {
-        /// 1-based line number (0 for the body as a whole).
-        line: usize,
-        /// What is wrong with it.
-        reason: String,
-    },
-
-    /// A batch with more than [`limits::MAX_BATCH_ITEMS`] items.
-    #[error(
-        "the batch has {items} items; the limit is {max} (MAX_BATCH_ITEMS): split it into \
-         several requests",
-        max = limits::MAX_BATCH_ITEMS
-    )]
-    BatchTooLarge {
-        /// Items counted (at least the limit plus one).
-        items: usize,
-    },
-
-    /// The request body is larger than the endpoint accepts.
-    #[error("the request body is over the {limit}-byte limit of this endpoint")]
-    BodyTooLarge {
-        /// The limit in bytes.
-        limit: usize,
-    },
-
-    /// The request has no image.
-    #[error("send an image as the request body or as multipart field 'file'")]
-    MissingImage,
-
-    /// A multipart body that cannot be parsed, or has no `file` field.
-    #[error("multipart body: {0}")]
-    InvalidMultipart(String),
+    /// The image has no bytes at all.
+    #[error("the image is empty (0 bytes)")]
+    EmptyImage,
 
     /// The bytes are not in an image format we read.
     #[error("not an image in a supported format (PNG, JPEG, GIF, BMP, WebP)")]
@@ -170,4 +136,14 @@ pub enum Error {
     /// The file starts like a supported image but its data is broken.
     #[error("the image could not be decoded: {0}")]
     CorruptImage(String),
+}
+
+impl Error {
+    /// [`Error::InvalidOption`] for option `name` (as the caller spelled it).
+    pub fn invalid_option(name: &str, reason: &str) -> Error {
+        Error::InvalidOption {
+            name: name.to_owned(),
+            reason: reason.to_owned(),
+        }
+    }
 }

@@ -20,9 +20,10 @@ pub struct Image {
 
 /// Encodes `opts.data` in the smallest symbol that fits at `opts.ec_level` and renders it.
 ///
-/// Checks the output size after choosing the version (it depends on it) and before drawing
-/// a pixel.
+/// Checks the options against the limits first ([`GenerateOptions::validate`]), the output
+/// size after choosing the version (it depends on it) and before drawing a pixel.
 pub fn generate(opts: &GenerateOptions) -> Result<Image, Error> {
+    opts.validate()?;
     if let Some(append) = opts.append {
         return sequence(opts, append);
     }
@@ -46,7 +47,7 @@ fn sequence(opts: &GenerateOptions, append: Append) -> Result<Image, Error> {
     let count = match append {
         Append::Auto => None,
         Append::Symbols(n) if opts.data.chars().count() < n => {
-            return Err(crate::options::invalid(
+            return Err(Error::invalid_option(
                 "append",
                 &format!("asks for {n} symbols, more than the data has characters"),
             ));

@@ -21,7 +21,7 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Code>, Error> {
 /// same limits, so a file that lies about its size cannot allocate more either.
 pub fn load_image(bytes: &[u8]) -> Result<GrayImage, Error> {
     if bytes.is_empty() {
-        return Err(Error::MissingImage);
+        return Err(Error::EmptyImage);
     }
     let mut decoder = reader(bytes)?;
     // The declared size, from the header alone. `imagesize` does no arithmetic on it, whereas
@@ -352,7 +352,7 @@ mod tests {
 
     #[test]
     fn non_images_and_empty_bodies_are_told_apart() {
-        assert_eq!(load_image(b""), Err(Error::MissingImage));
+        assert_eq!(load_image(b""), Err(Error::EmptyImage));
         assert_eq!(
             load_image(b"hello, this is text"),
             Err(Error::UnsupportedImage)

@@ -1,8 +1,11 @@
-//! What QR Workshop does, without HTTP: parse and validate generation options, enforce the
-//! named limits, render codes, load uploaded images safely and read the codes in them.
+//! What QR Workshop does, without HTTP: typed generation options checked against the named
+//! limits, rendered to image bytes; image bytes loaded safely and read back to codes.
 //!
-//! The HTTP contract (`qr-api`) and the wasm components are thin layers over these entry
-//! points, so everything here is tested natively and identically used by every host.
+//! Entry points: [`generate`] (options → bytes), [`decode`] (bytes → codes), [`batch`]
+//! (many options → one ZIP stream) and the [`payload`] builders. Errors are one [`Error`]
+//! enum of domain reasons. Reading requests off the wire (JSON, queries, multipart) and
+//! mapping errors to HTTP problem types is `qr-api`'s job, so everything here is tested
+//! natively and identically used by every host.
 
 #![forbid(unsafe_code)]
 // In unit tests a failed unwrap is a failed test with its message.
@@ -27,7 +30,12 @@ pub use generate::{Image, generate};
 #[cfg(feature = "decode")]
 pub use image_input::{decode, load_image};
 #[cfg(feature = "generate")]
-pub use options::{Append, Format, GenerateOptions, Gradient, Logo, Look, Rgba};
+pub use options::{
+    Append, DEFAULT_LOGO_MARGIN, DEFAULT_LOGO_SIZE, Format, GenerateOptions, Gradient, Logo, Look,
+    MAX_VERSION, Rgba, check_logo_bytes, in_range,
+};
 pub use qr_ec_level::EcLevel;
+#[cfg(feature = "generate")]
+pub use qr_encode::{EyeShape, ModuleShape};
 #[cfg(feature = "decode")]
 pub use qr_scan::{Code, Encoding, Merged, StructuredAppend, merge_structured_append};

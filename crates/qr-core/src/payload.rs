@@ -6,15 +6,14 @@
 //! `mailto:` percent-encodes: each builder below cites its specification and the tests compare
 //! its output with examples written from that specification.
 //!
-//! Every builder takes a JSON object (query strings reach it as `wifi.ssid=…` pairs, see
-//! [`crate::GenerateOptions::from_pairs`]) and returns the payload text, or
+//! Every builder takes its fields as a JSON object (`qr-api` makes one from a request's
+//! `wifi` object or its dotted `wifi.ssid=…` pairs) and returns the payload text, or
 //! [`Error::InvalidOption`] naming the field (`wifi.ssid`) and what is wrong with it.
 
 use std::fmt::Write;
 
 use serde_json::{Map, Value};
 
-use crate::options::invalid;
 use crate::{EcLevel, Error};
 
 /// The payload kinds, by the JSON field that carries each one.
@@ -34,7 +33,7 @@ pub struct Built {
 /// Builds the payload of kind `kind` (one of [`KINDS`] but `data`) from its fields.
 pub fn build(kind: &str, fields: &Value) -> Result<Built, Error> {
     let Value::Object(map) = fields else {
-        return Err(invalid(kind, "must be an object of fields"));
+        return Err(Error::invalid_option(kind, "must be an object of fields"));
     };
     let f = Fields { kind, map };
     let text = match kind {
@@ -52,7 +51,7 @@ pub fn build(kind: &str, fields: &Value) -> Result<Built, Error> {
                 ec_level: Some(EcLevel::M),
             });
         }
-        _ => return Err(invalid(kind, "is not a payload kind")),
+        _ => return Err(Error::invalid_option(kind, "is not a payload kind")),
     };
     Ok(Built {
         text,
@@ -68,7 +67,7 @@ struct Fields<'a> {
 
 impl Fields<'_> {
     fn err(&self, field: &str, reason: &str) -> Error {
-        invalid(&format!("{}.{field}", self.kind), reason)
+        Error::invalid_option(&format!("{}.{field}", self.kind), reason)
     }
 
     /// A text field; numbers are taken in their JSON spelling, empty strings count as absent.

@@ -130,7 +130,7 @@ fn text_pixels(text: &str) -> Pixels {
 }
 
 fn json(body: serde_json::Value) -> GenerateOptions {
-    GenerateOptions::from_json(body.to_string().as_bytes()).unwrap()
+    qr_api::options::from_json(body.to_string().as_bytes()).unwrap()
 }
 
 fn read(opts: &GenerateOptions) -> Result<String, String> {
@@ -171,30 +171,6 @@ fn every_payload_kind_reads_back_as_the_text_its_spec_gives() {
     let mut explicit = epc;
     explicit["ecc"] = "Q".into();
     assert_eq!(json(explicit).ec_level, EcLevel::Q);
-}
-
-#[test]
-fn a_payload_object_and_data_together_are_refused() {
-    let e = GenerateOptions::from_json(br#"{"data":"x","tel":{"number":"1"}}"#).unwrap_err();
-    assert!(
-        matches!(e, Error::InvalidOption { ref name, .. } if name == "tel"),
-        "{e}"
-    );
-    let e = GenerateOptions::from_json(br#"{"geo":{"lat":1,"lon":2},"tel":{"number":"1"}}"#)
-        .unwrap_err();
-    assert!(matches!(e, Error::InvalidOption { .. }), "{e}");
-    // Dotted query fields make the same objects; a repeated field becomes a list.
-    let o = GenerateOptions::from_pairs([
-        ("vcard.name", "Ann"),
-        ("vcard.phone", "1"),
-        ("vcard.phone", "2"),
-    ])
-    .unwrap();
-    assert!(
-        o.data.contains("TEL;TYPE=voice:1\r\nTEL;TYPE=voice:2"),
-        "{}",
-        o.data
-    );
 }
 
 #[test]
@@ -380,7 +356,7 @@ fn colours_too_alike_are_refused() {
         r##"{"data":"x","eye_color":"#000000,#fafafa,#000000"}"##,
         r##"{"data":"x","fg":"#00000010"}"##,
     ] {
-        let opts = GenerateOptions::from_json(body.as_bytes()).unwrap();
+        let opts = qr_api::options::from_json(body.as_bytes()).unwrap();
         assert!(
             matches!(generate(&opts), Err(Error::LowContrast { .. })),
             "{body}"

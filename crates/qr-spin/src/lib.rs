@@ -123,7 +123,7 @@ async fn write(out: ResponseOutparam, reply: Reply) {
 }
 
 fn header(req: &IncomingRequest, name: &str) -> Option<String> {
-    let values = req.headers().get(&name.to_owned());
+    let values = req.headers().get(name);
     values
         .into_iter()
         .next()

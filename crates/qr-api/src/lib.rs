@@ -29,6 +29,8 @@ mod problem;
 
 pub use error::ApiError;
 pub use problem::Problem;
+/// The named limits, for adapters that enforce the body limits while reading.
+pub use qr_core::limits;
 
 /// An HTTP request as the endpoints see it: already read, body within the endpoint's limit.
 #[derive(Debug, Clone, Copy)]

@@ -1,8 +1,11 @@
-//! Every limit QR Workshop enforces, in one place.
+//! Every limit QR Workshop's components enforce, in one place (the host's own are fields of
+//! qr-host's `Limits`).
 //!
 //! Each one bounds the memory or time a single request can take inside a component instance,
 //! so that one client cannot starve the others sharing a host. The README's "Limits" table
-//! is written from these constants; tests probe each one just inside and just outside.
+//! lists each of these once with its value; tests probe each one just inside and just outside.
+//! The decoder's work caps are defined by qr-scan, beside the weights they count, and named
+//! here.
 
 /// Largest request body for `/generate`, in bytes.
 ///
@@ -18,6 +21,16 @@ pub const MAX_GENERATE_BODY_BYTES: usize = 64 * 1024 + MAX_LOGO_BYTES / 3 * 4 + 
 /// while keeping one upload well inside a component instance's memory.
 pub const MAX_DECODE_BODY_BYTES: usize = 10 * 1024 * 1024;
 
+/// How far past an endpoint's body limit the adapter reads (and throws away) before it
+/// answers 413, as a multiple of the limit; a body *declared* larger than this is answered
+/// at once.
+///
+/// A client still sending when the server answers and closes gets a reset connection instead
+/// of the answer (most HTTP clients, unlike curl, report only the broken pipe); draining
+/// first is what nginx calls lingering close. Twice the limit lets a client that overshoots
+/// read why, without letting one stream gigabytes into a component.
+pub const BODY_DRAIN_FACTOR: usize = 2;
+
 /// Largest decoded image, in pixels.
 ///
 /// Checked against the size the file *declares*, before any pixel buffer is allocated, so a
@@ -32,6 +45,14 @@ pub const MAX_IMAGE_PIXELS: u64 = 16 * 1024 * 1024;
 /// largest allowed image: otherwise a 1 × 1 PNG with a compressed `iCCP` chunk could inflate
 /// ~150 MB of profile inside the guest.
 pub const METADATA_ALLOC_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Bytes per declared pixel the image decoder may allocate (its cap is this times the
+/// declared pixels, plus [`METADATA_ALLOC_BYTES`]).
+///
+/// The widest intermediate the decoders use is 16-bit RGBA (8 bytes a pixel), and the grey
+/// copy the scanner reads is one more; a file that lies about its size cannot make the
+/// decoder allocate more than its declared size needs.
+pub const DECODE_ALLOC_BYTES_PER_PIXEL: u64 = 9;
 
 /// Longest side of a decoded image, in pixels.
 ///
@@ -119,3 +140,16 @@ pub const MAX_APPEND_SYMBOLS: usize = 16;
 /// level and `max_version`; that check reports the exact capacity. A JSON body this long fits
 /// [`MAX_GENERATE_BODY_BYTES`] unless it is heavily escaped.
 pub const MAX_APPEND_DATA_BYTES: usize = MAX_APPEND_SYMBOLS * MAX_DATA_BYTES;
+
+/// Work units one whole scan may spend, over all its views: at most a few hundred
+/// milliseconds of search natively, the same on every machine (qr-scan counts operations,
+/// not time, so the cut-off is reproducible and testable). Defined and argued beside its
+/// weights in qr-scan's `budget.rs`.
+#[cfg(feature = "decode")]
+pub use qr_scan::SCAN_BUDGET;
+
+/// Work units one view (one scale, threshold and polarity) may spend: a quarter of
+/// [`SCAN_BUDGET`], so a view flooded with finder-like structure leaves room for the others.
+/// Defined in qr-scan's `budget.rs`.
+#[cfg(feature = "decode")]
+pub use qr_scan::VIEW_BUDGET;

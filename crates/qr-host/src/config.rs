@@ -230,6 +230,36 @@ impl Limits {
 /// enough that a 504 arrives within a few ms of the deadline, coarse enough to cost nothing.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
+// Fixed limits: sizes that follow from what a spin-sdk component or a probe needs rather than
+// from the machine or the traffic, so they are constants, not flags. The README's host limits
+// table lists each with the flags.
+
+/// Core instances one spin-sdk component needs (main module plus wit-component shims and
+/// adapters); the pool reserves this many per component slot. Generous: unused ones cost only
+/// a little metadata, too few makes instantiation fail.
+pub const CORE_INSTANCES_PER_COMPONENT: u32 = 32;
+/// Linear memories per component: Rust guests have one; headroom for an adapter's own.
+pub const MEMORIES_PER_COMPONENT: u32 = 2;
+/// Tables per component: the main module's function table plus shim tables.
+pub const TABLES_PER_COMPONENT: u32 = 8;
+
+/// Admin connections at once: Prometheus and a few probes need a handful; the rest wait in
+/// the backlog, so the admin port cannot be used to exhaust the host's memory or descriptors.
+pub const ADMIN_MAX_CONNECTIONS: usize = 16;
+
+/// Head and write timeout on the admin listener: a probe is one small request and answer.
+pub const ADMIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Longest an admin connection is kept (a Prometheus scraper reconnects).
+pub const ADMIN_LIFETIME: Duration = Duration::from_secs(60);
+
+/// Pause after a failed `accept` (typically EMFILE) before the next, instead of spinning.
+pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// Log lines queued for the writer thread; past this, new lines are dropped rather than
+/// making a request wait (tracing-appender's default, about 128k lines).
+pub const LOG_QUEUE_LINES: usize = 128_000;
+
 /// Zero slots or connections would accept requests and never serve them.
 fn at_least_one() -> clap::builder::RangedU64ValueParser<usize> {
     clap::builder::RangedU64ValueParser::new().range(1..)

@@ -3,6 +3,7 @@
 use anyhow::Context as _;
 use clap::Parser as _;
 use qr_host::Cli;
+use qr_host::config::LOG_QUEUE_LINES;
 use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 use tokio::net::TcpListener;
@@ -47,10 +48,6 @@ fn serve(cli: Cli) -> anyhow::Result<()> {
         qr_host::run(loaded.server, app, Some(admin), shutdown).await
     })
 }
-
-/// Log lines queued for the writer thread; past this, new lines are dropped rather than
-/// making a request wait (tracing-appender's default, about 128k lines).
-const LOG_QUEUE_LINES: usize = 128_000;
 
 /// Logs go to stderr through a queue and a writer thread (tracing-appender's non-blocking
 /// writer, lossy): a slow or stuck stderr (a full pipe, a stalled log shipper) drops lines

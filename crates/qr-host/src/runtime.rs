@@ -28,17 +28,10 @@ use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
 use crate::cache::{ArtifactCache, LoadSource};
-use crate::config::{EPOCH_TICK, Limits};
+use crate::config::{
+    CORE_INSTANCES_PER_COMPONENT, EPOCH_TICK, Limits, MEMORIES_PER_COMPONENT, TABLES_PER_COMPONENT,
+};
 use crate::metrics::Metrics;
-
-/// Core instances one spin-sdk component needs (main module plus wit-component shims and
-/// adapters); the pool reserves this many per component slot. Generous: unused ones cost only
-/// a little metadata, too few makes instantiation fail.
-const CORE_INSTANCES_PER_COMPONENT: u32 = 32;
-/// Linear memories per component: Rust guests have one; headroom for an adapter's own.
-const MEMORIES_PER_COMPONENT: u32 = 2;
-/// Tables per component: the main module's function table plus shim tables.
-const TABLES_PER_COMPONENT: u32 = 8;
 
 /// How one component was loaded at startup.
 #[derive(Debug, Clone)]

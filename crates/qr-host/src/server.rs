@@ -28,7 +28,7 @@ use tokio::sync::Semaphore;
 
 use crate::admission::{Admission, Rejected};
 use crate::body::{BodyBudget, BodyError};
-use crate::config::Limits;
+use crate::config::{ACCEPT_BACKOFF, ADMIN_LIFETIME, ADMIN_MAX_CONNECTIONS, ADMIN_TIMEOUT, Limits};
 use crate::conn::{PeerConnections, TimedIo};
 use crate::metrics::Metrics;
 use crate::problem::HostProblem;
@@ -37,19 +37,6 @@ use crate::runtime::{BodyGuardState, Failure, Runtime};
 
 /// Spin's host health endpoint, answered before routing (liveness: 200 while serving).
 pub const SPIN_HEALTH_PATH: &str = "/.well-known/spin/health";
-
-/// Admin connections at once: Prometheus and a few probes need a handful; the rest wait in
-/// the backlog, so the admin port cannot be used to exhaust the host's memory or descriptors.
-pub const ADMIN_MAX_CONNECTIONS: usize = 16;
-
-/// Head and write timeout on the admin listener: a probe is one small request and answer.
-const ADMIN_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Longest an admin connection is kept (a Prometheus scraper reconnects).
-const ADMIN_LIFETIME: Duration = Duration::from_secs(60);
-
-/// Pause after a failed `accept` (typically EMFILE) before the next, instead of spinning.
-const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
 /// Response bodies: the guest's streamed body or a host-made one.
 pub type HostBody = UnsyncBoxBody<Bytes, wasmtime_wasi_http::Error>;

@@ -7,13 +7,12 @@
 //! before reading and against the bytes received while reading, and nothing past the limit is
 //! kept.
 //!
-//! An over-limit body is still read and thrown away, up to as much again as the limit, before
-//! the 413 goes out. A client that is still sending when the server answers and closes gets
-//! a reset connection instead of the answer (most HTTP clients, unlike curl, report only the
-//! broken pipe); draining first is what nginx calls lingering close. A body declared larger
-//! than twice the limit is answered at once: that client is not worth the bandwidth.
+//! An over-limit body is still read and thrown away, up to `BODY_DRAIN_FACTOR` times the
+//! limit, before the 413 goes out, and a body declared larger than that is answered at once
+//! (see the constant in `qr_core::limits` for why).
 
 use futures::StreamExt;
+use qr_api::limits::BODY_DRAIN_FACTOR;
 use qr_api::{Endpoint, Problem, Reply, Request};
 use spin_sdk::http::{Headers, IncomingRequest, OutgoingResponse, ResponseOutparam};
 
@@ -76,7 +75,7 @@ async fn write_streamed(out: ResponseOutparam, streamed: qr_api::Streamed) {
 async fn read_body(req: IncomingRequest, limit: usize) -> Result<Vec<u8>, Reply> {
     let too_large = || Problem::body_too_large(limit).into_reply();
     // Read and discard up to this much in all before answering 413 (see the crate docs).
-    let drain_up_to = limit.saturating_mul(2);
+    let drain_up_to = limit.saturating_mul(BODY_DRAIN_FACTOR);
     let declared = header(&req, "content-length").and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > drain_up_to as u64) {
         return Err(too_large());

@@ -1,6 +1,7 @@
 //! `/decode` over real HTTP: real photos, uploads in both forms, and every limit at its edge,
 //! on qr-host and on real Spin (`spin up`), each serving the product's own spin.toml.
 
+use qr_test_images::png_declaring;
 use qr_tests::{Host, StatusCode, workspace_root};
 use serde_json::Value;
 
@@ -105,30 +106,6 @@ fn an_image_without_a_code_is_an_empty_result_not_an_error(host: &Host) {
         response.json::<Value>().unwrap(),
         serde_json::json!({"codes": [], "data": null})
     );
-}
-
-/// A PNG that declares `width` × `height` and carries no pixel data.
-fn png_declaring(width: u32, height: u32) -> Vec<u8> {
-    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let start = out.len();
-        out.extend_from_slice(kind);
-        out.extend_from_slice(data);
-        let crc = crc32fast::hash(&out[start..]);
-        out.extend_from_slice(&crc.to_be_bytes());
-    }
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = width.to_be_bytes().to_vec();
-    ihdr.extend_from_slice(&height.to_be_bytes());
-    ihdr.extend_from_slice(&[1, 0, 0, 0, 0]);
-    chunk(&mut out, b"IHDR", &ihdr);
-    chunk(
-        &mut out,
-        b"IDAT",
-        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
-    );
-    chunk(&mut out, b"IEND", &[]);
-    out
 }
 
 fn every_decode_limit_holds_at_its_edge(host: &Host) {

@@ -3,6 +3,7 @@
 //! connections are cut, one address cannot take every connection, readiness says when the
 //! listener is full, the admin port is capped, and a stuck stderr never blocks a request.
 
+use qr_test_images::png_with_icc_profile;
 use qr_tests::{Host, client, fixtures_manifest, wait_until};
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -207,20 +208,6 @@ fn a_stderr_nobody_reads_never_blocks_a_request() {
         assert_eq!(response.status(), 200, "request {i}");
     }
     host.shutdown();
-}
-
-/// A valid 8 × 8 PNG of a few KiB whose `iCCP` chunk inflates to `profile_bytes`.
-fn png_with_icc_profile(profile_bytes: usize) -> Vec<u8> {
-    use image::ImageEncoder as _;
-    let mut out = Vec::new();
-    let mut encoder = image::codecs::png::PngEncoder::new(&mut out);
-    encoder
-        .set_icc_profile(vec![0u8; profile_bytes])
-        .expect("png takes a profile");
-    encoder
-        .write_image(&[255u8; 64], 8, 8, image::ExtendedColorType::L8)
-        .expect("encode");
-    out
 }
 
 #[test]

@@ -45,9 +45,11 @@ pub fn load_image(bytes: &[u8]) -> Result<GrayImage, Error> {
     let mut caps = Limits::default();
     caps.max_image_width = Some(limits::MAX_IMAGE_SIDE);
     caps.max_image_height = Some(limits::MAX_IMAGE_SIDE);
-    // Room for the widest intermediate the decoders use (16-bit RGBA) plus the grey copy, for
-    // the size this image declares (already checked above), plus its metadata.
-    caps.max_alloc = Some(u64::from(width) * u64::from(height) * 9 + limits::METADATA_ALLOC_BYTES);
+    // For the size this image declares (already checked above), plus its metadata.
+    caps.max_alloc = Some(
+        u64::from(width) * u64::from(height) * limits::DECODE_ALLOC_BYTES_PER_PIXEL
+            + limits::METADATA_ALLOC_BYTES,
+    );
     decoder.limits(caps);
     let image = decoder
         .decode()
@@ -124,60 +126,7 @@ fn classify(e: &image::ImageError, size: Option<(u32, u32)>) -> Error {
 mod tests {
     use super::*;
     use crate::{GenerateOptions, generate};
-
-    /// A valid PNG that declares `width` × `height` in its header but carries an empty data
-    /// stream: a few dozen bytes that would make a naive server allocate gigabytes.
-    fn png_declaring(width: u32, height: u32) -> Vec<u8> {
-        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-        let mut ihdr = width.to_be_bytes().to_vec();
-        ihdr.extend_from_slice(&height.to_be_bytes());
-        ihdr.extend_from_slice(&[1, 0, 0, 0, 0]); // 1-bit greyscale, no interlace
-        chunk(&mut out, b"IHDR", &ihdr);
-        chunk(
-            &mut out,
-            b"IDAT",
-            &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
-        );
-        chunk(&mut out, b"IEND", &[]);
-        out
-    }
-
-    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        out.extend_from_slice(kind);
-        out.extend_from_slice(data);
-        let mut crc_input = kind.to_vec();
-        crc_input.extend_from_slice(data);
-        out.extend_from_slice(&crc32(&crc_input).to_be_bytes());
-    }
-    fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = !0u32;
-        for &b in bytes {
-            crc ^= u32::from(b);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
-    }
-
-    /// A valid 8 × 8 white greyscale PNG whose `iCCP` chunk inflates to `profile_bytes`.
-    fn png_with_icc_profile(profile_bytes: usize) -> Vec<u8> {
-        use image::ImageEncoder as _;
-        let mut out = Vec::new();
-        let mut encoder = image::codecs::png::PngEncoder::new(&mut out);
-        encoder
-            .set_icc_profile(vec![0u8; profile_bytes])
-            .expect("png takes a profile");
-        encoder
-            .write_image(&[255u8; 64], 8, 8, image::ExtendedColorType::L8)
-            .expect("encode");
-        out
-    }
+    use qr_test_images::{png_declaring, png_with_icc_profile};
 
     #[test]
     fn an_icc_profile_that_inflates_past_the_metadata_allowance_is_dropped_not_kept() {

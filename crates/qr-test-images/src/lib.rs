@@ -1,0 +1,69 @@
+//! Hostile test images, made by code, in one place for every test that needs them: qr-core's
+//! unit tests of the image limits and the end-to-end tests that send them to a real host.
+
+/// A valid PNG that declares `width` × `height` in its header but carries an empty data
+/// stream: a few dozen bytes that would make a naive server allocate gigabytes.
+pub fn png_declaring(width: u32, height: u32) -> Vec<u8> {
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = width.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[1, 0, 0, 0, 0]); // 1-bit greyscale, no interlace
+    chunk(&mut out, b"IHDR", &ihdr);
+    // An empty zlib stream.
+    chunk(
+        &mut out,
+        b"IDAT",
+        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    );
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+/// Appends one PNG chunk: length, type, data, CRC-32 of type and data. Written by hand because
+/// PNG encoders refuse the sizes these files declare.
+fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    let start = out.len();
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let crc = crc32fast::hash(&out[start..]);
+    out.extend_from_slice(&crc.to_be_bytes());
+}
+
+/// A valid 8 × 8 white greyscale PNG of a few KiB whose `iCCP` chunk inflates to
+/// `profile_bytes`: a decompression bomb hidden in metadata.
+pub fn png_with_icc_profile(profile_bytes: usize) -> Vec<u8> {
+    use image::ImageEncoder as _;
+    let mut out = Vec::new();
+    let mut encoder = image::codecs::png::PngEncoder::new(&mut out);
+    encoder
+        .set_icc_profile(vec![0u8; profile_bytes])
+        .expect("png takes a profile");
+    encoder
+        .write_image(&[255u8; 64], 8, 8, image::ExtendedColorType::L8)
+        .expect("encode");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_declared_size_reads_back_from_the_header_with_valid_crcs() {
+        let png = png_declaring(60_000, 7);
+        let decoder = image::codecs::png::PngDecoder::new(std::io::Cursor::new(&png));
+        // The header parses (the CRCs are checked); the data is what is missing.
+        let dims = decoder.map(|d| image::ImageDecoder::dimensions(&d));
+        assert!(
+            matches!(dims, Ok((60_000, 7)) | Err(image::ImageError::Limits(_))),
+            "{dims:?}"
+        );
+        assert_eq!(&png[png.len() - 4..], &0xAE42_6082u32.to_be_bytes());
+    }
+
+    #[test]
+    fn the_icc_bomb_is_small_on_disk() {
+        assert!(png_with_icc_profile(1 << 20).len() < 16 * 1024);
+    }
+}

@@ -762,10 +762,21 @@ impl Host {
 }
 
 /// Sums the samples of `name` whose label set includes every `(key, value)` in `labels`; 0 when
-/// none matches (prometheus-client exports a labelled family only once it has a series, so 0
-/// is also what an absent family reads as: use [`has_sample`] where absence must fail).
+/// the family is declared but has no matching series (prometheus-client exports a labelled
+/// family's series only once used). Panics when the exposition does not declare `name` at
+/// all, so a renamed or missing metric fails the test instead of reading as 0.
 /// Parses the Prometheus/OpenMetrics text exposition line by line.
 pub fn sum_samples(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    let declared = text.lines().any(|line| {
+        line.strip_prefix("# TYPE ")
+            .and_then(|rest| rest.split_once(' '))
+            .is_some_and(|(family, _)| {
+                name.strip_prefix(family).is_some_and(|suffix| {
+                    ["", "_total", "_sum", "_count", "_bucket", "_created"].contains(&suffix)
+                })
+            })
+    });
+    assert!(declared, "metric {name} is not in the exposition:\n{text}");
     text.lines()
         .filter(|line| !line.starts_with('#'))
         .filter_map(|line| {
@@ -894,4 +905,33 @@ pub fn run_bounded(command: &mut Command, timeout: Duration) -> (Option<ExitStat
     let output = std::fs::read_to_string(&path).unwrap_or_default();
     let _ = std::fs::remove_file(&path);
     (status, output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sum_samples;
+
+    const TEXT: &str = "# TYPE qr_host_rejections counter\n\
+                        # TYPE qr_host_in_flight_requests gauge\n\
+                        qr_host_in_flight_requests 2\n\
+                        # TYPE qr_host_requests counter\n\
+                        qr_host_requests_total{route=\"a\",status=\"200\"} 3\n\
+                        qr_host_requests_total{route=\"b\",status=\"200\"} 4\n";
+
+    #[test]
+    fn sums_match_labels_and_a_declared_family_without_series_reads_zero() {
+        assert_eq!(sum_samples(TEXT, "qr_host_requests_total", &[]), 7.0);
+        assert_eq!(
+            sum_samples(TEXT, "qr_host_requests_total", &[("route", "b")]),
+            4.0
+        );
+        assert_eq!(sum_samples(TEXT, "qr_host_in_flight_requests", &[]), 2.0);
+        assert_eq!(sum_samples(TEXT, "qr_host_rejections_total", &[]), 0.0);
+    }
+
+    #[test]
+    #[should_panic(expected = "is not in the exposition")]
+    fn a_metric_the_exposition_does_not_declare_fails() {
+        sum_samples(TEXT, "qr_host_in_flight", &[]);
+    }
 }

@@ -280,8 +280,10 @@ fn capacity_errors_are_413_and_name_the_capacity() {
 
 #[test]
 fn binary_payloads_are_returned_as_base64() {
-    // Latin-1 bytes that are not UTF-8, encoded as a byte-mode symbol.
-    let s = qr_encode::encode(&[0xff, 0xfe, 0x41], qr_encode::EcLevel::M).unwrap();
+    // Bytes no character set reads cleanly (NUL, C1 controls, not UTF-8): a byte-mode symbol
+    // whose payload has no text, so the API must send it as base64.
+    let bytes = [0x00, 0x81, 0x9f, 0x02, 0xff];
+    let s = qr_encode::encode(&bytes, qr_encode::EcLevel::M).unwrap();
     let symbol = qr_encode::to_png(
         &s,
         &qr_encode::Style {
@@ -292,12 +294,18 @@ fn binary_payloads_are_returned_as_base64() {
     let r = call(&DECODE, "POST", "/decode", "", None, &symbol);
     let v: Value = serde_json::from_slice(&r.body).unwrap();
     let code = &v["codes"][0];
-    if code["text"].is_null() {
-        assert_eq!(code["bytes_base64"], "//5B");
-    } else {
-        // A decoder that maps non-UTF-8 bytes to text (Latin-1, Shift_JIS) must not also send base64.
-        assert!(code.get("bytes_base64").is_none());
-    }
+    assert_eq!(code["text"], Value::Null, "{v}");
+    assert_eq!(code["encoding"], "binary", "{v}");
+    assert_eq!(code["bytes_base64"], "AIGfAv8=", "{v}");
+    assert_eq!(v["data"], Value::Null, "{v}");
+
+    // Text payloads carry no base64 copy.
+    let s = qr_encode::encode("café".as_bytes(), qr_encode::EcLevel::M).unwrap();
+    let symbol = qr_encode::to_png(&s, &qr_encode::Style::default());
+    let r = call(&DECODE, "POST", "/decode", "", None, &symbol);
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(v["codes"][0]["text"], "café", "{v}");
+    assert!(v["codes"][0].get("bytes_base64").is_none(), "{v}");
 }
 
 #[test]

@@ -761,22 +761,27 @@ impl Host {
     }
 }
 
-/// Sums the samples of `name` whose label set includes every `(key, value)` in `labels`; 0 when
-/// the family is declared but has no matching series (prometheus-client exports a labelled
-/// family's series only once used). Panics when the exposition does not declare `name` at
-/// all, so a renamed or missing metric fails the test instead of reading as 0.
+/// Sums the samples of `name` whose label set includes every `(key, value)` in `labels`.
+///
+/// Panics when the exposition does not declare `name`'s family, so a renamed or missing metric
+/// fails the test instead of reading as 0; the exception is [`EVENT_COUNTERS`], which
+/// prometheus-client leaves out until their first event, so there absence reads 0.
 /// Parses the Prometheus/OpenMetrics text exposition line by line.
 pub fn sum_samples(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    let family_of = |family: &str| {
+        name.strip_prefix(family).is_some_and(|suffix| {
+            ["", "_total", "_sum", "_count", "_bucket", "_created"].contains(&suffix)
+        })
+    };
     let declared = text.lines().any(|line| {
         line.strip_prefix("# TYPE ")
             .and_then(|rest| rest.split_once(' '))
-            .is_some_and(|(family, _)| {
-                name.strip_prefix(family).is_some_and(|suffix| {
-                    ["", "_total", "_sum", "_count", "_bucket", "_created"].contains(&suffix)
-                })
-            })
+            .is_some_and(|(family, _)| family_of(family))
     });
-    assert!(declared, "metric {name} is not in the exposition:\n{text}");
+    assert!(
+        declared || EVENT_COUNTERS.iter().any(|family| family_of(family)),
+        "metric {name} is not in the exposition:\n{text}"
+    );
     text.lines()
         .filter(|line| !line.starts_with('#'))
         .filter_map(|line| {
@@ -797,6 +802,16 @@ pub fn sum_samples(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
         })
         .sum()
 }
+
+/// qr-host's labelled counters of events that need not have happened (rejections, traps,
+/// timeouts, memory-limit hits): prometheus-client writes a labelled family only once it has a
+/// series, so before the first event the family is absent and reads 0.
+pub const EVENT_COUNTERS: [&str; 4] = [
+    "qr_host_rejections",
+    "qr_host_traps",
+    "qr_host_timeouts",
+    "qr_host_memory_limit_hits",
+];
 
 /// Whether the exposition has at least one sample of `name` (with any labels).
 pub fn has_sample(text: &str, name: &str) -> bool {
@@ -927,6 +942,8 @@ mod tests {
         );
         assert_eq!(sum_samples(TEXT, "qr_host_in_flight_requests", &[]), 2.0);
         assert_eq!(sum_samples(TEXT, "qr_host_rejections_total", &[]), 0.0);
+        // An event counter with no event yet is absent, and reads 0.
+        assert_eq!(sum_samples(TEXT, "qr_host_traps_total", &[]), 0.0);
     }
 
     #[test]

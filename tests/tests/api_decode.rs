@@ -1,6 +1,9 @@
 //! `/decode` over real HTTP: real photos, uploads in both forms, and every limit at its edge,
 //! on qr-host and on real Spin (`spin up`), each serving the product's own spin.toml.
 
+// A failed unwrap in a test is a failed test with its message.
+#![allow(clippy::unwrap_used)]
+
 use qr_test_images::png_declaring;
 use qr_tests::{Host, StatusCode, workspace_root};
 use serde_json::Value;

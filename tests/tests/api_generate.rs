@@ -1,6 +1,9 @@
 //! `/generate` and `/health` over real HTTP: qr-host and real Spin (`spin up`), each serving
 //! the built components from the product's own spin.toml.
 
+// A failed unwrap in a test is a failed test with its message.
+#![allow(clippy::unwrap_used)]
+
 use qr_tests::{Host, StatusCode};
 use serde_json::Value;
 
@@ -533,7 +536,7 @@ fn every_new_generate_limit_holds_at_its_edge(host: &Host) {
     }
 
     // Styled PNG side: version 1 (21 modules) + 2 × 42 quiet = 105 modules; 39 px = 4095 px.
-    assert!(MAX_STYLED_PNG_SIDE_PX >= 4095 && MAX_STYLED_PNG_SIDE_PX < 4200);
+    const { assert!(MAX_STYLED_PNG_SIDE_PX >= 4095 && MAX_STYLED_PNG_SIDE_PX < 4200) };
     let styled = |scale: u32| {
         host.get(&format!(
             "/generate?data=x&module_shape=dots&margin=42&scale={scale}"

@@ -399,60 +399,64 @@ fn photo_12mp(host: &ClusterHost) -> Vec<u8> {
     jpeg
 }
 
-/// Not in CI: measures the burst that sets the default queue-wait budget (README of qr-host).
+/// Not in CI: measures the burst that sets the default queue-wait budget (README of qr-host):
+/// 32 concurrent 12 MP photo decodes on a 2-slot host, first with a queue budget nothing
+/// reaches (how long the host takes to answer them all), then with the default budget (how
+/// many it queues and how many it refuses).
 /// `cargo test --release -p qr-tests --test hostile_load -- --ignored --nocapture`
 #[test]
 #[ignore = "a measurement, run by hand"]
 fn measure_a_burst_of_32_photo_decodes_on_a_2_slot_host() {
-    let host = ClusterHost::start(
-        &app_manifest(),
-        free_port(),
-        &[
-            "--max-concurrency",
-            "2",
-            "--queue-timeout",
-            "120s",
-            "--request-timeout",
-            "60s",
-        ],
-    );
-    let jpeg = Arc::new(photo_12mp(&host));
-    println!("photo: {} bytes", jpeg.len());
-    let one = Instant::now();
-    let status = qr_tests::client()
-        .post(format!("http://{}/decode", host.addr))
-        .header("content-type", "image/jpeg")
-        .body(jpeg.to_vec())
-        .send()
-        .expect("decode")
-        .status();
-    println!("one decode alone: {status} in {:?}", one.elapsed());
-    let started = Instant::now();
-    let handles: Vec<_> = (0..32)
-        .map(|_| {
-            let (jpeg, url) = (jpeg.clone(), format!("http://{}/decode", host.addr));
-            std::thread::spawn(move || {
-                let response = qr_tests::client()
-                    .post(url)
-                    .header("content-type", "image/jpeg")
-                    .body(jpeg.to_vec())
-                    .send()
-                    .expect("decode");
-                let status = response.status().as_u16();
-                let _ = response.bytes();
-                (status, started.elapsed())
+    for queue_budget in [Some("120s"), None] {
+        let mut args = vec!["--max-concurrency", "2", "--request-timeout", "60s"];
+        if let Some(budget) = queue_budget {
+            args.extend(["--queue-timeout", budget]);
+        }
+        let host = ClusterHost::start(&app_manifest(), free_port(), &args);
+        let jpeg = Arc::new(photo_12mp(&host));
+        println!("queue budget {}:", queue_budget.unwrap_or("default"));
+        println!("photo: {} bytes", jpeg.len());
+        let one = Instant::now();
+        let status = qr_tests::client()
+            .post(format!("http://{}/decode", host.addr))
+            .header("content-type", "image/jpeg")
+            .body(jpeg.to_vec())
+            .send()
+            .expect("decode")
+            .status();
+        println!("one decode alone: {status} in {:?}", one.elapsed());
+        let started = Instant::now();
+        let handles: Vec<_> = (0..32)
+            .map(|_| {
+                let (jpeg, url) = (jpeg.clone(), format!("http://{}/decode", host.addr));
+                std::thread::spawn(move || {
+                    let response = qr_tests::client()
+                        .post(url)
+                        .header("content-type", "image/jpeg")
+                        .body(jpeg.to_vec())
+                        .send()
+                        .expect("decode");
+                    let status = response.status().as_u16();
+                    let _ = response.bytes();
+                    (status, started.elapsed())
+                })
             })
-        })
-        .collect();
-    let mut results: Vec<_> = handles
-        .into_iter()
-        .map(|h| h.join().expect("join"))
-        .collect();
-    results.sort_by_key(|(_, t)| *t);
-    let ok = results.iter().filter(|(s, _)| *s == 200).count();
-    println!(
-        "32 concurrent decodes: {ok} ok, first {:?}, median {:?}, slowest {:?}",
-        results[0].1, results[15].1, results[31].1
-    );
-    host.drain();
+            .collect();
+        let mut results: Vec<_> = handles
+            .into_iter()
+            .map(|h| h.join().expect("join"))
+            .collect();
+        results.sort_by_key(|(_, t)| *t);
+        let ok: Vec<_> = results.iter().filter(|(s, _)| *s == 200).collect();
+        let refused = results.iter().filter(|(s, _)| *s == 503).count();
+        println!(
+            "32 concurrent decodes: {} ok (slowest ok {:?}), {refused} refused with 503, \
+             median answer {:?}, last answer {:?}",
+            ok.len(),
+            ok.last().map(|(_, t)| *t),
+            results[15].1,
+            results[31].1
+        );
+        host.drain();
+    }
 }

@@ -13,17 +13,7 @@ pub const SECTION: &str = "host-overhead";
 
 /// A Spin manifest serving only the hello fixture at `/...`, written into the scratch dir.
 fn hello_manifest() -> Result<std::path::PathBuf> {
-    let wasm = crate::paths::component("fixture_hello")?;
-    let path = crate::paths::scratch()?.join("hello.spin.toml");
-    let text = format!(
-        "# Written by host-bench: the hello fixture alone, for the host-overhead section.\n\
-         spin_manifest_version = 2\n\n[application]\nname = \"host-bench-hello\"\n\n\
-         [[trigger.http]]\nroute = \"/...\"\ncomponent = \"hello\"\n\n\
-         [component.hello]\nsource = {:?}\n",
-        wasm.display().to_string()
-    );
-    std::fs::write(&path, text)?;
-    Ok(path)
+    crate::paths::single_component_manifest("hello", &crate::paths::component("fixture_hello")?)
 }
 
 pub fn run(run: &Run, report: &mut Report) -> Result<()> {

@@ -4,6 +4,7 @@
 //! Every part records into one [`report::Report`]; full runs write it to
 //! `results/<date>.md` + `.json` + `.svg`, `--quick` smoke runs to `target/host-bench/quick/`.
 
+mod batch;
 mod cold_start;
 mod goals;
 mod host_overhead;
@@ -15,6 +16,7 @@ mod paths;
 mod per_request;
 mod plot;
 mod report;
+mod seed_ab;
 mod servers;
 mod stats;
 mod wasm;
@@ -52,6 +54,32 @@ enum Command {
     HttpLoad(Opts),
     /// Every part above.
     All(Opts),
+    /// Codes per second per core for POST /generate/batch in-process, wasm and native; the
+    /// nginx half is tests/tests/cluster_batch.rs (scripts/bench-batch runs both).
+    Batch {
+        /// The markdown file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// The plain seed request and instantiation on two builds of the generate component,
+    /// side by side in one run (in-process and over HTTP); see scripts/bench-seed-ab.
+    SeedAb {
+        /// The "before" build of qr_generate.wasm.
+        #[arg(long)]
+        old: PathBuf,
+        /// The "after" build (default: this workspace's).
+        #[arg(long)]
+        new: Option<PathBuf>,
+        /// The GET request (path and query); default: the seed request.
+        #[arg(long, default_value = seed_ab::SEED_PATH)]
+        path: String,
+        /// Rounds, alternating which build goes first.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// The markdown file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     #[command(hide = true)]
     NativeHello,
     #[command(hide = true)]
@@ -167,6 +195,20 @@ fn main() -> Result<()> {
     let (name, opts) = match cli.command {
         Command::NativeHello => return native_hello::run(),
         Command::InprocWorker { args } => return levers::worker(&args),
+        Command::Batch { out } => return batch::run(&out),
+        Command::SeedAb {
+            old,
+            new,
+            path,
+            rounds,
+            out,
+        } => {
+            let new = match new {
+                Some(path) => path,
+                None => paths::component("qr_generate")?,
+            };
+            return seed_ab::run(&old, &new, &path, rounds.max(1), &out);
+        }
         Command::ColdStart(o) => ("cold-start", o),
         Command::PerRequest(o) => ("per-request", o),
         Command::HostOverhead(o) => ("host-overhead", o),

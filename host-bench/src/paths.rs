@@ -66,3 +66,19 @@ pub fn release_binary(name: &str) -> Result<PathBuf> {
     }
     Ok(path)
 }
+
+/// A Spin manifest serving only the component at `wasm` on every path (`/...`), written into
+/// the scratch dir as `<id>.spin.toml`: one component, one route, for the sections that load
+/// one build of one component.
+pub fn single_component_manifest(id: &str, wasm: &Path) -> Result<PathBuf> {
+    let path = scratch()?.join(format!("{id}.spin.toml"));
+    let text = format!(
+        "# Written by host-bench: {id} alone on every path.\n\
+         spin_manifest_version = 2\n\n[application]\nname = \"host-bench-{id}\"\n\n\
+         [[trigger.http]]\nroute = \"/...\"\ncomponent = \"{id}\"\n\n\
+         [component.{id}]\nsource = {:?}\n",
+        wasm.display().to_string()
+    );
+    std::fs::write(&path, text)?;
+    Ok(path)
+}

@@ -136,7 +136,12 @@ impl Guest {
     /// (`qr_generate`), loaded through qr-host's artifact cache as qr-host starts (the first
     /// load compiles and stores it).
     pub fn new(name: &str, allocation: Allocation) -> Result<Self> {
-        let components = BTreeMap::from([(name.to_owned(), crate::paths::component(name)?)]);
+        Self::at(name, &crate::paths::component(name)?, allocation)
+    }
+
+    /// [`Guest::new`] for the component file at `wasm` (another build of it, for A/B runs).
+    pub fn at(name: &str, wasm: &std::path::Path, allocation: Allocation) -> Result<Self> {
+        let components = BTreeMap::from([(name.to_owned(), wasm.to_owned())]);
         let metrics = qr_host::metrics::Metrics::new(&mut Registry::default());
         let (runtime, _) = Runtime::new(
             &components,

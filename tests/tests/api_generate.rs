@@ -4,7 +4,10 @@
 // A failed unwrap in a test is a failed test with its message.
 #![allow(clippy::unwrap_used)]
 
+mod readback;
+
 use qr_tests::{Host, StatusCode};
+use readback::{contact_sheet, multipart, red_png, rxing_png, unzip};
 use serde_json::Value;
 
 // Each body runs against qr-host and against `spin up`, as NAME::qr_host and NAME::spin.
@@ -254,56 +257,6 @@ fn every_generate_limit_holds_at_its_edge(host: &Host) {
 
     problem(post("not json".into()), 400, "invalid-json");
     problem(post("{}".into()), 400, "missing-data");
-}
-
-/// The one QR code in a PNG, read by rxing (ZXing's port: a decoder nobody here wrote).
-fn rxing_png(png: &[u8]) -> String {
-    let img = image::load_from_memory(png).expect("a PNG").to_rgba8();
-    let luma = img
-        .pixels()
-        .map(|p| {
-            let a = f32::from(p[3]) / 255.0;
-            let c = |v: u8| f32::from(v) * a + 255.0 * (1.0 - a);
-            (0.299 * c(p[0]) + 0.587 * c(p[1]) + 0.114 * c(p[2])).round() as u8
-        })
-        .collect();
-    rxing::helpers::detect_in_luma(
-        luma,
-        img.width(),
-        img.height(),
-        Some(rxing::BarcodeFormat::QR_CODE),
-    )
-    .unwrap_or_else(|e| panic!("rxing reads no code: {e}"))
-    .getText()
-    .to_owned()
-}
-
-/// A PNG logo made by code: an opaque red square of `side` pixels.
-fn red_png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbaImage::from_pixel(width, height, image::Rgba([200, 20, 40, 255]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
-
-/// A `multipart/form-data` body of text fields and one `logo` file part.
-fn multipart(fields: &[(&str, &str)], logo: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "qr-workshop-test-boundary";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!("--{boundary}\r\ncontent-disposition: form-data; name=\"logo\"; filename=\"logo.png\"\r\ncontent-type: image/png\r\n\r\n").as_bytes(),
-    );
-    body.extend_from_slice(logo);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 fn payload_objects_in_json_and_dotted_query_fields_encode_their_spec_text(host: &Host) {
@@ -557,19 +510,6 @@ fn every_new_generate_limit_holds_at_its_edge(host: &Host) {
 }
 
 /// The members of a ZIP archive, read with the `zip` crate.
-fn unzip(bytes: Vec<u8>) -> Vec<(String, Vec<u8>)> {
-    use std::io::Read;
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a ZIP archive");
-    (0..archive.len())
-        .map(|i| {
-            let mut file = archive.by_index(i).unwrap();
-            let mut data = Vec::new();
-            file.read_to_end(&mut data).unwrap();
-            (file.name().to_owned(), data)
-        })
-        .collect()
-}
-
 fn batch_json_lines_and_csv_stream_a_zip_whose_every_code_reads_back(host: &Host) {
     let lines: String = (0..50)
         .map(|i| format!("{{\"data\":\"https://example.com/product/{i}\",\"name\":\"sku-{i}\",\"scale\":4}}\n"))
@@ -648,26 +588,6 @@ fn the_batch_item_limit_holds_at_its_edge(host: &Host) {
         over["detail"].as_str().unwrap().contains("MAX_BATCH_ITEMS"),
         "{over}"
     );
-}
-
-/// PNGs side by side, four to a row with a white gap, as one PNG: a "photo" of a printed
-/// sequence for `/decode`, which joins the pieces it finds.
-fn contact_sheet(pngs: &[Vec<u8>]) -> Vec<u8> {
-    let images: Vec<_> = pngs
-        .iter()
-        .map(|p| image::load_from_memory(p).unwrap().to_rgba8())
-        .collect();
-    let cell = images.iter().map(|i| i.width()).max().unwrap() + 20;
-    let cols = images.len().min(4) as u32;
-    let rows = (images.len() as u32).div_ceil(cols);
-    let mut sheet = image::RgbaImage::from_pixel(cols * cell, rows * cell, image::Rgba([255; 4]));
-    for (i, img) in images.iter().enumerate() {
-        let (x, y) = ((i as u32 % cols) * cell + 10, (i as u32 / cols) * cell + 10);
-        image::imageops::overlay(&mut sheet, img, i64::from(x), i64::from(y));
-    }
-    let mut png = std::io::Cursor::new(Vec::new());
-    sheet.write_to(&mut png, image::ImageFormat::Png).unwrap();
-    png.into_inner()
 }
 
 fn structured_append_answers_a_zip_or_a_pdf_that_reads_back_whole(host: &Host) {

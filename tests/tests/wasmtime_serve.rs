@@ -6,7 +6,10 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
+mod readback;
+
 use qr_tests::{StatusCode, client, tool, wasm};
+use readback::{multipart, red_png, rxing_png, unzip};
 use serde_json::Value;
 
 /// A `wasmtime serve` process on an ephemeral loopback port, killed on drop.
@@ -100,67 +103,158 @@ fn the_decode_component_answers_under_wasmtime_serve() {
     assert_eq!(body["data"], "https://example.com/product/123");
 }
 
+/// What a generate answer under `wasmtime serve` must be.
+enum Expect {
+    /// A PNG that rxing reads as this text.
+    Reads(&'static str),
+    /// A body of this content type holding these bytes.
+    Holds(&'static str, &'static [u8]),
+    /// A ZIP of at least two PNGs, whose texts read by rxing, joined in order, are this.
+    Zip(String),
+}
+
+/// Every generation feature of issue 16 through the generate component alone under
+/// `wasmtime serve`: payload builders (JSON and dotted query), styles, a logo (base64 JSON and
+/// multipart), every format, `/generate/batch` and structured append; then ETag and 304.
 #[test]
-fn the_new_generate_features_answer_under_wasmtime_serve() {
+fn every_generate_feature_answers_under_wasmtime_serve() {
     let server = WasmtimeServe::start(&wasm("qr_generate"));
     let http = client();
-    // A payload builder, a style and a logo (a 16 × 16 PNG made here) in one request.
-    let logo = {
-        let img = image::RgbaImage::from_pixel(16, 16, image::Rgba([200, 20, 40, 255]));
-        let mut out = std::io::Cursor::new(Vec::new());
-        img.write_to(&mut out, image::ImageFormat::Png)
-            .expect("encode the logo");
-        out.into_inner()
+    let logo = red_png(16, 16);
+    let logo64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &logo);
+    let (multipart_type, multipart_body) = multipart(
+        &[("data", "logo by multipart"), ("logo_size", "0.2")],
+        &logo,
+    );
+    let long = (0..8)
+        .map(|i| format!("https://example.com/p/{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let json = |v: Value| {
+        (
+            "POST",
+            "/generate".to_owned(),
+            "application/json",
+            v.to_string().into_bytes(),
+        )
     };
-    let logo = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, logo);
-    let body = serde_json::json!({
-        "wifi": {"ssid": "home", "password": "pw"},
-        "module_shape": "dots", "eye_frame": "circle", "logo": logo,
-    });
-    let png = http
-        .post(server.url("/generate"))
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .send()
-        .expect("request");
-    assert_eq!(png.status(), StatusCode::OK);
-    let image = image::load_from_memory(&png.bytes().expect("body"))
-        .expect("a PNG")
-        .to_luma8();
-    let read = rxing::helpers::detect_in_luma(
-        image.as_raw().clone(),
-        image.width(),
-        image.height(),
-        Some(rxing::BarcodeFormat::QR_CODE),
-    )
-    .expect("rxing reads the logo PNG");
-    assert_eq!(read.getText(), "WIFI:T:WPA;S:home;P:pw;;");
+    let get = |q: &str| ("GET", format!("/generate?{q}"), "text/plain", Vec::new());
+    let cases: Vec<(&str, (&str, String, &str, Vec<u8>), Expect)> = vec![
+        (
+            "payload builder, JSON",
+            json(serde_json::json!({"wifi": {"ssid": "home", "password": "pw"}})),
+            Expect::Reads("WIFI:T:WPA;S:home;P:pw;;"),
+        ),
+        (
+            "payload builder, dotted query",
+            get("geo.lat=48.2082&geo.lon=16.3738"),
+            Expect::Reads("geo:48.2082,16.3738"),
+        ),
+        (
+            "styles",
+            get(
+                "data=styled&module_shape=dots&eye_frame=circle&eye_ball=rounded&gradient=radial&fg=0d47a1&fg2=1b5e20&eye_color=b71c1c",
+            ),
+            Expect::Reads("styled"),
+        ),
+        (
+            "logo, base64 JSON",
+            json(
+                serde_json::json!({"data": "logo by JSON", "logo": logo64, "module_shape": "rounded"}),
+            ),
+            Expect::Reads("logo by JSON"),
+        ),
+        (
+            "logo, multipart",
+            (
+                "POST",
+                "/generate".to_owned(),
+                multipart_type.as_str(),
+                multipart_body,
+            ),
+            Expect::Reads("logo by multipart"),
+        ),
+        (
+            "svg",
+            get("data=hi&format=svg"),
+            Expect::Holds("image/svg+xml", b"<svg"),
+        ),
+        (
+            "pdf",
+            get("data=hi&format=pdf"),
+            Expect::Holds("application/pdf", b"%PDF-1.4"),
+        ),
+        (
+            "eps",
+            get("data=hi&format=eps"),
+            Expect::Holds("application/postscript", b"%!PS-Adobe-3.0 EPSF-3.0"),
+        ),
+        (
+            "text",
+            get("data=hi&format=text"),
+            Expect::Holds("text/plain; charset=utf-8", "█".as_bytes()),
+        ),
+        (
+            "batch",
+            (
+                "POST",
+                "/generate/batch".to_owned(),
+                "text/csv",
+                b"data,name\nfirst,one\nsecond,two\n".to_vec(),
+            ),
+            Expect::Zip("firstsecond".into()),
+        ),
+        (
+            "structured append",
+            get(&format!("append=auto&max_version=3&ecc=L&data={long}")),
+            Expect::Zip(long.clone()),
+        ),
+    ];
+    for (what, (method, path, content_type, body), expect) in cases {
+        let response = http
+            .request(method.parse().unwrap(), server.url(&path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{what}");
+        let ct = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let bytes = response.bytes().unwrap().to_vec();
+        match expect {
+            Expect::Reads(text) => {
+                assert_eq!(ct, "image/png", "{what}");
+                assert_eq!(rxing_png(&bytes), text, "{what}");
+            }
+            Expect::Holds(want, needle) => {
+                assert_eq!(ct, want, "{what}");
+                assert!(bytes.windows(needle.len()).any(|w| w == needle), "{what}");
+            }
+            Expect::Zip(joined) => {
+                assert_eq!(ct, "application/zip", "{what}");
+                let members = unzip(bytes);
+                assert!(members.len() >= 2, "{what}: {} members", members.len());
+                let read: String = members.iter().map(|(_, png)| rxing_png(png)).collect();
+                assert_eq!(read, joined, "{what}");
+            }
+        }
+    }
 
-    // Text format, ETag and 304.
+    // ETag and 304 on GET.
     let text = http
         .get(server.url("/generate?data=hi&format=text"))
         .send()
-        .expect("request");
+        .unwrap();
     let tag = text.headers()["etag"].clone();
-    assert!(text.text().expect("text body").contains('█'));
     let cached = http
         .get(server.url("/generate?data=hi&format=text"))
         .header("if-none-match", tag)
         .send()
-        .expect("request");
+        .unwrap();
     assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
-
-    // The batch ZIP streams under a host nobody here wrote too.
-    let zip = http
-        .post(server.url("/generate/batch"))
-        .header("content-type", "text/csv")
-        .body("data,name\na,one\nb,two\n")
-        .send()
-        .expect("request");
-    assert_eq!(zip.status(), StatusCode::OK);
-    let bytes = zip.bytes().expect("body");
-    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a ZIP");
-    assert_eq!(archive.file_names().count(), 2);
+    assert!(cached.bytes().unwrap().is_empty());
 }
 
 #[test]

@@ -89,6 +89,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::write(dir.join(name), &image.bytes)?;
         println!("docs/examples/{name}: {} bytes", image.bytes.len());
     }
+    // A structured-append sequence: the ZIP's members as files of their own.
+    let text: String = (1..=12)
+        .map(|i| format!("https://example.com/product/{i} "))
+        .collect();
+    let body = serde_json::json!({"data": text, "append": 3, "ecc": "M", "scale": 5});
+    let image = generate(&GenerateOptions::from_json(body.to_string().as_bytes())?)?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(image.bytes))?;
+    for i in 0..zip.len() {
+        let mut member = zip.by_index(i)?;
+        let name = format!("append-{}", member.name().trim_start_matches("qr-"));
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut member, &mut bytes)?;
+        std::fs::write(dir.join(&name), &bytes)?;
+        println!("docs/examples/{name}: {} bytes", bytes.len());
+    }
     Ok(())
 }
 

@@ -1,0 +1,92 @@
+//! `batch`: codes per second per core for `POST /generate/batch`, in-process: the generate
+//! component through qr-host's own `Runtime::call` on one thread (one core), beside the same
+//! `qr-api` handler natively. The nginx-cluster half of this benchmark is the ignored test
+//! `tests/tests/cluster_batch.rs`, which reuses the cluster harness; `scripts/bench-batch`
+//! runs both.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Result;
+
+use crate::wasm::{self, Allocation, Call, Guest};
+use crate::workload;
+
+/// Codes per request: a full batch (`MAX_BATCH_ITEMS`).
+const ITEMS: usize = qr_core::limits::MAX_BATCH_ITEMS;
+
+/// Timed requests per side, after one untimed.
+const REQUESTS: usize = 5;
+
+/// A batch of product codes as a shop's export would send them: CSV, one row per SKU, the
+/// seed's defaults (PNG, level H, 10 px a module).
+fn product_csv(first_sku: usize, items: usize) -> String {
+    let mut csv = String::from("data,name\n");
+    for sku in first_sku..first_sku + items {
+        let _ = writeln!(csv, "https://shop.example.com/p/{sku:07},sku-{sku:07}");
+    }
+    csv
+}
+
+/// Times [`REQUESTS`] full batches each way and writes the markdown to `out`.
+pub fn run(out: &Path) -> Result<()> {
+    let call = Call {
+        method: "POST",
+        path_and_query: "/generate/batch".into(),
+        content_type: "text/csv",
+        body: product_csv(0, ITEMS).into(),
+    };
+    let rt = wasm::current_thread()?;
+    let guest = Guest::new("qr_generate", Allocation::qr_host_default())?;
+    let mut archive_bytes = rt.block_on(guest.handle(&call))?.len();
+    let start = Instant::now();
+    for _ in 0..REQUESTS {
+        archive_bytes = rt.block_on(guest.handle(&call))?.len();
+    }
+    let wasm_s = start.elapsed().as_secs_f64() / REQUESTS as f64;
+    workload::native(&call)?;
+    let start = Instant::now();
+    for _ in 0..REQUESTS {
+        workload::native(&call)?;
+    }
+    let native_s = start.elapsed().as_secs_f64() / REQUESTS as f64;
+
+    let mut md = String::new();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let _ = writeln!(
+        md,
+        "## In-process, one core ({})\n\n`host-bench batch`: {REQUESTS} requests of {ITEMS} \
+         codes as CSV (`https://shop.example.com/p/0000000` …, PNG, level H, 10 px a module, \
+         {:.0} KB archive) on one thread, after one untimed; load average {}.\n\n\
+         | side | per request | per code | codes/s on one core |\n|---|---|---|---|",
+        crate::report::utc_now(),
+        archive_bytes as f64 / 1000.0,
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    for (side, s) in [
+        (
+            "wasm, qr-host's Runtime::call (fresh instance per request)",
+            wasm_s,
+        ),
+        ("native qr-api handler", native_s),
+    ] {
+        let _ = writeln!(
+            md,
+            "| {side} | {:.0} ms | {:.1} µs | {:.0} |",
+            s * 1000.0,
+            s * 1e6 / ITEMS as f64,
+            ITEMS as f64 / s
+        );
+    }
+    let _ = writeln!(md, "\nwasm / native: {:.2}×", wasm_s / native_s);
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(out, &md)?;
+    println!("{md}");
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! Reading generated output back in the end-to-end tests, with code nobody here wrote where
+//! it matters: rxing (ZXing's port) for the codes, the `zip` crate for archives; and the
+//! request bodies those tests build (a logo made by code, multipart).
+//!
+//! Each test binary that declares `mod readback;` uses part of this module.
+#![allow(dead_code)]
+
+/// The one QR code in a PNG, read by rxing (ZXing's port: a decoder nobody here wrote).
+pub fn rxing_png(png: &[u8]) -> String {
+    let img = image::load_from_memory(png).expect("a PNG").to_rgba8();
+    let luma = img
+        .pixels()
+        .map(|p| {
+            let a = f32::from(p[3]) / 255.0;
+            let c = |v: u8| f32::from(v) * a + 255.0 * (1.0 - a);
+            (0.299 * c(p[0]) + 0.587 * c(p[1]) + 0.114 * c(p[2])).round() as u8
+        })
+        .collect();
+    rxing::helpers::detect_in_luma(
+        luma,
+        img.width(),
+        img.height(),
+        Some(rxing::BarcodeFormat::QR_CODE),
+    )
+    .unwrap_or_else(|e| panic!("rxing reads no code: {e}"))
+    .getText()
+    .to_owned()
+}
+
+/// A PNG logo made by code: an opaque red square of `side` pixels.
+pub fn red_png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbaImage::from_pixel(width, height, image::Rgba([200, 20, 40, 255]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// A `multipart/form-data` body of text fields and one `logo` file part.
+pub fn multipart(fields: &[(&str, &str)], logo: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "qr-workshop-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\ncontent-disposition: form-data; name=\"logo\"; filename=\"logo.png\"\r\ncontent-type: image/png\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(logo);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The members of a ZIP archive, in order: name and bytes.
+pub fn unzip(bytes: Vec<u8>) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a ZIP archive");
+    (0..archive.len())
+        .map(|i| {
+            let mut file = archive.by_index(i).unwrap();
+            let mut data = Vec::new();
+            file.read_to_end(&mut data).unwrap();
+            (file.name().to_owned(), data)
+        })
+        .collect()
+}
+
+/// PNGs side by side, four to a row with a white gap, as one PNG: a "photo" of a printed
+/// sequence for `/decode`, which joins the pieces it finds.
+pub fn contact_sheet(pngs: &[Vec<u8>]) -> Vec<u8> {
+    let images: Vec<_> = pngs
+        .iter()
+        .map(|p| image::load_from_memory(p).unwrap().to_rgba8())
+        .collect();
+    let cell = images.iter().map(|i| i.width()).max().unwrap() + 20;
+    let cols = images.len().min(4) as u32;
+    let rows = (images.len() as u32).div_ceil(cols);
+    let mut sheet = image::RgbaImage::from_pixel(cols * cell, rows * cell, image::Rgba([255; 4]));
+    for (i, img) in images.iter().enumerate() {
+        let (x, y) = ((i as u32 % cols) * cell + 10, (i as u32 / cols) * cell + 10);
+        image::imageops::overlay(&mut sheet, img, i64::from(x), i64::from(y));
+    }
+    let mut png = std::io::Cursor::new(Vec::new());
+    sheet.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    png.into_inner()
+}

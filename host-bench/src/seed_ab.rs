@@ -242,8 +242,7 @@ fn markdown(
         md,
         "\nEvery round, before / after:\n\n| round | in-process µs | pooled inst. µs | on-demand inst. µs | req/s | CPU µs/req |\n|---|---|---|---|---|---|"
     );
-    for round in 0..rounds {
-        let (b, a) = (results[0][round], results[1][round]);
+    for (round, (b, a)) in results[0].iter().zip(&results[1]).enumerate() {
         let _ = writeln!(
             md,
             "| {} | {:.1} / {:.1} | {:.1} / {:.1} | {:.1} / {:.1} | {:.0} / {:.0} | {:.1} / {:.1} |",

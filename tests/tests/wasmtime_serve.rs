@@ -2,6 +2,9 @@
 //! `wasmtime serve` (the official 48.x CLI, installed by `scripts/setup --test`), serves them
 //! unchanged.
 
+// A failed unwrap in a test is a failed test with its message.
+#![allow(clippy::unwrap_used)]
+
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -103,6 +106,9 @@ fn the_decode_component_answers_under_wasmtime_serve() {
     assert_eq!(body["data"], "https://example.com/product/123");
 }
 
+/// A request: method, path and query, content type, body.
+type Sent<'a> = (&'a str, String, &'a str, Vec<u8>);
+
 /// What a generate answer under `wasmtime serve` must be.
 enum Expect {
     /// A PNG that rxing reads as this text.
@@ -139,7 +145,7 @@ fn every_generate_feature_answers_under_wasmtime_serve() {
         )
     };
     let get = |q: &str| ("GET", format!("/generate?{q}"), "text/plain", Vec::new());
-    let cases: Vec<(&str, (&str, String, &str, Vec<u8>), Expect)> = vec![
+    let cases: Vec<(&str, Sent, Expect)> = vec![
         (
             "payload builder, JSON",
             json(serde_json::json!({"wifi": {"ssid": "home", "password": "pw"}})),

@@ -4,6 +4,8 @@
 //!
 //! Each test binary that declares `mod readback;` uses part of this module.
 #![allow(dead_code)]
+// A failed unwrap in a test is a failed test with its message.
+#![allow(clippy::unwrap_used)]
 
 /// The one QR code in a PNG, read by rxing (ZXing's port: a decoder nobody here wrote).
 pub fn rxing_png(png: &[u8]) -> String {

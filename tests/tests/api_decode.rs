@@ -14,6 +14,7 @@ qr_tests::on_every_host!(
     a_multipart_upload_in_field_file_decodes_like_a_raw_body,
     an_image_without_a_code_is_an_empty_result_not_an_error,
     every_decode_limit_holds_at_its_edge,
+    micro_qr_and_rmqr_codes_decode_as_such,
 );
 
 fn corpus(path: &str) -> (Vec<u8>, String) {
@@ -224,4 +225,59 @@ impl<I: Iterator<Item = std::io::Result<Vec<u8>>>> std::io::Read for ChunkReader
             }
         }
     }
+}
+
+/// Micro QR and rMQR symbols (fixtures of `crates/qr-scan/tests/fixtures/micro`, written
+/// by zxing-cpp's encoder at four pixels per module) come back with their symbology,
+/// version and level; a QR code says it is one.
+fn micro_qr_and_rmqr_codes_decode_as_such(host: &Host) {
+    let dir = workspace_root().join("crates/qr-scan/tests/fixtures/micro/x4");
+    for (file, symbology, version, version_name, ecc, text) in [
+        ("m2-l.png", "micro_qr", 2, "M2", "L", "MICRO-"),
+        ("m4-q.png", "micro_qr", 4, "M4", "Q", "https://m"),
+        (
+            "r11x43-m.png",
+            "rmqr",
+            12,
+            "R11x43",
+            "M",
+            "https://rmqr.examp",
+        ),
+        (
+            "r17x139-h.png",
+            "rmqr",
+            32,
+            "R17x139",
+            "H",
+            "https://rmqr.example/R17x139/H/0123456789abcdefghijklmnopqrstuvwxyzhttps://rmq",
+        ),
+    ] {
+        let image = std::fs::read(dir.join(file)).unwrap();
+        let response = host.post("/decode", "image/png", image);
+        assert_eq!(response.status(), StatusCode::OK, "{file}");
+        let body: Value = response.json().unwrap();
+        let codes = body["codes"].as_array().unwrap();
+        assert_eq!(codes.len(), 1, "{file}: {body}");
+        let code = &codes[0];
+        assert_eq!(code["symbology"], symbology, "{file}: {body}");
+        assert_eq!(code["version"], version, "{file}: {body}");
+        assert_eq!(code["version_name"], version_name, "{file}: {body}");
+        assert_eq!(code["ecc"], ecc, "{file}: {body}");
+        assert_eq!(code["text"], text, "{file}: {body}");
+        assert_eq!(body["data"], text, "{file}: {body}");
+        // The symbol starts behind the 2-module (8 px) quiet zone.
+        assert_eq!(
+            code["corners"][0],
+            serde_json::json!([8.5, 8.5]),
+            "{file}: {body}"
+        );
+    }
+    let (photo, _) = corpus("zxing-java/qrcode-1/1.png");
+    let body: Value = host.post("/decode", "image/png", photo).json().unwrap();
+    assert_eq!(body["codes"][0]["symbology"], "qr", "{body}");
+    assert_eq!(
+        body["codes"][0]["version_name"],
+        body["codes"][0]["version"].to_string(),
+        "{body}"
+    );
 }

@@ -104,6 +104,23 @@ fn the_decode_component_answers_under_wasmtime_serve() {
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().expect("JSON body");
     assert_eq!(body["data"], "https://example.com/product/123");
+    assert_eq!(body["codes"][0]["symbology"], "qr");
+
+    // An rMQR symbol (a fixture of crates/qr-scan/tests/fixtures/micro) reads as one.
+    let rmqr = std::fs::read(
+        qr_tests::workspace_root().join("crates/qr-scan/tests/fixtures/micro/x4/r11x43-m.png"),
+    )
+    .unwrap();
+    let response = client()
+        .post(server.url("/decode"))
+        .body(rmqr)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().unwrap();
+    assert_eq!(body["codes"][0]["symbology"], "rmqr", "{body}");
+    assert_eq!(body["codes"][0]["version_name"], "R11x43", "{body}");
+    assert_eq!(body["data"], "https://rmqr.examp", "{body}");
 }
 
 /// A request: method, path and query, content type, body.

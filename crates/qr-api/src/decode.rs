@@ -4,7 +4,7 @@ use base64::Engine as _;
 use serde::Serialize;
 
 use crate::{ApiError, Problem, Reply, Request, media_type, multipart};
-use qr_core::{Code, Encoding, Merged};
+use qr_core::{Code, Encoding, Merged, Symbology};
 
 /// The JSON reply: every code found, plus the Python service's `data` field.
 #[derive(Debug, Serialize)]
@@ -66,6 +66,15 @@ fn encoding_name(e: Encoding) -> &'static str {
     }
 }
 
+/// The symbology as the API names it: `qr`, `micro_qr` or `rmqr`.
+fn symbology_name(s: Symbology) -> &'static str {
+    match s {
+        Symbology::Qr => "qr",
+        Symbology::MicroQr => "micro_qr",
+        Symbology::Rmqr => "rmqr",
+    }
+}
+
 #[derive(Debug, Serialize)]
 struct CodeJson<'a> {
     /// The payload as text; `null` when it is not valid text (see `bytes_base64`).
@@ -73,8 +82,14 @@ struct CodeJson<'a> {
     /// The raw payload, base64, only when it is not valid text.
     #[serde(skip_serializing_if = "Option::is_none")]
     bytes_base64: Option<String>,
+    /// `qr`, `micro_qr` or `rmqr`.
+    symbology: &'static str,
+    /// 1-40 (QR), 1-4 (Micro QR M1-M4), 1-32 (rMQR, ISO/IEC 23941's order).
     version: u8,
-    ecc: String,
+    /// The version as its symbology names it: `7`, `M2`, `R11x59`.
+    version_name: String,
+    /// `L`, `M`, `Q`, `H`; `null` for M1, which only detects errors.
+    ecc: Option<String>,
     /// Top-left, top-right, bottom-right, bottom-left as the symbol is oriented, in pixels,
     /// to 0.1 px (finer digits are noise from the sampling grid).
     corners: [[f32; 2]; 4],
@@ -93,10 +108,12 @@ struct CodeJson<'a> {
 impl<'a> From<&'a Code> for CodeJson<'a> {
     fn from(c: &'a Code) -> Self {
         CodeJson {
+            symbology: symbology_name(c.symbology),
             text: c.text.as_deref(),
             bytes_base64: base64_unless_text(c.text.as_deref(), &c.bytes),
             version: c.version,
-            ecc: c.ec_level.to_string(),
+            version_name: c.version_name(),
+            ecc: c.ec_level.map(|ec| ec.to_string()),
             corners: c.corners.map(|p| p.map(|v| (v * 10.0).round() / 10.0)),
             inverted: c.inverted,
             mirrored: c.mirrored,

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::type_complexity)]
 
 use qr_api::{DECODE, GENERATE, Reply, Request};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn call(
     endpoint: &qr_api::Endpoint,
@@ -96,7 +96,9 @@ fn generated_codes_decode_back_through_the_decode_endpoint() {
     let v: Value = serde_json::from_slice(&r.body).unwrap();
     assert_eq!(v["data"], "https://example.com/product/123");
     assert_eq!(v["codes"][0]["text"], "https://example.com/product/123");
+    assert_eq!(v["codes"][0]["symbology"], "qr");
     assert_eq!(v["codes"][0]["version"], 4);
+    assert_eq!(v["codes"][0]["version_name"], "4");
     assert_eq!(v["codes"][0]["ecc"], "H");
     // 33 modules at 10 px behind a 40 px margin: the symbol spans 40..370 px. Corners go
     // top-left, top-right, bottom-right, bottom-left, each within a module of the edge.
@@ -373,4 +375,43 @@ fn structured_append_pieces_in_one_image_are_merged() {
         Some(expected.trim_end_matches('\n'))
     );
     assert_eq!(v["merged"][0]["total"], 4);
+}
+
+#[test]
+fn a_micro_qr_m1_symbol_decodes_with_no_level() {
+    // M1 detects errors but corrects none: `ecc` is null. The fixture is one pixel a module;
+    // the test scales it to four.
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../qr-scan/tests/fixtures/micro"
+    );
+    let m1 = image::open(format!("{dir}/m1.png")).unwrap().to_luma8();
+    let big = image::imageops::resize(
+        &m1,
+        m1.width() * 4,
+        m1.height() * 4,
+        image::imageops::FilterType::Nearest,
+    );
+    let mut png = std::io::Cursor::new(Vec::new());
+    big.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let r = call(&DECODE, "POST", "/decode", "", None, &png.into_inner());
+    let v: Value = serde_json::from_slice(&r.body).unwrap();
+    let code = &v["codes"][0];
+    assert_eq!(
+        (
+            &code["symbology"],
+            &code["version"],
+            &code["version_name"],
+            &code["ecc"],
+            &code["text"]
+        ),
+        (
+            &json!("micro_qr"),
+            &json!(1),
+            &json!("M1"),
+            &Value::Null,
+            &json!("01234")
+        ),
+        "{v}"
+    );
 }

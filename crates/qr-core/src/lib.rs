@@ -38,4 +38,4 @@ pub use qr_ec_level::EcLevel;
 #[cfg(feature = "generate")]
 pub use qr_encode::{EyeShape, ModuleShape};
 #[cfg(feature = "decode")]
-pub use qr_scan::{Code, Encoding, Merged, StructuredAppend, merge_structured_append};
+pub use qr_scan::{Code, Encoding, Merged, StructuredAppend, Symbology, merge_structured_append};

@@ -285,6 +285,14 @@ fn pass_variants(cases: &[Case], images: &[GrayImage], repeats: usize) -> Vec<Ou
             "+ enlarged small images",
             Passes {
                 other_thresholds: false,
+                micro: false,
+                ..Passes::ALL
+            },
+        ),
+        (
+            "+ other thresholds (all QR passes; as shipped without Micro QR and rMQR)",
+            Passes {
+                micro: false,
                 ..Passes::ALL
             },
         ),

@@ -261,7 +261,10 @@ pub fn render(cases: &[Case], runs: &Runs) -> String {
                 "qr-scan first pass (hybrid threshold only)",
                 Some(&runs.ours_first),
             ),
-            ("qr-scan (all passes: + other thresholds)", Some(&runs.ours)),
+            (
+                "qr-scan as shipped (all passes, + Micro QR and rMQR)",
+                Some(&runs.ours),
+            ),
             ("zxing-cpp single pass", single),
             ("zxing-cpp defaults", peer),
         ] {

@@ -52,6 +52,12 @@ pub(crate) const COST_TRIPLE: u64 = 40;
 /// part: estimating the dimension traces edges between the patterns.
 pub(crate) const COST_DECODE: u64 = 15_000;
 
+/// Units for sampling one finder candidate as a Micro QR or an rMQR symbol, before the
+/// per-module part: tracing the pattern's corners and reading the format information in
+/// four orientations. Only candidates that no QR symbol read used pay it, twice (Micro
+/// QR, then rMQR).
+pub(crate) const COST_SINGLE_FINDER: u64 = 15_000;
+
 /// Units per module sampled (and run through error correction) in a decode attempt.
 pub(crate) const COST_MODULE: u64 = 20;
 

@@ -1,4 +1,4 @@
-//! Finds and reads every QR code in a greyscale image.
+//! Finds and reads every QR, Micro QR and rMQR code in a greyscale image.
 //!
 //! Image file formats, size limits and HTTP live elsewhere (`qr-core`, `qr-api`): this crate
 //! takes pixels and returns what it read, so it can be tested and benchmarked on its own.
@@ -59,18 +59,72 @@ pub const MANY_CODES: usize = 2;
 /// modules wide and a module needs at least one pixel.
 pub const MIN_SYMBOL_SIDE: u32 = 21;
 
-/// One QR code found in an image.
+/// Which member of the QR family a code is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Symbology {
+    /// QR Code (ISO/IEC 18004), versions 1 to 40: three finder patterns.
+    Qr,
+    /// Micro QR Code (ISO/IEC 18004), M1 to M4: one finder pattern, 11 to 17 modules a side.
+    MicroQr,
+    /// Rectangular Micro QR Code, rMQR (ISO/IEC 23941): one finder pattern and a smaller
+    /// one in the opposite corner, 7 to 17 modules high and 27 to 139 wide.
+    Rmqr,
+}
+
+/// The 32 rMQR sizes, (height, width) in modules, in ISO/IEC 23941's order: rMQR version
+/// `n` is `RMQR_SIZES[n - 1]`.
+pub const RMQR_SIZES: [(u8, u8); 32] = [
+    (7, 43),
+    (7, 59),
+    (7, 77),
+    (7, 99),
+    (7, 139),
+    (9, 43),
+    (9, 59),
+    (9, 77),
+    (9, 99),
+    (9, 139),
+    (11, 27),
+    (11, 43),
+    (11, 59),
+    (11, 77),
+    (11, 99),
+    (11, 139),
+    (13, 27),
+    (13, 43),
+    (13, 59),
+    (13, 77),
+    (13, 99),
+    (13, 139),
+    (15, 43),
+    (15, 59),
+    (15, 77),
+    (15, 99),
+    (15, 139),
+    (17, 43),
+    (17, 59),
+    (17, 77),
+    (17, 99),
+    (17, 139),
+];
+
+/// One code of the QR family found in an image.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Code {
+    /// QR, Micro QR or rMQR.
+    pub symbology: Symbology,
     /// The payload as text, read as described by `encoding`; `None` for binary payloads.
     pub text: Option<String>,
     /// The payload's bytes as stored in the symbol (for ECI payloads, in the declared
     /// character sets; GS1 separators as 0x1D).
     pub bytes: Vec<u8>,
-    /// Symbol version, 1 to 40.
+    /// Symbol version within its symbology: 1 to 40 for QR, 1 to 4 for Micro QR (M1 to
+    /// M4), 1 to 32 for rMQR (an index into [`RMQR_SIZES`]); [`Code::version_name`] spells
+    /// it out.
     pub version: u8,
-    /// Error-correction level read from the format information.
-    pub ec_level: EcLevel,
+    /// Error-correction level read from the format information; `None` for M1, which
+    /// detects errors but corrects none.
+    pub ec_level: Option<EcLevel>,
     /// Corners of the symbol in image pixels: top-left, top-right, bottom-right, bottom-left
     /// as the symbol is oriented (not the image).
     pub corners: [[f32; 2]; 4],
@@ -83,6 +137,21 @@ pub struct Code {
     /// The symbol's place in a structured-append sequence, when it is one piece of a
     /// longer message; see [`merge_structured_append`].
     pub structured_append: Option<StructuredAppend>,
+}
+
+impl Code {
+    /// The version as its symbology names it: `7` (QR), `M2` (Micro QR), `R11x59` (rMQR,
+    /// height × width in modules).
+    pub fn version_name(&self) -> String {
+        match self.symbology {
+            Symbology::Qr => self.version.to_string(),
+            Symbology::MicroQr => format!("M{}", self.version),
+            Symbology::Rmqr => match RMQR_SIZES.get(usize::from(self.version).wrapping_sub(1)) {
+                Some((h, w)) => format!("R{h}x{w}"),
+                None => format!("R?{}", self.version),
+            },
+        }
+    }
 }
 
 /// Which passes [`scan_with`] runs after the first (zxing's hybrid binariser at full size).
@@ -103,16 +172,21 @@ pub struct Passes {
     /// shrunk view reads nothing or leaves small finder candidates unread (small codes in
     /// a big photo).
     pub full_resolution: bool,
+    /// In every view, sample the finder candidates that no QR symbol used as Micro QR and
+    /// rMQR symbols (one finder pattern each). Off, only QR symbols are read.
+    pub micro: bool,
 }
 
 impl Passes {
-    /// Only the first pass.
+    /// Only the first pass, QR symbols only: the same work as zxing-cpp reading QR codes
+    /// with `try_invert` and `try_downscale` off.
     pub const FIRST: Passes = Passes {
         inverted: false,
         shrink: false,
         enlarge: false,
         other_thresholds: false,
         full_resolution: false,
+        micro: false,
     };
     /// Every pass: what [`scan`] does.
     pub const ALL: Passes = Passes {
@@ -121,10 +195,12 @@ impl Passes {
         enlarge: true,
         other_thresholds: true,
         full_resolution: true,
+        micro: true,
     };
 }
 
-/// Returns every QR code that can be read in `image`, in the order they are found.
+/// Returns every QR, Micro QR and rMQR code that can be read in `image`, in the order they
+/// are found.
 ///
 /// Codes that are found but fail error correction are left out: a partial read is worse
 /// than none for a ticket gate.
@@ -198,6 +274,7 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
                 ViewInfo {
                     scale,
                     inverted: false,
+                    micro: passes.micro,
                 },
                 budget,
                 found,
@@ -211,6 +288,7 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
             let info = ViewInfo {
                 scale,
                 inverted: true,
+                micro: passes.micro,
             };
             unread += read_view(&bits, info, budget, found);
         }
@@ -306,7 +384,7 @@ mod tests {
                 codes[0].text.as_deref(),
                 Some("https://example.com/product/123")
             );
-            assert_eq!(codes[0].ec_level, ec);
+            assert_eq!(codes[0].ec_level, Some(ec));
             assert_eq!(
                 codes[0].version,
                 encode(b"https://example.com/product/123", ec)

@@ -1,23 +1,31 @@
-//! Finds and decodes the QR symbols in one binarised view of an image.
+//! Finds and decodes the QR, Micro QR and rMQR symbols in one binarised view of an image.
 //!
 //! The finder-pattern search (our own copy, [`crate::finder`]), grid sampling and Reed-Solomon decoding are rxing's port of
 //! zxing-cpp's QR reader, used through its public building blocks; this module drives
 //! them so that it can bound the work per view (see [`crate::budget`]) and keep what
 //! rxing's result type drops (symbol version, mirroring, the payload bytes, the ECI flag).
 //! Grouping candidates into triples is our own ([`crate::group`]).
+//!
+//! Micro QR and rMQR symbols have one finder pattern each, so they are looked for as
+//! zxing-cpp does, after the QR symbols: every candidate that no symbol read used, and
+//! that does not lie on one, is sampled as a Micro QR symbol and then as an rMQR symbol.
+//! A photo of one QR code uses all its candidates and pays nothing for this.
 
+use rxing::common::cpp_essentials::ConcentricPattern;
+use rxing::common::cpp_essentials::DecoderResult;
 use rxing::common::{BitMatrix, DetectorRXingResult};
 use rxing::qrcode::cpp_port::decoder::Decode;
-use rxing::qrcode::cpp_port::detector::SampleQR;
+use rxing::qrcode::cpp_port::detector::{SampleMQR, SampleQR, SampleRMQR};
+use rxing::qrcode::detector::QRCodeDetectorResult;
 
 use crate::budget::{
-    Budget, COST_CELL, COST_DECODE, COST_MODULE, FINDER_SHARE_PERCENT, GROUPING_SHARE_PERCENT,
-    VIEW_BUDGET,
+    Budget, COST_CELL, COST_DECODE, COST_MODULE, COST_SINGLE_FINDER, FINDER_SHARE_PERCENT,
+    GROUPING_SHARE_PERCENT, VIEW_BUDGET,
 };
 use crate::finder::find_finder_patterns;
 use crate::group::{Triple, group};
 use crate::payload::{Encoding, guess_text};
-use crate::{Code, EcLevel, StructuredAppend};
+use crate::{Code, EcLevel, RMQR_SIZES, StructuredAppend, Symbology};
 
 /// Finder candidates at most this wide (in view pixels, 7 modules) have modules of 2.5
 /// pixels or less: a shrunk view blurs such symbols beyond reading, so when it leaves
@@ -31,6 +39,8 @@ pub(crate) struct ViewInfo {
     pub scale: f32,
     /// The view's black and white are swapped relative to the image.
     pub inverted: bool,
+    /// Look for Micro QR and rMQR symbols too (see [`crate::Passes::micro`]).
+    pub micro: bool,
 }
 
 /// Decodes every symbol in `bits` and appends those not already in `found`, spending at
@@ -51,7 +61,21 @@ pub(crate) fn read_view(
     budget.start_stage(VIEW_BUDGET * GROUPING_SHARE_PERCENT / 100);
     let triples = group(&mut patterns, budget);
     budget.start_stage(VIEW_BUDGET);
-    let (used, near_misses) = decode_triples(bits, info, &triples, patterns.len(), budget, found);
+    // Symbols read, in earlier views and in this one, as quadrilaterals in view pixels.
+    let mut read: Vec<[rxing::Point; 4]> = found
+        .iter()
+        .map(|code| {
+            code.corners.map(|[x, y]| rxing::Point {
+                x: x / info.scale,
+                y: y / info.scale,
+            })
+        })
+        .collect();
+    let (mut used, near_misses) =
+        decode_triples(bits, info, &triples, &patterns, budget, found, &mut read);
+    if info.micro {
+        decode_single_finders(bits, info, &patterns, &mut used, budget, found, &mut read);
+    }
     budget.end_view();
     Unread {
         small_candidates: patterns
@@ -81,29 +105,21 @@ impl std::ops::AddAssign for Unread {
     }
 }
 
-/// Samples and decodes `triples` (of `count` candidates), most plausible first, skipping
-/// those that share a candidate with, or lie on, a symbol already read. Returns which
-/// candidates the symbols read used, and how many triples tried failed apart from them.
+/// Samples and decodes `triples` (of `patterns`), most plausible first, skipping those
+/// that share a candidate with, or lie on, a symbol already `read` (which this extends).
+/// Returns which candidates the symbols read used, and how many triples tried failed
+/// apart from them.
 fn decode_triples(
     bits: &BitMatrix,
     info: ViewInfo,
     triples: &[Triple],
-    count: usize,
+    patterns: &[ConcentricPattern],
     budget: &mut Budget,
     found: &mut Vec<Code>,
+    read: &mut Vec<[rxing::Point; 4]>,
 ) -> (Vec<bool>, usize) {
-    let mut used = vec![false; count];
+    let mut used = vec![false; patterns.len()];
     let mut failed: Vec<&Triple> = Vec::new();
-    // Symbols read, in earlier views and in this one, as quadrilaterals in view pixels.
-    let mut read: Vec<[rxing::Point; 4]> = found
-        .iter()
-        .map(|code| {
-            code.corners.map(|[x, y]| rxing::Point {
-                x: x / info.scale,
-                y: y / info.scale,
-            })
-        })
-        .collect();
     for triple in triples {
         if triple.members.iter().any(|&m| used[m]) {
             continue;
@@ -140,16 +156,14 @@ fn decode_triples(
         for &m in &triple.members {
             used[m] = true;
         }
-        let points = detected.getPoints();
-        if let [a, b, c, d, ..] = points {
-            read.push([*a, *b, *d, *c]);
-        }
-        let Some(code) = to_code(&decoded, points, info) else {
-            continue;
-        };
-        if !found.iter().any(|old| same_symbol(old, &code)) {
-            found.push(code);
-        }
+        keep(
+            &decoded,
+            detected.getPoints(),
+            Symbology::Qr,
+            info,
+            found,
+            read,
+        );
     }
     let near_misses = failed
         .iter()
@@ -158,6 +172,77 @@ fn decode_triples(
         })
         .count();
     (used, near_misses)
+}
+
+/// Samples every candidate of `patterns` not `used` by a symbol, and not on one already
+/// `read`, as a Micro QR symbol and then as an rMQR symbol, largest candidates first;
+/// marks the candidates of the symbols read as `used` and extends `read`.
+fn decode_single_finders(
+    bits: &BitMatrix,
+    info: ViewInfo,
+    patterns: &[ConcentricPattern],
+    used: &mut [bool],
+    budget: &mut Budget,
+    found: &mut Vec<Code>,
+    read: &mut Vec<[rxing::Point; 4]>,
+) {
+    type Sampler = fn(&BitMatrix, ConcentricPattern) -> rxing::common::Result<QRCodeDetectorResult>;
+    const SAMPLERS: [(Sampler, Symbology); 2] = [
+        (SampleMQR, Symbology::MicroQr),
+        (SampleRMQR, Symbology::Rmqr),
+    ];
+    'patterns: for (pattern, used) in patterns.iter().zip(used) {
+        if *used {
+            continue;
+        }
+        if !budget.spend(read.len() as u64 * COST_CELL) {
+            break;
+        }
+        if read.iter().any(|quad| inside(quad, pattern.p)) {
+            *used = true;
+            continue;
+        }
+        for (sample, symbology) in SAMPLERS {
+            if !budget.spend(COST_SINGLE_FINDER) {
+                break 'patterns;
+            }
+            let Ok(detected) = sample(bits, *pattern) else {
+                continue;
+            };
+            let modules =
+                u64::from(detected.getBits().width()) * u64::from(detected.getBits().height());
+            if !budget.spend(modules * COST_MODULE) {
+                break 'patterns;
+            }
+            if let Ok(decoded) = Decode(detected.getBits())
+                && decoded.isValid()
+            {
+                *used = true;
+                keep(&decoded, detected.getPoints(), symbology, info, found, read);
+                break;
+            }
+        }
+    }
+}
+
+/// Records a symbol read at `points` (view pixels, as the sampler lists them): its
+/// quadrilateral in `read`, and its code in `found` unless an earlier view read it.
+fn keep(
+    decoded: &DecoderResult<bool>,
+    points: &[rxing::Point],
+    symbology: Symbology,
+    info: ViewInfo,
+    found: &mut Vec<Code>,
+    read: &mut Vec<[rxing::Point; 4]>,
+) {
+    if let [a, b, c, d, ..] = points {
+        read.push([*a, *b, *d, *c]);
+    }
+    if let Some(code) = to_code(decoded, points, symbology, info)
+        && !found.iter().any(|old| same_symbol(old, &code))
+    {
+        found.push(code);
+    }
 }
 
 /// `p` lies inside the convex quadrilateral `quad` (corners in order around it).
@@ -169,8 +254,9 @@ fn inside(quad: &[rxing::Point; 4], p: rxing::Point) -> bool {
 }
 
 fn to_code(
-    decoded: &rxing::common::cpp_essentials::DecoderResult<bool>,
+    decoded: &DecoderResult<bool>,
     points: &[rxing::Point],
+    symbology: Symbology,
     info: ViewInfo,
 ) -> Option<Code> {
     // The detector lists the corners top-left, top-right, bottom-left, bottom-right (as the
@@ -185,11 +271,22 @@ fn to_code(
     if points.len() < 4 {
         return None;
     }
+    let version = u8::try_from(decoded.versionNumber()).ok()?;
+    let versions = match symbology {
+        Symbology::Qr => 40,
+        Symbology::MicroQr => 4,
+        Symbology::Rmqr => RMQR_SIZES.len(),
+    };
+    if !(1..=versions).contains(&usize::from(version)) {
+        return None;
+    }
     let ec_level = match decoded.ecLevel() {
-        "L" => EcLevel::L,
-        "M" => EcLevel::M,
-        "Q" => EcLevel::Q,
-        "H" => EcLevel::H,
+        // M1 detects errors only; rxing reports it as L.
+        _ if symbology == Symbology::MicroQr && version == 1 => None,
+        "L" => Some(EcLevel::L),
+        "M" => Some(EcLevel::M),
+        "Q" => Some(EcLevel::Q),
+        "H" => Some(EcLevel::H),
         _ => return None,
     };
     let content = decoded.content();
@@ -206,9 +303,10 @@ fn to_code(
         parity: sa.id.parse().unwrap_or(0),
     });
     Some(Code {
+        symbology,
         text,
         bytes,
-        version: u8::try_from(decoded.versionNumber()).ok()?,
+        version,
         ec_level,
         corners,
         inverted: info.inverted,
@@ -221,7 +319,10 @@ fn to_code(
 /// The same symbol read twice (from two views): same payload, and the centre of one
 /// inside the bounding box of the other.
 fn same_symbol(a: &Code, b: &Code) -> bool {
-    if a.bytes != b.bytes || a.structured_append != b.structured_append {
+    if a.symbology != b.symbology
+        || a.bytes != b.bytes
+        || a.structured_append != b.structured_append
+    {
         return false;
     }
     let centre = |c: &Code| {

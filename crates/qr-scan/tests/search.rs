@@ -64,6 +64,12 @@ fn a_photo_of_one_code_spends_a_small_part_of_the_budget() {
         "spent {} of a view's {VIEW_BUDGET}",
         scan.work
     );
+    // The code used every finder candidate, so the Micro QR and rMQR pass spent nothing.
+    let qr_only = Passes {
+        micro: false,
+        ..Passes::ALL
+    };
+    assert_eq!(scan.work, scan_measured(&image, qr_only).work);
 }
 
 /// A small deterministic generator (64-bit LCG) for noise and layout jitter.

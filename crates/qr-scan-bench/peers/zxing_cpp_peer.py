@@ -5,7 +5,8 @@ Usage: zxing_cpp_peer.py REPEATS MODE, MODE one of
             binariser; up to 255 symbols, so every pass runs even after a code is read),
   single    try_invert and try_downscale off: one binarisation and one search at full size,
             the same work as qr-scan's first pass.
-Both read QR codes only, with plain text output so GS1 separators stay as 0x1D.
+Both read the QR family (`BarcodeFormat.QRCode` in zxing-cpp 3 is QR Model 1 and 2, Micro QR
+and rMQR, as qr-scan reads), with plain text output so GS1 separators stay as 0x1D.
 
 Reads one image path per line on stdin and writes one JSON object per line on stdout:
 {"path": ..., "texts": [...], "ms": ...}. `ms` is the median of REPEATS timed calls of

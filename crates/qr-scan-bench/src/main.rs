@@ -285,7 +285,6 @@ fn pass_variants(cases: &[Case], images: &[GrayImage], repeats: usize) -> Vec<Ou
             "+ enlarged small images",
             Passes {
                 other_thresholds: false,
-                micro: false,
                 ..Passes::ALL
             },
         ),

@@ -112,7 +112,7 @@ pub fn render(cases: &[Case], runs: &Runs) -> String {
          `qr_scan::sets` (each sample scores one per code it holds). Times: the median of {} \
          timed decodes per image, file loading not timed, same machine, same run (load average {}); \
          per set the median and the 90th percentile of those per-image times.\n\n\
-         **Equal work.** zxing-cpp {ZXING_CPP_VERSION} (Python binding, QR only, plain text) \
+         **Equal work.** zxing-cpp {ZXING_CPP_VERSION} (Python binding, the QR family: QR, Micro QR, rMQR; plain text) \
          runs twice. With its defaults it always also searches the inverted image and, when a \
          side exceeds 500 px, downscaled copies (it looks for up to 255 symbols, so it never \
          stops early); qr-scan as shipped runs its extra passes (inverted, shrunk, enlarged, \

@@ -178,15 +178,15 @@ pub struct Passes {
 }
 
 impl Passes {
-    /// Only the first pass, QR symbols only: the same work as zxing-cpp reading QR codes
-    /// with `try_invert` and `try_downscale` off.
+    /// Only the first pass (with its Micro QR and rMQR search): the same work as zxing-cpp
+    /// reading the QR family with `try_invert` and `try_downscale` off.
     pub const FIRST: Passes = Passes {
         inverted: false,
         shrink: false,
         enlarge: false,
         other_thresholds: false,
         full_resolution: false,
-        micro: false,
+        micro: true,
     };
     /// Every pass: what [`scan`] does.
     pub const ALL: Passes = Passes {

@@ -54,11 +54,20 @@ pub enum Category {
     Noncompliant,
     /// Any rotation in the image plane.
     Rotations,
+    /// One Micro QR or rMQR symbol (alternately), at any rotation in the image plane.
+    MicroRotations,
+    /// One Micro QR or rMQR symbol, its plane tilted 20 to 40 degrees from the camera.
+    MicroPerspective,
+    /// One Micro QR or rMQR symbol out of focus: a Gaussian blur of 0.2 to 0.45 module widths.
+    MicroBlurred,
+    /// Several codes on one page: three Micro QR, three rMQR and two QR symbols, slightly
+    /// tilted.
+    MicroMixed,
 }
 
 impl Category {
     /// Every category, in report order.
-    pub const ALL: [Category; 14] = [
+    pub const ALL: [Category; 18] = [
         Category::Nominal,
         Category::Lots60,
         Category::Lots100,
@@ -73,6 +82,10 @@ impl Category {
         Category::Blurred,
         Category::Noncompliant,
         Category::Rotations,
+        Category::MicroRotations,
+        Category::MicroPerspective,
+        Category::MicroBlurred,
+        Category::MicroMixed,
     ];
 
     /// Short name, used in reports and sample names.
@@ -92,6 +105,10 @@ impl Category {
             Category::Blurred => "blurred",
             Category::Noncompliant => "noncompliant",
             Category::Rotations => "rotations",
+            Category::MicroRotations => "micro-rotations",
+            Category::MicroPerspective => "micro-perspective",
+            Category::MicroBlurred => "micro-blurred",
+            Category::MicroMixed => "micro-mixed",
         }
     }
 
@@ -204,6 +221,28 @@ pub fn sample(category: Category, index: usize) -> Sample {
             };
             single(&mut rng, &mut expected, look)
         }
+        Category::MicroRotations => {
+            let look = Look {
+                roll: rng.range(0.0, 360.0),
+                ..Look::nominal()
+            };
+            single_micro(&mut rng, &mut expected, index, look)
+        }
+        Category::MicroPerspective => {
+            let look = Look {
+                tilt: rng.range(20.0, 40.0),
+                ..Look::nominal()
+            };
+            single_micro(&mut rng, &mut expected, index, look)
+        }
+        Category::MicroBlurred => {
+            let look = Look {
+                blur_modules: rng.range(0.2, 0.45),
+                ..Look::nominal()
+            };
+            single_micro(&mut rng, &mut expected, index, look)
+        }
+        Category::MicroMixed => micro_mixed(&mut rng, &mut expected),
     };
     Sample {
         category,
@@ -238,6 +277,103 @@ pub fn render_modules(
         let dark = matches!((module(x), module(y)), (Some(mx), Some(my)) if is_dark(mx, my));
         image::Luma([if dark { 0 } else { 255 }])
     })
+}
+
+/// A symbol's modules, whatever made it: `qr-encode`'s QR symbols, or the Micro QR and rMQR
+/// fixtures of `tests/fixtures/micro` (written by zxing-cpp's encoder).
+pub trait Modules {
+    /// Modules across.
+    fn columns(&self) -> usize;
+    /// Modules down.
+    fn rows(&self) -> usize;
+    /// The module at column `x`, row `y` is dark.
+    fn dark(&self, x: usize, y: usize) -> bool;
+}
+
+impl Modules for Symbol {
+    fn columns(&self) -> usize {
+        self.width()
+    }
+    fn rows(&self) -> usize {
+        self.width()
+    }
+    fn dark(&self, x: usize, y: usize) -> bool {
+        self.is_dark(x, y)
+    }
+}
+
+/// A Micro QR or rMQR symbol from the fixtures, with the text it holds.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    /// The fixture's name (`m2-l`, `r11x59-m`).
+    pub name: String,
+    /// The text it holds.
+    pub text: String,
+    columns: usize,
+    rows: usize,
+    dark: Vec<bool>,
+}
+
+impl Modules for Fixture {
+    fn columns(&self) -> usize {
+        self.columns
+    }
+    fn rows(&self) -> usize {
+        self.rows
+    }
+    fn dark(&self, x: usize, y: usize) -> bool {
+        self.dark[y * self.columns + x]
+    }
+}
+
+/// Quiet zone of the fixture images, modules: the two that both standards ask for.
+const FIXTURE_QUIET: u32 = 2;
+
+/// Every Micro QR and rMQR fixture of `tests/fixtures/micro` (one pixel per module), in the
+/// order of its manifest: the Micro QR symbols first, then the rMQR ones.
+pub fn micro_fixtures() -> Vec<Fixture> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/micro");
+    let manifest =
+        std::fs::read_to_string(dir.join("manifest.tsv")).expect("the fixtures are committed");
+    manifest
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let (name, text) = (fields[0], fields[4]);
+            let image = image::open(dir.join(format!("{name}.png")))
+                .expect("the fixture loads")
+                .to_luma8();
+            let (columns, rows) = (
+                (image.width() - 2 * FIXTURE_QUIET) as usize,
+                (image.height() - 2 * FIXTURE_QUIET) as usize,
+            );
+            let dark = (0..rows * columns)
+                .map(|i| {
+                    let (x, y) = ((i % columns) as u32, (i / columns) as u32);
+                    image.get_pixel(x + FIXTURE_QUIET, y + FIXTURE_QUIET).0[0] < 128
+                })
+                .collect();
+            Fixture {
+                name: name.to_owned(),
+                text: text.to_owned(),
+                columns,
+                rows,
+                dark,
+            }
+        })
+        .collect()
+}
+
+/// The fixture sample `index` of a Micro QR category draws: Micro QR on even indices and
+/// rMQR on odd ones, walking through each kind.
+fn micro_fixture(index: usize) -> Fixture {
+    let all = micro_fixtures();
+    let (micro, rmqr): (Vec<Fixture>, Vec<Fixture>) =
+        all.into_iter().partition(|f| f.name.starts_with('m'));
+    let pool = if index.is_multiple_of(2) { micro } else { rmqr };
+    // A stride coprime with both pool sizes (8 and 64), so neighbouring samples differ.
+    pool[(index / 2 * 5) % pool.len()].clone()
 }
 
 /// How a single-code sample looks; [`Look::nominal`] is the control.
@@ -298,9 +434,29 @@ fn single(rng: &mut Rng, expected: &mut Vec<String>, look: Look) -> GrayImage {
     let text = payload(rng, expected.len(), 12, 90);
     let symbol = qr_encode::encode(text.as_bytes(), look.ec).expect("test payloads fit");
     expected.push(text);
+    single_of(rng, &symbol, look, 0.45)
+}
+
+/// A single-code sample of the Micro QR fixture [`micro_fixture`] picks for `index`.
+fn single_micro(rng: &mut Rng, expected: &mut Vec<String>, index: usize, look: Look) -> GrayImage {
+    let fixture = micro_fixture(index);
+    expected.push(fixture.text.clone());
+    // Smaller symbols than QR's: 11 to 17 modules high. Quiet zone as the standards ask.
+    let look = Look { quiet: 2.0, ..look };
+    single_of(rng, &fixture, look, 0.3)
+}
+
+/// `symbol` drawn as `look` says, `min_size` to 0.75 of the frame wide.
+fn single_of(
+    rng: &mut Rng,
+    symbol: &(impl Modules + ?Sized),
+    look: Look,
+    min_size: f64,
+) -> GrayImage {
     let mut canvas = Canvas::new(SINGLE_SIDE, SINGLE_SIDE, rng.range(0.5, 0.75));
     canvas.texture(rng, 0.04);
-    let modules = symbol.width() as f64 + 2.0 * look.quiet;
+    let modules = symbol.columns() as f64 + 2.0 * look.quiet;
+    let aspect = (symbol.rows() as f64 + 2.0 * look.quiet) / modules;
     let tilt = if look.tilt.is_nan() {
         rng.range(0.0, 15.0)
     } else {
@@ -311,17 +467,23 @@ fn single(rng: &mut Rng, expected: &mut Vec<String>, look: Look) -> GrayImage {
     } else {
         look.roll
     };
-    // Size on the image, before tilt: 45 to 75 % of the frame.
-    let size = rng.range(0.45, 0.75) * SINGLE_SIDE as f64;
+    // Width on the image, before tilt: 45 (`min_size`) to 75 % of the frame.
+    let size = rng.range(min_size, 0.75) * SINGLE_SIDE as f64;
     let centre = [
         SINGLE_SIDE as f64 * rng.range(0.45, 0.55),
         SINGLE_SIDE as f64 * rng.range(0.45, 0.55),
     ];
-    let quad = camera_quad(centre, size, tilt, rng.range(0.0, 360.0), roll);
+    let quad = camera_rect(
+        centre,
+        [size, size * aspect],
+        tilt,
+        rng.range(0.0, 360.0),
+        roll,
+    );
     if look.clutter {
         clutter(&mut canvas, rng, &quad, look.quiet / modules);
     }
-    canvas.draw_symbol(&symbol, &quad, look.quiet, look.light, look.dark);
+    canvas.draw_symbol(symbol, &quad, look.quiet, look.light, look.dark);
     let module_px = size / modules;
     if look.damage > 0.0 {
         damage(&mut canvas, rng, &quad, look.quiet / modules, look.damage);
@@ -401,6 +563,68 @@ fn sheet(
             [x0, y0 + side],
         ];
         let quad = flat.map(&view);
+        canvas.draw_symbol(symbol, &quad, quiet, 0.88, 0.07);
+    }
+    canvas.blur(0.2 * module_px);
+    canvas.expose(1.0, 0.15);
+    canvas.noise(rng, 0.01);
+    canvas.into_image()
+}
+
+/// A page of three Micro QR, three rMQR and two QR symbols in a 4 × 2 grid of cells, seen
+/// slightly tilted, about 6 pixels per module.
+fn micro_mixed(rng: &mut Rng, expected: &mut Vec<String>) -> GrayImage {
+    let fixtures = micro_fixtures();
+    let (micro, rmqr): (Vec<&Fixture>, Vec<&Fixture>) =
+        fixtures.iter().partition(|f| f.name.starts_with('m'));
+    let module_px = 6.0;
+    let (cell_w, cell_h) = (150.0 * module_px / 2.0, 40.0 * module_px);
+    let (w, h) = (
+        (4.0 * cell_w + 80.0) as usize,
+        (2.0 * cell_h + 80.0) as usize,
+    );
+    let mut canvas = Canvas::new(w, h, 0.55);
+    canvas.texture(rng, 0.03);
+    let view = camera(
+        [w as f64 / 2.0, h as f64 / 2.0],
+        rng.range(0.0, 10.0),
+        rng.range(0.0, 360.0),
+        rng.range(-4.0, 4.0),
+        w.max(h) as f64,
+    );
+    let quiet = 2.0;
+    // Which kind each cell holds: QR in two cells, and three of each small kind.
+    let kinds = [0, 1, 2, 1, 2, 0, 2, 1];
+    for (cell, kind) in kinds.into_iter().enumerate() {
+        let qr;
+        let (symbol, quiet): (&dyn Modules, f64) = match kind {
+            0 => {
+                let text = payload(rng, expected.len(), 12, 30);
+                qr = qr_encode::encode(text.as_bytes(), EcLevel::M).expect("fits");
+                expected.push(text);
+                (&qr, 4.0)
+            }
+            1 => {
+                let f = micro[rng.below(micro.len())];
+                expected.push(f.text.clone());
+                (f, quiet)
+            }
+            _ => {
+                // Up to 77 modules wide, so the symbol fits its cell.
+                let fits: Vec<&&Fixture> = rmqr.iter().filter(|f| f.columns <= 77).collect();
+                let f = fits[rng.below(fits.len())];
+                expected.push(f.text.clone());
+                (*f, quiet)
+            }
+        };
+        let (sw, sh) = (
+            (symbol.columns() as f64 + 2.0 * quiet) * module_px,
+            (symbol.rows() as f64 + 2.0 * quiet) * module_px,
+        );
+        let (col, row) = ((cell % 4) as f64, (cell / 4) as f64);
+        let x0 = 40.0 + col * cell_w + (cell_w - sw) / 2.0;
+        let y0 = 40.0 + row * cell_h + (cell_h - sh) / 2.0;
+        let quad = [[x0, y0], [x0 + sw, y0], [x0 + sw, y0 + sh], [x0, y0 + sh]].map(&view);
         canvas.draw_symbol(symbol, &quad, quiet, 0.88, 0.07);
     }
     canvas.blur(0.2 * module_px);
@@ -569,13 +793,25 @@ fn payload(rng: &mut Rng, k: usize, min: usize, max: usize) -> String {
 /// `axis` degrees, rolling it by `roll` degrees and projecting it with a camera at a
 /// distance of 1.5 sides (strong perspective when tilted).
 fn camera_quad(centre: [f64; 2], size: f64, tilt: f64, axis: f64, roll: f64) -> [[f64; 2]; 4] {
-    let h = size / 2.0;
-    let view = camera(centre, tilt, axis, roll, 1.5 * size);
+    camera_rect(centre, [size, size], tilt, axis, roll)
+}
+
+/// [`camera_quad`] for a rectangle `[width, height]` (an rMQR symbol), the camera at 1.5
+/// widths.
+fn camera_rect(
+    centre: [f64; 2],
+    [width, height]: [f64; 2],
+    tilt: f64,
+    axis: f64,
+    roll: f64,
+) -> [[f64; 2]; 4] {
+    let (w, h) = (width / 2.0, height / 2.0);
+    let view = camera(centre, tilt, axis, roll, 1.5 * width);
     [
-        [centre[0] - h, centre[1] - h],
-        [centre[0] + h, centre[1] - h],
-        [centre[0] + h, centre[1] + h],
-        [centre[0] - h, centre[1] + h],
+        [centre[0] - w, centre[1] - h],
+        [centre[0] + w, centre[1] - h],
+        [centre[0] + w, centre[1] + h],
+        [centre[0] - w, centre[1] + h],
     ]
     .map(view)
 }
@@ -779,18 +1015,18 @@ impl Canvas {
     /// symbol and its quiet zone).
     fn draw_symbol(
         &mut self,
-        symbol: &Symbol,
+        symbol: &(impl Modules + ?Sized),
         quad: &[[f64; 2]; 4],
         quiet: f64,
         light: f64,
         dark: f64,
     ) {
-        let w = symbol.width() as f64;
-        let span = w + 2.0 * quiet;
+        let (w, h) = (symbol.columns() as f64, symbol.rows() as f64);
+        let (span_x, span_y) = (w + 2.0 * quiet, h + 2.0 * quiet);
         self.draw_in_quad(quad, |u, v| {
-            let (mx, my) = (u * span - quiet, v * span - quiet);
-            let inside = mx >= 0.0 && my >= 0.0 && mx < w && my < w;
-            if inside && symbol.is_dark(mx as usize, my as usize) {
+            let (mx, my) = (u * span_x - quiet, v * span_y - quiet);
+            let inside = mx >= 0.0 && my >= 0.0 && mx < w && my < h;
+            if inside && symbol.dark(mx as usize, my as usize) {
                 dark
             } else {
                 light

@@ -9,9 +9,10 @@ use qr_scan::sets::{self, Category};
 const SAMPLES: usize = 4;
 
 /// Codes read per category over its first [`SAMPLES`] samples (of 4 codes, 240 for lots60,
-/// 400 for lots100), as measured when the floors were last raised (2026-11-30, after the
-/// decoder lost its caps: every code of the sheets reads).
-const FLOORS: [(Category, usize); 13] = [
+/// 400 for lots100, 32 for micro-mixed), as measured when the floors were last raised
+/// (2026-11-30, after the decoder lost its caps: every code of the sheets reads; the Micro
+/// QR and rMQR categories when they were added).
+const FLOORS: [(Category, usize); 17] = [
     (Category::Nominal, 4),
     (Category::Lots60, 240),
     (Category::Lots100, 400),
@@ -25,6 +26,10 @@ const FLOORS: [(Category, usize); 13] = [
     (Category::Blurred, 1),
     (Category::Noncompliant, 2),
     (Category::Rotations, 4),
+    (Category::MicroRotations, 3),
+    (Category::MicroPerspective, 3),
+    (Category::MicroBlurred, 2),
+    (Category::MicroMixed, 25),
 ];
 
 #[test]

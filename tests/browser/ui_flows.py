@@ -508,6 +508,27 @@ def flow_append(args):
     b.finish()
 
 
+# Micro QR and rMQR symbols written by zxing-cpp's encoder (qr-scan's test fixtures).
+MICRO_FIXTURES = ROOT / "crates" / "qr-scan" / "tests" / "fixtures" / "micro" / "x4"
+
+
+def flow_micro_read(args):
+    """A Micro QR and an rMQR code read through the file picker are listed with their
+    symbology, level and version name, as /decode gives them."""
+    b = Browser(args.base)
+    b.open("/")
+    for name, label in [("m2-l.png", "Micro QR"), ("r11x43-m.png", "rMQR")]:
+        path = MICRO_FIXTURES / name
+        code = decode_via_api(args.base, path.read_bytes())["codes"][0]
+        b.el("file").send_keys(str(path))
+        b.wait(lambda: listed_texts(b) == [code["text"]], f"the page to read {name}")
+        meta = codes_listed(b)[0].text
+        check(f"{label} · Level {code['ecc']} · version {code['version_name']}" in meta
+              and code["version_name"].upper() == name.split("-")[0].upper(), f"{name}: {meta}")
+        check_corners(overlay_corners(b), [code["corners"]], name)
+    b.finish()
+
+
 def corpus_expectation(base):
     photo = CORPUS_PHOTO.read_bytes()
     want_text = CORPUS_PHOTO.with_suffix(".txt").read_text(encoding="utf-8").rstrip("\n")
@@ -778,7 +799,7 @@ def flow_screenshots(args):
 FLOWS = {
     "make": flow_make, "upload": flow_upload, "paste": flow_paste, "camera": flow_camera,
     "keyboard": flow_keyboard, "errors": flow_errors, "docs": flow_docs, "logo": flow_logo,
-    "builders": flow_builders, "append": flow_append,
+    "builders": flow_builders, "append": flow_append, "micro-read": flow_micro_read,
     "screenshots": flow_screenshots,
 }
 

@@ -21,13 +21,8 @@ pub fn versions(oha: Option<&Oha>) -> Vec<(String, String)> {
             rustc.trim_start_matches("rustc ").to_owned(),
         ));
     }
-    let lock = std::fs::read_to_string(crate::paths::workspace_root().join("Cargo.lock"))
-        .unwrap_or_default();
-    if let Some(v) = lock.split("[[package]]").find_map(|p| {
-        p.contains("name = \"wasmtime\"\n")
-            .then(|| p.lines().find_map(|l| l.strip_prefix("version = ")))?
-    }) {
-        versions.push(("wasmtime (crate)".into(), v.trim_matches('"').to_owned()));
+    if let Some(v) = locked_version("wasmtime") {
+        versions.push(("wasmtime (crate)".into(), v));
     }
     if let Some(cli) =
         crate::servers::tool("wasmtime").and_then(|p| output(&p.to_string_lossy(), "--version"))
@@ -47,6 +42,25 @@ pub fn versions(oha: Option<&Oha>) -> Vec<(String, String)> {
         versions.push(("python-seed".into(), pins.join(" ")));
     }
     versions
+}
+
+/// The version of `package` in the workspace's `Cargo.lock`.
+fn locked_version(package: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Lock {
+        package: Vec<Package>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Package {
+        name: String,
+        version: String,
+    }
+    let text = std::fs::read_to_string(crate::paths::workspace_root().join("Cargo.lock")).ok()?;
+    let lock: Lock = toml::from_str(&text).ok()?;
+    lock.package
+        .into_iter()
+        .find(|p| p.name == package)
+        .map(|p| p.version)
 }
 
 /// Appends one [`crate::report::Goal`] per target of issue 5 that this run measured.
@@ -226,4 +240,14 @@ fn process_start(report: &mut Report) {
         Some(ms <= 30.0),
         "spawn to 200 on /health over loopback, precompiled cache warm",
     );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_wasmtime_crate_version_is_read_from_cargo_lock() {
+        let version = super::locked_version("wasmtime").expect("wasmtime is in Cargo.lock");
+        assert!(version.starts_with("48."), "{version}");
+        assert_eq!(super::locked_version("no-such-package"), None);
+    }
 }

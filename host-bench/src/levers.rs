@@ -5,7 +5,7 @@
 use std::process::Command;
 use std::time::Instant;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::report::{Report, Table};
@@ -28,14 +28,26 @@ pub struct WorkerResult {
 }
 
 /// `host-bench inproc-worker COMPONENT ALLOCATION THREADS REQUESTS`: serves REQUESTS requests
-/// per thread in-process and prints a [`WorkerResult`] as JSON. ALLOCATION is `on-demand` or
-/// a keep-resident byte count for the pool, with a `+scan` suffix for PAGEMAP_SCAN.
-pub fn worker(args: &[String]) -> Result<()> {
-    let [component, allocation, threads, requests] = args else {
-        bail!("usage: inproc-worker COMPONENT ALLOCATION THREADS REQUESTS");
-    };
-    let threads: usize = threads.parse()?;
-    let requests: usize = requests.parse()?;
+/// per thread in-process and prints a [`WorkerResult`] as JSON.
+#[derive(Debug, clap::Args)]
+pub struct WorkerArgs {
+    /// The component's file stem (`qr_generate`, `fixture_hello`).
+    component: String,
+    /// `on-demand`, or a keep-resident byte count for the pool with a `+scan` suffix for
+    /// PAGEMAP_SCAN.
+    allocation: String,
+    threads: usize,
+    requests: usize,
+}
+
+pub fn worker(args: &WorkerArgs) -> Result<()> {
+    let WorkerArgs {
+        component,
+        allocation,
+        threads,
+        requests,
+    } = args;
+    let (threads, requests) = (*threads, *requests);
     let allocation = match allocation.as_str() {
         "on-demand" => Allocation::OnDemand,
         pool => pooling(pool, wasm::cores().max(threads) as u32)?,

@@ -83,10 +83,7 @@ enum Command {
     #[command(hide = true)]
     NativeHello,
     #[command(hide = true)]
-    InprocWorker {
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
+    InprocWorker(levers::WorkerArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -194,7 +191,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     let (name, opts) = match cli.command {
         Command::NativeHello => return native_hello::run(),
-        Command::InprocWorker { args } => return levers::worker(&args),
+        Command::InprocWorker(args) => return levers::worker(&args),
         Command::Batch { out } => return batch::run(&out),
         Command::SeedAb {
             old,
@@ -205,7 +202,7 @@ fn main() -> Result<()> {
         } => {
             let new = match new {
                 Some(path) => path,
-                None => paths::component("qr_generate")?,
+                None => paths::component("qr_generate"),
             };
             return seed_ab::run(&old, &new, &path, rounds.max(1), &out);
         }

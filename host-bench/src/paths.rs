@@ -5,18 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
-/// The workspace root: this crate's parent.
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-}
-
-/// `$CARGO_TARGET_DIR`, else the workspace's `target/`.
-pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
-}
+pub use qr_tests::{target_dir, workspace_root};
 
 /// Scratch space for artifacts, manifests and quick-run results.
 pub fn scratch() -> Result<PathBuf> {

@@ -1,21 +1,19 @@
-//! The HTTP services the load sections compare, each started as its own process on a
-//! loopback port-0 (or free) address and stopped by PID when dropped: qr-host,
-//! `wasmtime serve`, a native hyper hello, and the Python service.
+//! The HTTP services the load sections compare, each started as its own process (the test
+//! harness's `qr_tests::Process`) on a loopback port-0 (or free) address and stopped when
+//! dropped: qr-host, `wasmtime serve`, a native hyper hello, and the Python service.
 
 use std::ffi::OsString;
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
+use qr_tests::{Process, Signal, Stream};
 
 /// Longest a service may take to say it listens (Python imports OpenCV; qr-host may compile).
 const READY_TIMEOUT: Duration = Duration::from_secs(90);
-/// Longest a stopped service may take to exit after SIGTERM before it gets SIGKILL.
-const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pause between readiness probes of a service that does not print its address.
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
 
@@ -98,7 +96,7 @@ impl Service {
                 dir.display()
             );
         }
-        let addr = free_port()?;
+        let addr = SocketAddr::from(([127, 0, 0, 1], qr_tests::free_port()));
         Ok(Service {
             name: "python-seed".into(),
             program: dir.join("run.sh").into(),
@@ -125,131 +123,61 @@ impl Service {
 pub struct Server {
     pub name: String,
     pub addr: SocketAddr,
-    child: Child,
+    process: Process,
 }
 
 /// Starts `service` and waits until it is ready to answer.
 pub fn start(service: Service) -> Result<Server> {
     let mut command = Command::new(&service.program);
-    command
-        .args(&service.args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    command.args(&service.args);
     for (k, v) in &service.envs {
         command.env(k, v);
     }
-    let mut child = command
-        .spawn()
-        .with_context(|| format!("starting {}", service.name))?;
-    let lines = drain(child.stdout.take(), child.stderr.take());
-    let mut server = Server {
-        name: service.name,
-        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-        child,
-    };
-    let deadline = Instant::now() + READY_TIMEOUT;
-    let mut log = String::new();
-    match service.ready {
-        Ready::Stdout | Ready::Stderr => loop {
-            let wait = deadline.saturating_duration_since(Instant::now());
-            let (from_stdout, line) = lines.recv_timeout(wait).with_context(|| {
-                format!(
-                    "{} exited or printed no address; it said:\n{log}",
-                    server.name
-                )
-            })?;
-            log.push_str(&line);
-            log.push('\n');
-            if from_stdout == matches!(service.ready, Ready::Stdout)
-                && let Some(addr) = address_in(&line)
-            {
-                server.addr = addr;
-                break;
-            }
-        },
+    let mut process = Process::spawn(&service.name, &mut command)
+        .with_context(|| format!("starting {}", service.name))?
+        .stop_signal(Signal::SIGTERM);
+    let stream = match service.ready {
+        Ready::Stdout => Stream::Stdout,
+        Ready::Stderr => Stream::Stderr,
         Ready::Poll(addr) => {
-            server.addr = addr;
+            let deadline = Instant::now() + READY_TIMEOUT;
             while get_ok(addr, "/health").is_err() {
                 if Instant::now() > deadline {
-                    bail!("{} did not answer /health at {addr}", server.name);
+                    bail!("{} did not answer /health at {addr}", service.name);
                 }
-                if let Some(status) = server.child.try_wait()? {
-                    bail!("{} exited with {status}", server.name);
+                if process.has_exited() {
+                    bail!("{} exited:\n{}", service.name, process.output());
                 }
                 std::thread::sleep(POLL_INTERVAL);
             }
+            return Ok(Server {
+                name: service.name,
+                addr,
+                process,
+            });
         }
-    }
-    Ok(server)
+    };
+    let addr = process
+        .wait_for_address(stream, "http://", READY_TIMEOUT)
+        .with_context(|| {
+            format!(
+                "{} exited or printed no address; it said:\n{}",
+                service.name,
+                process.output()
+            )
+        })?;
+    Ok(Server {
+        name: service.name,
+        addr,
+        process,
+    })
 }
 
 impl Server {
     /// The process id, for CPU accounting.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.pid()
     }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(pid) = libc::pid_t::try_from(self.child.id()) {
-            // SAFETY: kill(2) on our own child's pid, which has not been reaped yet.
-            unsafe { libc::kill(pid, libc::SIGTERM) };
-        }
-        let deadline = Instant::now() + STOP_TIMEOUT;
-        while Instant::now() < deadline {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                return;
-            }
-            std::thread::sleep(POLL_INTERVAL);
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Reads both pipes to the end on their own threads (a service must never block on a full
-/// pipe), forwarding lines tagged `true` for stdout.
-fn drain(
-    stdout: Option<impl std::io::Read + Send + 'static>,
-    stderr: Option<impl std::io::Read + Send + 'static>,
-) -> mpsc::Receiver<(bool, String)> {
-    let (tx, rx) = mpsc::channel();
-    fn forward(
-        pipe: impl std::io::Read + Send + 'static,
-        is_stdout: bool,
-        tx: mpsc::Sender<(bool, String)>,
-    ) {
-        std::thread::spawn(move || {
-            for line in BufReader::new(pipe).lines() {
-                let Ok(line) = line else { break };
-                // Once the reader is gone the lines are only drained.
-                let _ = tx.send((is_stdout, line));
-            }
-        });
-    }
-    if let Some(out) = stdout {
-        forward(out, true, tx.clone());
-    }
-    if let Some(err) = stderr {
-        forward(err, false, tx);
-    }
-    rx
-}
-
-/// The first `http://HOST:PORT` in `line`.
-fn address_in(line: &str) -> Option<SocketAddr> {
-    let rest = &line[line.find("http://")? + "http://".len()..];
-    let end = rest
-        .find(|c: char| c == '/' || c.is_whitespace())
-        .unwrap_or(rest.len());
-    rest[..end].parse().ok()
-}
-
-/// A loopback port that was free a moment ago, for services that cannot bind port 0.
-fn free_port() -> Result<SocketAddr> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?)
 }
 
 /// One `GET` with `Connection: close`; fails unless the status is 200.
@@ -325,16 +253,6 @@ fn stat(pid: u32) -> Option<(u32, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_address_is_read_from_each_services_startup_line() {
-        let qr_host =
-            "qr-host listening on http://127.0.0.1:3000 admin http://127.0.0.1:9300 components=2";
-        assert_eq!(address_in(qr_host), "127.0.0.1:3000".parse().ok());
-        let wasmtime = "Serving HTTP on http://127.0.0.1:41234/";
-        assert_eq!(address_in(wasmtime).map(|a| a.port()), Some(41234));
-        assert_eq!(address_in("no address here"), None);
-    }
 
     #[test]
     fn cpu_time_grows_while_the_process_works() {

@@ -1,4 +1,11 @@
-//! End-to-end test harness: runs the real `qr-host` binary on a loopback port and talks HTTP to it.
+//! The one harness for child processes and end-to-end tests: runs the real `qr-host` binary (or
+//! Spin, nginx, `wasmtime serve`) on loopback ports and talks HTTP to it. Used by `tests/`, the
+//! cluster tests and host-bench.
+//!
+//! Modules: [`process`] (spawn with captured output, signals, wait with a timeout, output
+//! printed on a failing test, port-0 startup lines), [`cluster`] (hosts behind nginx, a bounded
+//! client load), [`metrics`] (a `/metrics` scrape through `prometheus-parse`); here, [`Host`]
+//! and where the build artifacts and tools are.
 //!
 //! Nothing here builds anything. The tests use the release artifacts a developer or CI built
 //! first, and fail with the command to run when one is missing:
@@ -21,21 +28,29 @@
 //! host.shutdown(); // SIGTERM, then asserts a clean exit 0
 //! ```
 //!
-//! [`Host::builder`] adds flags (limits, cache directory). [`HostKind`] and [`on_every_host!`]
+//! [`Host::builder`] adds flags (limits, cache directory, a fixed port).
+//! [`Host::in_process`] runs qr-host's library (`qr_host::run` on port-0 listeners) inside the
+//! test instead, for what needs no process (routing, limits, guest faults); signals, drain,
+//! logs and the command line need the binary. [`HostKind`] and [`on_every_host!`]
 //! run one test body against each server that serves the app from `spin.toml`: qr-host and
 //! real Spin (`spin up`, Spin 4.0.2 from `../shared/tools/spin`). A [`Host`] that is dropped without
 //! [`Host::shutdown`] (for example because an assertion failed) is killed, and its stdout and
 //! stderr are printed so the failure shows the host's side of the story.
 
+pub mod cluster;
+pub mod metrics;
+pub mod process;
+
 use std::ffi::OsString;
-use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
+
+use wait_timeout::ChildExt as _;
+
+pub use metrics::{EVENT_COUNTERS, Metrics};
+pub use process::{Process, Signal, Stream, address_in, free_port, pid_is_alive};
 
 pub use reqwest::StatusCode;
 pub use reqwest::blocking::{Client, Response};
@@ -246,11 +261,44 @@ pub fn assert_problem(response: Response, status: u16, type_suffix: &str) -> ser
     body
 }
 
+/// What runs a [`Host`].
+#[derive(Debug)]
+enum Runner {
+    Process(Process),
+    InProcess {
+        stop: Option<tokio::sync::oneshot::Sender<()>>,
+        thread: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
+    },
+}
+
+impl Runner {
+    /// `Ok(())` once an in-process host has drained and returned.
+    fn stop_in_process(&mut self) -> Option<anyhow::Result<()>> {
+        let Runner::InProcess { stop, thread } = self else {
+            return None;
+        };
+        drop(stop.take());
+        let thread = thread.take()?;
+        Some(
+            thread
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("qr-host panicked"))),
+        )
+    }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        let _ = self.stop_in_process();
+    }
+}
+
 /// Options for starting a host; [`Host::start`] uses the defaults.
 #[derive(Debug)]
 pub struct HostBuilder {
     manifest: PathBuf,
     args: Vec<OsString>,
+    listen: SocketAddr,
     cache_dir: PathBuf,
     stderr_unread: bool,
 }
@@ -272,6 +320,13 @@ impl HostBuilder {
         self
     }
 
+    /// Listens on this loopback port instead of port 0 (nginx's upstream list names each host
+    /// by address, so a restarted host must come back on its port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.listen.set_port(port);
+        self
+    }
+
     /// Uses this precompiled-artifact cache instead of the shared test cache in `target/`.
     pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cache_dir = dir.into();
@@ -290,7 +345,7 @@ impl HostBuilder {
     pub fn command_args(&self) -> Vec<OsString> {
         let mut args: Vec<OsString> = vec![
             "--listen".into(),
-            "127.0.0.1:0".into(),
+            self.listen.to_string().into(),
             "--admin-listen".into(),
             "127.0.0.1:0".into(),
             "--cache-dir".into(),
@@ -303,76 +358,105 @@ impl HostBuilder {
 
     fn command(&self) -> Command {
         let mut command = Command::new(host_binary());
-        command
-            .args(self.command_args())
-            .env(
-                "RUST_LOG",
-                std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
-            )
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        command.args(self.command_args()).env(
+            "RUST_LOG",
+            std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
+        );
         command
     }
 
     /// Spawns the host and returns once it printed its startup line (it is then listening).
     /// Panics with the host's output if it exits first or stays silent past [`STARTUP_TIMEOUT`].
     pub fn start(self) -> Host {
-        let read_stderr = !self.stderr_unread;
-        Host::from_command_reading(HostKind::QrHost, self.command(), read_stderr)
+        let mut command = self.command();
+        let process = if self.stderr_unread {
+            Process::spawn_stderr_unread(HostKind::QrHost.to_string(), &mut command)
+        } else {
+            Process::spawn(HostKind::QrHost.to_string(), &mut command)
+        };
+        let host = Host::started(HostKind::QrHost, process.expect("spawn qr-host"));
+        if self.listen.port() != 0 {
+            assert_eq!(host.addr, self.listen, "qr-host listens where it was told");
+        }
+        host
+    }
+
+    /// Runs qr-host's library in this test process instead of a child: the same flags through
+    /// `qr_host::Cli`, `qr_host::load`, and `qr_host::run` on port-0 listeners bound here, on
+    /// its own tokio runtime thread. For what needs no process (routing, limits, guest faults);
+    /// signals, logs and the startup line need [`HostBuilder::start`].
+    pub fn start_in_process(self) -> Host {
+        use clap::Parser as _;
+        let argv = std::iter::once(OsString::from("qr-host")).chain(self.command_args());
+        let cli = qr_host::Cli::try_parse_from(argv).expect("qr-host flags");
+        let loaded = qr_host::load(&cli).expect("qr-host loads the manifest");
+        let bind = |addr| {
+            let listener = std::net::TcpListener::bind(addr).expect("bind a loopback port");
+            listener
+                .set_nonblocking(true)
+                .expect("non-blocking listener");
+            listener
+        };
+        let (app, admin) = (bind(cli.listen), bind(cli.admin_listen));
+        let addr = app.local_addr().expect("app address");
+        let admin_addr = admin.local_addr().expect("admin address");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let app = tokio::net::TcpListener::from_std(app)?;
+                let admin = tokio::net::TcpListener::from_std(admin)?;
+                let shutdown = async {
+                    let _ = stopped.await;
+                };
+                qr_host::run(loaded.server, app, Some(admin), shutdown).await
+            })
+        });
+        Host {
+            kind: HostKind::QrHost,
+            runner: Runner::InProcess {
+                stop: Some(stop),
+                thread: Some(thread),
+            },
+            addr,
+            admin_addr,
+            startup_line: String::new(),
+            client: client(),
+        }
     }
 
     /// Runs the host expecting it to exit on its own (e.g. a rejected manifest) within
     /// [`STARTUP_TIMEOUT`]; returns its exit status and combined output.
     pub fn run_to_exit(self) -> (ExitStatus, String) {
-        let mut child = self.command().spawn().expect("spawn qr-host");
-        let logs = Logs::default();
-        let readers = [
-            logs.collect(child.stdout.take().expect("piped stdout"), None),
-            logs.collect(child.stderr.take().expect("piped stderr"), None),
-        ];
-        let status = wait_with_timeout(&mut child, STARTUP_TIMEOUT).unwrap_or_else(|| {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "qr-host kept running; expected it to exit. Output:\n{}",
-                logs.text()
-            )
-        });
-        for reader in readers {
-            let _ = reader.join();
+        let process = Process::spawn("qr-host", &mut self.command()).expect("spawn qr-host");
+        match process.finish(STARTUP_TIMEOUT) {
+            (Some(status), output) => (status, output),
+            (None, output) => {
+                panic!("qr-host kept running; expected it to exit. Output:\n{output}")
+            }
         }
-        (status, logs.text())
     }
 }
 
 /// `qr-host listening on http://A admin http://B ...` -> (A, B).
 pub fn parse_startup_line(line: &str) -> Option<(SocketAddr, SocketAddr)> {
     let rest = line.split(STARTUP_PREFIX).nth(1)?;
-    let mut words = rest.split_whitespace();
-    let addr = words.next()?.parse().ok()?;
-    let admin = rest
-        .split("admin http://")
-        .nth(1)?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()?;
-    Some((addr, admin))
+    let admin = rest.split("admin ").nth(1)?;
+    Some((address_in(line)?, address_in(admin)?))
 }
 
-/// A running server process: `qr-host`, or `spin up` (see [`HostKind`]).
+/// A running server: a `qr-host` or `spin up` process (see [`HostKind`]), or qr-host's library
+/// in this process ([`HostBuilder::start_in_process`]). Dropped without [`Host::shutdown`] (a
+/// failed assertion), it is stopped and, on a failing test, a process's output printed.
 #[derive(Debug)]
 pub struct Host {
     kind: HostKind,
-    /// Held open and never read, see [`HostBuilder::stderr_unread`].
-    unread_stderr: Option<std::process::ChildStderr>,
-    child: Option<Child>,
+    runner: Runner,
     addr: SocketAddr,
     admin_addr: SocketAddr,
     startup_line: String,
-    logs: Logs,
-    readers: Vec<JoinHandle<()>>,
     client: Client,
 }
 
@@ -382,11 +466,18 @@ impl Host {
         Host::builder(manifest).start()
     }
 
+    /// qr-host's library serving `manifest` in this process (see
+    /// [`HostBuilder::start_in_process`]).
+    pub fn in_process(manifest: impl Into<PathBuf>) -> Host {
+        Host::builder(manifest).start_in_process()
+    }
+
     /// A builder for extra flags; call [`HostBuilder::start`] to run it.
     pub fn builder(manifest: impl Into<PathBuf>) -> HostBuilder {
         HostBuilder {
             manifest: manifest.into(),
             args: Vec::new(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             cache_dir: target_dir().join("qr-host-test-cache"),
             stderr_unread: false,
         }
@@ -409,27 +500,41 @@ impl Host {
     }
 
     /// Runs a qr-host command line made elsewhere (the Deployment's, or `podman run` of the
-    /// image) with stdout and stderr piped, and returns once it printed its startup line; the
-    /// addresses are the ones that line names (see [`Host::with_addrs`] to change them).
-    pub fn from_command(kind: HostKind, command: Command) -> Host {
-        Host::from_command_reading(kind, command, true)
+    /// image) and returns once it printed its startup line; the addresses are the ones that
+    /// line names (see [`Host::with_addrs`] to change them).
+    pub fn from_command(kind: HostKind, mut command: Command) -> Host {
+        assert_ne!(kind, HostKind::Spin, "Host::spin starts Spin");
+        let process = Process::spawn(kind.to_string(), &mut command)
+            .unwrap_or_else(|e| panic!("spawn {kind}: {e}"));
+        Host::started(kind, process)
     }
 
-    /// [`Host::from_command`], leaving stderr unread unless `read_stderr` (see
-    /// [`HostBuilder::stderr_unread`]).
-    fn from_command_reading(kind: HostKind, mut command: Command, read_stderr: bool) -> Host {
-        assert_ne!(kind, HostKind::Spin, "Host::spin starts Spin");
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let (mut host, line) = Host::spawn(kind, command, read_stderr);
-        let (addr, admin_addr) = parse_startup_line(&line)
-            .unwrap_or_else(|| panic!("unexpected startup line: {line:?}"));
-        host.addr = addr;
-        host.admin_addr = admin_addr;
-        host.startup_line = line;
-        host
+    /// Waits for the startup line of `kind` and reads the addresses from it. Panics (the
+    /// output follows as the process is dropped) if the process exits first or stays silent
+    /// past [`STARTUP_TIMEOUT`].
+    fn started(kind: HostKind, process: Process) -> Host {
+        let line = process
+            .wait_for_line(Stream::Stdout, kind.startup_prefix(), STARTUP_TIMEOUT)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{kind} did not print its startup line (exited or took over \
+                     {STARTUP_TIMEOUT:?}):\n{}",
+                    process.output()
+                )
+            });
+        let (addr, admin_addr) = match kind {
+            HostKind::Spin => address_in(&line).map(|addr| (addr, addr)),
+            _ => parse_startup_line(&line),
+        }
+        .unwrap_or_else(|| panic!("unexpected {kind} startup line: {line:?}"));
+        Host {
+            kind,
+            runner: Runner::Process(process),
+            addr,
+            admin_addr,
+            startup_line: line,
+            client: client(),
+        }
     }
 
     /// Talks to the host at other addresses than it printed, e.g. the loopback ports a
@@ -438,44 +543,6 @@ impl Host {
         self.addr = addr;
         self.admin_addr = admin_addr;
         self
-    }
-
-    /// Spawns `command` (stdout and stderr piped) and waits for the line of `kind`'s startup
-    /// prefix on stdout. Panics (the output follows when the host is dropped) if the process
-    /// exits first or stays silent past [`STARTUP_TIMEOUT`].
-    fn spawn(kind: HostKind, mut command: Command, read_stderr: bool) -> (Host, String) {
-        let mut child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawn {kind}: {e}"));
-        let logs = Logs::default();
-        let (startup_tx, startup_rx) = mpsc::channel();
-        let stdout = child.stdout.take().expect("piped stdout");
-        let stderr = child.stderr.take().expect("piped stderr");
-        let mut readers = vec![logs.collect(stdout, Some((kind.startup_prefix(), startup_tx)))];
-        let mut unread_stderr = None;
-        if read_stderr {
-            readers.push(logs.collect(stderr, None));
-        } else {
-            unread_stderr = Some(stderr);
-        }
-        let host = Host {
-            kind,
-            unread_stderr,
-            child: Some(child),
-            addr: "0.0.0.0:0".parse().expect("placeholder addr"),
-            admin_addr: "0.0.0.0:0".parse().expect("placeholder addr"),
-            startup_line: String::new(),
-            logs,
-            readers,
-            client: client(),
-        };
-        match startup_rx.recv_timeout(STARTUP_TIMEOUT) {
-            Ok(line) => (host, line),
-            Err(_) => panic!(
-                "{kind} did not print its startup line (exited or took over {STARTUP_TIMEOUT:?}); \
-                 its output follows when the host is dropped"
-            ),
-        }
     }
 
     /// `http://<addr><path>` for the app listener.
@@ -521,94 +588,94 @@ impl Host {
             .unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
-    /// The admin listener's `/metrics` text.
-    pub fn metrics(&self) -> String {
+    /// The admin listener's `/metrics`, parsed.
+    pub fn metrics(&self) -> Metrics {
         let response = self
             .client
             .get(self.admin_url("/metrics"))
             .send()
-            .expect("GET /metrics");
+            .unwrap_or_else(|e| panic!("GET /metrics of {}: {e}", self.addr));
         assert_eq!(response.status(), 200, "GET /metrics");
-        response.text().expect("metrics body")
+        Metrics::parse(&response.text().expect("metrics body"))
     }
 
-    /// The value of one sample in `/metrics`, e.g.
-    /// `metric("qr_host_requests_total", &[("route", "/hello/..."), ("status", "200")])`,
-    /// summed over all samples whose labels include the given ones; 0 when none match.
+    /// The sum of the samples of gauge (or histogram `_count`) `name` whose labels include
+    /// `labels`; panics if the host exports no such sample, so a renamed or missing metric
+    /// fails instead of reading 0.
     pub fn metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
-        sum_samples(&self.metrics(), name, labels)
+        self.metrics().value(name, labels)
+    }
+
+    /// The sum of the samples of counter `name` (`qr_host_traps_total`) whose labels include
+    /// `labels`; see [`Metrics::counter`] for when an absent one reads 0.
+    pub fn counter(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        self.metrics().counter(name, labels)
+    }
+
+    /// [`Host::counter`] of `qr_host_requests_total`.
+    pub fn requests(&self, labels: &[(&str, &str)]) -> f64 {
+        self.counter("qr_host_requests_total", labels)
     }
 
     /// Everything the host printed so far (stdout and stderr, interleaved by line).
     pub fn logs(&self) -> String {
-        self.logs.text()
+        self.process_ref().output()
     }
 
     /// The process id, e.g. to send it signals.
     pub fn pid(&self) -> u32 {
-        self.child.as_ref().map_or(0, Child::id)
+        self.process_ref().pid()
+    }
+
+    /// The process itself, e.g. to kill it.
+    pub fn process(&mut self) -> &mut Process {
+        match &mut self.runner {
+            Runner::Process(process) => process,
+            Runner::InProcess { .. } => panic!("an in-process host has no process"),
+        }
+    }
+
+    fn process_ref(&self) -> &Process {
+        match &self.runner {
+            Runner::Process(process) => process,
+            Runner::InProcess { .. } => panic!("an in-process host has no process"),
+        }
     }
 
     /// Sends SIGTERM and returns at once (the host starts draining).
     pub fn terminate(&self) {
-        if let Some(child) = &self.child {
-            send_sigterm(child.id());
-        }
+        self.process_ref().signal(Signal::SIGTERM);
     }
 
     /// Waits for the host to exit after [`Host::terminate`]; panics (after killing it) if it
     /// takes more than [`EXIT_TIMEOUT`]. Returns its status and output.
     pub fn wait(mut self) -> (ExitStatus, String) {
-        // A host with a full stderr pipe may wait for it on exit: close it first.
-        drop(self.unread_stderr.take());
-        let mut child = self.child.take().expect("host still owned");
-        let status = wait_with_timeout(&mut child, EXIT_TIMEOUT);
-        if status.is_none() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        for reader in self.readers.drain(..) {
-            let _ = reader.join();
-        }
-        let logs = self.logs.text();
-        match status {
-            Some(status) => (status, logs),
+        let kind = self.kind;
+        let process = self.process();
+        match process.wait(EXIT_TIMEOUT) {
+            Some(status) => (status, process.output()),
             None => panic!(
-                "{} did not exit within {EXIT_TIMEOUT:?} of SIGTERM:\n{logs}",
-                self.kind
+                "{kind} did not exit within {EXIT_TIMEOUT:?} of SIGTERM:\n{}",
+                process.output()
             ),
         }
     }
 
-    /// Graceful stop: SIGTERM, wait, and assert exit status 0. Returns the output.
-    pub fn shutdown(self) -> String {
-        let self_kind = self.kind;
+    /// Graceful stop: SIGTERM (or, in process, the shutdown future), drain, and assert a clean
+    /// exit (status 0, or `run` returning `Ok`). Returns a process's output.
+    pub fn shutdown(mut self) -> String {
+        let kind = self.kind;
+        if let Some(result) = self.runner.stop_in_process() {
+            result.unwrap_or_else(|e| panic!("in-process qr-host failed: {e:#}"));
+            return String::new();
+        }
         self.terminate();
         let (status, logs) = self.wait();
         assert!(
             status.success(),
-            "{kind} exited with {status} after SIGTERM:\n{logs}",
-            kind = self_kind
+            "{kind} exited with {status} after SIGTERM:\n{logs}"
         );
         logs
-    }
-}
-
-impl Drop for Host {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-            for reader in self.readers.drain(..) {
-                let _ = reader.join();
-            }
-            eprintln!(
-                "---- {kind} (pid {}) killed at end of test; its output ----\n{}\n---- end of {kind} output ----",
-                child.id(),
-                self.logs.text(),
-                kind = self.kind,
-            );
-        }
     }
 }
 
@@ -741,157 +808,14 @@ impl Host {
             .arg(dir.join("state"))
             .arg("--cache")
             .arg(&cache_config)
-            .env("SPIN_DATA_DIR", dir.join("data"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let (mut host, line) = Host::spawn(HostKind::Spin, command, true);
-        host.addr = line
-            .split(SPIN_STARTUP_PREFIX)
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|addr| addr.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected spin startup line: {line:?}"));
-        host.startup_line = line;
+            .env("SPIN_DATA_DIR", dir.join("data"));
+        let process = Process::spawn("spin", &mut command).expect("spawn spin");
+        let host = Host::started(HostKind::Spin, process);
         // Spin prints the line once its listener is bound, so this request is queued, not
         // refused; Spin answers this path itself, before routing.
         let health = host.get("/.well-known/spin/health");
         assert_eq!(health.status(), 200, "spin's health path");
         host
-    }
-}
-
-/// Sums the samples of `name` whose label set includes every `(key, value)` in `labels`.
-///
-/// Panics when the exposition does not declare `name`'s family, so a renamed or missing metric
-/// fails the test instead of reading as 0; the exception is [`EVENT_COUNTERS`], which
-/// prometheus-client leaves out until their first event, so there absence reads 0.
-/// Parses the Prometheus/OpenMetrics text exposition line by line.
-pub fn sum_samples(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
-    let family_of = |family: &str| {
-        name.strip_prefix(family).is_some_and(|suffix| {
-            ["", "_total", "_sum", "_count", "_bucket", "_created"].contains(&suffix)
-        })
-    };
-    let declared = text.lines().any(|line| {
-        line.strip_prefix("# TYPE ")
-            .and_then(|rest| rest.split_once(' '))
-            .is_some_and(|(family, _)| family_of(family))
-    });
-    assert!(
-        declared || EVENT_COUNTERS.iter().any(|family| family_of(family)),
-        "metric {name} is not in the exposition:\n{text}"
-    );
-    text.lines()
-        .filter(|line| !line.starts_with('#'))
-        .filter_map(|line| {
-            let (series, value) = line.rsplit_once(' ')?;
-            let (metric, label_text) = match series.split_once('{') {
-                Some((metric, rest)) => (metric, rest.trim_end_matches('}')),
-                None => (series, ""),
-            };
-            if metric != name {
-                return None;
-            }
-            let all = labels.iter().all(|(k, v)| {
-                label_text
-                    .split(',')
-                    .any(|pair| pair == format!("{k}=\"{v}\""))
-            });
-            all.then(|| value.parse::<f64>().ok()).flatten()
-        })
-        .sum()
-}
-
-/// qr-host's labelled counters of events that need not have happened (rejections, traps,
-/// timeouts, memory-limit hits): prometheus-client writes a labelled family only once it has a
-/// series, so before the first event the family is absent and reads 0.
-pub const EVENT_COUNTERS: [&str; 4] = [
-    "qr_host_rejections",
-    "qr_host_traps",
-    "qr_host_timeouts",
-    "qr_host_memory_limit_hits",
-];
-
-/// Whether the exposition has at least one sample of `name` (with any labels).
-pub fn has_sample(text: &str, name: &str) -> bool {
-    text.lines()
-        .filter(|line| !line.starts_with('#'))
-        .any(|line| {
-            line.strip_prefix(name)
-                .is_some_and(|rest| rest.starts_with(' ') || rest.starts_with('{'))
-        })
-}
-
-/// Lines printed by the host, shared with the reader threads.
-#[derive(Debug, Clone, Default)]
-struct Logs(Arc<Mutex<Vec<String>>>);
-
-impl Logs {
-    /// Reads `stream` line by line into the log; sends the first line containing the given
-    /// startup prefix on the given channel.
-    fn collect(
-        &self,
-        stream: impl Read + Send + 'static,
-        startup: Option<(&'static str, mpsc::Sender<String>)>,
-    ) -> JoinHandle<()> {
-        let logs = self.clone();
-        std::thread::spawn(move || {
-            let mut startup = startup;
-            for line in BufReader::new(stream).lines() {
-                let Ok(line) = line else { break };
-                if let Some((prefix, _)) = &startup
-                    && line.contains(prefix)
-                    && let Some((_, tx)) = startup.take()
-                {
-                    let _ = tx.send(line.clone());
-                }
-                logs.0.lock().unwrap_or_else(|e| e.into_inner()).push(line);
-            }
-        })
-    }
-
-    fn text(&self) -> String {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).join("\n")
-    }
-}
-
-fn send_sigterm(pid: u32) {
-    let pid = libc::pid_t::try_from(pid).expect("pid fits pid_t");
-    // SAFETY: kill(2) with a pid we spawned and still own (not yet reaped), and a valid signal.
-    let rc = unsafe { libc::kill(pid, libc::SIGTERM) };
-    assert_eq!(
-        rc,
-        0,
-        "kill(SIGTERM) failed: {}",
-        std::io::Error::last_os_error()
-    );
-}
-
-/// Waits for `child` up to `timeout` without sleeping in a loop: a helper thread does the
-/// blocking wait on the pid and reports through a channel.
-fn wait_with_timeout(child: &mut Child, timeout: Duration) -> Option<ExitStatus> {
-    let pid = libc::pid_t::try_from(child.id()).expect("pid fits pid_t");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        // SAFETY: siginfo_t is plain data; zeroed is a valid value for an out-parameter.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        // SAFETY: waitid on our own child with a valid out-pointer. WNOWAIT leaves the child
-        // unreaped, so `Child::wait` below still gets its status.
-        let rc = unsafe {
-            libc::waitid(
-                libc::P_PID,
-                pid as libc::id_t,
-                &mut info,
-                libc::WEXITED | libc::WNOWAIT,
-            )
-        };
-        let _ = tx.send(rc);
-    });
-    match rx.recv_timeout(timeout) {
-        // The child has exited (not reaped, thanks to WNOWAIT): collect the status normally.
-        Ok(_) => child.wait().ok(),
-        Err(_) => None,
     }
 }
 
@@ -912,7 +836,7 @@ pub fn run_bounded(command: &mut Command, timeout: Duration) -> (Option<ExitStat
         .stderr(log)
         .spawn()
         .unwrap_or_else(|e| panic!("spawn {command:?}: {e}"));
-    let status = wait_with_timeout(&mut child, timeout);
+    let status = child.wait_timeout(timeout).ok().flatten();
     if status.is_none() {
         let _ = child.kill();
         let _ = child.wait();
@@ -920,35 +844,4 @@ pub fn run_bounded(command: &mut Command, timeout: Duration) -> (Option<ExitStat
     let output = std::fs::read_to_string(&path).unwrap_or_default();
     let _ = std::fs::remove_file(&path);
     (status, output)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sum_samples;
-
-    const TEXT: &str = "# TYPE qr_host_rejections counter\n\
-                        # TYPE qr_host_in_flight_requests gauge\n\
-                        qr_host_in_flight_requests 2\n\
-                        # TYPE qr_host_requests counter\n\
-                        qr_host_requests_total{route=\"a\",status=\"200\"} 3\n\
-                        qr_host_requests_total{route=\"b\",status=\"200\"} 4\n";
-
-    #[test]
-    fn sums_match_labels_and_a_declared_family_without_series_reads_zero() {
-        assert_eq!(sum_samples(TEXT, "qr_host_requests_total", &[]), 7.0);
-        assert_eq!(
-            sum_samples(TEXT, "qr_host_requests_total", &[("route", "b")]),
-            4.0
-        );
-        assert_eq!(sum_samples(TEXT, "qr_host_in_flight_requests", &[]), 2.0);
-        assert_eq!(sum_samples(TEXT, "qr_host_rejections_total", &[]), 0.0);
-        // An event counter with no event yet is absent, and reads 0.
-        assert_eq!(sum_samples(TEXT, "qr_host_traps_total", &[]), 0.0);
-    }
-
-    #[test]
-    #[should_panic(expected = "is not in the exposition")]
-    fn a_metric_the_exposition_does_not_declare_fails() {
-        sum_samples(TEXT, "qr_host_in_flight", &[]);
-    }
 }

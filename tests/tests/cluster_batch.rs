@@ -9,12 +9,10 @@
 // A failed unwrap in a test is a failed test with its message.
 #![allow(clippy::unwrap_used)]
 
-mod cluster;
-
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use cluster::{NginxOptions, start_cluster};
+use qr_tests::cluster::{NginxOptions, start_cluster};
 use qr_tests::{StatusCode, app_manifest};
 
 /// The most time one benchmark configuration may take, whatever the machine's load.
@@ -90,7 +88,7 @@ fn measure(
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
     }
-    let cpu_before: f64 = cluster.iter().map(|h| cpu_seconds(h.process.pid())).sum();
+    let cpu_before: f64 = cluster.iter().map(|h| cpu_seconds(h.pid())).sum();
     let start = Instant::now();
     let url = nginx.url("/generate/batch");
     std::thread::scope(|s| {
@@ -139,11 +137,7 @@ fn measure(
         }
     });
     let seconds = start.elapsed().as_secs_f64();
-    let host_cpu_seconds = cluster
-        .iter()
-        .map(|h| cpu_seconds(h.process.pid()))
-        .sum::<f64>()
-        - cpu_before;
+    let host_cpu_seconds = cluster.iter().map(|h| cpu_seconds(h.pid())).sum::<f64>() - cpu_before;
     let served: Vec<f64> = cluster
         .iter()
         // Only batches are sent to this cluster, under the manifest's catch-all route.
@@ -156,7 +150,7 @@ fn measure(
     );
     drop(nginx);
     for host in cluster {
-        host.drain();
+        host.shutdown();
     }
     Measured {
         hosts,

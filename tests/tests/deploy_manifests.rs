@@ -6,7 +6,6 @@
 //! (the image's ENTRYPOINT plus the Deployment's args) started by the real qr-host. The image
 //! itself is built and run with podman in `container` (tests/tests/container/mod.rs).
 
-mod cluster;
 mod container;
 
 use qr_tests::{Host, fixtures_manifest, workspace_root};
@@ -365,7 +364,7 @@ fn the_dashboard_and_the_alerts_name_only_metrics_a_running_host_exposes() {
         host.get(path);
     }
     host.post("/hello/big", "text/plain", vec![b'x'; 2048]);
-    let exposed = qr_host_metric_names(&host.metrics());
+    let exposed = qr_host_metric_names(host.metrics().text());
     host.shutdown();
     let unknown: Vec<_> = used.difference(&exposed).collect();
     assert!(
@@ -387,7 +386,7 @@ fn nginx_accepts_the_rendered_config_with_retries_bounded_and_the_body_limit_set
     let hosts: Vec<SocketAddr> = (3001..=3004)
         .map(|port| SocketAddr::from(([127, 0, 0, 1], port)))
         .collect();
-    let config = cluster::render(&["--max-body-bytes".into(), "16777216".into()], &hosts);
+    let config = qr_tests::cluster::render(&["--max-body-bytes".into(), "16777216".into()], &hosts);
     assert_eq!(
         config.matches("server 127.0.0.1:300").count(),
         4,
@@ -404,7 +403,7 @@ fn nginx_accepts_the_rendered_config_with_retries_bounded_and_the_body_limit_set
         assert!(config.contains(directive), "missing `{directive}`");
     }
     let prefix = tempfile::tempdir().expect("temp prefix");
-    cluster::write_checked_config(prefix.path(), &config);
+    qr_tests::cluster::write_checked_config(prefix.path(), &config);
 
     let no_hosts = Command::new(deploy("nginx/render"))
         .output()

@@ -69,7 +69,7 @@ fn a_burst_over_concurrency_and_queue_gets_some_503_with_retry_after_and_no_hang
     let (status, body) = slow.join().expect("slow thread");
     assert_eq!((status, body.contains("finished")), (200, true), "{body}");
     assert_eq!(
-        host.metric("qr_host_rejections_total", &[("reason", "queue-full")]),
+        host.counter("qr_host_rejections_total", &[("reason", "queue-full")]),
         (BURST - 2) as f64
     );
     host.shutdown();
@@ -98,7 +98,7 @@ fn a_queued_request_that_waits_too_long_gets_503() {
     );
     assert_eq!(slow.join().expect("slow").0, 200);
     assert_eq!(
-        host.metric("qr_host_rejections_total", &[("reason", "queue-timeout")]),
+        host.counter("qr_host_rejections_total", &[("reason", "queue-timeout")]),
         1.0
     );
     host.shutdown();
@@ -138,7 +138,7 @@ fn a_burst_the_host_can_serve_within_its_queue_budget_is_queued_not_refused() {
         .start();
     let results = burst(&host, 12, 300);
     assert!(results.iter().all(|(s, _)| *s == 200), "{results:?}");
-    assert_eq!(host.metric("qr_host_rejections_total", &[]), 0.0);
+    assert_eq!(host.counter("qr_host_rejections_total", &[]), 0.0);
     host.shutdown();
 }
 
@@ -166,7 +166,7 @@ fn a_burst_beyond_the_queue_budget_is_refused_at_once_by_measured_capacity() {
             .all(|(s, ra)| *s == 200 || (*s == 503 && ra.as_deref() == Some("3"))),
         "{results:?}"
     );
-    let over = host.metric("qr_host_rejections_total", &[("reason", "over-capacity")]);
+    let over = host.counter("qr_host_rejections_total", &[("reason", "over-capacity")]);
     assert!(over >= 5.0, "refused on arrival: {over}; {results:?}");
     host.shutdown();
 }

@@ -23,7 +23,7 @@ fn a_second_start_uses_the_precompiled_cache() {
 
     let second = start_expecting(cache.path(), "compiled=0 cached=5");
     assert_eq!(
-        second.metric("qr_host_component_loads_total", &[("source", "cache")]),
+        second.counter("qr_host_component_loads_total", &[("source", "cache")]),
         5.0
     );
     assert_eq!(second.get("/hello/cached").status(), 200);

@@ -17,11 +17,11 @@ fn assert_still_serving(host: &Host) {
 fn an_endless_loop_gets_504_and_the_next_request_succeeds() {
     let host = Host::builder(fixtures_manifest())
         .args(["--request-timeout", "300ms"])
-        .start();
+        .start_in_process();
     assert_problem(host.get("/loop"), 504, "#request-timeout");
     assert_still_serving(&host);
     assert_eq!(
-        host.metric("qr_host_timeouts_total", &[("component", "spin-loop")]),
+        host.counter("qr_host_timeouts_total", &[("component", "spin-loop")]),
         1.0
     );
     host.shutdown();
@@ -31,14 +31,14 @@ fn an_endless_loop_gets_504_and_the_next_request_succeeds() {
 fn memory_growth_past_the_cap_fails_only_that_request() {
     let host = Host::builder(fixtures_manifest())
         .args(["--max-memory-bytes", &(32 * 1024 * 1024).to_string()])
-        .start();
+        .start_in_process();
     assert_problem(host.get("/hog?mb=64"), 422, "#memory-limit");
     // The same component, inside the cap, still works: the next instance starts clean.
     let small = host.get("/hog?mb=4");
     assert_eq!(small.status(), 200);
     assert_still_serving(&host);
     assert_eq!(
-        host.metric(
+        host.counter(
             "qr_host_memory_limit_hits_total",
             &[("component", "memory-hog")]
         ),
@@ -55,7 +55,7 @@ fn a_trap_gets_a_500_problem_and_the_host_keeps_serving() {
     }
     assert_still_serving(&host);
     assert_eq!(
-        host.metric("qr_host_traps_total", &[("component", "panic")]),
+        host.counter("qr_host_traps_total", &[("component", "panic")]),
         3.0
     );
     let logs = host.shutdown();

@@ -93,7 +93,7 @@ fn a_client_that_never_reads_its_pipelined_responses_is_disconnected() {
         }
     });
     wait_until("the host to give up writing to the client", || {
-        host.metric("qr_host_rejections_total", &[("reason", "write-timeout")]) >= 1.0
+        host.counter("qr_host_rejections_total", &[("reason", "write-timeout")]) >= 1.0
     });
     // Reading now gets what the buffers held, then the end: the connection is closed.
     let mut reader = stream;
@@ -125,7 +125,7 @@ fn one_address_gets_its_connection_cap_and_no_more() {
     let _ = third.read_to_end(&mut reply);
     assert!(reply.is_empty(), "{}", String::from_utf8_lossy(&reply));
     assert_eq!(
-        host.metric(
+        host.counter(
             "qr_host_rejections_total",
             &[("reason", "peer-connections")]
         ),

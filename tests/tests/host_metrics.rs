@@ -1,6 +1,6 @@
 //! `/metrics` on the admin listener is valid Prometheus text and counts what was sent.
 
-use qr_tests::{Host, app_manifest, assert_problem, fixtures_manifest, has_sample, sum_samples};
+use qr_tests::{Host, Metrics, app_manifest, assert_problem, fixtures_manifest};
 
 #[test]
 fn metrics_parse_as_prometheus_text_and_match_the_requests_sent() {
@@ -26,12 +26,11 @@ fn metrics_parse_as_prometheus_text_and_match_the_requests_sent() {
     );
     let text = response.text().expect("text");
 
-    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned())))
-        .expect("parses as Prometheus text");
-    assert!(scrape.samples.len() > 10, "{text}");
+    let metrics = Metrics::parse(&text);
+    assert!(metrics.len() > 10, "{text}");
     assert!(text.trim_end().ends_with("# EOF"), "OpenMetrics terminator");
 
-    let requests = |labels: &[(&str, &str)]| sum_samples(&text, "qr_host_requests_total", labels);
+    let requests = |labels: &[(&str, &str)]| metrics.value("qr_host_requests_total", labels);
     assert_eq!(
         requests(&[
             ("route", "/hello/..."),
@@ -44,20 +43,16 @@ fn metrics_parse_as_prometheus_text_and_match_the_requests_sent() {
     assert_eq!(requests(&[("route", "/panic"), ("status", "500")]), 1.0);
     assert_eq!(requests(&[]), 7.0);
     assert_eq!(
-        sum_samples(&text, "qr_host_request_duration_seconds_count", &[]),
+        metrics.value("qr_host_request_duration_seconds_count", &[]),
         7.0
     );
     assert_eq!(
-        sum_samples(&text, "qr_host_instantiation_seconds_count", &[]),
+        metrics.value("qr_host_instantiation_seconds_count", &[]),
         6.0
     );
-    // The gauge must be exported, so that reading 0 means "nothing in flight", not "missing".
-    assert!(has_sample(&text, "qr_host_in_flight_requests"), "{text}");
-    assert_eq!(sum_samples(&text, "qr_host_in_flight_requests", &[]), 0.0);
-    assert_eq!(
-        sum_samples(&text, "qr_host_component_loads_total", &[]),
-        5.0
-    );
+    // `value` fails on a missing sample: 0 means "nothing in flight", not "not exported".
+    assert_eq!(metrics.value("qr_host_in_flight_requests", &[]), 0.0);
+    assert_eq!(metrics.value("qr_host_component_loads_total", &[]), 5.0);
     host.shutdown();
 }
 
@@ -104,6 +99,7 @@ fn a_flood_of_distinct_methods_is_answered_by_the_routes_and_adds_one_series_per
         host.get(path);
     }
     let before = host.metrics();
+    let before = before.text();
 
     const FLOOD: usize = 400;
     for i in 0..FLOOD {
@@ -120,6 +116,7 @@ fn a_flood_of_distinct_methods_is_answered_by_the_routes_and_adds_one_series_per
         }
     }
     let after = host.metrics();
+    let after = after.text();
 
     let series = |text: &str| {
         text.lines()
@@ -127,9 +124,9 @@ fn a_flood_of_distinct_methods_is_answered_by_the_routes_and_adds_one_series_per
             .count()
     };
     // The whole flood lands in one series per route (method `other`), whatever the methods.
-    assert_eq!(series(&after), series(&before) + paths.len(), "{after}");
+    assert_eq!(series(after), series(before) + paths.len(), "{after}");
     assert_eq!(
-        sum_samples(&after, "qr_host_requests_total", &[("method", "other")]),
+        Metrics::parse(after).value("qr_host_requests_total", &[("method", "other")]),
         FLOOD as f64
     );
     assert!(

@@ -1,10 +1,11 @@
 //! qr-host routes by the manifest, passes the full path through, and answers Spin's health check.
+//! What needs no process runs qr-host's library in the test process (`Host::in_process`).
 
 use qr_tests::{Host, assert_problem, fixtures_manifest};
 
 #[test]
 fn a_fixture_answers_through_the_host_and_sees_the_full_path_and_query() {
-    let host = Host::start(fixtures_manifest());
+    let host = Host::in_process(fixtures_manifest());
     let response = host.get("/hello/a/b?x=1");
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["x-fixture"], "hello");
@@ -14,14 +15,14 @@ fn a_fixture_answers_through_the_host_and_sees_the_full_path_and_query() {
 
 #[test]
 fn a_wildcard_route_also_matches_its_bare_prefix() {
-    let host = Host::start(fixtures_manifest());
+    let host = Host::in_process(fixtures_manifest());
     assert_eq!(host.get("/hello").status(), 200);
     host.shutdown();
 }
 
 #[test]
 fn spin_health_is_answered_by_the_host_before_routing() {
-    let host = Host::start(fixtures_manifest());
+    let host = Host::in_process(fixtures_manifest());
     let response = host.get("/.well-known/spin/health");
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().expect("body"), "OK");
@@ -30,7 +31,7 @@ fn spin_health_is_answered_by_the_host_before_routing() {
 
 #[test]
 fn a_path_without_a_route_gets_a_404_problem() {
-    let host = Host::start(fixtures_manifest());
+    let host = Host::in_process(fixtures_manifest());
     let body = assert_problem(host.get("/nowhere"), 404, "#no-route");
     assert!(body["detail"].as_str().unwrap_or("").contains("/nowhere"));
     host.shutdown();
@@ -87,7 +88,7 @@ fn many_requests_on_one_keep_alive_connection_each_get_a_fresh_instance() {
         let host = Host::builder(fixtures_manifest())
             .args(["--max-concurrency", "1"])
             .args(reset)
-            .start();
+            .start_in_process();
         for i in 0..20 {
             let response = host.get(&format!("/hello/{i}"));
             assert_eq!(response.status(), 200);

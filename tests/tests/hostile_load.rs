@@ -8,10 +8,8 @@
 //! attackers as they would in production. Bounded: [`ATTACK_TIME`] of attack, every attacker
 //! capped in connections and requests, loopback only.
 
-mod cluster;
-
-use cluster::{ClusterHost, Load, Nginx, NginxOptions, UNLIMITED_CLIENT, free_port};
 use qr_tests::app_manifest;
+use qr_tests::cluster::{Host, Load, Nginx, NginxOptions, UNLIMITED_CLIENT, free_port, start_host};
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
 use std::sync::Arc;
@@ -292,9 +290,9 @@ fn rss_bytes(pid: u32) -> u64 {
 
 /// Runs the attack against `attack_target` while normal clients post to `normal_url`, and
 /// checks their success and the host's memory.
-fn survive(name: &'static str, host: &ClusterHost, attack_target: SocketAddr, normal_url: String) {
-    let baseline = rss_bytes(host.process.pid());
-    let rss = RssSampler::start(host.process.pid());
+fn survive(name: &'static str, host: &Host, attack_target: SocketAddr, normal_url: String) {
+    let baseline = rss_bytes(host.pid());
+    let rss = RssSampler::start(host.pid());
     let load = Load::generate(name, normal_url, NORMAL_WORKERS);
     let attack = Attack::start(attack_target);
     let started = Instant::now();
@@ -312,7 +310,7 @@ fn survive(name: &'static str, host: &ClusterHost, attack_target: SocketAddr, no
     );
     println!(
         "{name}: host rejections: {}",
-        host.metric("qr_host_rejections_total", &[])
+        host.counter("qr_host_rejections_total", &[])
     );
     let success = totals.ok as f64 * 100.0 / totals.sent.max(1) as f64;
     assert!(
@@ -328,19 +326,19 @@ fn survive(name: &'static str, host: &ClusterHost, attack_target: SocketAddr, no
 
 #[test]
 fn normal_clients_keep_99_percent_success_while_attackers_hit_the_host() {
-    let host = ClusterHost::start(&app_manifest(), free_port(), &[]);
+    let host = start_host(&app_manifest(), free_port(), &[]);
     survive(
         "hostile direct",
         &host,
-        host.addr,
-        format!("http://{}/generate", host.addr),
+        host.addr(),
+        format!("http://{}/generate", host.addr()),
     );
-    host.drain();
+    host.shutdown();
 }
 
 #[test]
 fn normal_clients_keep_99_percent_success_while_attackers_hit_nginx() {
-    let host = ClusterHost::start(&app_manifest(), free_port(), &[]);
+    let host = start_host(&app_manifest(), free_port(), &[]);
     // The renderer's per-client limits, except that the one normal client address needs more
     // than 50 requests/s: the attackers (another address) get the defaults.
     let mut client_limits: Vec<_> = UNLIMITED_CLIENT
@@ -351,7 +349,7 @@ fn normal_clients_keep_99_percent_success_while_attackers_hit_nginx() {
     client_limits.retain(|(option, _)| *option != "--client-rate" && *option != "--client-burst");
     client_limits.extend([("--client-rate", 1000), ("--client-burst", 1000)]);
     let nginx = Nginx::start(
-        &[host.addr],
+        &[host.addr()],
         &NginxOptions {
             client_limits,
             ..NginxOptions::default()
@@ -363,14 +361,17 @@ fn normal_clients_keep_99_percent_success_while_attackers_hit_nginx() {
         nginx.addr,
         nginx.url("/generate"),
     );
-    host.drain();
+    host.shutdown();
 }
 
 /// A 4000 × 3000 (12 Mpx) phone-like JPEG with a QR code in the middle and sensor-like noise
 /// everywhere, about 3-4 MB, made from the host's own `/generate` PNG.
-fn photo_12mp(host: &ClusterHost) -> Vec<u8> {
+fn photo_12mp(host: &Host) -> Vec<u8> {
     let png = qr_tests::client()
-        .get(format!("http://{}/generate?data=burst&scale=40", host.addr))
+        .get(format!(
+            "http://{}/generate?data=burst&scale=40",
+            host.addr()
+        ))
         .send()
         .and_then(|r| r.bytes())
         .expect("generate");
@@ -412,13 +413,13 @@ fn measure_a_burst_of_32_photo_decodes_on_a_2_slot_host() {
         if let Some(budget) = queue_budget {
             args.extend(["--queue-timeout", budget]);
         }
-        let host = ClusterHost::start(&app_manifest(), free_port(), &args);
+        let host = start_host(&app_manifest(), free_port(), &args);
         let jpeg = Arc::new(photo_12mp(&host));
         println!("queue budget {}:", queue_budget.unwrap_or("default"));
         println!("photo: {} bytes", jpeg.len());
         let one = Instant::now();
         let status = qr_tests::client()
-            .post(format!("http://{}/decode", host.addr))
+            .post(format!("http://{}/decode", host.addr()))
             .header("content-type", "image/jpeg")
             .body(jpeg.to_vec())
             .send()
@@ -428,7 +429,7 @@ fn measure_a_burst_of_32_photo_decodes_on_a_2_slot_host() {
         let started = Instant::now();
         let handles: Vec<_> = (0..32)
             .map(|_| {
-                let (jpeg, url) = (jpeg.clone(), format!("http://{}/decode", host.addr));
+                let (jpeg, url) = (jpeg.clone(), format!("http://{}/decode", host.addr()));
                 std::thread::spawn(move || {
                     let response = qr_tests::client()
                         .post(url)
@@ -457,6 +458,6 @@ fn measure_a_burst_of_32_photo_decodes_on_a_2_slot_host() {
             results[15].1,
             results[31].1
         );
-        host.drain();
+        host.shutdown();
     }
 }

@@ -5,65 +5,40 @@
 // A failed unwrap in a test is a failed test with its message.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 mod readback;
 
-use qr_tests::{StatusCode, client, tool, wasm};
+use qr_tests::{Process, STARTUP_TIMEOUT, StatusCode, Stream, client, tool, wasm};
 use readback::{multipart, red_png, rxing_png, unzip};
 use serde_json::Value;
 
 /// A `wasmtime serve` process on an ephemeral loopback port, killed on drop.
 struct WasmtimeServe {
-    child: Child,
+    _process: Process,
     addr: SocketAddr,
 }
 
 impl WasmtimeServe {
     fn start(component: &std::path::Path) -> WasmtimeServe {
-        let mut child = Command::new(tool("wasmtime"))
+        let mut command = Command::new(tool("wasmtime"));
+        command
             .args(["serve", "-S", "cli=y", "--addr", "127.0.0.1:0"])
-            .arg(component)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn `wasmtime serve`");
-        // It prints `Serving HTTP on http://ADDR/` once it listens; read lines until then.
-        let stderr = BufReader::new(child.stderr.take().expect("piped stderr"));
-        let mut seen = Vec::new();
-        let mut lines = stderr.lines();
-        let addr = loop {
-            let line = match lines.next() {
-                Some(Ok(line)) => line,
-                _ => {
-                    let _ = child.kill();
-                    panic!("wasmtime serve exited before listening: {seen:?}");
-                }
-            };
-            if let Some(rest) = line.strip_prefix("Serving HTTP on http://") {
-                break rest
-                    .trim_end_matches('/')
-                    .parse()
-                    .expect("a socket address");
-            }
-            seen.push(line);
-        };
-        // Keep draining stderr so the server never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        WasmtimeServe { child, addr }
+            .arg(component);
+        let process = Process::spawn("wasmtime serve", &mut command).expect("spawn wasmtime");
+        // It prints `Serving HTTP on http://ADDR/` once it listens.
+        let addr = process
+            .wait_for_address(Stream::Stderr, "Serving HTTP on", STARTUP_TIMEOUT)
+            .unwrap_or_else(|| panic!("wasmtime serve did not listen:\n{}", process.output()));
+        WasmtimeServe {
+            _process: process,
+            addr,
+        }
     }
 
     fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
-    }
-}
-
-impl Drop for WasmtimeServe {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -2,10 +2,8 @@
 //! (nginx retries refused and reset connections on another host), nginx marks the host down,
 //! and once the host is back on its port it receives traffic again.
 
-mod cluster;
-
-use cluster::{ClusterHost, GENERATE_OK, Load, NginxOptions, start_cluster, wait_until};
-use qr_tests::app_manifest;
+use qr_tests::cluster::{GENERATE_OK, Load, NginxOptions, start_cluster, start_host, wait_until};
+use qr_tests::{Signal, app_manifest};
 
 /// Hosts behind nginx in this test.
 const HOSTS: usize = 3;
@@ -28,13 +26,12 @@ fn killing_a_host_mid_load_fails_no_request_and_the_restarted_host_gets_traffic_
             .all(|h| h.requests(&GENERATE_OK) >= WARM_REQUESTS_PER_HOST)
     });
 
-    let victim = hosts.remove(1);
-    let victim_addr = victim.addr;
-    let mut process = victim.process;
-    let status = process.stop_with(libc::SIGKILL);
+    let mut victim = hosts.remove(1);
+    let victim_addr = victim.addr();
+    let status = victim.process().stop_with(Signal::SIGKILL);
     println!(
         "killed qr-host {victim_addr} (pid {}): {status}",
-        process.pid()
+        victim.pid()
     );
     load.wait_for_more(REQUESTS_WHILE_DOWN);
 
@@ -47,7 +44,7 @@ fn killing_a_host_mid_load_fails_no_request_and_the_restarted_host_gets_traffic_
     });
     println!("nginx log:\n{}", nginx.log());
 
-    let restarted = ClusterHost::start(&manifest, victim_addr.port(), &[]);
+    let restarted = start_host(&manifest, victim_addr.port(), &[]);
     wait_until(
         "the restarted host to receive traffic through nginx",
         || restarted.requests(&GENERATE_OK) > 0.0,
@@ -62,8 +59,8 @@ fn killing_a_host_mid_load_fails_no_request_and_the_restarted_host_gets_traffic_
         restarted.requests(&GENERATE_OK)
     );
 
-    restarted.drain();
+    restarted.shutdown();
     for host in hosts {
-        host.drain();
+        host.shutdown();
     }
 }

@@ -1,23 +1,18 @@
-//! Shared parts of the `cluster_*` tests: qr-host processes on fixed loopback ports, the real
-//! nginx from the Debian package in front of them (configured by `deploy/nginx/render`, the
-//! same renderer the local cluster command uses), and a bounded client load that counts every
-//! outcome.
-//!
-//! Each `cluster_*.rs` test binary uses part of this module.
-#![allow(dead_code)]
+//! A cluster on loopback: qr-host processes on fixed ports, the real nginx from the Debian
+//! package in front of them (configured by `deploy/nginx/render`, the same renderer the local
+//! cluster command uses), and a bounded client load that counts every outcome. The `cluster`
+//! tests and the deploy checks use it.
 
-use qr_tests::{Client, STARTUP_PREFIX, parse_startup_line, sum_samples};
-use std::io::{BufRead, BufReader, Read};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+pub use crate::process::free_port;
+use crate::process::{Process, Signal};
+pub use crate::{Host, wait_until};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-
-pub use qr_tests::wait_until;
 
 /// Upper bound on the requests one [`Load`] sends, whatever the test does meanwhile.
 pub const MAX_LOAD_REQUESTS: u64 = 20_000;
@@ -31,263 +26,13 @@ pub const LOAD_PACE: Duration = Duration::from_millis(10);
 /// Upper bound on how long one [`Load`] runs.
 pub const MAX_LOAD_TIME: Duration = Duration::from_secs(90);
 
-/// How long nginx and qr-host get to exit after SIGTERM/SIGQUIT.
-const EXIT_TIMEOUT: Duration = Duration::from_secs(45);
-
 /// The request body every `/generate` in the cluster tests sends (the Python service's seed).
 pub const GENERATE_JSON: &str = r#"{"data":"https://example.com/product/123"}"#;
 
-/// A free loopback port: bound by the kernel, then released for the process that needs a fixed
-/// one (nginx's upstream list names each host by address, so a restarted host must reuse it).
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("bind a free loopback port")
-        .port()
-}
-
-/// A child process whose stdout and stderr are collected line by line, reaped by a waiter
-/// thread (so a wait can time out), and stopped by its PID when dropped, printing its output.
-#[derive(Debug)]
-pub struct Process {
-    name: String,
-    pid: u32,
-    lines: Arc<Mutex<Vec<String>>>,
-    exit: mpsc::Receiver<ExitStatus>,
-    exited: Option<ExitStatus>,
-    readers: Vec<JoinHandle<()>>,
-    /// Signal sent on drop: SIGKILL for qr-host, SIGQUIT for nginx (whose workers would outlive
-    /// a killed master).
-    stop_signal: libc::c_int,
-}
-
-impl Process {
-    /// Spawns `command` with piped output; `first_line` gets the first stdout line matching
-    /// `marker` (if any).
-    fn spawn(
-        name: &str,
-        mut command: Command,
-        marker: Option<&str>,
-        stop_signal: libc::c_int,
-    ) -> (Process, mpsc::Receiver<String>) {
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child: Child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawn {name}: {e}"));
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let (marker_tx, marker_rx) = mpsc::channel();
-        let readers = vec![
-            collect_lines(
-                child.stdout.take().expect("piped stdout"),
-                &lines,
-                marker.map(|m| (m.to_owned(), marker_tx)),
-            ),
-            collect_lines(child.stderr.take().expect("piped stderr"), &lines, None),
-        ];
-        let pid = child.id();
-        let (exit_tx, exit) = mpsc::channel();
-        std::thread::spawn(move || {
-            if let Ok(status) = child.wait() {
-                let _ = exit_tx.send(status);
-            }
-        });
-        let process = Process {
-            name: name.to_owned(),
-            pid,
-            lines,
-            exit,
-            exited: None,
-            readers,
-            stop_signal,
-        };
-        (process, marker_rx)
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.pid
-    }
-
-    /// Everything the process printed so far.
-    pub fn output(&self) -> String {
-        self.lines
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .join("\n")
-    }
-
-    /// Sends `signal` unless the process was already reaped.
-    pub fn signal(&mut self, signal: libc::c_int) {
-        if self.has_exited() {
-            return;
-        }
-        let pid = libc::pid_t::try_from(self.pid).expect("pid fits pid_t");
-        // SAFETY: kill(2) on our own child, which the waiter thread has not reaped yet (checked
-        // just above), with a valid signal number.
-        let rc = unsafe { libc::kill(pid, signal) };
-        assert_eq!(
-            rc,
-            0,
-            "kill({}, {signal}): {}",
-            self.name,
-            std::io::Error::last_os_error()
-        );
-    }
-
-    fn has_exited(&mut self) -> bool {
-        if self.exited.is_none() {
-            self.exited = self.exit.try_recv().ok();
-        }
-        self.exited.is_some()
-    }
-
-    /// Waits for the process to exit; `None` after `timeout`.
-    pub fn wait(&mut self, timeout: Duration) -> Option<ExitStatus> {
-        if self.exited.is_none() {
-            self.exited = self.exit.recv_timeout(timeout).ok();
-        }
-        if self.exited.is_some() {
-            for reader in self.readers.drain(..) {
-                let _ = reader.join();
-            }
-        }
-        self.exited
-    }
-
-    /// Sends `signal` and waits for the exit; panics with the output if it does not come.
-    pub fn stop_with(&mut self, signal: libc::c_int) -> ExitStatus {
-        self.signal(signal);
-        self.wait(EXIT_TIMEOUT).unwrap_or_else(|| {
-            panic!(
-                "{} did not exit within {EXIT_TIMEOUT:?}:\n{}",
-                self.name,
-                self.output()
-            )
-        })
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        if self.has_exited() {
-            return;
-        }
-        self.signal(self.stop_signal);
-        if self.wait(EXIT_TIMEOUT).is_none() {
-            self.signal(libc::SIGKILL);
-            let _ = self.wait(EXIT_TIMEOUT);
-        }
-        if std::thread::panicking() {
-            eprintln!(
-                "---- {} (pid {}) output ----\n{}\n---- end of {} ----",
-                self.name,
-                self.pid,
-                self.output(),
-                self.name
-            );
-        }
-    }
-}
-
-fn collect_lines(
-    stream: impl Read + Send + 'static,
-    lines: &Arc<Mutex<Vec<String>>>,
-    marker: Option<(String, mpsc::Sender<String>)>,
-) -> JoinHandle<()> {
-    let lines = Arc::clone(lines);
-    std::thread::spawn(move || {
-        let mut marker = marker;
-        for line in BufReader::new(stream).lines() {
-            let Ok(line) = line else { break };
-            if let Some((text, _)) = &marker
-                && line.contains(text.as_str())
-                && let Some((_, tx)) = marker.take()
-            {
-                let _ = tx.send(line.clone());
-            }
-            lines.lock().unwrap_or_else(|e| e.into_inner()).push(line);
-        }
-    })
-}
-
-/// One qr-host process on a fixed app port (so nginx's upstream entry stays valid across a
-/// restart) and an ephemeral admin port.
-#[derive(Debug)]
-pub struct ClusterHost {
-    pub process: Process,
-    pub addr: SocketAddr,
-    pub admin_addr: SocketAddr,
-    client: Client,
-}
-
-impl ClusterHost {
-    /// Starts `qr-host` on `127.0.0.1:port` with `extra` flags; returns once it listens.
-    pub fn start(manifest: &Path, port: u16, extra: &[&str]) -> ClusterHost {
-        let mut command = Command::new(qr_tests::host_binary());
-        command
-            .arg("--listen")
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["--admin-listen", "127.0.0.1:0", "--cache-dir"])
-            .arg(qr_tests::target_dir().join("qr-host-test-cache"))
-            .args(extra)
-            .arg(manifest)
-            .env(
-                "RUST_LOG",
-                std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
-            );
-        let name = format!("qr-host :{port}");
-        let (process, startup) =
-            Process::spawn(&name, command, Some(STARTUP_PREFIX), libc::SIGKILL);
-        let line = startup
-            .recv_timeout(qr_tests::STARTUP_TIMEOUT)
-            .unwrap_or_else(|_| panic!("{name} printed no startup line:\n{}", process.output()));
-        let (addr, admin_addr) =
-            parse_startup_line(&line).unwrap_or_else(|| panic!("startup line: {line:?}"));
-        assert_eq!(addr.port(), port, "{name} listens where nginx expects it");
-        ClusterHost {
-            process,
-            addr,
-            admin_addr,
-            client: qr_tests::client(),
-        }
-    }
-
-    /// The sum of `qr_host_requests_total` samples with these labels, from this host's admin
-    /// listener.
-    pub fn requests(&self, labels: &[(&str, &str)]) -> f64 {
-        let text = self
-            .client
-            .get(format!("http://{}/metrics", self.admin_addr))
-            .send()
-            .and_then(|r| r.error_for_status())
-            .and_then(|r| r.text())
-            .unwrap_or_else(|e| panic!("GET /metrics of {}: {e}", self.addr));
-        sum_samples(&text, "qr_host_requests_total", labels)
-    }
-
-    /// Any sample of `name` with these labels, from this host's `/metrics`.
-    pub fn metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
-        let text = self
-            .client
-            .get(format!("http://{}/metrics", self.admin_addr))
-            .send()
-            .and_then(|r| r.text())
-            .unwrap_or_else(|e| panic!("GET /metrics of {}: {e}", self.addr));
-        sum_samples(&text, name, labels)
-    }
-
-    /// SIGTERM (drain), wait, and assert exit 0.
-    pub fn drain(mut self) {
-        let status = self.process.stop_with(libc::SIGTERM);
-        assert!(
-            status.success(),
-            "qr-host {} exited with {status} after SIGTERM:\n{}",
-            self.addr,
-            self.process.output()
-        );
-    }
+/// qr-host serving `manifest` on `127.0.0.1:port` (a fixed port, so nginx's upstream entry
+/// stays valid across a restart) with `extra` flags; returns once it listens.
+pub fn start_host(manifest: &Path, port: u16, extra: &[&str]) -> Host {
+    Host::builder(manifest).port(port).args(extra).start()
 }
 
 /// `count` hosts serving `manifest` (each with `host_flags`) on fresh loopback ports, and nginx
@@ -297,11 +42,11 @@ pub fn start_cluster(
     count: usize,
     host_flags: &[&str],
     options: &NginxOptions,
-) -> (Vec<ClusterHost>, Nginx) {
-    let hosts: Vec<ClusterHost> = (0..count)
-        .map(|_| ClusterHost::start(manifest, free_port(), host_flags))
+) -> (Vec<Host>, Nginx) {
+    let hosts: Vec<Host> = (0..count)
+        .map(|_| start_host(manifest, free_port(), host_flags))
         .collect();
-    let addrs: Vec<SocketAddr> = hosts.iter().map(|h| h.addr).collect();
+    let addrs: Vec<SocketAddr> = hosts.iter().map(Host::addr).collect();
     let nginx = Nginx::start(&addrs, options);
     (hosts, nginx)
 }
@@ -399,7 +144,9 @@ impl Nginx {
         let mut command = nginx_command(prefix.path(), &conf);
         command.args(["-g", "daemon off;"]);
         // SIGQUIT on drop: graceful, and the master takes its workers down with it.
-        let (process, _) = Process::spawn("nginx", command, None, libc::SIGQUIT);
+        let process = Process::spawn("nginx", &mut command)
+            .expect("spawn nginx")
+            .stop_signal(Signal::SIGQUIT);
         let mut nginx = Nginx {
             process,
             addr,
@@ -485,7 +232,7 @@ fn nginx_command(prefix: &Path, conf: &Path) -> Command {
 
 /// Runs `deploy/nginx/render` with `options` and `hosts`; returns the config text.
 pub fn render(options: &[String], hosts: &[SocketAddr]) -> String {
-    let script = qr_tests::workspace_root().join("deploy/nginx/render");
+    let script = crate::workspace_root().join("deploy/nginx/render");
     let output = Command::new(&script)
         .args(options)
         .args(hosts.iter().map(ToString::to_string))
@@ -555,7 +302,7 @@ impl Load {
                     url.clone(),
                 );
                 std::thread::spawn(move || {
-                    let client = qr_tests::client();
+                    let client = crate::client();
                     let mut next_start = Instant::now();
                     while !stop.load(Ordering::Relaxed)
                         && started.elapsed() < MAX_LOAD_TIME

@@ -2,10 +2,8 @@
 //! and is started again on its port; nginx moves the traffic around it and no client request
 //! fails.
 
-mod cluster;
-
-use cluster::{ClusterHost, GENERATE_OK, Load, NginxOptions, start_cluster, wait_until};
 use qr_tests::app_manifest;
+use qr_tests::cluster::{GENERATE_OK, Load, NginxOptions, start_cluster, start_host, wait_until};
 
 /// Hosts behind nginx in this test.
 const HOSTS: usize = 3;
@@ -23,13 +21,13 @@ fn a_rolling_restart_with_sigterm_drain_fails_no_client_request() {
 
     for slot in 0..HOSTS {
         let old = hosts.remove(slot);
-        let port = old.addr.port();
+        let port = old.addr().port();
         let served = old.requests(&GENERATE_OK);
-        old.drain();
+        old.shutdown();
         println!("host :{port} drained and exited 0 after serving {served} requests");
         load.wait_for_more(REQUESTS_PER_STEP);
 
-        let new = ClusterHost::start(&manifest, port, &[]);
+        let new = start_host(&manifest, port, &[]);
         wait_until(
             "the restarted host to receive traffic through nginx",
             || new.requests(&GENERATE_OK) > 0.0,
@@ -44,6 +42,6 @@ fn a_rolling_restart_with_sigterm_drain_fails_no_client_request() {
     println!("nginx log:\n{}", nginx.log());
 
     for host in hosts {
-        host.drain();
+        host.shutdown();
     }
 }

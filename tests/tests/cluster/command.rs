@@ -1,10 +1,8 @@
 //! The README's one command: `deploy/local/cluster up --hosts 2` starts two hosts and nginx
 //! that serve the app, `status` lists them by PID, and `down` stops exactly those PIDs.
 
-mod cluster;
-
-use cluster::{GENERATE_JSON, GENERATE_OK, free_port};
-use qr_tests::sum_samples;
+use qr_tests::cluster::{GENERATE_JSON, GENERATE_OK, free_port};
+use qr_tests::{Metrics, pid_is_alive};
 use std::net::TcpListener;
 use std::process::Command;
 
@@ -108,7 +106,7 @@ fn cluster_up_serves_through_nginx_and_down_stops_every_recorded_pid() {
                 .send()
                 .and_then(|r| r.text())
                 .expect("host metrics");
-            sum_samples(&metrics, "qr_host_requests_total", &GENERATE_OK)
+            Metrics::parse(&metrics).counter("qr_host_requests_total", &GENERATE_OK)
         })
         .sum();
     assert_eq!(
@@ -118,10 +116,10 @@ fn cluster_up_serves_through_nginx_and_down_stops_every_recorded_pid() {
 
     println!("{}", cluster(&["down"]));
     for pid in pids {
-        let pid = libc::pid_t::try_from(pid).expect("pid fits");
-        // SAFETY: signal 0 only checks whether the process exists.
-        let alive = unsafe { libc::kill(pid, 0) } == 0;
-        assert!(!alive, "pid {pid} still runs after `cluster down`");
+        assert!(
+            !pid_is_alive(pid),
+            "pid {pid} still runs after `cluster down`"
+        );
     }
     assert!(cluster(&["status"]).contains("cluster is down"));
 }

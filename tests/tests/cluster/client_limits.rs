@@ -2,9 +2,7 @@
 //! client over the (stricter) /decode rate gets 429 problem+json with Retry-After while its
 //! other requests still pass, and the access log keeps paths without their query strings.
 
-mod cluster;
-
-use cluster::{ClusterHost, Nginx, NginxOptions, UNLIMITED_CLIENT, free_port, wait_until};
+use qr_tests::cluster::{Nginx, NginxOptions, UNLIMITED_CLIENT, free_port, start_host, wait_until};
 use qr_tests::{app_manifest, assert_problem};
 
 /// The /decode burst in this test: this many requests pass at once, the next is refused.
@@ -12,7 +10,7 @@ const DECODE_BURST: u32 = 2;
 
 #[test]
 fn a_client_over_the_decode_rate_gets_429_and_its_generate_requests_still_pass() {
-    let host = ClusterHost::start(&app_manifest(), free_port(), &[]);
+    let host = start_host(&app_manifest(), free_port(), &[]);
     let mut client_limits: Vec<_> = UNLIMITED_CLIENT
         .iter()
         .copied()
@@ -25,7 +23,7 @@ fn a_client_over_the_decode_rate_gets_429_and_its_generate_requests_still_pass()
         ("--decode-connections", 4),
     ]);
     let nginx = Nginx::start(
-        &[host.addr],
+        &[host.addr()],
         &NginxOptions {
             client_limits,
             ..NginxOptions::default()
@@ -73,14 +71,14 @@ fn a_client_over_the_decode_rate_gets_429_and_its_generate_requests_still_pass()
         f64::from(passed),
         "refused requests never reached the host"
     );
-    host.drain();
+    host.shutdown();
 }
 
 #[test]
 fn the_access_log_has_the_path_and_status_but_never_the_query_string() {
-    let host = ClusterHost::start(&app_manifest(), free_port(), &[]);
+    let host = start_host(&app_manifest(), free_port(), &[]);
     let nginx = Nginx::start(
-        &[host.addr],
+        &[host.addr()],
         &NginxOptions {
             access_log: true,
             ..NginxOptions::default()
@@ -102,5 +100,5 @@ fn the_access_log_has_the_path_and_status_but_never_the_query_string() {
         !log.contains(secret),
         "the query string leaked into the log: {log}"
     );
-    host.drain();
+    host.shutdown();
 }

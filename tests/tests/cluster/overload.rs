@@ -1,11 +1,9 @@
 //! A host that answers 503 because it is over capacity (its one slot busy, no queue) is not
 //! retried on another host: nginx passes the 503 and its Retry-After to the client once, so an
 //! overload is never multiplied by the number of hosts. (Connection errors and timeouts are
-//! retried; see cluster_failover and cluster_rolling_restart.)
+//! retried; see `failover` and `rolling_restart`.)
 
-mod cluster;
-
-use cluster::{ClusterHost, Nginx, NginxOptions, free_port, wait_until};
+use qr_tests::cluster::{Nginx, NginxOptions, free_port, start_host, wait_until};
 use qr_tests::fixtures_manifest;
 
 /// Requests sent through nginx while the small host is busy.
@@ -15,19 +13,19 @@ const REQUESTS: usize = 10;
 fn an_overload_503_reaches_the_client_once_with_retry_after_and_is_not_retried() {
     let manifest = fixtures_manifest();
     // One request at a time and no queue: a second concurrent request is refused at once.
-    let small = ClusterHost::start(
+    let small = start_host(
         &manifest,
         free_port(),
         &["--max-concurrency", "1", "--max-queue", "0"],
     );
-    let roomy = ClusterHost::start(&manifest, free_port(), &[]);
-    let nginx = Nginx::start(&[small.addr, roomy.addr], &NginxOptions::default());
+    let roomy = start_host(&manifest, free_port(), &[]);
+    let nginx = Nginx::start(&[small.addr(), roomy.addr()], &NginxOptions::default());
 
     // Occupy the small host's only slot directly (nginx does not see this connection, so it
     // still considers both hosts equally free). The fixture streams its head, then sleeps.
     let client = qr_tests::client();
     let busy = client
-        .get(format!("http://{}/slow?ms=3000", small.addr))
+        .get(format!("http://{}/slow?ms=3000", small.addr()))
         .send()
         .expect("GET /slow on the small host");
     assert_eq!(busy.status(), 200);
@@ -70,13 +68,13 @@ fn an_overload_503_reaches_the_client_once_with_retry_after_and_is_not_retried()
     );
     assert_eq!(served, ok as f64, "the other host ran no retried request");
     assert_eq!(
-        small.metric("qr_host_rejections_total", &[("reason", "queue-full")]),
+        small.counter("qr_host_rejections_total", &[("reason", "queue-full")]),
         refused,
         "the small host counts its refusals as rejections"
     );
 
     let body = busy.text().expect("the slow request completes");
     assert!(body.contains("finished"), "{body}");
-    small.drain();
-    roomy.drain();
+    small.shutdown();
+    roomy.shutdown();
 }

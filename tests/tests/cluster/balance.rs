@@ -2,10 +2,8 @@
 //! `/metrics` add up to what the client sent. Also: nginx refuses a body over the host's limit
 //! itself, as problem+json, before any host sees it.
 
-mod cluster;
-
-use cluster::{GENERATE_JSON, GENERATE_OK, Load, NginxOptions, start_cluster};
 use qr_tests::app_manifest;
+use qr_tests::cluster::{GENERATE_JSON, GENERATE_OK, Load, NginxOptions, start_cluster};
 
 /// Hosts behind nginx in this test.
 const HOSTS: usize = 3;
@@ -42,7 +40,7 @@ fn load_through_nginx_reaches_every_host_and_the_counts_add_up() {
         assert!(
             *count > 0.0,
             "host {} got no request through nginx: {per_host:?}",
-            host.addr
+            host.addr()
         );
     }
     assert_eq!(
@@ -93,6 +91,6 @@ fn load_through_nginx_reaches_every_host_and_the_counts_add_up() {
     );
 
     for host in hosts {
-        host.drain();
+        host.shutdown();
     }
 }

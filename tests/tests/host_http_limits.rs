@@ -134,7 +134,10 @@ fn read_one_response(stream: &mut TcpStream) -> String {
         );
         buf.push(byte[0]);
     }
-    let end = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let end = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head");
     String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase()
 }
 
@@ -142,7 +145,7 @@ fn host_with_lifetime(lifetime: &str, idle: &str) -> Host {
     Host::builder(fixtures_manifest())
         .args(["--max-connection-lifetime", lifetime])
         .args(["--header-read-timeout", idle])
-        .start()
+        .start_in_process()
 }
 
 #[test]

@@ -39,7 +39,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
         .context("qr-host refused the artifact cache directory")?;
     let compiles = run.pick(1, 3);
     for name in COMPONENTS {
-        let bytes = std::fs::read(crate::paths::component(name)?)?;
+        let bytes = std::fs::read(crate::paths::component(name))?;
         let summary = run
             .progress
             .timed(&format!("compile {name}"), compiles, || {

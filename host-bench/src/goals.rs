@@ -46,21 +46,11 @@ pub fn versions(oha: Option<&Oha>) -> Vec<(String, String)> {
 
 /// The version of `package` in the workspace's `Cargo.lock`.
 fn locked_version(package: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Lock {
-        package: Vec<Package>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Package {
-        name: String,
-        version: String,
-    }
     let text = std::fs::read_to_string(crate::paths::workspace_root().join("Cargo.lock")).ok()?;
-    let lock: Lock = toml::from_str(&text).ok()?;
-    lock.package
-        .into_iter()
-        .find(|p| p.name == package)
-        .map(|p| p.version)
+    let lock: toml::Table = toml::from_str(&text).ok()?;
+    let mut packages = lock.get("package")?.as_array()?.iter();
+    let found = packages.find(|p| p.get("name").and_then(|n| n.as_str()) == Some(package))?;
+    Some(found.get("version")?.as_str()?.to_owned())
 }
 
 /// Appends one [`crate::report::Goal`] per target of issue 5 that this run measured.

@@ -13,7 +13,7 @@ pub const SECTION: &str = "host-overhead";
 
 /// A Spin manifest serving only the hello fixture at `/...`, written into the scratch dir.
 fn hello_manifest() -> Result<std::path::PathBuf> {
-    crate::paths::single_component_manifest("hello", &crate::paths::component("fixture_hello")?)
+    crate::paths::single_component_manifest("hello", &crate::paths::component("fixture_hello"))
 }
 
 pub fn run(run: &Run, report: &mut Report) -> Result<()> {
@@ -27,7 +27,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     };
     let manifest = hello_manifest()?;
     let cache = crate::paths::scratch()?.join("qr-host-cache");
-    let hello = crate::paths::component("fixture_hello")?;
+    let hello = crate::paths::component("fixture_hello");
     let mut services = vec![
         Service::qr_host(&manifest, &cache, &[])?.named("qr-host (defaults)"),
         Service::native_hello()?,

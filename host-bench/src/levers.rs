@@ -41,14 +41,8 @@ pub struct WorkerArgs {
 }
 
 pub fn worker(args: &WorkerArgs) -> Result<()> {
-    let WorkerArgs {
-        component,
-        allocation,
-        threads,
-        requests,
-    } = args;
-    let (threads, requests) = (*threads, *requests);
-    let allocation = match allocation.as_str() {
+    let (component, threads, requests) = (args.component.as_str(), args.threads, args.requests);
+    let allocation = match args.allocation.as_str() {
         "on-demand" => Allocation::OnDemand,
         pool => pooling(pool, wasm::cores().max(threads) as u32)?,
     };

@@ -3,9 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
-pub use qr_tests::{target_dir, workspace_root};
+/// A component built by `scripts/build` (`qr_generate`), and the release `qr-host`: where the
+/// tests find them, with the build command in the panic when one is missing.
+pub use qr_tests::{host_binary, target_dir, wasm as component, workspace_root};
 
 /// Scratch space for artifacts, manifests and quick-run results.
 pub fn scratch() -> Result<PathBuf> {
@@ -19,21 +21,6 @@ pub fn results_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("results")
 }
 
-/// A component built by `scripts/build`, e.g. `qr_generate`.
-pub fn component(name: &str) -> Result<PathBuf> {
-    let path = target_dir()
-        .join("wasm32-wasip2/release")
-        .join(format!("{name}.wasm"));
-    if !path.is_file() {
-        bail!(
-            "{} is missing; build it with `cargo build --target wasm32-wasip2 --release \
-             -p qr-generate -p qr-decode -p fixture-hello`",
-            path.display()
-        );
-    }
-    Ok(path)
-}
-
 /// The Python service this product replaces, with its request fixtures.
 pub fn python_seed() -> PathBuf {
     workspace_root().join("../shared/peers/python-seed")
@@ -42,18 +29,6 @@ pub fn python_seed() -> PathBuf {
 /// The shared QR photo corpus.
 pub fn corpus() -> PathBuf {
     workspace_root().join("../shared/qr-corpus")
-}
-
-/// A release binary of this workspace, e.g. `qr-host`.
-pub fn release_binary(name: &str) -> Result<PathBuf> {
-    let path = target_dir().join("release").join(name);
-    if !path.is_file() {
-        bail!(
-            "{} is missing; build it with `cargo build --release -p {name}`",
-            path.display()
-        );
-    }
-    Ok(path)
 }
 
 /// A Spin manifest serving only the component at `wasm` on every path (`/...`), written into

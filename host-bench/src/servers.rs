@@ -52,7 +52,7 @@ impl Service {
         args.push(manifest.into());
         Ok(Service {
             name: "qr-host".into(),
-            program: crate::paths::release_binary("qr-host")?.into(),
+            program: crate::paths::host_binary().into(),
             args,
             envs: Vec::new(),
             ready: Ready::Stdout,

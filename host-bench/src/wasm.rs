@@ -136,7 +136,7 @@ impl Guest {
     /// (`qr_generate`), loaded through qr-host's artifact cache as qr-host starts (the first
     /// load compiles and stores it).
     pub fn new(name: &str, allocation: Allocation) -> Result<Self> {
-        Self::at(name, &crate::paths::component(name)?, allocation)
+        Self::at(name, &crate::paths::component(name), allocation)
     }
 
     /// [`Guest::new`] for the component file at `wasm` (another build of it, for A/B runs).

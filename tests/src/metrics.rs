@@ -2,10 +2,12 @@
 
 use prometheus_parse::{Scrape, Value};
 
-/// qr-host's labelled counters of events that need not have happened (rejections, traps,
-/// timeouts, memory-limit hits): prometheus-client writes a labelled family only once it has a
-/// series, so before the first event the family is absent and reads 0.
-pub const EVENT_COUNTERS: [&str; 4] = [
+/// qr-host's labelled counters of events that need not have happened (requests on a host just
+/// started, rejections, traps, timeouts, memory-limit hits): prometheus-client writes a
+/// labelled family only once it has a series, so before the first event the family is absent
+/// and reads 0.
+pub const EVENT_COUNTERS: [&str; 5] = [
+    "qr_host_requests",
     "qr_host_rejections",
     "qr_host_traps",
     "qr_host_timeouts",

@@ -327,12 +327,7 @@ fn survive(name: &'static str, host: &Host, attack_target: SocketAddr, normal_ur
 #[test]
 fn normal_clients_keep_99_percent_success_while_attackers_hit_the_host() {
     let host = start_host(&app_manifest(), free_port(), &[]);
-    survive(
-        "hostile direct",
-        &host,
-        host.addr(),
-        format!("http://{}/generate", host.addr()),
-    );
+    survive("hostile direct", &host, host.addr(), host.url("/generate"));
     host.shutdown();
 }
 
@@ -368,10 +363,7 @@ fn normal_clients_keep_99_percent_success_while_attackers_hit_nginx() {
 /// everywhere, about 3-4 MB, made from the host's own `/generate` PNG.
 fn photo_12mp(host: &Host) -> Vec<u8> {
     let png = qr_tests::client()
-        .get(format!(
-            "http://{}/generate?data=burst&scale=40",
-            host.addr()
-        ))
+        .get(host.url("/generate?data=burst&scale=40"))
         .send()
         .and_then(|r| r.bytes())
         .expect("generate");
@@ -419,7 +411,7 @@ fn measure_a_burst_of_32_photo_decodes_on_a_2_slot_host() {
         println!("photo: {} bytes", jpeg.len());
         let one = Instant::now();
         let status = qr_tests::client()
-            .post(format!("http://{}/decode", host.addr()))
+            .post(host.url("/decode"))
             .header("content-type", "image/jpeg")
             .body(jpeg.to_vec())
             .send()
@@ -429,7 +421,7 @@ fn measure_a_burst_of_32_photo_decodes_on_a_2_slot_host() {
         let started = Instant::now();
         let handles: Vec<_> = (0..32)
             .map(|_| {
-                let (jpeg, url) = (jpeg.clone(), format!("http://{}/decode", host.addr()));
+                let (jpeg, url) = (jpeg.clone(), host.url("/decode"));
                 std::thread::spawn(move || {
                     let response = qr_tests::client()
                         .post(url)

@@ -25,7 +25,7 @@ fn an_overload_503_reaches_the_client_once_with_retry_after_and_is_not_retried()
     // still considers both hosts equally free). The fixture streams its head, then sleeps.
     let client = qr_tests::client();
     let busy = client
-        .get(format!("http://{}/slow?ms=3000", small.addr()))
+        .get(small.url("/slow?ms=3000"))
         .send()
         .expect("GET /slow on the small host");
     assert_eq!(busy.status(), 200);

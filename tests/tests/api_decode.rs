@@ -1,7 +1,5 @@
 //! `/decode` over real HTTP: real photos, uploads in both forms, and every limit at its edge,
 //! on qr-host and on real Spin (`spin up`), each serving the product's own spin.toml.
-// Test code: a failed unwrap is a failed test, and the panic names its line.
-#![allow(clippy::unwrap_used)]
 // A failed unwrap in a test is a failed test with its message.
 #![allow(clippy::unwrap_used)]
 

@@ -1,7 +1,5 @@
 //! `/generate` and `/health` over real HTTP: qr-host and real Spin (`spin up`), each serving
 //! the built components from the product's own spin.toml.
-// Test code: a failed unwrap is a failed test, and the panic names its line.
-#![allow(clippy::unwrap_used)]
 // A failed unwrap in a test is a failed test with its message.
 #![allow(clippy::unwrap_used)]
 

@@ -23,12 +23,16 @@
 mod append;
 mod art;
 mod capacity;
+mod compact;
 mod coverage;
 mod deflate;
 mod layout;
 mod mask;
+mod micro;
 mod png_out;
+mod rmqr;
 mod rows;
+mod rs;
 mod svg_out;
 mod vector_out;
 
@@ -60,6 +64,138 @@ pub enum EncodeError {
         /// The most bytes of this payload's kind (digits, alphanumerics or bytes) at `ec`.
         capacity: usize,
     },
+
+    /// The payload does not fit the Micro QR or rMQR symbol asked for, or the largest one.
+    #[error(
+        "{len} bytes do not fit in {symbol} at error correction {ec}: it holds at most \
+         {capacity} characters of {mode} data at that level"
+    )]
+    DoesNotFit {
+        /// Payload length in bytes.
+        len: usize,
+        /// The payload's mode: `numeric`, `alphanumeric` or `byte`.
+        mode: &'static str,
+        /// The symbol, e.g. `Micro QR M2` or `any rMQR symbol`.
+        symbol: String,
+        /// Level asked for.
+        ec: EcLevel,
+        /// The most characters of this mode that `symbol` holds at `ec`.
+        capacity: usize,
+    },
+
+    /// The symbol asked for has no such error-correction level.
+    #[error("{symbol} has no error correction level {ec}; it offers {offered}")]
+    LevelNotOffered {
+        /// The symbol, e.g. `Micro QR M3`.
+        symbol: String,
+        /// Level asked for.
+        ec: EcLevel,
+        /// The levels it has.
+        offered: &'static str,
+    },
+}
+
+/// The kinds of two-dimensional code this crate writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Symbology {
+    /// QR Code (ISO/IEC 18004), versions 1 to 40.
+    #[default]
+    Qr,
+    /// Micro QR Code (ISO/IEC 18004), M1 to M4: one finder, for a few characters.
+    MicroQr,
+    /// Rectangular Micro QR Code (ISO/IEC 23941), R7x43 to R17x139: for long, low spaces.
+    Rmqr,
+}
+
+impl Symbology {
+    /// Every symbology by its option value.
+    pub const ALL: [(&'static str, Symbology); 3] = [
+        ("qr", Symbology::Qr),
+        ("micro_qr", Symbology::MicroQr),
+        ("rmqr", Symbology::Rmqr),
+    ];
+
+    /// The quiet zone its standard asks for, in modules: 4 for QR, 2 for Micro QR and rMQR.
+    pub fn quiet_zone(self) -> u32 {
+        match self {
+            Symbology::Qr => 4,
+            Symbology::MicroQr | Symbology::Rmqr => 2,
+        }
+    }
+
+    /// Its name in prose: `QR`, `Micro QR`, `rMQR`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Symbology::Qr => "QR",
+            Symbology::MicroQr => "Micro QR",
+            Symbology::Rmqr => "rMQR",
+        }
+    }
+}
+
+/// A symbol size: QR version `4`, Micro QR `M3`, rMQR `R13x77` (its height and width in
+/// modules), as written in the standards and parsed by [`Version::parse`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// QR version 1 to 40.
+    Qr(u8),
+    /// Micro QR M1 to M4.
+    Micro(u8),
+    /// rMQR by height and width; one of the 32 sizes of ISO/IEC 23941.
+    Rmqr {
+        /// Modules from top to bottom: 7 to 17.
+        height: u8,
+        /// Modules from left to right: 27 to 139.
+        width: u8,
+    },
+}
+
+impl Version {
+    /// Parses `12`, `M3` or `R13x77` (any case); `None` for anything that is not a size of
+    /// its symbology.
+    pub fn parse(text: &str) -> Option<Version> {
+        let t = text.trim();
+        let num = |s: &str| {
+            s.parse::<u8>()
+                .ok()
+                .filter(|_| s.bytes().all(|b| b.is_ascii_digit()))
+        };
+        if let Some(rest) = t.strip_prefix(['M', 'm']) {
+            return num(rest)
+                .filter(|v| (1..=4).contains(v))
+                .map(Version::Micro);
+        }
+        if let Some(rest) = t.strip_prefix(['R', 'r']) {
+            let (h, w) = rest.split_once(['x', 'X'])?;
+            let v = Version::Rmqr {
+                height: num(h)?,
+                width: num(w)?,
+            };
+            return rmqr::index(v).map(|_| v);
+        }
+        num(t)
+            .filter(|v| (1..=layout::MAX_VERSION).contains(v))
+            .map(Version::Qr)
+    }
+
+    /// The symbology this size belongs to.
+    pub fn symbology(self) -> Symbology {
+        match self {
+            Version::Qr(_) => Symbology::Qr,
+            Version::Micro(_) => Symbology::MicroQr,
+            Version::Rmqr { .. } => Symbology::Rmqr,
+        }
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Version::Qr(v) => write!(f, "{v}"),
+            Version::Micro(v) => write!(f, "M{v}"),
+            Version::Rmqr { height, width } => write!(f, "R{height}x{width}"),
+        }
+    }
 }
 
 /// A QR symbol: `width` × `width` modules, row-major, `true` for dark.
@@ -69,12 +205,15 @@ pub struct Symbol {
     ec: EcLevel,
     mask: u8,
     width: usize,
+    height: usize,
+    symbology: Symbology,
     dark: Vec<bool>,
 }
 
 impl fmt::Debug for Symbol {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Symbol")
+            .field("symbology", &self.symbology)
             .field("version", &self.version)
             .field("ec", &self.ec)
             .field("mask", &self.mask)
@@ -84,9 +223,33 @@ impl fmt::Debug for Symbol {
 }
 
 impl Symbol {
-    /// Version 1 to 40; the smallest one that holds the payload.
+    /// QR version 1 to 40 (the smallest one that holds the payload); for Micro QR 1 to 4, for
+    /// rMQR the size's index in ISO/IEC 23941's list (0 to 31). [`Symbol::designation`]
+    /// names it.
     pub fn version(&self) -> u8 {
         self.version
+    }
+
+    /// The size as the standards write it: `4`, `M3`, `R13x77`.
+    pub fn designation(&self) -> Version {
+        match self.symbology {
+            Symbology::Qr => Version::Qr(self.version),
+            Symbology::MicroQr => Version::Micro(self.version),
+            Symbology::Rmqr => Version::Rmqr {
+                height: self.height as u8,
+                width: self.width as u8,
+            },
+        }
+    }
+
+    /// QR, Micro QR or rMQR.
+    pub fn symbology(&self) -> Symbology {
+        self.symbology
+    }
+
+    /// Modules from top to bottom, without the quiet zone: the width except for rMQR.
+    pub fn height(&self) -> usize {
+        self.height
     }
 
     /// The error-correction level the symbol was built with.
@@ -94,12 +257,13 @@ impl Symbol {
         self.ec
     }
 
-    /// The data mask pattern (0 to 7) that the penalty rules chose, or that was forced.
+    /// The data mask pattern (QR 0 to 7, Micro QR 0 to 3, rMQR always 0) that the penalty
+    /// rules chose, or that was forced.
     pub fn mask(&self) -> u8 {
         self.mask
     }
 
-    /// Modules per side, without the quiet zone: `17 + 4 × version`.
+    /// Modules from left to right, without the quiet zone: `17 + 4 × version` for QR.
     pub fn width(&self) -> usize {
         self.width
     }
@@ -112,6 +276,24 @@ impl Symbol {
     /// One row of modules.
     pub fn row(&self, y: usize) -> &[bool] {
         &self.dark[y * self.width..(y + 1) * self.width]
+    }
+
+    fn from_grid(
+        grid: compact::Grid,
+        symbology: Symbology,
+        version: u8,
+        ec: EcLevel,
+        mask: u8,
+    ) -> Symbol {
+        Symbol {
+            version,
+            ec,
+            mask,
+            width: grid.width,
+            height: grid.height,
+            symbology,
+            dark: grid.dark,
+        }
     }
 }
 
@@ -205,8 +387,51 @@ fn from_data_codewords(version: u8, ec: EcLevel, data: &[u8], mask: Option<u8>) 
         ec,
         mask,
         width,
+        height: width,
+        symbology: Symbology::Qr,
         dark,
     }
+}
+
+/// Encodes `data` as Micro QR or rMQR at `ec`, in `version` if given (which must be of that
+/// symbology), else in the smallest symbol that holds it. For QR, use [`encode`].
+///
+/// Micro QR offers L (M1 has error detection only and is used for L), M and Q; rMQR M and H.
+/// The payload is one segment of the smallest mode that holds it (numeric, alphanumeric or
+/// byte). Micro QR's mask is the one its evaluation rule selects; rMQR has one fixed mask.
+///
+/// # Panics
+///
+/// If `symbology` is QR, or `version` is not of `symbology`.
+pub fn encode_compact(
+    data: &[u8],
+    ec: EcLevel,
+    symbology: Symbology,
+    version: Option<Version>,
+) -> Result<Symbol, EncodeError> {
+    match (symbology, version) {
+        (Symbology::MicroQr, None) => micro::encode(data, ec, None, None),
+        (Symbology::MicroQr, Some(Version::Micro(v))) => micro::encode(data, ec, Some(v), None),
+        (Symbology::Rmqr, None) => rmqr::encode(data, ec, None),
+        (Symbology::Rmqr, Some(v @ Version::Rmqr { .. })) => rmqr::encode(data, ec, Some(v)),
+        _ => panic!("encode_compact: {symbology:?} with {version:?}"),
+    }
+}
+
+/// Micro QR in version `version` (1 to 4) with mask `mask` (0 to 3) forced, for comparing
+/// with other encoders symbol for symbol.
+///
+/// # Panics
+///
+/// If `version` or `mask` is out of range.
+pub fn encode_micro_with_mask(
+    data: &[u8],
+    ec: EcLevel,
+    version: u8,
+    mask: u8,
+) -> Result<Symbol, EncodeError> {
+    assert!((1..=4).contains(&version) && mask < 4);
+    micro::encode(data, ec, Some(version), Some(mask))
 }
 
 fn to_qrcode(ec: EcLevel) -> qrcode::EcLevel {
@@ -247,6 +472,11 @@ impl Style {
     /// Side of the rendered image in pixels for a symbol of `width` modules.
     pub fn side_px(&self, width: usize) -> u64 {
         (width as u64 + 2 * u64::from(self.margin)) * u64::from(self.scale)
+    }
+
+    /// Width and height of the rendered image in pixels (they differ for rMQR).
+    pub fn size_px(&self, symbol: &Symbol) -> (u64, u64) {
+        (self.side_px(symbol.width()), self.side_px(symbol.height()))
     }
 }
 

@@ -19,6 +19,7 @@ use crate::{Style, Symbol};
 /// If the image is wider than 262 136 px (a scanline past deflate's 32 KiB window).
 pub fn to_png(symbol: &Symbol, style: &Style) -> Vec<u8> {
     let side = style.side_px(symbol.width()) as usize;
+    let tall = style.side_px(symbol.height()) as u32;
     let greyscale = style.dark == [0, 0, 0, 255] && style.light == [255, 255, 255, 255];
     // In greyscale a set bit is white; in the palette index 1 is the dark colour.
     let dark_bit = !greyscale;
@@ -29,7 +30,7 @@ pub fn to_png(symbol: &Symbol, style: &Style) -> Vec<u8> {
     let mut blank = vec![0u8; line_len];
     fill(&mut blank[1..], 0, side, !dark_bit);
     // Every module row's scanline, back to back in one buffer.
-    let mut rows = blank.repeat(symbol.width());
+    let mut rows = blank.repeat(symbol.height());
     for (y, line) in rows.chunks_exact_mut(line_len).enumerate() {
         let modules = symbol.row(y);
         let mut x = 0;
@@ -46,7 +47,7 @@ pub fn to_png(symbol: &Symbol, style: &Style) -> Vec<u8> {
             }
         }
     }
-    let mut lines: Vec<(&[u8], usize)> = Vec::with_capacity(symbol.width() + 2);
+    let mut lines: Vec<(&[u8], usize)> = Vec::with_capacity(symbol.height() + 2);
     lines.push((&blank, margin * scale));
     lines.extend(rows.chunks_exact(line_len).map(|r| (r, scale)));
     lines.push((&blank, margin * scale));
@@ -59,12 +60,7 @@ pub fn to_png(symbol: &Symbol, style: &Style) -> Vec<u8> {
             dark: style.dark,
         }
     };
-    png_file(
-        side as u32,
-        side as u32,
-        colour,
-        &zlib_repeated_lines(&lines),
-    )
+    png_file(side as u32, tall, colour, &zlib_repeated_lines(&lines))
 }
 
 /// Sets pixels `start..end` of a packed 1-bit row (most significant bit first) to `on`.

@@ -12,19 +12,19 @@ use crate::{Style, Symbol};
 /// (`qr-core`'s tests read this path format back.)
 pub fn to_svg(symbol: &Symbol, style: &Style) -> String {
     let m = style.margin as usize;
-    let view = symbol.width() + 2 * m;
-    let px = style.side_px(symbol.width());
-    let mut s = String::with_capacity(400 + symbol.width() * symbol.width());
+    let (view_w, view_h) = (symbol.width() + 2 * m, symbol.height() + 2 * m);
+    let (px_w, px_h) = style.size_px(symbol);
+    let mut s = String::with_capacity(400 + symbol.width() * symbol.height());
     let _ = write!(
         s,
-        r#"<?xml version="1.0" encoding="UTF-8"?><svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{px}" height="{px}" viewBox="0 0 {view} {view}" shape-rendering="crispEdges">"#
+        r#"<?xml version="1.0" encoding="UTF-8"?><svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{px_w}" height="{px_h}" viewBox="0 0 {view_w} {view_h}" shape-rendering="crispEdges">"#
     );
-    let _ = write!(s, r#"<rect width="{view}" height="{view}""#);
+    let _ = write!(s, r#"<rect width="{view_w}" height="{view_h}""#);
     paint(&mut s, "fill", style.light);
     s.push_str("/><path");
     paint(&mut s, "fill", style.dark);
     s.push_str(r#" d=""#);
-    for y in 0..symbol.width() {
+    for y in 0..symbol.height() {
         let row = symbol.row(y);
         let mut x = 0;
         while x < row.len() {

@@ -12,7 +12,7 @@ use crate::{Style, Symbol};
 
 /// `(x, y, n)`: each horizontal run of `n` dark modules starting at column `x` of row `y`.
 pub fn dark_runs(symbol: &Symbol) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
-    (0..symbol.width()).flat_map(move |y| {
+    (0..symbol.height()).flat_map(move |y| {
         let row = symbol.row(y);
         let mut x = 0;
         std::iter::from_fn(move || {
@@ -37,15 +37,15 @@ pub fn dark_runs(symbol: &Symbol) -> impl Iterator<Item = (usize, usize, usize)>
 fn paint_ops(symbol: &Symbol, style: &Style, rect: &str, colour: &str, fill: &str) -> String {
     let m = style.margin as usize;
     let s = style.scale as usize;
-    let side = style.side_px(symbol.width());
+    let (px_w, px_h) = style.size_px(symbol);
     let rgb = |c: [u8; 4]| {
         let f = |v: u8| f32::from(v) / 255.0;
         format!("{:.3} {:.3} {:.3} {colour}", f(c[0]), f(c[1]), f(c[2]))
     };
-    let mut out = String::with_capacity(64 + symbol.width() * symbol.width());
-    let _ = writeln!(out, "{}\n0 0 {side} {side} {rect} {fill}", rgb(style.light));
+    let mut out = String::with_capacity(64 + symbol.width() * symbol.height());
+    let _ = writeln!(out, "{}\n0 0 {px_w} {px_h} {rect} {fill}", rgb(style.light));
     let _ = writeln!(out, "{}", rgb(style.dark));
-    let top = symbol.width() + 2 * m;
+    let top = symbol.height() + 2 * m;
     for (x, y, n) in dark_runs(symbol) {
         let _ = writeln!(
             out,
@@ -81,10 +81,10 @@ pub fn to_pdf_pages(symbols: &[Symbol], style: &Style) -> Vec<u8> {
         ),
     ];
     for (i, symbol) in symbols.iter().enumerate() {
-        let side = style.side_px(symbol.width());
+        let (px_w, px_h) = style.size_px(symbol);
         let content = paint_ops(symbol, style, "re", "rg", "f");
         objects.push(format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {side} {side}] /Contents {} 0 R \
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {px_w} {px_h}] /Contents {} 0 R \
              /Resources << >> >>",
             4 + 2 * i
         ));
@@ -116,9 +116,9 @@ pub fn to_pdf_pages(symbols: &[Symbol], style: &Style) -> Vec<u8> {
 /// Renders `symbol` as Encapsulated PostScript 3.0 (EPSF-3.0: a bounding box, no page
 /// operators), with `rectfill` per run.
 pub fn to_eps(symbol: &Symbol, style: &Style) -> String {
-    let side = style.side_px(symbol.width());
+    let (px_w, px_h) = style.size_px(symbol);
     let mut eps = format!(
-        "%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 {side} {side}\n\
+        "%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 {px_w} {px_h}\n\
          %%Creator: qr-workshop\n%%Pages: 0\n%%EndComments\n"
     );
     // `rectfill` fills at once; collect nothing, so `fill` is a no-op.
@@ -134,16 +134,16 @@ pub fn to_eps(symbol: &Symbol, style: &Style) -> String {
 /// is `style.margin` modules; colours and scale do not apply.
 pub fn to_text(symbol: &Symbol, style: &Style) -> String {
     let m = style.margin as usize;
-    let w = symbol.width();
-    let side = w + 2 * m;
+    let (w, h) = (symbol.width(), symbol.height());
+    let (across, down) = (w + 2 * m, h + 2 * m);
     let dark = |x: usize, y: usize| {
-        x >= m && y >= m && x < m + w && y < m + w && symbol.is_dark(x - m, y - m)
+        x >= m && y >= m && x < m + w && y < m + h && symbol.is_dark(x - m, y - m)
     };
-    let mut s = String::with_capacity(side.div_ceil(2) * (side * 3 + 1));
-    for y in (0..side).step_by(2) {
-        for x in 0..side {
-            // Below the last row (odd side) counts as dark: the terminal's own background.
-            let (top, bottom) = (!dark(x, y), y + 1 < side && !dark(x, y + 1));
+    let mut s = String::with_capacity(down.div_ceil(2) * (across * 3 + 1));
+    for y in (0..down).step_by(2) {
+        for x in 0..across {
+            // Below the last row (odd height) counts as dark: the terminal's own background.
+            let (top, bottom) = (!dark(x, y), y + 1 < down && !dark(x, y + 1));
             s.push(match (top, bottom) {
                 (true, true) => '█',
                 (true, false) => '▀',

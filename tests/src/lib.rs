@@ -148,6 +148,44 @@ pub fn find_tool(name: &str) -> Option<PathBuf> {
         .find(|path| path.is_file())
 }
 
+/// The Python of a venv under the target directory (`target/<name>`) holding exactly the
+/// packages of `requirements` (a pinned requirements file in the repository). `scripts/setup
+/// --test` makes the same venv the same way, so a test finds it ready and needs no network;
+/// otherwise the first caller creates it with `pip` from PyPI. A copy of the requirements in
+/// the venv marks it complete: a changed file makes a fresh install.
+pub fn python_venv(name: &str, requirements: &Path) -> PathBuf {
+    static CREATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = CREATING.lock().unwrap_or_else(|e| e.into_inner());
+    let venv = target_dir().join(name);
+    let stamp = venv.join("requirements.txt");
+    let wanted = std::fs::read(requirements)
+        .unwrap_or_else(|e| panic!("read {}: {e}", requirements.display()));
+    let python = venv.join("bin/python");
+    if std::fs::read(&stamp).ok().as_deref() == Some(&wanted[..]) && python.is_file() {
+        return python;
+    }
+    eprintln!(
+        "creating {} from {}",
+        venv.display(),
+        requirements.display()
+    );
+    let ok = |cmd: &mut Command| cmd.status().is_ok_and(|s| s.success());
+    assert!(
+        ok(Command::new("python3").args(["-m", "venv"]).arg(&venv)),
+        "python3 -m venv {} failed",
+        venv.display()
+    );
+    assert!(
+        ok(Command::new(venv.join("bin/pip"))
+            .args(["install", "-q", "--disable-pip-version-check", "-r"])
+            .arg(requirements)),
+        "pip install -r {} failed",
+        requirements.display()
+    );
+    std::fs::write(&stamp, &wanted).expect("write the venv's requirements stamp");
+    python
+}
+
 /// [`find_tool`], panicking with the setup command when the tool is missing.
 pub fn tool(name: &str) -> PathBuf {
     find_tool(name).unwrap_or_else(|| panic!("`{name}` is not installed: run scripts/setup --test"))

@@ -201,7 +201,53 @@ fn from_fields(
         }
         None => {}
     }
+    let defaults = (
+        ec_level.is_none() && one_of(&field, "ecc", "error_correction")?.is_none(),
+        field("margin")?.is_none(),
+    );
+    symbology(&field, &mut opts, defaults)?;
     Ok(opts)
+}
+
+/// `symbology` and `version` (checked against each other, the level and the other options by
+/// `GenerateOptions::validate`). Micro QR's default level is L and rMQR's M (QR's H is not
+/// offered by either), and both default to the 2-module quiet zone their standards ask for;
+/// `defaults` says whether the level and the margin were left unset.
+fn symbology(
+    field: &impl Fn(&str) -> Result<Option<String>, ApiError>,
+    opts: &mut GenerateOptions,
+    (default_level, default_margin): (bool, bool),
+) -> Result<(), ApiError> {
+    use qr_core::{Symbology, Version};
+    if let Some(v) = field("symbology")? {
+        let v = v.trim().to_ascii_lowercase();
+        opts.symbology = Symbology::ALL
+            .iter()
+            .find(|(name, _)| *name == v)
+            .map(|(_, s)| *s)
+            .ok_or_else(|| ApiError::invalid("symbology", "must be one of qr, micro_qr, rmqr"))?;
+    }
+    if let Some(v) = field("version")? {
+        opts.version = Some(Version::parse(&v).ok_or_else(|| {
+            ApiError::invalid(
+                "version",
+                "must be a Micro QR size (M1 to M4) or an rMQR size (R7x43 … R17x139)",
+            )
+        })?);
+    }
+    if opts.symbology != Symbology::Qr {
+        if default_level {
+            opts.ec_level = if opts.symbology == Symbology::MicroQr {
+                EcLevel::L
+            } else {
+                EcLevel::M
+            };
+        }
+        if default_margin {
+            opts.margin = opts.symbology.quiet_zone();
+        }
+    }
+    Ok(())
 }
 
 /// The fields of the plain contract (the Python service's and this service's first ones):
@@ -575,5 +621,33 @@ mod tests {
                 len: limits::MAX_APPEND_DATA_BYTES + 1
             }))
         );
+    }
+
+    #[test]
+    fn symbology_sets_its_own_level_and_quiet_zone_unless_given() {
+        use qr_core::{Symbology, Version};
+        let o = from_pairs([("data", "1"), ("symbology", "micro_qr")]).unwrap();
+        assert_eq!(
+            (o.symbology, o.ec_level, o.margin, o.version),
+            (Symbology::MicroQr, EcLevel::L, 2, None)
+        );
+        let o = from_json(
+            br#"{"data":"1","symbology":"RMQR","version":"r7x43","ecc":"H","margin":0}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (o.symbology, o.ec_level, o.margin),
+            (Symbology::Rmqr, EcLevel::H, 0)
+        );
+        assert_eq!(o.version, Some(Version::Rmqr { height: 7, width: 43 }));
+        assert!(from_pairs([("data", "1"), ("symbology", "aztec")]).is_err());
+        assert!(from_pairs([("data", "1"), ("version", "R14x77")]).is_err());
+        // Combinations are the typed options' to check.
+        let mixed = from_pairs([("data", "1"), ("symbology", "rmqr"), ("version", "M2")]).unwrap();
+        assert!(matches!(mixed.validate(), Err(qr_core::Error::InvalidOption { .. })));
+        let styled =
+            from_pairs([("data", "1"), ("symbology", "micro_qr"), ("eye_frame", "circle")])
+                .unwrap();
+        assert!(matches!(styled.validate(), Err(qr_core::Error::NotWithSymbology(_))));
     }
 }

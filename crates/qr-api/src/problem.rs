@@ -110,6 +110,13 @@ fn domain(e: &Error) -> (&'static str, &'static str, u16) {
             "Data does not fit in the symbols allowed",
             422,
         ),
+        #[cfg(feature = "generate")]
+        Error::DoesNotFit(_) => ("does-not-fit", "Data does not fit the symbol", 422),
+        Error::NotWithSymbology(_) => (
+            "unsupported-with-symbology",
+            "Option not supported with this symbology",
+            422,
+        ),
         Error::OutputTooLarge { .. } | Error::StyledOutputTooLarge { .. } => {
             ("output-too-large", "Image would be too large", 422)
         }

@@ -53,6 +53,16 @@ pub enum Error {
     #[error("{0}")]
     CapacityExceeded(#[from] qr_encode::EncodeError),
 
+    /// The payload does not fit the Micro QR or rMQR symbol asked for, or the largest one.
+    #[cfg(feature = "generate")]
+    #[error("{0}")]
+    DoesNotFit(qr_encode::EncodeError),
+
+    /// An option or level that the chosen symbology does not have (a logo or styles with
+    /// Micro QR or rMQR, level H with Micro QR, Q with M2 or M3, L or Q with rMQR).
+    #[error("{0}")]
+    NotWithSymbology(String),
+
     /// The rendered image would be larger than [`limits::MAX_OUTPUT_SIDE_PX`].
     #[error(
         "the image would be {side} px wide; the limit is {max} px (MAX_OUTPUT_SIDE_PX): lower \

@@ -11,9 +11,9 @@ pub struct Image {
     pub content_type: &'static str,
     /// The file.
     pub bytes: Vec<u8>,
-    /// The version chosen (the smallest that fits; in a sequence, the largest of its
-    /// symbols), for a response header.
-    pub version: u8,
+    /// The version chosen (the smallest that fits, or the one asked for; in a sequence, the
+    /// largest of its symbols), for a response header: `4`, `M3`, `R13x77`.
+    pub version: qr_encode::Version,
     /// For a structured-append answer (`append`), how many symbols it holds.
     pub symbols: Option<usize>,
 }
@@ -27,7 +27,9 @@ pub fn generate(opts: &GenerateOptions) -> Result<Image, Error> {
     if let Some(append) = opts.append {
         return sequence(opts, append);
     }
-    let symbol = if opts.max_version < 40 {
+    let symbol = if opts.symbology != qr_encode::Symbology::Qr {
+        compact(opts, opts.symbology)?
+    } else if opts.max_version < 40 {
         let mut one = qr_encode::encode_append(
             opts.data.as_bytes(),
             opts.ec_level,
@@ -92,7 +94,7 @@ fn sequence(opts: &GenerateOptions, append: Append) -> Result<Image, Error> {
     Ok(Image {
         content_type,
         bytes,
-        version,
+        version: qr_encode::Version::Qr(version),
         symbols: Some(total),
     })
 }
@@ -136,9 +138,23 @@ fn render(opts: &GenerateOptions, symbol: &qr_encode::Symbol) -> Result<Image, E
     Ok(Image {
         content_type,
         bytes,
-        version: symbol.version(),
+        version: symbol.designation(),
         symbols: None,
     })
+}
+
+/// A Micro QR or rMQR symbol; the encoder's errors as the API's 422s.
+fn compact(
+    opts: &GenerateOptions,
+    symbology: qr_encode::Symbology,
+) -> Result<qr_encode::Symbol, Error> {
+    use qr_encode::EncodeError;
+    qr_encode::encode_compact(opts.data.as_bytes(), opts.ec_level, symbology, opts.version).map_err(
+        |e| match e {
+            EncodeError::LevelNotOffered { .. } => Error::NotWithSymbology(e.to_string()),
+            e => Error::DoesNotFit(e),
+        },
+    )
 }
 
 /// Shapes, gradients, eye colours and logos: the general renderers, after the checks that
@@ -221,7 +237,7 @@ fn styled(opts: &GenerateOptions, symbol: &qr_encode::Symbol, side: u64) -> Resu
     Ok(Image {
         content_type,
         bytes,
-        version: symbol.version(),
+        version: symbol.designation(),
         symbols: None,
     })
 }
@@ -395,7 +411,7 @@ mod tests {
     fn the_seed_request_is_a_410_px_version_4_png() {
         let img = generate(&GenerateOptions::new("https://example.com/product/123")).unwrap();
         assert_eq!(img.content_type, "image/png");
-        assert_eq!(img.version, 4);
+        assert_eq!(img.version, qr_encode::Version::Qr(4));
         let decoded = image::load_from_memory(&img.bytes).unwrap();
         assert_eq!((decoded.width(), decoded.height()), (410, 410));
     }

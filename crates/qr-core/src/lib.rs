@@ -36,6 +36,6 @@ pub use options::{
 };
 pub use qr_ec_level::EcLevel;
 #[cfg(feature = "generate")]
-pub use qr_encode::{EyeShape, ModuleShape};
+pub use qr_encode::{EyeShape, ModuleShape, Symbology, Version};
 #[cfg(feature = "decode")]
 pub use qr_scan::{Code, Encoding, Merged, StructuredAppend, Symbology, merge_structured_append};

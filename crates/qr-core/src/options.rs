@@ -148,6 +148,10 @@ pub struct GenerateOptions {
     pub append: Option<Append>,
     /// The largest version a symbol may take, 1 to 40.
     pub max_version: u8,
+    /// QR (the default), Micro QR or rMQR.
+    pub symbology: qr_encode::Symbology,
+    /// The Micro QR or rMQR size asked for (`M3`, `R13x77`); otherwise the smallest that fits.
+    pub version: Option<qr_encode::Version>,
 }
 
 impl GenerateOptions {
@@ -166,6 +170,8 @@ impl GenerateOptions {
             logo: None,
             append: None,
             max_version: MAX_VERSION,
+            symbology: qr_encode::Symbology::Qr,
+            version: None,
         }
     }
 
@@ -215,7 +221,49 @@ impl GenerateOptions {
             in_range("logo_margin", logo.margin, 0, limits::MAX_LOGO_MARGIN)?;
             check_logo_bytes(&logo.bytes)?;
         }
-        Ok(())
+        self.check_symbology()
+    }
+
+    /// What Micro QR and rMQR lack: a logo, styles (their single or odd-shaped finders are
+    /// outside what the style renderers and the logo check know) and structured append
+    /// (neither standard has it); and a `version` must be of the symbology.
+    fn check_symbology(&self) -> Result<(), Error> {
+        use qr_encode::Symbology;
+        if let Some(v) = self.version
+            && (self.symbology == Symbology::Qr || v.symbology() != self.symbology)
+        {
+            return Err(Error::invalid_option(
+                "version",
+                match self.symbology {
+                    Symbology::Qr => {
+                        "applies to symbology micro_qr (M1 to M4) and rmqr (R7x43 to \
+                         R17x139); QR always uses the smallest version that fits"
+                    }
+                    Symbology::MicroQr => "must be M1, M2, M3 or M4 with symbology micro_qr",
+                    Symbology::Rmqr => "must be an rMQR size (R7x43 … R17x139) with symbology rmqr",
+                },
+            ));
+        }
+        if self.symbology == Symbology::Qr {
+            return Ok(());
+        }
+        let unsupported = if self.logo.is_some() {
+            "logo"
+        } else if self.append.is_some() || self.max_version != MAX_VERSION {
+            "append and max_version (structured append is QR's)"
+        } else if self.look != Look::default() {
+            "module_shape, eye_frame, eye_ball, gradient and eye_color"
+        } else {
+            return Ok(());
+        };
+        let value = Symbology::ALL
+            .iter()
+            .find(|(_, s)| *s == self.symbology)
+            .map_or("qr", |(name, _)| name);
+        Err(Error::NotWithSymbology(format!(
+            "{unsupported}: not supported with symbology {value}; styles, logos and \
+             structured append are for QR codes"
+        )))
     }
 
     /// Side of the PNG these options produce for a symbol `width` modules wide.

@@ -9,6 +9,8 @@
 // A failed unwrap in a test is a failed test with its message.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use qr_core::{Append, EcLevel, Error, Format, GenerateOptions, generate, limits};
 
 /// Decodes the one QR code in an RGBA image (composited over white) with rxing.
@@ -33,100 +35,11 @@ fn rxing_result(rgba: &[u8], width: u32, height: u32) -> Result<rxing::RXingResu
 /// An RGBA image and its size.
 type Pixels = (Vec<u8>, u32, u32);
 
-/// Any output format as pixels, each by a reader nobody here wrote where one exists.
+/// Any output format as pixels (`common::rasterise`: resvg for SVG, the file's own rectangles
+/// for PDF and EPS).
 fn pixels(bytes: &[u8], format: Format) -> Pixels {
-    match format {
-        Format::Png => {
-            let img = image::load_from_memory(bytes).unwrap().to_rgba8();
-            let (w, h) = img.dimensions();
-            (img.into_raw(), w, h)
-        }
-        Format::Svg => svg_pixels(bytes),
-        Format::Text => text_pixels(std::str::from_utf8(bytes).unwrap()),
-        Format::Pdf => vector_pixels(bytes, "re"),
-        Format::Eps => vector_pixels(bytes, "rectfill"),
-    }
-}
-
-fn svg_pixels(svg: &[u8]) -> Pixels {
-    let tree = resvg::usvg::Tree::from_data(svg, &resvg::usvg::Options::default()).unwrap();
-    let size = tree.size().to_int_size();
-    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).unwrap();
-    resvg::render(
-        &tree,
-        resvg::tiny_skia::Transform::default(),
-        &mut pixmap.as_mut(),
-    );
-    // tiny-skia keeps premultiplied alpha; demultiply for the compositing above.
-    let rgba: Vec<u8> = pixmap
-        .pixels()
-        .iter()
-        .flat_map(|p| {
-            let c = p.demultiply();
-            [c.red(), c.green(), c.blue(), c.alpha()]
-        })
-        .collect();
-    (rgba, size.width(), size.height())
-}
-
-/// Rasterises our PDF content stream or EPS body: a page-filling rectangle in the light
-/// colour, then rectangles in the dark one (y up, as both formats have it).
-fn vector_pixels(file: &[u8], rect_op: &str) -> Pixels {
-    let text = String::from_utf8_lossy(file);
-    let mut side = 0usize;
-    let mut rects = Vec::new();
-    for line in text.lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        if let [x, y, w, h, op, ..] = words[..]
-            && op == rect_op
-        {
-            let n: Vec<usize> = [x, y, w, h].iter().map(|v| v.parse().unwrap()).collect();
-            if rects.is_empty() && side == 0 {
-                side = n[2];
-                continue; // the background
-            }
-            rects.push(n);
-        }
-    }
-    assert!(side > 0, "no background rectangle in {text}");
-    let mut rgba = vec![255u8; side * side * 4];
-    for r in rects {
-        for py in r[1]..r[1] + r[3] {
-            let row = side - 1 - py;
-            for px in r[0]..r[0] + r[2] {
-                rgba[(row * side + px) * 4..][..3].fill(0);
-            }
-        }
-    }
-    (rgba, side as u32, side as u32)
-}
-
-/// Text output back to pixels: each character is one module wide and two tall.
-fn text_pixels(text: &str) -> Pixels {
-    let lines: Vec<Vec<char>> = text.lines().map(|l| l.chars().collect()).collect();
-    let (w, h) = (lines[0].len(), lines.len() * 2);
-    let scale = 4;
-    let mut rgba = vec![0u8; w * h * scale * scale * 4];
-    for (ly, line) in lines.iter().enumerate() {
-        for (x, c) in line.iter().enumerate() {
-            let (top, bottom) = match c {
-                '█' => (true, true),
-                '▀' => (true, false),
-                '▄' => (false, true),
-                _ => (false, false),
-            };
-            for (dy, light) in [(0, top), (1, bottom)] {
-                let v = if light { 255 } else { 0 };
-                for sy in 0..scale {
-                    for sx in 0..scale {
-                        let (px, py) = (x * scale + sx, (ly * 2 + dy) * scale + sy);
-                        rgba[(py * w * scale + px) * 4..][..4].copy_from_slice(&[v, v, v, 255]);
-                    }
-                }
-            }
-        }
-    }
-    (rgba, (w * scale) as u32, (h * scale) as u32)
+    let img = common::rasterise(format, bytes);
+    (img.pixels, img.width, img.height)
 }
 
 fn json(body: serde_json::Value) -> GenerateOptions {

@@ -10,7 +10,10 @@ fn roundtrip(opts: &GenerateOptions) -> (u8, qr_core::Code) {
     let image = generate(opts).unwrap_or_else(|e| panic!("{e}: {opts:?}"));
     let mut codes = decode(&image.bytes).unwrap();
     assert_eq!(codes.len(), 1, "one code expected in {opts:?}");
-    (image.version, codes.remove(0))
+    let qr_encode::Version::Qr(version) = image.version else {
+        panic!("not a QR code: {}", image.version)
+    };
+    (version, codes.remove(0))
 }
 
 fn opts(data: &str, ec: EcLevel, scale: u32) -> GenerateOptions {

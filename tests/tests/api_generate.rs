@@ -6,7 +6,7 @@
 mod readback;
 
 use qr_tests::{Host, StatusCode};
-use readback::{contact_sheet, multipart, red_png, rxing_png, unzip};
+use readback::{contact_sheet, multipart, red_png, rxing_png, rxing_png_as, unzip};
 use serde_json::Value;
 
 // Each body runs against qr-host and against `spin up`, as NAME::qr_host and NAME::spin.
@@ -25,6 +25,7 @@ qr_tests::on_every_host!(
     the_batch_item_limit_holds_at_its_edge,
     structured_append_answers_a_zip_or_a_pdf_that_reads_back_whole,
     a_sequence_holds_sixteen_symbols_and_no_more,
+    micro_qr_and_rmqr_by_query_json_and_multipart_read_back_and_refuse_what_they_cannot,
 );
 
 const SEED_JSON: &str = include_str!("../../../shared/peers/python-seed/generate.json");
@@ -683,4 +684,89 @@ fn a_sequence_holds_sixteen_symbols_and_no_more(host: &Host) {
     problem(at(10, "16"), 400, "invalid-option");
     problem(at(10, "17"), 400, "invalid-option");
     problem(at(10, "0"), 400, "invalid-option");
+fn micro_qr_and_rmqr_by_query_json_and_multipart_read_back_and_refuse_what_they_cannot(
+    host: &Host,
+) {
+    use rxing::BarcodeFormat::{MICRO_QR_CODE, RECTANGULAR_MICRO_QR_CODE};
+    let png_of = |response: qr_tests::Response, version: &str| {
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "image/png");
+        assert_eq!(response.headers()["x-qr-version"], version);
+        response.bytes().unwrap().to_vec()
+    };
+    // GET: the smallest Micro QR (M1, 11 modules) with its 2-module quiet zone, 10 px a module.
+    let m1 = png_of(host.get("/generate?data=12345&symbology=micro_qr"), "M1");
+    assert_eq!(luma(&m1).dimensions(), (150, 150));
+    assert_eq!(rxing_png_as(&m1, MICRO_QR_CODE), "12345");
+    // JSON: an rMQR size asked for, at level H: 77 × 13 modules plus the quiet zone.
+    let body = serde_json::json!({
+        "data": "https://example.com/product/123", "symbology": "rmqr",
+        "version": "R13x77", "ecc": "H", "scale": 4,
+    });
+    let rmqr = png_of(
+        host.post("/generate", "application/json", body.to_string()),
+        "R13x77",
+    );
+    assert_eq!(luma(&rmqr).dimensions(), (81 * 4, 17 * 4));
+    assert_eq!(
+        rxing_png_as(&rmqr, RECTANGULAR_MICRO_QR_CODE),
+        "https://example.com/product/123"
+    );
+    // The capacity edge: M4 at level L holds 15 bytes, and 16 is a 422 naming the 15.
+    let fifteen = "a".repeat(15);
+    let m4 = png_of(
+        host.get(&format!("/generate?symbology=micro_qr&data={fifteen}")),
+        "M4",
+    );
+    assert_eq!(rxing_png_as(&m4, MICRO_QR_CODE), fifteen);
+    let over = problem(
+        host.get(&format!("/generate?symbology=micro_qr&data={fifteen}a")),
+        422,
+        "does-not-fit",
+    );
+    assert!(
+        over["detail"]
+            .as_str()
+            .unwrap()
+            .contains("at most 15 characters of byte data")
+    );
+    let r7 = problem(
+        host.get("/generate?symbology=rmqr&version=R7x43&data=123456789012345"),
+        422,
+        "does-not-fit",
+    );
+    assert!(
+        r7["detail"].as_str().unwrap().contains("rMQR R7x43"),
+        "{r7}"
+    );
+    // Levels and options the symbology lacks are 422s; a size that does not exist is a 400.
+    problem(
+        host.get("/generate?symbology=micro_qr&data=1&ecc=H"),
+        422,
+        "unsupported-with-symbology",
+    );
+    problem(
+        host.get("/generate?symbology=rmqr&data=1&module_shape=dots"),
+        422,
+        "unsupported-with-symbology",
+    );
+    let (content_type, body) = multipart(
+        &[("data", "hello"), ("symbology", "rmqr")],
+        &red_png(16, 16),
+    );
+    problem(
+        host.post("/generate", &content_type, body),
+        422,
+        "unsupported-with-symbology",
+    );
+    problem(
+        host.get("/generate?symbology=rmqr&data=1&version=R14x77"),
+        400,
+        "invalid-option",
+    );
+    problem(
+        host.get("/generate?data=1&version=M2"),
+        400,
+        "invalid-option",
+    );
 }

@@ -253,6 +253,27 @@ fn every_generate_feature_answers_under_wasmtime_serve() {
         .unwrap();
     assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
     assert!(cached.bytes().unwrap().is_empty());
+
+    // Micro QR and rMQR, each read back by rxing.
+    for (query, format, text) in [
+        (
+            "symbology=micro_qr&data=HELLO%20WORLD",
+            rxing::BarcodeFormat::MICRO_QR_CODE,
+            "HELLO WORLD",
+        ),
+        (
+            "symbology=rmqr&data=https://example.com/product/123",
+            rxing::BarcodeFormat::RECTANGULAR_MICRO_QR_CODE,
+            "https://example.com/product/123",
+        ),
+    ] {
+        let png = http
+            .get(server.url(&format!("/generate?{query}")))
+            .send()
+            .unwrap();
+        assert_eq!(png.status(), StatusCode::OK, "{query}");
+        assert_eq!(readback::rxing_png_as(&png.bytes().unwrap(), format), text);
+    }
 }
 
 #[test]

@@ -82,6 +82,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "style-logo.png",
             serde_json::json!({"data": "https://example.com/product/123", "module_shape": "dots", "eye_frame": "rounded", "eye_ball": "circle", "fg": "#1565c0", "logo": logo, "scale": 8}),
         ),
+        (
+            "micro-qr.png",
+            serde_json::json!({"data": "HELLO WORLD", "symbology": "micro_qr", "scale": 8}),
+        ),
+        (
+            "micro-qr-m4.svg",
+            serde_json::json!({"data": "https://x.io/a", "symbology": "micro_qr", "ecc": "M", "format": "svg", "scale": 8}),
+        ),
+        (
+            "rmqr.png",
+            serde_json::json!({"data": "https://example.com/product/123", "symbology": "rmqr", "scale": 6}),
+        ),
+        (
+            "rmqr-r7x139.svg",
+            serde_json::json!({"data": "https://example.com/product/123", "symbology": "rmqr", "version": "R7x139", "format": "svg", "scale": 6}),
+        ),
     ];
     for (name, body) in examples {
         let opts = qr_api::options::from_json(body.to_string().as_bytes())?;

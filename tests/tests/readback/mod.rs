@@ -9,6 +9,11 @@
 
 /// The one QR code in a PNG, read by rxing (ZXing's port: a decoder nobody here wrote).
 pub fn rxing_png(png: &[u8]) -> String {
+    rxing_png_as(png, rxing::BarcodeFormat::QR_CODE)
+}
+
+/// The one code of `format` (QR, Micro QR, rMQR) in a PNG, read by rxing.
+pub fn rxing_png_as(png: &[u8], format: rxing::BarcodeFormat) -> String {
     let img = image::load_from_memory(png).expect("a PNG").to_rgba8();
     let luma = img
         .pixels()
@@ -22,7 +27,7 @@ pub fn rxing_png(png: &[u8]) -> String {
         luma,
         img.width(),
         img.height(),
-        Some(rxing::BarcodeFormat::QR_CODE),
+        Some(format),
     )
     .unwrap_or_else(|e| panic!("rxing reads no code: {e}"))
     .getText()

@@ -88,7 +88,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ),
         (
             "micro-qr-m4.svg",
-            serde_json::json!({"data": "https://x.io/a", "symbology": "micro_qr", "ecc": "M", "format": "svg", "scale": 8}),
+            serde_json::json!({"data": "https://x.io", "symbology": "micro_qr", "ecc": "M", "format": "svg", "scale": 8}),
         ),
         (
             "rmqr.png",

@@ -684,6 +684,8 @@ fn a_sequence_holds_sixteen_symbols_and_no_more(host: &Host) {
     problem(at(10, "16"), 400, "invalid-option");
     problem(at(10, "17"), 400, "invalid-option");
     problem(at(10, "0"), 400, "invalid-option");
+}
+
 fn micro_qr_and_rmqr_by_query_json_and_multipart_read_back_and_refuse_what_they_cannot(
     host: &Host,
 ) {
@@ -770,5 +772,10 @@ fn micro_qr_and_rmqr_by_query_json_and_multipart_read_back_and_refuse_what_they_
         host.get("/generate?data=1&version=M2"),
         400,
         "invalid-option",
+    );
+    problem(
+        host.get("/generate?symbology=micro_qr&data=12&append=2"),
+        422,
+        "unsupported-with-symbology",
     );
 }

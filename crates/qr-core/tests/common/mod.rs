@@ -3,6 +3,9 @@
 //! `rectfill`) describe (no PDF renderer is packaged for this machine, so that part reads our
 //! files literally, operator by operator), text by drawing each half block.
 
+// Each test file that includes this module uses a part of it.
+#![allow(dead_code)]
+
 use qr_core::Format;
 
 /// An RGBA image, width and height.

@@ -631,23 +631,37 @@ mod tests {
             (o.symbology, o.ec_level, o.margin, o.version),
             (Symbology::MicroQr, EcLevel::L, 2, None)
         );
-        let o = from_json(
-            br#"{"data":"1","symbology":"RMQR","version":"r7x43","ecc":"H","margin":0}"#,
-        )
-        .unwrap();
+        let o =
+            from_json(br#"{"data":"1","symbology":"RMQR","version":"r7x43","ecc":"H","margin":0}"#)
+                .unwrap();
         assert_eq!(
             (o.symbology, o.ec_level, o.margin),
             (Symbology::Rmqr, EcLevel::H, 0)
         );
-        assert_eq!(o.version, Some(Version::Rmqr { height: 7, width: 43 }));
+        assert_eq!(
+            o.version,
+            Some(Version::Rmqr {
+                height: 7,
+                width: 43
+            })
+        );
         assert!(from_pairs([("data", "1"), ("symbology", "aztec")]).is_err());
         assert!(from_pairs([("data", "1"), ("version", "R14x77")]).is_err());
         // Combinations are the typed options' to check.
         let mixed = from_pairs([("data", "1"), ("symbology", "rmqr"), ("version", "M2")]).unwrap();
-        assert!(matches!(mixed.validate(), Err(qr_core::Error::InvalidOption { .. })));
-        let styled =
-            from_pairs([("data", "1"), ("symbology", "micro_qr"), ("eye_frame", "circle")])
-                .unwrap();
-        assert!(matches!(styled.validate(), Err(qr_core::Error::NotWithSymbology(_))));
+        assert!(matches!(
+            mixed.validate(),
+            Err(qr_core::Error::InvalidOption { .. })
+        ));
+        let styled = from_pairs([
+            ("data", "1"),
+            ("symbology", "micro_qr"),
+            ("eye_frame", "circle"),
+        ])
+        .unwrap();
+        assert!(matches!(
+            styled.validate(),
+            Err(qr_core::Error::NotWithSymbology(_))
+        ));
     }
 }

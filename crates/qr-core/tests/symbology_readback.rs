@@ -184,7 +184,7 @@ fn every_format_reads_back_with_the_default_quiet_zone() {
                     },
                 ),
             ];
-            let opts = GenerateOptions::from_pairs(query).unwrap();
+            let opts = qr_api::options::from_pairs(query).unwrap();
             assert_eq!(opts.margin, 2);
             let image = generate(&opts).unwrap();
             let path = png_for_zxing(&dir, &format!("{symbology:?}-{name}"), format, &image.bytes);

@@ -218,7 +218,7 @@ fn symbology(
     opts: &mut GenerateOptions,
     (default_level, default_margin): (bool, bool),
 ) -> Result<(), ApiError> {
-    use qr_core::{Symbology, Version};
+    use qr_core::qr_encode::{Symbology, Version};
     if let Some(v) = field("symbology")? {
         let v = v.trim().to_ascii_lowercase();
         opts.symbology = Symbology::ALL
@@ -625,7 +625,7 @@ mod tests {
 
     #[test]
     fn symbology_sets_its_own_level_and_quiet_zone_unless_given() {
-        use qr_core::{Symbology, Version};
+        use qr_core::qr_encode::{Symbology, Version};
         let o = from_pairs([("data", "1"), ("symbology", "micro_qr")]).unwrap();
         assert_eq!(
             (o.symbology, o.ec_level, o.margin, o.version),

@@ -35,7 +35,10 @@ pub use options::{
     MAX_VERSION, Rgba, check_logo_bytes, in_range,
 };
 pub use qr_ec_level::EcLevel;
+/// The encoder, for its `Symbology` and `Version` (QR, Micro QR, rMQR sizes) in options.
 #[cfg(feature = "generate")]
-pub use qr_encode::{EyeShape, ModuleShape, Symbology, Version};
+pub use qr_encode;
+#[cfg(feature = "generate")]
+pub use qr_encode::{EyeShape, ModuleShape};
 #[cfg(feature = "decode")]
 pub use qr_scan::{Code, Encoding, Merged, StructuredAppend, Symbology, merge_structured_append};

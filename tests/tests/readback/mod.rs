@@ -23,15 +23,10 @@ pub fn rxing_png_as(png: &[u8], format: rxing::BarcodeFormat) -> String {
             (0.299 * c(p[0]) + 0.587 * c(p[1]) + 0.114 * c(p[2])).round() as u8
         })
         .collect();
-    rxing::helpers::detect_in_luma(
-        luma,
-        img.width(),
-        img.height(),
-        Some(format),
-    )
-    .unwrap_or_else(|e| panic!("rxing reads no code: {e}"))
-    .getText()
-    .to_owned()
+    rxing::helpers::detect_in_luma(luma, img.width(), img.height(), Some(format))
+        .unwrap_or_else(|e| panic!("rxing reads no code: {e}"))
+        .getText()
+        .to_owned()
 }
 
 /// A PNG logo made by code: an opaque red square of `side` pixels.

@@ -110,7 +110,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|i| format!("https://example.com/product/{i} "))
         .collect();
     let body = serde_json::json!({"data": text, "append": 3, "ecc": "M", "scale": 5});
-    let image = generate(&GenerateOptions::from_json(body.to_string().as_bytes())?)?;
+    let image = generate(&qr_api::options::from_json(body.to_string().as_bytes())?)?;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(image.bytes))?;
     for i in 0..zip.len() {
         let mut member = zip.by_index(i)?;

@@ -5,6 +5,7 @@
 
 use std::io::{BufRead as _, BufReader, Read};
 use std::net::{SocketAddr, TcpListener};
+use std::os::unix::process::CommandExt as _;
 use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
@@ -64,7 +65,11 @@ impl Process {
     }
 
     fn start(name: String, command: &mut Command, read_stderr: bool) -> std::io::Result<Process> {
+        // Its own process group, so that what it starts goes with it (see `wait`): `spin up`
+        // runs `spin trigger http` as a child, which a SIGKILL of `spin up` alone would leave
+        // running, holding the output pipes open and the readers blocked for ever.
         let mut child = command
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -178,6 +183,13 @@ impl Process {
             self.exited = self.child.wait_timeout(timeout).ok().flatten();
         }
         if self.exited.is_some() {
+            // Whatever the process left behind in its group (its children, when it was killed
+            // before it could stop them) is killed too, or the readers would wait for ever on
+            // pipes those children still hold. The group id stays reserved while any member
+            // lives, so this reaches no one else; with no member left it is a no-op (ESRCH).
+            if let Ok(pid) = i32::try_from(self.pid()) {
+                let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), Signal::SIGKILL);
+            }
             for reader in self.readers.drain(..) {
                 let _ = reader.join();
             }

@@ -508,25 +508,48 @@ def flow_append(args):
     b.finish()
 
 
-# Micro QR and rMQR symbols written by zxing-cpp's encoder (qr-scan's test fixtures).
-MICRO_FIXTURES = ROOT / "crates" / "qr-scan" / "tests" / "fixtures" / "micro" / "x4"
-
-
-def flow_micro_read(args):
-    """A Micro QR and an rMQR code read through the file picker are listed with their
-    symbology, level and version name, as /decode gives them."""
+def flow_symbology(args):
+    """Micro QR and rMQR: the symbology option (built from the document) makes one, the status
+    names it and its version, the download decodes as that symbology; the page lists a Micro QR
+    and an rMQR code it reads with their symbology, level and version name; styles with Micro
+    QR show the API's detail."""
     b = Browser(args.base)
     b.open("/")
-    for name, label in [("m2-l.png", "Micro QR"), ("r11x43-m.png", "rMQR")]:
-        path = MICRO_FIXTURES / name
-        code = decode_via_api(args.base, path.read_bytes())["codes"][0]
-        b.el("file").send_keys(str(path))
-        b.wait(lambda: listed_texts(b) == [code["text"]], f"the page to read {name}")
-        meta = codes_listed(b)[0].text
-        check(f"{label} · Level {code['ecc']} · version {code['version_name']}" in meta
-              and code["version_name"].upper() == name.split("-")[0].upper(), f"{name}: {meta}")
-        check_corners(overlay_corners(b), [code["corners"]], name)
-    b.finish()
+    wait_for_options(b)
+    text = "12345"
+    set_field(b, "data", text)
+    wait_for_preview(b, text)
+    Select(b.el("opt-symbology")).select_by_value("micro_qr")
+    b.wait(lambda: b.el("make-status").text.startswith("Micro QR version M"), "a Micro QR preview")
+    version = b.el("make-status").text.split("version ")[1].rstrip(".")
+    png = download_decodes(b, args.base, text)
+    code = decode_via_api(args.base, png)["codes"][0]
+    check(code["symbology"] == "micro_qr" and code["version_name"] == version, f"{code} vs {version}")
+    path = b.downloads / "micro.png"
+    path.write_bytes(png)
+    b.el("file").send_keys(str(path))
+    b.wait(lambda: listed_texts(b) == [text], "the page to read the Micro QR code")
+    meta = codes_listed(b)[0].text
+    # Five digits fit M1, which only detects errors: no level.
+    check(version == "M1" and code["ecc"] is None, f"{version} {code}")
+    check("Micro QR · Error detection only · version M1" in meta, meta)
+
+    st, _, rmqr = http(args.base, "/generate?symbology=rmqr&data=" + urllib.parse.quote("rMQR here"))
+    check(st == 200, f"rMQR generate {st}")
+    path = b.downloads / "rmqr.png"
+    path.write_bytes(rmqr)
+    b.el("file").send_keys(str(path))
+    b.wait(lambda: listed_texts(b) == ["rMQR here"], "the page to read the rMQR code")
+    code = decode_via_api(args.base, rmqr)["codes"][0]
+    meta = codes_listed(b)[0].text
+    check(f"rMQR · Level {code['ecc']} · version {code['version_name']}" in meta, meta)
+
+    Select(b.el("opt-module_shape")).select_by_value("dots")
+    b.wait(lambda: b.el("make-error").is_displayed(), "the styles-with-Micro-QR error")
+    st, _, problem = http(args.base, "/generate?symbology=micro_qr&module_shape=dots&data=" + text)
+    check(st == 422 and json.loads(problem)["detail"] == b.el("make-error").text,
+          f"shown {b.el('make-error').text!r}, API {st} {problem!r}")
+    b.finish(allowed_console=["status of 422"])
 
 
 def corpus_expectation(base):
@@ -799,7 +822,7 @@ def flow_screenshots(args):
 FLOWS = {
     "make": flow_make, "upload": flow_upload, "paste": flow_paste, "camera": flow_camera,
     "keyboard": flow_keyboard, "errors": flow_errors, "docs": flow_docs, "logo": flow_logo,
-    "builders": flow_builders, "append": flow_append, "micro-read": flow_micro_read,
+    "builders": flow_builders, "append": flow_append, "symbology": flow_symbology,
     "screenshots": flow_screenshots,
 }
 

@@ -64,7 +64,7 @@ qr_tests::on_every_host!(
     the_camera_scans_a_fake_video_until_it_reads_the_code,
     api_errors_are_shown_as_their_problem_detail,
     a_structured_append_sequence_from_the_form_downloads_as_a_zip_whose_pieces_join,
-    micro_qr_and_rmqr_codes_are_listed_with_symbology_level_and_version_name,
+    micro_qr_and_rmqr_are_made_from_the_symbology_option_and_listed_with_their_version_names,
 );
 
 // The page's own behaviour (keyboard, the API page) is the same bytes from either host: on
@@ -95,8 +95,10 @@ fn a_structured_append_sequence_from_the_form_downloads_as_a_zip_whose_pieces_jo
     run_flow(host, "append", &[]);
 }
 
-fn micro_qr_and_rmqr_codes_are_listed_with_symbology_level_and_version_name(host: &Host) {
-    run_flow(host, "micro-read", &[]);
+fn micro_qr_and_rmqr_are_made_from_the_symbology_option_and_listed_with_their_version_names(
+    host: &Host,
+) {
+    run_flow(host, "symbology", &[]);
 }
 
 fn a_corpus_photo_from_the_file_picker_and_drag_and_drop_shows_text_and_corners(host: &Host) {

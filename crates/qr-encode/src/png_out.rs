@@ -139,8 +139,56 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(&crc.to_be_bytes());
 }
 
-/// CRC-32 (ISO-HDLC, as PNG and ZIP use): `crc32fast`, which the `png` crate already links.
-pub use crc32fast::hash as crc32;
+/// CRC-32 (ISO-HDLC, as PNG and ZIP use), four bytes per step ("slicing by 4").
+///
+/// Not `crc32fast` (which the `png` crate links): its portable path, the one wasm32 gets,
+/// slices by 16 over a 16 KiB table, four times the memory a fresh component instance
+/// touches for a ~700-byte PNG. (Measured only together with the ETag and header changes:
+/// see BENCHMARKS.md, "Seed request before and after issue 16".)
+pub fn crc32(bytes: &[u8]) -> u32 {
+    static TABLES: [[u32; 256]; 4] = {
+        let mut t = [[0u32; 256]; 4];
+        let mut n = 0;
+        while n < 256 {
+            let mut c = n as u32;
+            let mut k = 0;
+            while k < 8 {
+                c = if c & 1 == 1 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+                k += 1;
+            }
+            t[0][n] = c;
+            n += 1;
+        }
+        let mut n = 0;
+        while n < 256 {
+            let mut k = 1;
+            while k < 4 {
+                let prev = t[k - 1][n];
+                t[k][n] = (prev >> 8) ^ t[0][(prev & 0xff) as usize];
+                k += 1;
+            }
+            n += 1;
+        }
+        t
+    };
+    let mut c = !0u32;
+    let mut words = bytes.chunks_exact(4);
+    for w in &mut words {
+        let x = c ^ u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+        c = TABLES[3][(x & 0xff) as usize]
+            ^ TABLES[2][(x >> 8 & 0xff) as usize]
+            ^ TABLES[1][(x >> 16 & 0xff) as usize]
+            ^ TABLES[0][(x >> 24) as usize];
+    }
+    for &b in words.remainder() {
+        c = TABLES[0][((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8);
+    }
+    !c
+}
 
 #[cfg(test)]
 mod tests {

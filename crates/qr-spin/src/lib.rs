@@ -24,9 +24,34 @@ pub async fn serve(req: IncomingRequest, out: ResponseOutparam, endpoint: &Endpo
     let (path, query) = path_and_query
         .split_once('?')
         .unwrap_or((&path_and_query, ""));
-    let content_type = header(&req, "content-type");
-    let if_none_match = header(&req, "if-none-match");
-    let reply = match read_body(req, endpoint.max_body_bytes).await {
+    // One host call for the headers we read, not one each.
+    let [
+        content_type,
+        if_none_match,
+        content_length,
+        transfer_encoding,
+    ] = headers(
+        &req,
+        [
+            "content-type",
+            "if-none-match",
+            "content-length",
+            "transfer-encoding",
+        ],
+    );
+    let declared = content_length
+        .as_deref()
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    // A GET framed without a body (neither header: RFC 9112 §6.3) skips opening and polling
+    // the body stream, host calls that the seed's `GET /generate` paid for nothing. No GET
+    // route reads a body; one sent anyway is still read, so its limit still holds.
+    let bodiless = method == "GET" && content_length.is_none() && transfer_encoding.is_none();
+    let body = if bodiless {
+        Ok(Vec::new())
+    } else {
+        read_body(req, declared, endpoint.max_body_bytes).await
+    };
+    let reply = match body {
         Ok(body) => {
             let request = Request {
                 method: &method,
@@ -72,11 +97,14 @@ async fn write_streamed(out: ResponseOutparam, streamed: qr_api::Streamed) {
 
 /// The whole body, or the reply to send instead: 413 past `limit`, 400 if the client's
 /// stream breaks.
-async fn read_body(req: IncomingRequest, limit: usize) -> Result<Vec<u8>, Reply> {
+async fn read_body(
+    req: IncomingRequest,
+    declared: Option<u64>,
+    limit: usize,
+) -> Result<Vec<u8>, Reply> {
     let too_large = || Problem::body_too_large(limit).into_reply();
     // Read and discard up to this much in all before answering 413 (see the crate docs).
     let drain_up_to = limit.saturating_mul(BODY_DRAIN_FACTOR);
-    let declared = header(&req, "content-length").and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > drain_up_to as u64) {
         return Err(too_large());
     }
@@ -121,10 +149,15 @@ async fn write(out: ResponseOutparam, reply: Reply) {
     let _ = out.set_with_body(response, reply.body).await;
 }
 
-fn header(req: &IncomingRequest, name: &str) -> Option<String> {
-    let values = req.headers().get(name);
-    values
-        .into_iter()
-        .next()
-        .map(|v| String::from_utf8_lossy(&v).into_owned())
+/// The first value of each of `names` (lower case), read in one host call.
+fn headers<const N: usize>(req: &IncomingRequest, names: [&str; N]) -> [Option<String>; N] {
+    let mut found = [const { None }; N];
+    for (name, value) in req.headers().entries() {
+        if let Some(i) = names.iter().position(|n| name.eq_ignore_ascii_case(n))
+            && found[i].is_none()
+        {
+            found[i] = Some(String::from_utf8_lossy(&value).into_owned());
+        }
+    }
+    found
 }

@@ -369,33 +369,13 @@ fn structured_append_sequences_read_back_as_the_whole_message() {
         }
         assert_eq!(joined, data, "{format:?}");
 
-        let codes = qr_core::decode(&contact_sheet(&sheet)).unwrap();
+        let codes = qr_core::decode(&qr_test_images::contact_sheet(&sheet)).unwrap();
         let merged = qr_core::merge_structured_append(&codes);
         assert_eq!(merged.len(), 1, "{format:?}: {} codes", codes.len());
         assert_eq!(merged[0].text.as_deref(), Some(data), "{format:?}");
         assert_eq!(usize::from(merged[0].total), total);
         assert_eq!(merged[0].parity, parity);
     }
-}
-
-/// The images side by side, four to a row, with a white gap, as one PNG.
-fn contact_sheet(images: &[image::RgbaImage]) -> Vec<u8> {
-    let cell = images
-        .iter()
-        .map(|i| i.width().max(i.height()))
-        .max()
-        .unwrap()
-        + 20;
-    let cols = images.len().min(4) as u32;
-    let rows = (images.len() as u32).div_ceil(cols);
-    let mut sheet = image::RgbaImage::from_pixel(cols * cell, rows * cell, image::Rgba([255; 4]));
-    for (i, img) in images.iter().enumerate() {
-        let (x, y) = ((i as u32 % cols) * cell + 10, (i as u32 / cols) * cell + 10);
-        image::imageops::overlay(&mut sheet, img, i64::from(x), i64::from(y));
-    }
-    let mut png = std::io::Cursor::new(Vec::new());
-    sheet.write_to(&mut png, image::ImageFormat::Png).unwrap();
-    png.into_inner()
 }
 
 /// `append` holds at most 16 symbols: a message that fills 16 at `max_version` goes through,

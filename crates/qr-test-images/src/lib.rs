@@ -1,5 +1,6 @@
-//! Hostile test images, made by code, in one place for every test that needs them: qr-core's
-//! unit tests of the image limits and the end-to-end tests that send them to a real host.
+//! Test images, made by code, in one place for every test that needs them: hostile PNGs for
+//! qr-core's unit tests of the image limits and the end-to-end tests that send them to a real
+//! host, and contact sheets of several codes in one image.
 
 /// A valid PNG that declares `width` × `height` in its header but carries an empty data
 /// stream: a few dozen bytes that would make a naive server allocate gigabytes.
@@ -66,4 +67,27 @@ mod tests {
     fn the_icc_bomb_is_small_on_disk() {
         assert!(png_with_icc_profile(1 << 20).len() < 16 * 1024);
     }
+}
+
+/// The images side by side, four to a row in square cells with a white gap, as one PNG: a
+/// photo of several codes (a structured-append sequence, say) for a decoder that finds them all.
+pub fn contact_sheet(images: &[image::RgbaImage]) -> Vec<u8> {
+    let cell = images
+        .iter()
+        .map(|i| i.width().max(i.height()))
+        .max()
+        .expect("at least one image")
+        + 20;
+    let cols = images.len().min(4) as u32;
+    let rows = (images.len() as u32).div_ceil(cols);
+    let mut sheet = image::RgbaImage::from_pixel(cols * cell, rows * cell, image::Rgba([255; 4]));
+    for (i, img) in images.iter().enumerate() {
+        let (x, y) = ((i as u32 % cols) * cell + 10, (i as u32 / cols) * cell + 10);
+        image::imageops::overlay(&mut sheet, img, i64::from(x), i64::from(y));
+    }
+    let mut png = std::io::Cursor::new(Vec::new());
+    sheet
+        .write_to(&mut png, image::ImageFormat::Png)
+        .expect("encode the sheet");
+    png.into_inner()
 }

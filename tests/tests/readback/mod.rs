@@ -78,15 +78,5 @@ pub fn contact_sheet(pngs: &[Vec<u8>]) -> Vec<u8> {
         .iter()
         .map(|p| image::load_from_memory(p).unwrap().to_rgba8())
         .collect();
-    let cell = images.iter().map(|i| i.width()).max().unwrap() + 20;
-    let cols = images.len().min(4) as u32;
-    let rows = (images.len() as u32).div_ceil(cols);
-    let mut sheet = image::RgbaImage::from_pixel(cols * cell, rows * cell, image::Rgba([255; 4]));
-    for (i, img) in images.iter().enumerate() {
-        let (x, y) = ((i as u32 % cols) * cell + 10, (i as u32 / cols) * cell + 10);
-        image::imageops::overlay(&mut sheet, img, i64::from(x), i64::from(y));
-    }
-    let mut png = std::io::Cursor::new(Vec::new());
-    sheet.write_to(&mut png, image::ImageFormat::Png).unwrap();
-    png.into_inner()
+    qr_test_images::contact_sheet(&images)
 }

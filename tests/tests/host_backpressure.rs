@@ -40,21 +40,7 @@ fn a_burst_over_concurrency_and_queue_gets_some_503_with_retry_after_and_no_hang
     let slow = occupy_slot(&host, 1500);
 
     const BURST: usize = 8;
-    let burst: Vec<_> = (0..BURST)
-        .map(|i| {
-            let client = host.client().clone();
-            let url = host.url(&format!("/hello/{i}"));
-            thread::spawn(move || {
-                let response = client.get(url).send().expect("burst request");
-                let retry_after = response
-                    .headers()
-                    .get("retry-after")
-                    .map(|v| v.to_str().expect("ascii").to_owned());
-                (response.status().as_u16(), retry_after)
-            })
-        })
-        .collect();
-    let results: Vec<_> = burst.into_iter().map(|h| h.join().expect("join")).collect();
+    let results = burst(&host, (0..BURST).map(|i| format!("/hello/{i}")));
 
     let ok = results.iter().filter(|(s, _)| *s == 200).count();
     let rejected: Vec<_> = results.iter().filter(|(s, _)| *s == 503).collect();
@@ -104,12 +90,13 @@ fn a_queued_request_that_waits_too_long_gets_503() {
     host.shutdown();
 }
 
-/// Sends `count` concurrent `GET /slow?ms=<ms>` and returns each (status, Retry-After).
-fn burst(host: &Host, count: usize, ms: u32) -> Vec<(u16, Option<String>)> {
-    let handles: Vec<_> = (0..count)
-        .map(|_| {
+/// Sends a concurrent `GET` of each path and returns each (status, Retry-After).
+fn burst(host: &Host, paths: impl IntoIterator<Item = String>) -> Vec<(u16, Option<String>)> {
+    let handles: Vec<_> = paths
+        .into_iter()
+        .map(|path| {
             let client = host.client().clone();
-            let url = host.url(&format!("/slow?ms={ms}"));
+            let url = host.url(&path);
             thread::spawn(move || {
                 let response = client.get(url).send().expect("burst request");
                 let retry_after = response
@@ -136,7 +123,7 @@ fn a_burst_the_host_can_serve_within_its_queue_budget_is_queued_not_refused() {
     let host = Host::builder(fixtures_manifest())
         .args(["--max-concurrency", "1"])
         .start();
-    let results = burst(&host, 12, 300);
+    let results = burst(&host, (0..12).map(|_| "/slow?ms=300".to_owned()));
     assert!(results.iter().all(|(s, _)| *s == 200), "{results:?}");
     assert_eq!(host.counter("qr_host_rejections_total", &[]), 0.0);
     host.shutdown();
@@ -157,7 +144,7 @@ fn a_burst_beyond_the_queue_budget_is_refused_at_once_by_measured_capacity() {
     }
     // Ten at once need 4 s on one slot; the budget is 1.5 s, so those whose estimated wait
     // (400 ms per request ahead) is over it are refused on arrival, with Retry-After.
-    let results = burst(&host, 10, 400);
+    let results = burst(&host, (0..10).map(|_| "/slow?ms=400".to_owned()));
     let served = results.iter().filter(|(s, _)| *s == 200).count();
     assert!(served >= 1, "{results:?}");
     assert!(

@@ -18,6 +18,7 @@ use rxing::Point;
 use crate::budget::{
     Budget, COST_CELL, COST_LOCATE, COST_LOCATE_PER_PIXEL, COST_LOCATE_TRY, COST_ROW_HIT,
 };
+use crate::reader::inside;
 use rxing::common::BitMatrix;
 use rxing::common::cpp_essentials::{
     ConcentricPattern, FindLeftGuardBy, FixedPattern, IsPattern, LocateConcentricPattern,
@@ -47,15 +48,24 @@ const CELL: usize = 16;
 /// Bits in a word of a `BitMatrix` row.
 const WORD_BITS: usize = usize::BITS as usize;
 
-/// Every finder-pattern candidate in `bits`, in the order the row search meets them, or
-/// those found before `budget` ran out.
+/// Every finder-pattern candidate in `bits` outside the symbols already `read`
+/// (quadrilaterals in view pixels), in the order the row search meets them, or those found
+/// before `budget` ran out.
+///
+/// A row window whose centre falls in a grid cell that lies wholly inside a symbol read is
+/// not confirmed: a sheet of codes read in one view costs the next views a row scan of
+/// their areas instead of locating every pattern again.
 pub(crate) fn find_finder_patterns(
     bits: &BitMatrix,
+    read: &[[Point; 4]],
     budget: &mut Budget,
 ) -> Vec<ConcentricPattern> {
     let width = bits.getWidth() as usize;
     let mut found: Vec<ConcentricPattern> = Vec::new();
     let mut zones = Zones::new(width, bits.getHeight() as usize);
+    if !zones.mask(read, budget) {
+        return found;
+    }
     let mut runs = Vec::with_capacity(width + 2);
     'rows: for y in (ROW_STEP - 1..bits.getHeight() as usize).step_by(ROW_STEP) {
         let row = bits.getRow(y as u32);
@@ -110,6 +120,8 @@ struct Zones {
     columns: usize,
     rows: usize,
     cells: Vec<Vec<u32>>,
+    /// Cells wholly inside a symbol already read.
+    masked: Vec<bool>,
 }
 
 impl Zones {
@@ -119,20 +131,54 @@ impl Zones {
             columns,
             rows,
             cells: vec![Vec::new(); columns * rows],
+            masked: vec![false; columns * rows],
         }
+    }
+
+    /// Masks the cells whose four corners lie inside one of `read`; `false` when the
+    /// budget cannot pay for the cells visited.
+    fn mask(&mut self, read: &[[Point; 4]], budget: &mut Budget) -> bool {
+        for quad in read {
+            let (mut lo, mut hi) = (quad[0], quad[0]);
+            for p in quad {
+                (lo.x, lo.y, hi.x, hi.y) =
+                    (lo.x.min(p.x), lo.y.min(p.y), hi.x.max(p.x), hi.y.max(p.y));
+            }
+            let (x0, x1) = (self.cell(lo.x, self.columns), self.cell(hi.x, self.columns));
+            let (y0, y1) = (self.cell(lo.y, self.rows), self.cell(hi.y, self.rows));
+            if !budget.spend(((x1 - x0 + 1) * (y1 - y0 + 1)) as u64 * COST_CELL) {
+                return false;
+            }
+            for y in y0..=y1 {
+                for x in x0..=x1 {
+                    let corner = |dx: usize, dy: usize| Point {
+                        x: ((x + dx) * CELL) as f32,
+                        y: ((y + dy) * CELL) as f32,
+                    };
+                    if [(0, 0), (1, 0), (0, 1), (1, 1)]
+                        .iter()
+                        .all(|&(dx, dy)| inside(quad, corner(dx, dy)))
+                    {
+                        self.masked[y * self.columns + x] = true;
+                    }
+                }
+            }
+        }
+        true
     }
 
     fn cell(&self, v: f32, count: usize) -> usize {
         ((v.max(0.0) as usize) / CELL).min(count - 1)
     }
 
-    /// `p` lies in the zone of one of `found`.
+    /// `p` lies in the zone of one of `found`, or in a masked cell.
     fn inside_any(&self, p: Point, found: &[ConcentricPattern]) -> bool {
         let index = self.cell(p.y, self.rows) * self.columns + self.cell(p.x, self.columns);
-        self.cells[index].iter().any(|&i| {
-            let old = &found[i as usize];
-            Point::distance(p, old.p) < old.size as f32 / 2.0
-        })
+        self.masked[index]
+            || self.cells[index].iter().any(|&i| {
+                let old = &found[i as usize];
+                Point::distance(p, old.p) < old.size as f32 / 2.0
+            })
     }
 
     /// Enters candidate `index` in every cell its zone touches; `false` when the budget
@@ -250,11 +296,11 @@ mod tests {
     #[test]
     fn the_candidates_match_rxings_finder_search_on_every_corpus_photo() {
         for (path, image) in crate::corpus::shared_photos() {
-            let Some(bits) = crate::views::hybrid(&image) else {
+            let Some(bits) = crate::views::hybrid(&image, false) else {
                 continue;
             };
             assert_eq!(
-                find_finder_patterns(&bits, &mut Budget::new(u64::MAX)),
+                find_finder_patterns(&bits, &[], &mut Budget::new(u64::MAX)),
                 FindFinderPatterns(&bits, true, 0),
                 "{}",
                 path.display()

@@ -63,14 +63,10 @@ pub(crate) fn hybrid(image: &GrayImage) -> Option<BitMatrix> {
         }
     }
 
-    let mut bits = BitMatrix::new(image.width(), image.height()).ok()?;
-    let words = width.div_ceil(WORD_BITS);
-    let mut row_bits = BitArray::with_size(width);
-    // One byte per pixel (1 = black), padded with zeros to whole words.
-    let mut black = vec![0u8; words * WORD_BITS];
-    let mut overlap = vec![0u8; width];
     let last_row = &column_thresholds[(blocks.rows - 1) * width..];
-    for (y, row) in pixels.chunks_exact(width).enumerate() {
+    let mut overlap = vec![0u8; width];
+    pack_rows(image.width(), image.height(), |y, black| {
+        let row = &pixels[y * width..][..width];
         let own = &column_thresholds[(y / BLOCK) * width..][..width];
         let limits = if y >= height - BLOCK {
             for ((t, &a), &b) in overlap.iter_mut().zip(own).zip(last_row) {
@@ -84,6 +80,27 @@ pub(crate) fn hybrid(image: &GrayImage) -> Option<BitMatrix> {
         for ((b, &p), &t) in black.iter_mut().zip(row).zip(limits) {
             *b = u8::from(p <= t);
         }
+    })
+}
+
+/// A `width`×`height` bit matrix filled row by row: `fill(y, black)` sets one byte per
+/// pixel of row `y` (1 = black; the slice is `width` long), and the bytes are packed a
+/// word at a time. Every binariser of [`crate::views`] writes its bits through this, as
+/// setting them one call at a time cost as much as computing them. `None` for an empty
+/// size.
+pub(crate) fn pack_rows(
+    width: u32,
+    height: u32,
+    mut fill: impl FnMut(usize, &mut [u8]),
+) -> Option<BitMatrix> {
+    let mut bits = BitMatrix::new(width, height).ok()?;
+    let width = width as usize;
+    let words = width.div_ceil(WORD_BITS);
+    let mut row_bits = BitArray::with_size(width);
+    // One byte per pixel, padded with zeros to whole words.
+    let mut black = vec![0u8; words * WORD_BITS];
+    for y in 0..height as usize {
+        fill(y, &mut black[..width]);
         for (i, word) in black.chunks_exact(WORD_BITS).enumerate() {
             row_bits.setBulk(i * WORD_BITS, pack_word(word));
         }
@@ -209,7 +226,7 @@ fn pack_byte(eight: &[u8]) -> u8 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use rxing::common::HybridBinarizer;
     use rxing::{Binarizer, Luma8Source};
@@ -224,8 +241,8 @@ mod tests {
     }
 
     /// A deterministic image with gradients, flat areas and noise, so that every branch
-    /// (flat blocks, neighbour correction, overlaps) is taken.
-    fn test_image(width: u32, height: u32, seed: u32) -> GrayImage {
+    /// (flat blocks, neighbour correction, overlaps) is taken; the views' tests use it too.
+    pub(crate) fn test_image(width: u32, height: u32, seed: u32) -> GrayImage {
         let mut state = seed.wrapping_mul(2_654_435_761).max(1);
         GrayImage::from_fn(width, height, |x, y| {
             state ^= state << 13;

@@ -28,7 +28,6 @@ use std::borrow::Cow;
 
 use image::GrayImage;
 pub use qr_ec_level::EcLevel;
-use rxing::common::BitMatrix;
 
 pub use append::{Merged, StructuredAppend, merge_structured_append};
 use budget::Budget;
@@ -259,7 +258,7 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
     // binarising: flipping the black-and-white result instead is not the same, because
     // the thresholds treat low-contrast blocks as background, which inverts wrongly.
     let mut search = |view: &GrayImage,
-                      binarise: fn(&GrayImage) -> Option<BitMatrix>,
+                      binarise: views::Binariser,
                       scale: f32,
                       found: &mut Vec<Code>|
      -> Unread {
@@ -268,7 +267,7 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
             return Unread::default();
         }
         let mut unread = Unread::default();
-        if let Some(bits) = binarise(view) {
+        if let Some(bits) = binarise(view, false) {
             unread = read_view(
                 &bits,
                 ViewInfo {
@@ -283,7 +282,7 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
         if passes.inverted
             && found.is_empty()
             && !budget.scan_exhausted()
-            && let Some(bits) = binarise(&views::inverted(view))
+            && let Some(bits) = binarise(view, true)
         {
             let info = ViewInfo {
                 scale,
@@ -305,7 +304,8 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
     if !found.is_empty() {
         // A busy image: several symbols read (a sheet, a shelf, where others may lie in
         // other light), or some triples failed: the other thresholds get their chance
-        // (symbols read twice are kept once).
+        // (symbols read twice are kept once; their areas are left out of the finder
+        // search, so a sheet read in full costs these views little beyond binarising).
         if passes.other_thresholds && (found.len() >= MANY_CODES || unread.near_misses > 0) {
             search(&base, views::local_mean, base_scale, &mut found);
             search(&base, views::global, base_scale, &mut found);

@@ -56,11 +56,6 @@ pub(crate) fn read_view(
     found: &mut Vec<Code>,
 ) -> Unread {
     budget.start_view(VIEW_BUDGET);
-    budget.start_stage(VIEW_BUDGET * FINDER_SHARE_PERCENT / 100);
-    let mut patterns = find_finder_patterns(bits, budget);
-    budget.start_stage(VIEW_BUDGET * GROUPING_SHARE_PERCENT / 100);
-    let triples = group(&mut patterns, budget);
-    budget.start_stage(VIEW_BUDGET);
     // Symbols read, in earlier views and in this one, as quadrilaterals in view pixels.
     let mut read: Vec<[rxing::Point; 4]> = found
         .iter()
@@ -71,6 +66,13 @@ pub(crate) fn read_view(
             })
         })
         .collect();
+    budget.start_stage(VIEW_BUDGET * FINDER_SHARE_PERCENT / 100);
+    // The finder search leaves out the symbols earlier views read: their patterns could
+    // only form triples and single finders that are skipped for lying on them.
+    let mut patterns = find_finder_patterns(bits, &read, budget);
+    budget.start_stage(VIEW_BUDGET * GROUPING_SHARE_PERCENT / 100);
+    let triples = group(&mut patterns, budget);
+    budget.start_stage(VIEW_BUDGET);
     let (mut used, near_misses) =
         decode_triples(bits, info, &triples, &patterns, budget, found, &mut read);
     if info.micro {
@@ -246,10 +248,10 @@ fn keep(
 }
 
 /// `p` lies inside the convex quadrilateral `quad` (corners in order around it).
-fn inside(quad: &[rxing::Point; 4], p: rxing::Point) -> bool {
+pub(crate) fn inside(quad: &[rxing::Point; 4], p: rxing::Point) -> bool {
     let side =
         |a: rxing::Point, b: rxing::Point| (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x);
-    let signs: Vec<f32> = (0..4).map(|i| side(quad[i], quad[(i + 1) % 4])).collect();
+    let signs: [f32; 4] = std::array::from_fn(|i| side(quad[i], quad[(i + 1) % 4]));
     signs.iter().all(|&s| s >= 0.0) || signs.iter().all(|&s| s <= 0.0)
 }
 

@@ -5,8 +5,7 @@
 //! (shading, glare, printed on fabric). Each function here makes one such view.
 
 use image::GrayImage;
-use rxing::common::{BitMatrix, GlobalHistogramBinarizer};
-use rxing::{Binarizer, Luma8Source};
+use rxing::common::BitMatrix;
 
 /// Views smaller than this on their short side are not made: a version-1 symbol with its
 /// quiet zone is 29 modules, and the finder search needs about two pixels per module.
@@ -28,38 +27,123 @@ const LOCAL_MEAN_MARGIN_PERCENT: u32 = 12;
 /// symbols, 7×7 and 13×13 read two more of ten, 9×9 one.
 pub(crate) const SHARPEN_RADIUS: usize = 3;
 
+/// A binariser: the black-and-white view of an image, or of its negative when `inverted`
+/// (the same bits as binarising [`inverted`]`(image)`, without copying the image where
+/// the threshold allows it); `None` when the image has too little contrast or is empty.
+pub(crate) type Binariser = fn(&GrayImage, bool) -> Option<BitMatrix>;
+
 /// zxing's hybrid binariser: 8×8 blocks thresholded on their 5×5 neighbourhood's mean
 /// (our own implementation, see [`crate::hybrid`]); like zxing, images too small for one
-/// neighbourhood get the global threshold instead.
-pub(crate) fn hybrid(image: &GrayImage) -> Option<BitMatrix> {
-    crate::hybrid::hybrid(image).or_else(|| global(image))
+/// neighbourhood get the global threshold instead. Flat blocks take a rule of their own,
+/// so the negative is binarised afresh rather than flipped.
+pub(crate) fn hybrid(image: &GrayImage, inverted: bool) -> Option<BitMatrix> {
+    let bits = if inverted {
+        crate::hybrid::hybrid(&self::inverted(image))
+    } else {
+        crate::hybrid::hybrid(image)
+    };
+    bits.or_else(|| global(image, inverted))
 }
+
+/// Buckets of the global threshold's histogram (zxing's 5 bits of luminance).
+const BUCKETS: usize = 32;
 
 /// zxing's global-histogram binariser: one threshold for the whole image, found at the
 /// valley between its two luminance peaks. Copes with blur that defeats local thresholds.
-pub(crate) fn global(image: &GrayImage) -> Option<BitMatrix> {
-    let source = Luma8Source::new_with_slice(image.as_raw(), image.width(), image.height()).ok()?;
-    GlobalHistogramBinarizer::new(source)
-        .get_black_matrix()
-        .ok()
-        .cloned()
+///
+/// Our own implementation of zxing's method (the histogram of four rows' middle three
+/// fifths, its valley nearest the light peak), the same bits as rxing's
+/// `GlobalHistogramBinarizer` (the tests compare them), without its per-pixel calls.
+/// The negative's histogram is this one reversed, so neither needs a copy of the image.
+pub(crate) fn global(image: &GrayImage, inverted: bool) -> Option<BitMatrix> {
+    let (width, height) = (image.width() as usize, image.height() as usize);
+    let pixels = image.as_raw();
+    let mut buckets = [0u32; BUCKETS];
+    for y in 1..5 {
+        let row = &pixels[(height * y / 5) * width..][..width];
+        for &p in &row[width / 5..width * 4 / 5] {
+            buckets[usize::from(p >> 3)] += 1;
+        }
+    }
+    if inverted {
+        buckets.reverse();
+    }
+    let black_point = black_point(&buckets)?;
+    crate::hybrid::pack_rows(image.width(), image.height(), |y, black| {
+        let row = &pixels[y * width..][..width];
+        for (b, &p) in black.iter_mut().zip(row) {
+            let p = if inverted { 255 - p } else { p };
+            *b = u8::from(u32::from(p) < black_point);
+        }
+    })
+}
+
+/// zxing's black point from a luminance histogram: the lowest valley between the tallest
+/// peak and the next peak far from it, nearer the light one; `None` when the two peaks are
+/// too close for a meaningful threshold. Products wrap as they do in rxing's release build.
+fn black_point(buckets: &[u32; BUCKETS]) -> Option<u32> {
+    let max_count = buckets.iter().copied().max().unwrap_or(0);
+    // The first tallest bucket.
+    let mut first = 0;
+    for (x, &count) in buckets.iter().enumerate() {
+        if count > buckets[first] {
+            first = x;
+        }
+    }
+    // The second peak: height times the square of the distance from the first.
+    let (mut second, mut second_score) = (0, 0u32);
+    for (x, &count) in buckets.iter().enumerate() {
+        let distance = x.abs_diff(first) as u32;
+        let score = count.wrapping_mul(distance).wrapping_mul(distance);
+        if score > second_score {
+            (second, second_score) = (x, score);
+        }
+    }
+    if first > second {
+        std::mem::swap(&mut first, &mut second);
+    }
+    if second - first <= BUCKETS / 16 {
+        return None;
+    }
+    let (mut valley, mut valley_score) = (second as isize - 1, -1i32);
+    for x in (first + 1..=second).rev() {
+        let from_first = (x - first) as isize;
+        let score = from_first
+            .wrapping_mul(from_first)
+            .wrapping_mul((second - x) as isize)
+            .wrapping_mul((max_count - buckets[x]) as isize);
+        if score as i32 > valley_score {
+            (valley, valley_score) = (x as isize, score as i32);
+        }
+    }
+    Some((valley as u32) << 3)
 }
 
 /// Our own adaptive threshold over a square window much larger than the hybrid
-/// binariser's, computed with an integral image so the cost is linear in pixels.
+/// binariser's, from running box sums, so the cost is linear in pixels.
 ///
 /// The hybrid binariser's 40-pixel neighbourhood is smaller than one module of a close-up
 /// photo, and inside a large dark module it invents edges; this one does not.
-pub(crate) fn local_mean(image: &GrayImage) -> Option<BitMatrix> {
+pub(crate) fn local_mean(image: &GrayImage, inverted: bool) -> Option<BitMatrix> {
     let radius = (image.width().min(image.height()) / LOCAL_MEAN_WINDOW_DIVISOR).max(4);
     let keep = u64::from(100 - LOCAL_MEAN_MARGIN_PERCENT);
-    let mut bits = BitMatrix::new(image.width(), image.height()).ok()?;
-    window_sums(image, radius as usize, |x, y, p, sum, count| {
-        if u64::from(p) * count * 100 < sum * keep {
-            bits.set(x as u32, y as u32);
+    let mut sums = BoxSums::new(image, radius as usize);
+    crate::hybrid::pack_rows(image.width(), image.height(), |y, black| {
+        let (row, window, spans, rows) = sums.row(y);
+        let pixels = black.iter_mut().zip(row).zip(window).zip(spans);
+        if inverted {
+            for (((b, &p), &sum), &columns) in pixels {
+                let count = u64::from(rows * columns);
+                let (p, sum) = (255 - u64::from(p), 255 * count - u64::from(sum));
+                *b = u8::from(p * count * 100 < sum * keep);
+            }
+        } else {
+            for (((b, &p), &sum), &columns) in pixels {
+                let count = u64::from(rows * columns);
+                *b = u8::from(u64::from(p) * count * 100 < u64::from(sum) * keep);
+            }
         }
-    });
-    Some(bits)
+    })
 }
 
 /// The image with its detail doubled: each pixel pushed away from the mean of the
@@ -69,41 +153,113 @@ pub(crate) fn local_mean(image: &GrayImage) -> Option<BitMatrix> {
 /// lone module sits near the local threshold and the sampler reads noise; subtracting the
 /// local mean restores the contrast between neighbouring modules. Linear in the pixels.
 pub(crate) fn sharpened(image: &GrayImage) -> GrayImage {
-    let mut out = GrayImage::new(image.width(), image.height());
-    window_sums(image, SHARPEN_RADIUS, |x, y, p, sum, count| {
-        let mean = (sum / count) as i32;
-        let value = (2 * i32::from(p) - mean).clamp(0, 255);
-        out.put_pixel(x as u32, y as u32, image::Luma([value as u8]));
-    });
-    out
-}
-
-/// Calls `each(x, y, pixel, sum, count)` for every pixel with the sum and count of the
-/// pixels in the square of half-side `radius` around it (cut at the image's edges), from
-/// a summed-area table, so the cost is linear in pixels whatever the radius.
-fn window_sums(image: &GrayImage, radius: usize, mut each: impl FnMut(usize, usize, u8, u64, u64)) {
-    let (w, h) = (image.width() as usize, image.height() as usize);
-    let pixels = image.as_raw();
-    // Summed-area table with a zero first row and column; u64 so no image size overflows.
-    let stride = w + 1;
-    let mut integral = vec![0u64; stride * (h + 1)];
-    for (y, row) in pixels.chunks_exact(w).enumerate() {
-        let mut row_sum = 0u64;
-        for (x, &p) in row.iter().enumerate() {
-            row_sum += u64::from(p);
-            integral[(y + 1) * stride + x + 1] = integral[y * stride + x + 1] + row_sum;
+    let width = image.width() as usize;
+    let mut out = vec![0u8; image.as_raw().len()];
+    let mut sums = BoxSums::new(image, SHARPEN_RADIUS);
+    let full = (2 * SHARPEN_RADIUS + 1) as u32;
+    for (y, out) in out.chunks_exact_mut(width.max(1)).enumerate() {
+        let (row, window, spans, rows) = sums.row(y);
+        for (((o, &p), &sum), &columns) in out.iter_mut().zip(row).zip(window).zip(spans) {
+            // Inside the image the window is full and the division is by a constant.
+            let mean = if rows == full && columns == full {
+                sum / (full * full)
+            } else {
+                sum / (rows * columns)
+            };
+            *o = (2 * i32::from(p) - mean as i32).clamp(0, 255) as u8;
         }
     }
-    let window = |c: usize, len: usize| (c.saturating_sub(radius), (c + radius + 1).min(len));
-    let columns: Vec<(usize, usize)> = (0..w).map(|x| window(x, w)).collect();
-    for (y, row) in pixels.chunks_exact(w).enumerate() {
-        let (y0, y1) = window(y, h);
-        let (top, bottom) = (&integral[y0 * stride..], &integral[y1 * stride..]);
-        for (x, (&p, &(x0, x1))) in row.iter().zip(&columns).enumerate() {
-            let sum = bottom[x1] + top[x0] - top[x1] - bottom[x0];
-            let count = ((y1 - y0) * (x1 - x0)) as u64;
-            each(x, y, p, sum, count);
+    GrayImage::from_raw(image.width(), image.height(), out).unwrap_or_default()
+}
+
+/// Sums over the square of half-side `radius` around each pixel (cut at the image's
+/// edges), a row at a time: per column the sum of the window's rows, kept up to date as
+/// the window moves down, then a running sum along the row. Linear in the pixels whatever
+/// the radius, and no table the size of the image. Sums stay below 2³² (the window holds
+/// at most 255 × the pixels of a view); the running sum wraps and its differences do not.
+struct BoxSums<'a> {
+    image: &'a GrayImage,
+    radius: usize,
+    /// Per column, the sum of the rows `rows` of the window.
+    column_sums: Vec<u32>,
+    /// The rows summed in `column_sums`.
+    rows: std::ops::Range<usize>,
+    /// Running sum of `column_sums` (one longer), wrapping.
+    running: Vec<u32>,
+    /// The window sum of each pixel of the current row.
+    window: Vec<u32>,
+    /// Per column, how many columns its window spans.
+    columns: Vec<u32>,
+}
+
+impl<'a> BoxSums<'a> {
+    fn new(image: &'a GrayImage, radius: usize) -> Self {
+        let width = image.width() as usize;
+        let columns = (0..width)
+            .map(|x| ((x + radius + 1).min(width) - x.saturating_sub(radius)) as u32)
+            .collect();
+        BoxSums {
+            image,
+            radius,
+            column_sums: vec![0; width],
+            rows: 0..0,
+            running: vec![0; width + 1],
+            window: vec![0; width],
+            columns,
         }
+    }
+
+    /// Row `y`'s pixels, their window sums, how many columns each window spans and how
+    /// many rows. Rows must be asked for in order.
+    fn row(&mut self, y: usize) -> (&'a [u8], &[u32], &[u32], u32) {
+        let (width, height) = (self.image.width() as usize, self.image.height() as usize);
+        let pixels: &'a [u8] = self.image.as_raw();
+        let wanted = y.saturating_sub(self.radius)..(y + self.radius + 1).min(height);
+        while self.rows.end < wanted.end {
+            let row = &pixels[self.rows.end * width..][..width];
+            for (s, &p) in self.column_sums.iter_mut().zip(row) {
+                *s += u32::from(p);
+            }
+            self.rows.end += 1;
+        }
+        while self.rows.start < wanted.start {
+            let row = &pixels[self.rows.start * width..][..width];
+            for (s, &p) in self.column_sums.iter_mut().zip(row) {
+                *s -= u32::from(p);
+            }
+            self.rows.start += 1;
+        }
+        let mut total = 0u32;
+        for (r, &s) in self.running[1..].iter_mut().zip(&self.column_sums) {
+            total = total.wrapping_add(s);
+            *r = total;
+        }
+        // Window of x: running[min(x + r + 1, width)] - running[max(x - r, 0)]; the three
+        // spans below are that with the bounds known, so the middle one is a plain zip.
+        let r = self.radius.min(width);
+        let span = (2 * r + 1).min(width);
+        let (window, running) = (&mut self.window, &self.running);
+        let left = (r + 1).min(width);
+        for (x, w) in window[..left].iter_mut().enumerate() {
+            *w = running[(x + r + 1).min(width)];
+        }
+        if width > span {
+            let middle = &mut window[left..width - r];
+            let (ends, starts) = (&running[left + r + 1..], &running[left - r..]);
+            for ((w, &end), &start) in middle.iter_mut().zip(ends).zip(starts) {
+                *w = end.wrapping_sub(start);
+            }
+        }
+        for x in (width - r).max(left)..width {
+            window[x] = running[width].wrapping_sub(running[x - r]);
+        }
+        let rows = (self.rows.end - self.rows.start) as u32;
+        (
+            &pixels[y * width..][..width],
+            &self.window,
+            &self.columns,
+            rows,
+        )
     }
 }
 
@@ -119,16 +275,22 @@ pub(crate) fn shrink(image: &GrayImage, factor: u32) -> GrayImage {
     let (w, h) = (image.width() / factor, image.height() / factor);
     let (f, src_w) = (factor as usize, image.width() as usize);
     let area = factor * factor;
-    let mut sums = vec![0u32; w as usize];
+    // Per source column, the sum over the band's rows; then per block, its columns' sums.
+    let mut columns = vec![0u32; src_w];
     let mut out = Vec::with_capacity(w as usize * h as usize);
     for band in image.as_raw().chunks_exact(src_w * f).take(h as usize) {
-        sums.fill(0);
+        columns.fill(0);
         for row in band.chunks_exact(src_w) {
-            for (sum, block) in sums.iter_mut().zip(row.chunks_exact(f)) {
-                *sum += block.iter().map(|&p| u32::from(p)).sum::<u32>();
+            for (sum, &p) in columns.iter_mut().zip(row) {
+                *sum += u32::from(p);
             }
         }
-        out.extend(sums.iter().map(|&s| (s / area) as u8));
+        out.extend(
+            columns
+                .chunks_exact(f)
+                .take(w as usize)
+                .map(|block| (block.iter().sum::<u32>() / area) as u8),
+        );
     }
     GrayImage::from_raw(w, h, out).unwrap_or_default()
 }
@@ -153,6 +315,136 @@ pub(crate) fn enlarge(image: &GrayImage) -> GrayImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hybrid::tests::test_image;
+    use rxing::common::GlobalHistogramBinarizer;
+    use rxing::{Binarizer, Luma8Source};
+
+    /// rxing's global-histogram binariser, which [`global`] reimplements.
+    fn rxing_global(image: &GrayImage) -> Option<BitMatrix> {
+        let source =
+            Luma8Source::new_with_slice(image.as_raw(), image.width(), image.height()).ok()?;
+        GlobalHistogramBinarizer::new(source)
+            .get_black_matrix()
+            .ok()
+            .cloned()
+    }
+
+    /// The box sums the straightforward way (a summed-area table), as the first version
+    /// of these views computed them: `each(x, y, pixel, sum, count)`.
+    fn reference_window_sums(
+        image: &GrayImage,
+        radius: usize,
+        mut each: impl FnMut(usize, usize, u8, u64, u64),
+    ) {
+        let (w, h) = (image.width() as usize, image.height() as usize);
+        let stride = w + 1;
+        let mut integral = vec![0u64; stride * (h + 1)];
+        for y in 0..h {
+            let mut row_sum = 0;
+            for x in 0..w {
+                row_sum += u64::from(image.get_pixel(x as u32, y as u32).0[0]);
+                integral[(y + 1) * stride + x + 1] = integral[y * stride + x + 1] + row_sum;
+            }
+        }
+        for y in 0..h {
+            let (y0, y1) = (y.saturating_sub(radius), (y + radius + 1).min(h));
+            for x in 0..w {
+                let (x0, x1) = (x.saturating_sub(radius), (x + radius + 1).min(w));
+                let sum = integral[y1 * stride + x1] + integral[y0 * stride + x0]
+                    - integral[y0 * stride + x1]
+                    - integral[y1 * stride + x0];
+                let count = ((y1 - y0) * (x1 - x0)) as u64;
+                each(x, y, image.get_pixel(x as u32, y as u32).0[0], sum, count);
+            }
+        }
+    }
+
+    fn reference_local_mean(image: &GrayImage) -> BitMatrix {
+        let radius = (image.width().min(image.height()) / LOCAL_MEAN_WINDOW_DIVISOR).max(4);
+        let keep = u64::from(100 - LOCAL_MEAN_MARGIN_PERCENT);
+        let mut bits = BitMatrix::new(image.width(), image.height()).expect("not empty");
+        reference_window_sums(image, radius as usize, |x, y, p, sum, count| {
+            if u64::from(p) * count * 100 < sum * keep {
+                bits.set(x as u32, y as u32);
+            }
+        });
+        bits
+    }
+
+    fn reference_sharpened(image: &GrayImage) -> GrayImage {
+        let mut out = GrayImage::new(image.width(), image.height());
+        reference_window_sums(image, SHARPEN_RADIUS, |x, y, p, sum, count| {
+            let value = (2 * i32::from(p) - (sum / count) as i32).clamp(0, 255);
+            out.put_pixel(x as u32, y as u32, image::Luma([value as u8]));
+        });
+        out
+    }
+
+    fn reference_shrink(image: &GrayImage, factor: u32) -> GrayImage {
+        GrayImage::from_fn(image.width() / factor, image.height() / factor, |x, y| {
+            let mut sum = 0u32;
+            for dy in 0..factor {
+                for dx in 0..factor {
+                    sum += u32::from(image.get_pixel(x * factor + dx, y * factor + dy).0[0]);
+                }
+            }
+            image::Luma([(sum / (factor * factor)) as u8])
+        })
+    }
+
+    /// Every view function gives what its straightforward version gives, on `image` and
+    /// on its negative.
+    fn assert_views_match(image: &GrayImage, what: &str) {
+        let negative = inverted(image);
+        for (polarity, pixels) in [(false, image), (true, &negative)] {
+            assert!(
+                global(image, polarity) == rxing_global(pixels),
+                "global, {what}, inverted {polarity}"
+            );
+            assert!(
+                local_mean(image, polarity) == Some(reference_local_mean(pixels)),
+                "local mean, {what}, inverted {polarity}"
+            );
+            assert!(
+                hybrid(image, polarity) == hybrid(pixels, false),
+                "hybrid, {what}, inverted {polarity}"
+            );
+        }
+        assert!(
+            sharpened(image) == reference_sharpened(image),
+            "sharpened, {what}"
+        );
+        for factor in [2, 3, 4] {
+            assert!(
+                shrink(image, factor) == reference_shrink(image, factor),
+                "shrink by {factor}, {what}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_view_matches_its_straightforward_version() {
+        for (width, height) in [(21, 21), (40, 97), (64, 64), (131, 70), (333, 129)] {
+            for seed in 1..4 {
+                assert_views_match(
+                    &test_image(width, height, seed),
+                    &format!("{width}x{height} seed {seed}"),
+                );
+            }
+        }
+        // Flat and two-level images: no valley, and a valley at the edge of the histogram.
+        assert_views_match(&GrayImage::from_pixel(50, 50, image::Luma([128])), "flat");
+        let halves = GrayImage::from_fn(60, 60, |x, _| image::Luma([if x < 30 { 0 } else { 255 }]));
+        assert_views_match(&halves, "halves");
+    }
+
+    #[cfg(feature = "corpus")]
+    #[test]
+    fn every_view_matches_its_straightforward_version_on_the_corpus() {
+        for (path, image) in crate::corpus::shared_photos() {
+            assert_views_match(&image, &path.display().to_string());
+        }
+    }
 
     #[test]
     fn sharpening_keeps_flat_areas_and_pushes_each_side_of_an_edge_apart() {

@@ -102,15 +102,12 @@ fn domain(e: &Error) -> (&'static str, &'static str, u16) {
         Error::DataTooLong { .. } | Error::AppendDataTooLong { .. } => {
             ("data-too-long", "Data too long", 413)
         }
-        #[cfg(feature = "generate")]
         Error::CapacityExceeded(_) => ("capacity-exceeded", "Data does not fit in a QR code", 413),
-        #[cfg(feature = "generate")]
         Error::SequenceTooLong(_) => (
             "sequence-too-long",
             "Data does not fit in the symbols allowed",
             422,
         ),
-        #[cfg(feature = "generate")]
         Error::DoesNotFit(_) => ("does-not-fit", "Data does not fit the symbol", 422),
         Error::NotWithSymbology(_) => (
             "unsupported-with-symbology",

@@ -3,6 +3,8 @@
 //! on the wire (bodies, JSON, multipart) and maps every variant to a problem type.
 
 use crate::limits;
+#[cfg(feature = "generate")]
+use qr_encode::{EncodeError, SequenceTooLong};
 
 /// Why an operation was refused. Every variant is the caller's fault: the library has no
 /// internal failure modes past a panic, which a host reports as a trap.
@@ -44,19 +46,16 @@ pub enum Error {
 
     /// The payload does not fit in the symbols `append` and `max_version` allow (at most
     /// [`limits::MAX_APPEND_SYMBOLS`]); the message names their capacity.
-    #[cfg(feature = "generate")]
     #[error("{0}; limit MAX_APPEND_SYMBOLS")]
-    SequenceTooLong(#[from] qr_encode::SequenceTooLong),
+    SequenceTooLong(#[from] SequenceTooLong),
 
     /// The payload is within [`limits::MAX_DATA_BYTES`] but does not fit at the chosen level.
-    #[cfg(feature = "generate")]
     #[error("{0}")]
-    CapacityExceeded(#[from] qr_encode::EncodeError),
+    CapacityExceeded(#[from] EncodeError),
 
     /// The payload does not fit the Micro QR or rMQR symbol asked for, or the largest one.
-    #[cfg(feature = "generate")]
     #[error("{0}")]
-    DoesNotFit(qr_encode::EncodeError),
+    DoesNotFit(EncodeError),
 
     /// An option or level that the chosen symbology does not have (a logo or styles with
     /// Micro QR or rMQR, level H with Micro QR, Q with M2 or M3, L or Q with rMQR).
@@ -157,3 +156,28 @@ impl Error {
         }
     }
 }
+
+/// Without the `generate` feature the encoder's errors cannot happen, so they are empty enums:
+/// the variants that carry them stay, and a match over [`Error`] (qr-api's, whatever its own
+/// features) is exhaustive whichever features Cargo unified for this crate.
+#[cfg(not(feature = "generate"))]
+mod without_encoder {
+    macro_rules! uninhabited {
+        ($($name:ident),*) => {$(
+            #[doc = concat!("Stands for `qr_encode::", stringify!($name), "`; has no value.")]
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum $name {}
+
+            impl std::fmt::Display for $name {
+                fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    match *self {}
+                }
+            }
+
+            impl std::error::Error for $name {}
+        )*};
+    }
+    uninhabited!(EncodeError, SequenceTooLong);
+}
+#[cfg(not(feature = "generate"))]
+use without_encoder::{EncodeError, SequenceTooLong};

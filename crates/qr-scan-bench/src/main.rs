@@ -62,6 +62,11 @@ struct Cli {
     /// Leave out the wasm32-wasip2 run.
     #[arg(long)]
     no_wasm: bool,
+    /// Only these synthetic categories (comma-separated names, e.g. `monitor,shadows`) and
+    /// no corpus: a quick look at a few categories beside zxing-cpp while working on them;
+    /// nothing is written under results/.
+    #[arg(long, value_delimiter = ',')]
+    sets: Vec<String>,
 }
 
 /// One image with what it holds.
@@ -119,9 +124,23 @@ fn main() -> Result<()> {
     let load_at_start = load_average();
     let repeats = if cli.quick { 1 } else { cli.repeats.max(1) };
     let root = cli.corpus.clone().unwrap_or_else(default_corpus);
-    let mut cases = corpus_cases(&root)?;
+    let only = cli
+        .sets
+        .iter()
+        .map(|name| Category::from_name(name).with_context(|| format!("no set named {name}")))
+        .collect::<Result<Vec<Category>>>()?;
+    let mut cases = if only.is_empty() {
+        corpus_cases(&root)?
+    } else {
+        Vec::new()
+    };
     let samples = if cli.quick { 1 } else { cli.samples };
-    cases.extend(synthetic_cases(samples, !cli.quick)?);
+    let categories = if only.is_empty() {
+        Category::ALL.to_vec()
+    } else {
+        only.clone()
+    };
+    cases.extend(synthetic_cases(&categories, samples, !cli.quick)?);
     let images = cases
         .iter()
         .map(|c| {
@@ -157,7 +176,7 @@ fn main() -> Result<()> {
             .inspect_err(|e| eprintln!("wasm run unavailable: {e:#}"))
             .ok();
     }
-    if !cli.quick {
+    if !cli.quick && only.is_empty() {
         variants = pass_variants(&cases, &images, repeats);
     }
     let runs = Runs {
@@ -175,8 +194,8 @@ fn main() -> Result<()> {
     };
     let report = report::render(&cases, &runs);
     println!("{report}");
-    if cli.quick {
-        eprintln!("--quick: not writing {RESULTS_FILE}");
+    if cli.quick || !only.is_empty() {
+        eprintln!("--quick or --sets: not writing {RESULTS_FILE}");
     } else {
         let out = Path::new(env!("CARGO_MANIFEST_DIR")).join(RESULTS_FILE);
         std::fs::write(&out, report).with_context(|| format!("writing {}", out.display()))?;
@@ -215,12 +234,12 @@ fn corpus_cases(root: &Path) -> Result<Vec<Case>> {
         .collect())
 }
 
-/// Writes `samples` images of each synthetic category as PNG under the target directory
+/// Writes `samples` images of each of `categories` as PNG under the target directory
 /// (the peers read files), reusing files a previous run wrote: samples are deterministic.
-fn synthetic_cases(samples: usize, large: bool) -> Result<Vec<Case>> {
+fn synthetic_cases(categories: &[Category], samples: usize, large: bool) -> Result<Vec<Case>> {
     let dir = peers::target_dir().join("qr-scan-bench/sets");
     let mut cases = Vec::new();
-    for category in Category::ALL {
+    for &category in categories {
         let count = match category {
             Category::Lots60Large if !large => 0,
             Category::Lots60Large => LARGE_SAMPLES.min(samples),

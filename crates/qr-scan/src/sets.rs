@@ -63,11 +63,33 @@ pub enum Category {
     /// Several codes on one page: three Micro QR, three rMQR and two QR symbols, slightly
     /// tilted.
     MicroMixed,
+    /// A phone photo (2560 × 1920, JPEG) of two or three codes at different sizes and
+    /// angles, modules of 3.6 to 12 pixels: the nominal photo of the phone benchmarks, which
+    /// often holds more than one code.
+    PhotoMulti,
+    /// A screen photographed through a camera-like projection: each screen pixel three
+    /// sub-pixel stripes of different brightness, 1.4 to 3.6 camera pixels per screen
+    /// pixel (moiré, strongest in shrunk views), a tilted view, blur, sensor noise, gamma and JPEG.
+    MonitorMoire,
+    /// Exposure far off with uneven light: dark photos with shot noise, or bright ones
+    /// with lifted blacks, then JPEG, which erases low-contrast detail.
+    Brightness,
+    /// Strong perspective (tilt 50 to 70 degrees) at small module sizes, JPEG.
+    PerspectiveSmall,
+    /// Hard-edged shadows (a straight edge, or the corner of an object's shadow) across the
+    /// code, the shaded side at a fifth to a half of the light.
+    Shadows,
+    /// Any rotation in the image plane with modules of 3.4 to 6 pixels in a 4.9 Mpx photo
+    /// (1.7 to 3 in the shrunk view searched first), JPEG.
+    RotationsSmall,
+    /// Designs the standard does not allow: round dot modules, a logo over the centre, and
+    /// a quiet zone of half a module to two modules with text lines beside it.
+    NoncompliantDesign,
 }
 
 impl Category {
     /// Every category, in report order.
-    pub const ALL: [Category; 18] = [
+    pub const ALL: [Category; 25] = [
         Category::Nominal,
         Category::Lots60,
         Category::Lots100,
@@ -86,6 +108,13 @@ impl Category {
         Category::MicroPerspective,
         Category::MicroBlurred,
         Category::MicroMixed,
+        Category::PhotoMulti,
+        Category::MonitorMoire,
+        Category::Brightness,
+        Category::PerspectiveSmall,
+        Category::Shadows,
+        Category::RotationsSmall,
+        Category::NoncompliantDesign,
     ];
 
     /// Short name, used in reports and sample names.
@@ -109,6 +138,13 @@ impl Category {
             Category::MicroPerspective => "micro-perspective",
             Category::MicroBlurred => "micro-blurred",
             Category::MicroMixed => "micro-mixed",
+            Category::PhotoMulti => "photo-multi",
+            Category::MonitorMoire => "monitor-moire",
+            Category::Brightness => "brightness",
+            Category::PerspectiveSmall => "perspective-small",
+            Category::Shadows => "shadows",
+            Category::RotationsSmall => "rotations-small",
+            Category::NoncompliantDesign => "noncompliant-design",
         }
     }
 
@@ -243,6 +279,31 @@ pub fn sample(category: Category, index: usize) -> Sample {
             single_micro(&mut rng, &mut expected, index, look)
         }
         Category::MicroMixed => micro_mixed(&mut rng, &mut expected),
+        Category::PhotoMulti => photo_multi(&mut rng, &mut expected),
+        Category::MonitorMoire => monitor_moire(&mut rng, &mut expected),
+        Category::Brightness => brightness(&mut rng, &mut expected, index),
+        Category::PerspectiveSmall => {
+            let look = Look {
+                tilt: rng.range(50.0, 70.0),
+                ..Look::nominal()
+            };
+            photo_single(&mut rng, &mut expected, look, (3.6, 7.0))
+        }
+        Category::Shadows => {
+            let look = Look {
+                shadows: 1 + rng.below(2),
+                ..Look::nominal()
+            };
+            photo_single(&mut rng, &mut expected, look, (5.0, 12.0))
+        }
+        Category::RotationsSmall => {
+            let look = Look {
+                roll: rng.range(0.0, 360.0),
+                ..Look::nominal()
+            };
+            photo_single(&mut rng, &mut expected, look, (3.4, 6.0))
+        }
+        Category::NoncompliantDesign => noncompliant_design(&mut rng, &mut expected),
     };
     Sample {
         category,
@@ -404,6 +465,8 @@ struct Look {
     quiet: f64,
     /// Draw frames and text-like blocks right next to the symbol.
     clutter: bool,
+    /// Number of hard-edged shadows across the symbol.
+    shadows: usize,
 }
 
 impl Look {
@@ -422,6 +485,7 @@ impl Look {
             ec: EcLevel::M,
             quiet: 4.0,
             clutter: false,
+            shadows: 0,
         }
     }
 }
@@ -742,6 +806,273 @@ fn damage(canvas: &mut Canvas, rng: &mut Rng, quad: &[[f64; 2]; 4], quiet: f64, 
         canvas.fill_quad(&corners, level);
         covered += bw * bh / (inner * inner);
     }
+}
+
+/// Size of the photo-like categories' frames, 4.9 Mpx: above [`crate::MAX_SCAN_PIXELS`],
+/// so the scan takes the path a 12 Mpx phone photo takes (a shrunk view first, full size
+/// only where needed), at a generation cost that keeps the tests within seconds.
+const PHOTO_SIZE: (usize, usize) = (2560, 1920);
+
+/// One code in a phone-photo frame at `module_px` (a range) pixels per module, tilted,
+/// rolled and shadowed as `look` says, then blurred, exposed, noisy and JPEG-compressed as
+/// a phone delivers it.
+fn photo_single(
+    rng: &mut Rng,
+    expected: &mut Vec<String>,
+    look: Look,
+    module_px: (f64, f64),
+) -> GrayImage {
+    let (w, h) = PHOTO_SIZE;
+    let text = payload(rng, 0, 16, 120);
+    let symbol = qr_encode::encode(text.as_bytes(), look.ec).expect("test payloads fit");
+    expected.push(text);
+    let mut canvas = Canvas::new(w, h, rng.range(0.5, 0.75));
+    canvas.texture(rng, 0.04);
+    let modules = symbol.width() as f64 + 2.0 * look.quiet;
+    let size = (rng.range(module_px.0, module_px.1) * modules).min(0.9 * h as f64);
+    let centre = [
+        w as f64 * rng.range(0.35, 0.65),
+        h as f64 * rng.range(0.35, 0.65),
+    ];
+    let tilt = if look.tilt.is_nan() {
+        rng.range(0.0, 15.0)
+    } else {
+        look.tilt
+    };
+    let roll = if look.roll.is_nan() {
+        rng.range(-12.0, 12.0)
+    } else {
+        look.roll
+    };
+    let quad = camera_quad(centre, size, tilt, rng.range(0.0, 360.0), roll);
+    canvas.draw_symbol(&symbol, &quad, look.quiet, look.light, look.dark);
+    for _ in 0..look.shadows {
+        canvas.shadow(rng, centre, size / 2.0);
+    }
+    let blur = rng.range(1.0, 1.8);
+    finish_photo(&mut canvas, rng, blur);
+    jpeg(canvas, rng)
+}
+
+/// A phone photo of two or three codes side by side, each at its own size (3.6 to 12
+/// pixels per module), tilt and roll, printed with its own contrast.
+fn photo_multi(rng: &mut Rng, expected: &mut Vec<String>) -> GrayImage {
+    let (w, h) = PHOTO_SIZE;
+    let mut canvas = Canvas::new(w, h, rng.range(0.45, 0.7));
+    canvas.texture(rng, 0.05);
+    let count = 2 + rng.below(2);
+    let slot = w as f64 / count as f64;
+    for k in 0..count {
+        let text = payload(rng, k, 12, 80);
+        let symbol = qr_encode::encode(text.as_bytes(), EcLevel::M).expect("test payloads fit");
+        expected.push(text);
+        let module = rng.range(3.6, 12.0);
+        let size = ((symbol.width() as f64 + 8.0) * module)
+            .min(0.85 * slot)
+            .min(0.8 * h as f64);
+        let centre = [slot * (k as f64 + 0.5), h as f64 * rng.range(0.3, 0.7)];
+        let quad = camera_quad(
+            centre,
+            size,
+            rng.range(0.0, 35.0),
+            rng.range(0.0, 360.0),
+            rng.range(-20.0, 20.0),
+        );
+        let (light, dark) = (rng.range(0.7, 0.9), rng.range(0.05, 0.15));
+        canvas.draw_symbol(&symbol, &quad, 4.0, light, dark);
+    }
+    let blur = rng.range(1.0, 2.0);
+    finish_photo(&mut canvas, rng, blur);
+    jpeg(canvas, rng)
+}
+
+/// A code on a screen, photographed: every screen pixel is three vertical sub-pixel stripes
+/// (red, green, blue, seen in grey as three brightnesses) with a dark line between pixel
+/// rows; the screen is seen through a tilted pinhole view at 1.4 to 3.6 camera pixels per
+/// screen pixel (a laptop screen filling a phone photo), point-sampled as a sensor without
+/// an anti-aliasing filter does, so the two grids beat into moiré, and beat again in any
+/// shrunk copy; then lens blur, exposure, sensor noise, gamma and JPEG.
+fn monitor_moire(rng: &mut Rng, expected: &mut Vec<String>) -> GrayImage {
+    let text = payload(rng, 0, 12, 70);
+    let symbol = qr_encode::encode(text.as_bytes(), EcLevel::M).expect("test payloads fit");
+    expected.push(text);
+    let screen_module = 3 + rng.below(6); // screen pixels per module
+    let (quiet, margin) = (4, 24);
+    let width = symbol.width() as i64;
+    let screen_side = (symbol.width() + 2 * quiet) * screen_module + 2 * margin;
+    let (on, off) = (rng.range(0.7, 1.0), rng.range(0.01, 0.06));
+    let lit = |sx: f64, sy: f64| -> f64 {
+        let module =
+            |s: f64| (s as i64 - margin as i64).div_euclid(screen_module as i64) - quiet as i64;
+        let (mx, my) = (module(sx), module(sy));
+        let dark = (0..width).contains(&mx)
+            && (0..width).contains(&my)
+            && symbol.is_dark(mx as usize, my as usize);
+        if dark { off } else { on }
+    };
+    // A white pixel's three stripes in a grey photo: green brightest, blue darkest (mean 1).
+    const STRIPES: [f64; 3] = [0.9, 1.7, 0.4];
+    let row_gap = rng.range(0.1, 0.25);
+    let scale = rng.range(1.4, 3.6); // camera pixels per screen pixel
+    let (w, h) = PHOTO_SIZE;
+    let shown = (screen_side as f64 * scale).min(0.85 * h as f64);
+    let quad = camera_quad(
+        [w as f64 / 2.0, h as f64 / 2.0],
+        shown,
+        rng.range(0.0, 30.0),
+        rng.range(0.0, 360.0),
+        rng.range(-10.0, 10.0),
+    );
+    let back = Homography::square_to_quad(&quad).inverse();
+    let mut canvas = Canvas::new(w, h, 0.03);
+    canvas.map_pixels(2, |x, y| {
+        let [u, v] = back.apply(x, y);
+        if !(0.0..1.0).contains(&u) || !(0.0..1.0).contains(&v) {
+            return None;
+        }
+        let (sx, sy) = (u * screen_side as f64, v * screen_side as f64);
+        if sy.fract() < row_gap {
+            return Some(0.02);
+        }
+        Some(lit(sx, sy) * STRIPES[(sx.fract() * 3.0) as usize])
+    });
+    canvas.blur(rng.range(0.5, 1.0));
+    canvas.expose(rng.range(0.6, 0.9), 0.2);
+    canvas.noise(rng, 0.015);
+    jpeg(canvas, rng)
+}
+
+/// Exposure far off, with light falling off across the frame: even samples dark (a few
+/// percent of full exposure, with shot noise), odd ones bright (blacks lifted by stray
+/// light, then a gain that clips the paper); JPEG-compressed after.
+fn brightness(rng: &mut Rng, expected: &mut Vec<String>, index: usize) -> GrayImage {
+    let (w, h) = PHOTO_SIZE;
+    let text = payload(rng, 0, 16, 90);
+    let symbol = qr_encode::encode(text.as_bytes(), EcLevel::M).expect("test payloads fit");
+    expected.push(text);
+    let mut canvas = Canvas::new(w, h, rng.range(0.5, 0.75));
+    canvas.texture(rng, 0.04);
+    let size = (rng.range(5.0, 14.0) * (symbol.width() as f64 + 8.0)).min(0.9 * h as f64);
+    let centre = [
+        w as f64 * rng.range(0.35, 0.65),
+        h as f64 * rng.range(0.35, 0.65),
+    ];
+    let quad = camera_quad(
+        centre,
+        size,
+        rng.range(0.0, 20.0),
+        rng.range(0.0, 360.0),
+        rng.range(-15.0, 15.0),
+    );
+    canvas.draw_symbol(&symbol, &quad, 4.0, 0.85, 0.08);
+    let fall = rng.range(0.3, 0.8);
+    canvas.gradient(rng, fall);
+    canvas.blur(1.4);
+    if index.is_multiple_of(2) {
+        let gain = rng.range(0.008, 0.04);
+        canvas.expose(gain, 0.3);
+        canvas.shot_noise(rng, 0.0004, 0.0015);
+    } else {
+        let lift = rng.range(0.15, 0.35);
+        for p in &mut canvas.px {
+            *p = lift + (1.0 - lift) * *p;
+        }
+        let gain = rng.range(1.5, 2.6);
+        canvas.expose(gain, 0.2);
+        canvas.noise(rng, 0.01);
+    }
+    jpeg(canvas, rng)
+}
+
+/// A code with a design the standard does not allow: round dots for modules (two samples
+/// in three), a logo over the centre within what error correction repairs (levels Q and
+/// H), a quiet zone of half a module to two, and frames and text beside it.
+fn noncompliant_design(rng: &mut Rng, expected: &mut Vec<String>) -> GrayImage {
+    let text = payload(rng, 0, 12, 60);
+    let ec = if rng.below(2) == 0 {
+        EcLevel::H
+    } else {
+        EcLevel::Q
+    };
+    let symbol = qr_encode::encode(text.as_bytes(), ec).expect("test payloads fit");
+    expected.push(text);
+    let width = symbol.width();
+    let quiet = rng.range(0.5, 2.0);
+    // Dot diameter in modules; 1 draws square modules.
+    let dot = if rng.below(3) > 0 {
+        rng.range(0.4, 0.8)
+    } else {
+        1.0
+    };
+    // The logo covers this share of the symbol's area, under what the level repairs.
+    let logo_area = rng.range(0.05, if ec == EcLevel::H { 0.14 } else { 0.09 });
+    let logo_half = logo_area.sqrt() * width as f64 / 2.0;
+    let mid = width as f64 / 2.0;
+    let mut canvas = Canvas::new(SINGLE_SIDE, SINGLE_SIDE, rng.range(0.5, 0.75));
+    canvas.texture(rng, 0.04);
+    let span = width as f64 + 2.0 * quiet;
+    let size = rng.range(0.3, 0.6) * SINGLE_SIDE as f64;
+    let c = SINGLE_SIDE as f64 / 2.0;
+    let quad = camera_quad(
+        [c + rng.range(-20.0, 20.0), c + rng.range(-20.0, 20.0)],
+        size,
+        rng.range(0.0, 20.0),
+        rng.range(0.0, 360.0),
+        rng.range(-12.0, 12.0),
+    );
+    clutter(&mut canvas, rng, &quad, quiet / span);
+    let finder = |x: usize, y: usize| (x < 7 || x >= width - 7) && y < 7 || x < 7 && y >= width - 7;
+    canvas.draw_in_quad(&quad, |u, v| {
+        let (mx, my) = (u * span - quiet, v * span - quiet);
+        if mx < 0.0 || my < 0.0 || mx >= width as f64 || my >= width as f64 {
+            return 0.85;
+        }
+        let (dx, dy) = (mx - mid, my - mid);
+        if dx.abs() < logo_half && dy.abs() < logo_half {
+            // A ring on a light square.
+            let r = (dx * dx + dy * dy).sqrt() / logo_half;
+            return if (0.4..0.8).contains(&r) { 0.1 } else { 0.85 };
+        }
+        let (x, y) = (mx as usize, my as usize);
+        if !symbol.is_dark(x, y) {
+            return 0.85;
+        }
+        let (fx, fy) = (mx.fract() - 0.5, my.fract() - 0.5);
+        if finder(x, y) || dot >= 1.0 || (fx * fx + fy * fy).sqrt() < dot / 2.0 {
+            0.08
+        } else {
+            0.85
+        }
+    });
+    let module_px = size / span;
+    let look = Look {
+        blur_modules: rng.range(0.1, 0.35),
+        ..Look::nominal()
+    };
+    finish(&mut canvas, rng, look, module_px);
+    jpeg(canvas, rng)
+}
+
+/// Blur of `blur_px` pixels, an exposure a little off with vignetting, and sensor noise:
+/// what a phone camera adds to every photo-like sample.
+fn finish_photo(canvas: &mut Canvas, rng: &mut Rng, blur_px: f64) {
+    canvas.blur(blur_px);
+    canvas.expose(rng.range(0.85, 1.15), 0.3);
+    canvas.noise(rng, 0.012);
+}
+
+/// The canvas as a phone saves it: gamma-encoded, 8 bits, then JPEG at quality 60 to 90
+/// (blocks and ringing at module edges), decoded back.
+fn jpeg(canvas: Canvas, rng: &mut Rng) -> GrayImage {
+    let image = canvas.into_image();
+    let quality = 60 + rng.below(31) as u8;
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, quality)
+        .encode_image(&image)
+        .expect("encoding to memory cannot fail");
+    image::load_from_memory(&bytes)
+        .expect("our own JPEG decodes")
+        .to_luma8()
 }
 
 /// Dark frames and text-like blocks right outside the (narrow) quiet zone.
@@ -1085,6 +1416,59 @@ impl Canvas {
                     })
                     .sum();
             }
+        }
+    }
+
+    /// A hard-edged shadow: light falls to a fifth to a half on one side of a straight edge
+    /// passing within `reach` of `centre` (in one case out of two, only where a second edge
+    /// at 70 to 115 degrees to the first also shades: the corner of an object's shadow);
+    /// the edges are soft over half a pixel to three.
+    fn shadow(&mut self, rng: &mut Rng, centre: [f64; 2], reach: f64) {
+        let depth = rng.range(0.2, 0.5);
+        let p = [
+            centre[0] + rng.range(-0.5, 0.5) * reach,
+            centre[1] + rng.range(-0.5, 0.5) * reach,
+        ];
+        let first = rng.range(0.0, TAU);
+        let second = first + rng.range(1.2, 2.0);
+        let corner = rng.below(2) == 0;
+        let soft = rng.range(0.5, 3.0);
+        let side = |angle: f64, x: f64, y: f64| {
+            let d = (x - p[0]) * angle.cos() + (y - p[1]) * angle.sin();
+            (0.5 + d / soft).clamp(0.0, 1.0)
+        };
+        for y in 0..self.h {
+            for x in 0..self.w {
+                let (fx, fy) = (x as f64 + 0.5, y as f64 + 0.5);
+                let mut t = side(first, fx, fy);
+                if corner {
+                    t *= side(second, fx, fy);
+                }
+                self.px[y * self.w + x] *= 1.0 - (1.0 - depth) * t;
+            }
+        }
+    }
+
+    /// Light falling off linearly across the frame in a random direction, from full to
+    /// `fall` of it.
+    fn gradient(&mut self, rng: &mut Rng, fall: f64) {
+        let (s, c) = rng.range(0.0, TAU).sin_cos();
+        let extent = (self.w as f64 * c.abs() + self.h as f64 * s.abs()).max(1.0);
+        let (cx, cy) = (self.w as f64 / 2.0, self.h as f64 / 2.0);
+        for y in 0..self.h {
+            for x in 0..self.w {
+                let t = 0.5 + ((x as f64 - cx) * c + (y as f64 - cy) * s) / extent;
+                self.px[y * self.w + x] *= 1.0 - (1.0 - fall) * t.clamp(0.0, 1.0);
+            }
+        }
+    }
+
+    /// Sensor noise that grows with the light: photon shot noise (variance `shot` times
+    /// the level) and read noise of standard deviation `read`, both in full-scale units.
+    fn shot_noise(&mut self, rng: &mut Rng, shot: f64, read: f64) {
+        for p in &mut self.px {
+            let sigma = (read * read + shot * p.max(0.0)).sqrt();
+            *p += sigma * rng.gaussian();
         }
     }
 

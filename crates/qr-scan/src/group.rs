@@ -111,50 +111,37 @@ pub(crate) fn group(patterns: &mut [ConcentricPattern], budget: &mut Budget) -> 
 
 /// The triple `[a, b, c]` (smallest pattern first) as bottom-left, top-left, top-right with
 /// its score (lower is more plausible), when its geometry can be a symbol's.
+///
+/// Two ways of measuring the triangle are tried. zxing-cpp's stretches each distance by
+/// the ratio of the two patterns' sizes (a pattern seen larger is nearer the camera, so
+/// distances measured from it are foreshortened less); under strong perspective that
+/// over-corrects the legs that reach the nearest pattern, and a symbol tilted 50-70
+/// degrees fails the corner-angle test. The second measures every distance in modules
+/// of the two patterns it joins (their mean size over seven), which follows the scale
+/// change along the leg; a triple passes when either shows a symbol's shape.
 fn plausible(patterns: &[ConcentricPattern], [a, b, c]: [usize; 3]) -> Option<(f64, Triple)> {
-    // Squared distance, stretched by the size ratio: a pattern seen larger is nearer the
-    // camera, so distances measured from it are foreshortened less.
-    let d2 = |from: usize, to: usize| {
+    let distance2 = |from: usize, to: usize| {
         let (p, q) = (patterns[from], patterns[to]);
         let (dx, dy) = (f64::from(p.p.x - q.p.x), f64::from(p.p.y - q.p.y));
-        (dx * dx + dy * dy) * f64::from(q.size) / f64::from(p.size)
+        dx * dx + dy * dy
     };
-    let (ab, bc, ac) = (d2(a, b), d2(b, c), d2(a, c));
-    // The corner (top-left) is the pattern opposite the longest side.
-    let (mut bl, tl, mut tr, leg1, leg2) = if bc >= ab && bc >= ac {
-        (b, a, c, ab, ac)
-    } else if ab >= ac && ab >= bc {
-        (a, c, b, bc, ac)
-    } else {
-        (a, b, c, ab, bc)
+    let size = |i: usize| f64::from(patterns[i].size);
+    // Squared distance stretched by the size ratio (zxing-cpp's), in pixels of the
+    // triple's mean module.
+    let module = (size(a) + size(b) + size(c)) / 21.0;
+    let stretched = |from: usize, to: usize| distance2(from, to) * size(to) / size(from);
+    // Squared distance in modules of the two patterns it joins.
+    let in_modules = |from: usize, to: usize| {
+        let m = (size(from) + size(to)) / 14.0;
+        distance2(from, to) / (m * m)
     };
-    if leg1 > 4.0 * leg2 || leg2 > 4.0 * leg1 {
-        return None;
-    }
-    let hypotenuse = if bc >= ab && bc >= ac {
-        bc
-    } else if ab >= ac && ab >= bc {
-        ab
-    } else {
-        ac
-    };
-    let (l1, l2) = (leg1.sqrt(), leg2.sqrt());
-    let sizes = f64::from(patterns[a].size + patterns[b].size + patterns[c].size);
-    let modules = (l1 + l2) / (2.0 * sizes / 21.0) + 7.0;
-    if !(MIN_MODULES..=MAX_MODULES).contains(&modules) {
-        return None;
-    }
-    // Angle at the corner between 45 and 135 degrees: a symbol tilted 60 degrees away from
-    // the camera, seen from close by, shows its corner at up to 125 degrees.
-    let cos = (leg1 + leg2 - hypotenuse) / (2.0 * l1 * l2);
-    if cos.is_nan() || cos.abs() > MAX_CORNER_COS {
-        return None;
-    }
+    let ([mut bl, tl, mut tr], score) = corner([a, b, c], stretched, module).or_else(|| {
+        corner([a, b, c], in_modules, 1.0).map(|(members, score)| (members, score * module))
+    })?;
     let (p, q, r) = (patterns[bl].p, patterns[tl].p, patterns[tr].p);
     if (r.x - q.x) * (p.y - q.y) - (r.y - q.y) * (p.x - q.x) < 0.0 {
         std::mem::swap(&mut bl, &mut tr);
     }
-    let score = l1 + l2 + (l1 - l2).abs();
     Some((
         score,
         Triple {
@@ -166,6 +153,41 @@ fn plausible(patterns: &[ConcentricPattern], [a, b, c]: [usize; 3]) -> Option<(f
             members: [bl, tl, tr],
         },
     ))
+}
+
+/// The triple as corner-opposite, corner, corner-opposite and its score (in the unit of
+/// `d2`), when under the squared distance `d2` it has a symbol's shape: legs within 2×
+/// of each other, a corner angle of 45-135 degrees, 19-265 modules across (`module` is
+/// one module in the unit of `d2`).
+fn corner(
+    [a, b, c]: [usize; 3],
+    d2: impl Fn(usize, usize) -> f64,
+    module: f64,
+) -> Option<([usize; 3], f64)> {
+    let (ab, bc, ac) = (d2(a, b), d2(b, c), d2(a, c));
+    // The corner (top-left) is the pattern opposite the longest side.
+    let (bl, tl, tr, leg1, leg2, hypotenuse) = if bc >= ab && bc >= ac {
+        (b, a, c, ab, ac, bc)
+    } else if ab >= ac && ab >= bc {
+        (a, c, b, bc, ac, ab)
+    } else {
+        (a, b, c, ab, bc, ac)
+    };
+    if leg1 > 4.0 * leg2 || leg2 > 4.0 * leg1 {
+        return None;
+    }
+    let (l1, l2) = (leg1.sqrt(), leg2.sqrt());
+    let modules = (l1 + l2) / (2.0 * module) + 7.0;
+    if !(MIN_MODULES..=MAX_MODULES).contains(&modules) {
+        return None;
+    }
+    // Angle at the corner between 45 and 135 degrees: a symbol tilted 60 degrees away from
+    // the camera, seen from close by, shows its corner at up to 125 degrees.
+    let cos = (leg1 + leg2 - hypotenuse) / (2.0 * l1 * l2);
+    if cos.is_nan() || cos.abs() > MAX_CORNER_COS {
+        return None;
+    }
+    Some(([bl, tl, tr], l1 + l2 + (l1 - l2).abs()))
 }
 
 /// Candidates binned on a square grid over their bounding box.

@@ -18,6 +18,7 @@ pub mod corpus;
 mod finder;
 mod group;
 mod hybrid;
+mod midrange;
 mod payload;
 mod reader;
 #[cfg(feature = "corpus")]
@@ -294,12 +295,24 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
         unread
     };
 
-    let mut unread = search(&base, views::hybrid, base_scale, &mut found);
+    // The hybrid threshold first; where it read nothing, or left triples unread, the
+    // block-midrange threshold of the same pixels (lone modules of small, blurred or
+    // foreshortened symbols, which a block's mean puts on the wrong side).
+    let mut two_thresholds = |view: &GrayImage, scale: f32, found: &mut Vec<Code>| {
+        let mut unread = search(view, views::hybrid, scale, found);
+        if passes.other_thresholds && (found.is_empty() || unread.near_misses > 0) {
+            let second = search(view, views::midrange, scale, found);
+            unread.small_candidates = unread.small_candidates.min(second.small_candidates);
+            unread.near_misses = second.near_misses;
+        }
+        unread
+    };
+    let mut unread = two_thresholds(&base, base_scale, &mut found);
     // Multi-scale: the shrunk view first, the full size only where it is needed: when the
     // shrunk view read nothing (a lone code whose modules shrank below a pixel leaves no
     // candidate at all), or left at least one symbol's worth of small candidates unread.
     if passes.full_resolution && factor > 1 && (found.is_empty() || unread.small_candidates >= 3) {
-        unread += search(image, views::hybrid, 1.0, &mut found);
+        unread += two_thresholds(image, 1.0, &mut found);
     }
     if !found.is_empty() {
         // A busy image: several symbols read (a sheet, a shelf, where others may lie in

@@ -48,6 +48,19 @@ pub(crate) fn hybrid(image: &GrayImage, inverted: bool) -> Option<BitMatrix> {
 /// Buckets of the global threshold's histogram (zxing's 5 bits of luminance).
 const BUCKETS: usize = 32;
 
+/// The block-midrange threshold (see [`crate::midrange`]); images too small for one
+/// neighbourhood, or without contrast, get the global threshold instead. The midrange of
+/// the negative is not quite the flipped bits (a pixel at the threshold is black in both),
+/// so the negative is binarised afresh, as [`hybrid`]'s is.
+pub(crate) fn midrange(image: &GrayImage, inverted: bool) -> Option<BitMatrix> {
+    let bits = if inverted {
+        crate::midrange::midrange(&self::inverted(image))
+    } else {
+        crate::midrange::midrange(image)
+    };
+    bits.or_else(|| global(image, inverted))
+}
+
 /// zxing's global-histogram binariser: one threshold for the whole image, found at the
 /// valley between its two luminance peaks. Copes with blur that defeats local thresholds.
 ///

@@ -139,24 +139,51 @@ fn black_point(buckets: &[u32; BUCKETS]) -> Option<u32> {
 /// photo, and inside a large dark module it invents edges; this one does not.
 pub(crate) fn local_mean(image: &GrayImage, inverted: bool) -> Option<BitMatrix> {
     let radius = (image.width().min(image.height()) / LOCAL_MEAN_WINDOW_DIVISOR).max(4);
-    let keep = u64::from(100 - LOCAL_MEAN_MARGIN_PERCENT);
     let mut sums = BoxSums::new(image, radius as usize);
+    // The test is `pixel × count × 100 < sum × (100 − margin)`; in 32 bits when the
+    // largest window allows it (every view up to 3,279 pixels on its short side), which
+    // the compiler can vectorise, else in 64.
+    let side = u64::from(2 * radius + 1);
+    let narrow = side * side * 255 * 100 <= u64::from(u32::MAX);
     crate::hybrid::pack_rows(image.width(), image.height(), |y, black| {
         let (row, window, spans, rows) = sums.row(y);
-        let pixels = black.iter_mut().zip(row).zip(window).zip(spans);
-        if inverted {
-            for (((b, &p), &sum), &columns) in pixels {
-                let count = u64::from(rows * columns);
-                let (p, sum) = (255 - u64::from(p), 255 * count - u64::from(sum));
-                *b = u8::from(p * count * 100 < sum * keep);
-            }
+        if narrow {
+            threshold_row::<u32>(black, row, window, spans, rows, inverted);
         } else {
-            for (((b, &p), &sum), &columns) in pixels {
-                let count = u64::from(rows * columns);
-                *b = u8::from(u64::from(p) * count * 100 < u64::from(sum) * keep);
-            }
+            threshold_row::<u64>(black, row, window, spans, rows, inverted);
         }
     })
+}
+
+/// One row of [`local_mean`]: `black[x]` is 1 where `row[x]` (or its negative) is
+/// [`LOCAL_MEAN_MARGIN_PERCENT`] darker than the mean of its window, whose sum is
+/// `window[x]` over `rows × spans[x]` pixels; in the integer type `T`, which must hold
+/// 255 × 100 × the largest window.
+fn threshold_row<T>(
+    black: &mut [u8],
+    row: &[u8],
+    window: &[u32],
+    spans: &[u32],
+    rows: u32,
+    inverted: bool,
+) where
+    T: From<u8> + From<u32> + std::ops::Mul<Output = T> + std::ops::Sub<Output = T> + Ord + Copy,
+{
+    let keep = T::from(100 - LOCAL_MEAN_MARGIN_PERCENT);
+    let (hundred, white) = (T::from(100u32), T::from(255u32));
+    let pixels = black.iter_mut().zip(row).zip(window).zip(spans);
+    if inverted {
+        for (((b, &p), &sum), &columns) in pixels {
+            let count = T::from(rows * columns);
+            let (p, sum) = (white - T::from(p), white * count - T::from(sum));
+            *b = u8::from(p * count * hundred < sum * keep);
+        }
+    } else {
+        for (((b, &p), &sum), &columns) in pixels {
+            let count = T::from(rows * columns);
+            *b = u8::from(T::from(p) * count * hundred < T::from(sum) * keep);
+        }
+    }
 }
 
 /// The image with its detail doubled: each pixel pushed away from the mean of the
@@ -170,16 +197,24 @@ pub(crate) fn sharpened(image: &GrayImage) -> GrayImage {
     let mut out = vec![0u8; image.as_raw().len()];
     let mut sums = BoxSums::new(image, SHARPEN_RADIUS);
     let full = (2 * SHARPEN_RADIUS + 1) as u32;
+    let sharpen = |p: u8, mean: u32| (2 * i32::from(p) - mean as i32).clamp(0, 255) as u8;
     for (y, out) in out.chunks_exact_mut(width.max(1)).enumerate() {
         let (row, window, spans, rows) = sums.row(y);
-        for (((o, &p), &sum), &columns) in out.iter_mut().zip(row).zip(window).zip(spans) {
-            // Inside the image the window is full and the division is by a constant.
-            let mean = if rows == full && columns == full {
-                sum / (full * full)
-            } else {
-                sum / (rows * columns)
-            };
-            *o = (2 * i32::from(p) - mean as i32).clamp(0, 255) as u8;
+        // Away from the edges the window is full, and the division is by a constant.
+        let inner = if rows == full && width > 2 * SHARPEN_RADIUS {
+            SHARPEN_RADIUS..width - SHARPEN_RADIUS
+        } else {
+            0..0
+        };
+        for ((o, &p), &sum) in out[inner.clone()]
+            .iter_mut()
+            .zip(&row[inner.clone()])
+            .zip(&window[inner.clone()])
+        {
+            *o = sharpen(p, sum / (full * full));
+        }
+        for x in (0..width).filter(|x| !inner.contains(x)) {
+            out[x] = sharpen(row[x], window[x] / (rows * spans[x]));
         }
     }
     GrayImage::from_raw(image.width(), image.height(), out).unwrap_or_default()
@@ -310,19 +345,54 @@ pub(crate) fn shrink(image: &GrayImage, factor: u32) -> GrayImage {
 
 /// The image at twice its size, by bilinear interpolation, for symbols whose modules are
 /// so small that the finder search cannot tell their rings apart.
+///
+/// Each output pixel's two source columns and rows and their weights are worked out once
+/// per column and per row, then the rows are filled from slices in integers (reading every
+/// pixel through bounds-checked calls and rounding floats made this cost more than
+/// searching the enlarged view). At twice the size every weight is 0, ¼ or ¾, so the
+/// integer result is the exact bilinear value rounded half up.
 pub(crate) fn enlarge(image: &GrayImage) -> GrayImage {
     let (w, h) = image.dimensions();
-    let sample = |x: u32, y: u32| f32::from(image.get_pixel(x.min(w - 1), y.min(h - 1)).0[0]);
-    GrayImage::from_fn(w * 2, h * 2, |x, y| {
-        // Centre of the output pixel in input coordinates.
-        let fx = ((x as f32 + 0.5) / 2.0 - 0.5).max(0.0);
-        let fy = ((y as f32 + 0.5) / 2.0 - 0.5).max(0.0);
-        let (x0, y0) = (fx as u32, fy as u32);
-        let (tx, ty) = (fx - x0 as f32, fy - y0 as f32);
-        let top = sample(x0, y0) * (1.0 - tx) + sample(x0 + 1, y0) * tx;
-        let bottom = sample(x0, y0 + 1) * (1.0 - tx) + sample(x0 + 1, y0 + 1) * tx;
-        image::Luma([(top * (1.0 - ty) + bottom * ty).round() as u8])
-    })
+    // Per output column (or row): the two source columns it lies between and the weight
+    // of the second in quarters, from the output pixel's centre in source coordinates
+    // (clamped at the edges).
+    let taps = |len: u32| -> Vec<(usize, usize, u32)> {
+        (0..2 * len)
+            .map(|i| {
+                let quarters = (2 * i).saturating_sub(1);
+                let first = quarters / 4;
+                let at = |i: u32| i.min(len - 1) as usize;
+                (at(first), at(first + 1), quarters % 4)
+            })
+            .collect()
+    };
+    let (columns, rows) = (taps(w), taps(h));
+    let (pixels, width) = (image.as_raw(), w as usize);
+    // Each source row enlarged across once, in quarters; each output row then mixes two.
+    let across: Vec<u16> = pixels
+        .chunks_exact(width)
+        .flat_map(|row| {
+            columns.iter().map(move |&(x0, x1, tx)| {
+                (u32::from(row[x0]) * (4 - tx) + u32::from(row[x1]) * tx) as u16
+            })
+        })
+        .collect();
+    let mut out = Vec::with_capacity(4 * width * h as usize);
+    for &(y0, y1, ty) in &rows {
+        let (upper, lower) = (
+            &across[y0 * 2 * width..][..2 * width],
+            &across[y1 * 2 * width..][..2 * width],
+        );
+        let (ty, other) = (u16::from(ty as u8), 4 - u16::from(ty as u8));
+        // Sixteenths; + 8 rounds half up.
+        out.extend(
+            upper
+                .iter()
+                .zip(lower)
+                .map(|(&a, &b)| ((a * other + b * ty + 8) / 16) as u8),
+        );
+    }
+    GrayImage::from_raw(2 * w, 2 * h, out).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -405,6 +475,21 @@ mod tests {
         })
     }
 
+    /// The enlargement pixel by pixel, as the first version of [`enlarge`] computed it.
+    fn reference_enlarge(image: &GrayImage) -> GrayImage {
+        let (w, h) = image.dimensions();
+        let sample = |x: u32, y: u32| f32::from(image.get_pixel(x.min(w - 1), y.min(h - 1)).0[0]);
+        GrayImage::from_fn(w * 2, h * 2, |x, y| {
+            let fx = ((x as f32 + 0.5) / 2.0 - 0.5).max(0.0);
+            let fy = ((y as f32 + 0.5) / 2.0 - 0.5).max(0.0);
+            let (x0, y0) = (fx as u32, fy as u32);
+            let (tx, ty) = (fx - x0 as f32, fy - y0 as f32);
+            let top = sample(x0, y0) * (1.0 - tx) + sample(x0 + 1, y0) * tx;
+            let bottom = sample(x0, y0 + 1) * (1.0 - tx) + sample(x0 + 1, y0 + 1) * tx;
+            image::Luma([(top * (1.0 - ty) + bottom * ty).round() as u8])
+        })
+    }
+
     /// Every view function gives what its straightforward version gives, on `image` and
     /// on its negative.
     fn assert_views_match(image: &GrayImage, what: &str) {
@@ -426,6 +511,10 @@ mod tests {
         assert!(
             sharpened(image) == reference_sharpened(image),
             "sharpened, {what}"
+        );
+        assert!(
+            enlarge(image) == reference_enlarge(image),
+            "enlarged, {what}"
         );
         for factor in [2, 3, 4] {
             assert!(

@@ -329,7 +329,7 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
         let mut step = 2;
         while base.width().min(base.height()) / step >= views::MIN_VIEW_SIDE && found.is_empty() {
             let small = views::shrink(&base, step);
-            search(&small, views::hybrid, base_scale * step as f32, &mut found);
+            unread += search(&small, views::hybrid, base_scale * step as f32, &mut found);
             step *= 2;
         }
     }
@@ -337,25 +337,29 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
         (passes.enlarge && found.is_empty() && pixel_count(&base) < ENLARGE_BELOW_PIXELS)
             .then(|| views::enlarge(&base));
     if let Some(big) = &enlarged {
-        search(big, views::hybrid, base_scale / 2.0, &mut found);
+        unread += search(big, views::hybrid, base_scale / 2.0, &mut found);
     }
     if passes.other_thresholds && found.is_empty() {
-        search(&base, views::local_mean, base_scale, &mut found);
+        unread += search(&base, views::local_mean, base_scale, &mut found);
     }
     if passes.other_thresholds && found.is_empty() {
-        search(&base, views::global, base_scale, &mut found);
+        unread += search(&base, views::global, base_scale, &mut found);
     }
+    // The last two views help the sampler read symbols whose finder patterns were found
+    // (module edges, blurred modules); when no view so far found a single candidate, there
+    // is nothing for them to finish (a photo without a code ends here).
+    let decode_views = passes.other_thresholds && unread.candidates > 0;
     // A global threshold on the enlarged copy: interpolation smooths the module edges of
     // wavy prints (fabric) so the sampler's grid lands inside modules more often.
     if let Some(big) = enlarged
         .as_ref()
-        .filter(|_| passes.other_thresholds && found.is_empty())
+        .filter(|_| decode_views && found.is_empty())
     {
         search(big, views::global, base_scale / 2.0, &mut found);
     }
     // Last, the image sharpened: blurred symbols (out of focus, or curved away from the
     // focal plane) whose lone modules no threshold separates from their neighbours.
-    if passes.other_thresholds && found.is_empty() {
+    if decode_views && found.is_empty() {
         search(
             &views::sharpened(&base),
             views::hybrid,

@@ -80,6 +80,7 @@ pub(crate) fn read_view(
     }
     budget.end_view();
     Unread {
+        candidates: patterns.len(),
         small_candidates: patterns
             .iter()
             .zip(used)
@@ -92,6 +93,8 @@ pub(crate) fn read_view(
 /// What a view left unread.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Unread {
+    /// Finder candidates found, read or not.
+    pub candidates: usize,
     /// Finder candidates no symbol read used that are at most [`SMALL_FINDER_PIXELS`]
     /// wide: in a shrunk view, the sign of symbols too fine to read.
     pub small_candidates: usize,
@@ -102,6 +105,7 @@ pub(crate) struct Unread {
 
 impl std::ops::AddAssign for Unread {
     fn add_assign(&mut self, other: Unread) {
+        self.candidates += other.candidates;
         self.small_candidates += other.small_candidates;
         self.near_misses += other.near_misses;
     }

@@ -302,6 +302,7 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
         let mut unread = search(view, views::hybrid, scale, found);
         if passes.other_thresholds && (found.is_empty() || unread.near_misses > 0) {
             let second = search(view, views::midrange, scale, found);
+            unread.candidates += second.candidates;
             unread.small_candidates = unread.small_candidates.min(second.small_candidates);
             unread.near_misses = second.near_misses;
         }

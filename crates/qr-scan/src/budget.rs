@@ -21,9 +21,12 @@ pub const SCAN_BUDGET: u64 = 80_000_000;
 /// in about 30 ms (1000×1000) to 60 ms (2000×2000) natively. A quarter of the scan's, so
 /// that views which spend much on hard-to-read symbols leave
 /// room for the views after them. A view that runs out of its units is flooded with
-/// finder-like structure (a crafted tile of patterns, dense halftone): every other view of
-/// the same image sees the same structure, so the scan ends there with what it has read
-/// rather than binarise and search the image again and again.
+/// finder-like structure (a crafted tile of patterns, dense halftone, a screen's pixel
+/// grid photographed close up): every other threshold of the same pixels sees the same
+/// structure, so views of that size or larger are skipped from then on. Shrunk views are
+/// still searched: averaging blocks of pixels wipes out structure finer than the block
+/// (a screen's grid, halftone), which is how a photo of a screen reads at all. A second
+/// flooded view ends the scan with what it has read: halving did not help.
 pub const VIEW_BUDGET: u64 = SCAN_BUDGET / 4;
 
 /// Units for one finder-pattern window found in a row (the run test and the duplicate check).
@@ -84,6 +87,8 @@ pub(crate) struct Budget {
     exhausted: bool,
     /// The current view ran out of units.
     view_cut: bool,
+    /// Pixels of the view that ran out of units (see [`VIEW_BUDGET`]), once one has.
+    flooded: Option<u64>,
 }
 
 impl Budget {
@@ -96,6 +101,7 @@ impl Budget {
             spent: 0,
             exhausted: false,
             view_cut: false,
+            flooded: None,
         }
     }
 
@@ -106,12 +112,22 @@ impl Budget {
         self.view_cut = false;
     }
 
-    /// Ends the view; when it (or one of its stages) ran out of units, ends the scan too
-    /// (see [`VIEW_BUDGET`]).
-    pub(crate) fn end_view(&mut self) {
+    /// Ends the view, of `pixels` pixels. When it (or one of its stages) ran out of units,
+    /// views as large are skipped from then on; when one had already run out, the scan
+    /// ends (see [`VIEW_BUDGET`]).
+    pub(crate) fn end_view(&mut self, pixels: u64) {
         if self.view_cut {
-            self.scan_left = 0;
+            if self.flooded.is_some() {
+                self.scan_left = 0;
+            }
+            self.flooded = Some(pixels);
         }
+    }
+
+    /// A view of `pixels` pixels is not worth searching: one at least half as large was
+    /// flooded with finder-like structure.
+    pub(crate) fn skips(&self, pixels: u64) -> bool {
+        self.flooded.is_some_and(|flooded| 2 * pixels > flooded)
     }
 
     /// Starts a stage of the view that may spend up to `units` of what the view has left.
@@ -156,14 +172,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_view_spends_up_to_its_share_and_running_out_ends_the_scan() {
+    fn a_view_spends_up_to_its_share_and_running_out_skips_views_as_large() {
         let mut budget = Budget::new(10 * COST_DECODE);
         budget.start_view(4 * COST_DECODE);
         assert!(budget.spend(4 * COST_DECODE));
         assert!(!budget.spend(1), "the view's share is spent");
         assert_eq!(budget.spent(), 4 * COST_DECODE);
-        budget.end_view();
-        assert!(budget.scan_exhausted() && budget.was_exhausted());
+        budget.end_view(1000);
+        assert!(budget.was_exhausted());
+        assert!(
+            budget.skips(1000) && budget.skips(501) && !budget.skips(500),
+            "views as large are skipped, shrunk ones not"
+        );
+        assert!(!budget.scan_exhausted(), "a shrunk view may still run");
+        budget.start_view(4 * COST_DECODE);
+        assert!(!budget.spend(4 * COST_DECODE + 1));
+        budget.end_view(250);
+        assert!(
+            budget.scan_exhausted(),
+            "a second flooded view ends the scan"
+        );
     }
 
     #[test]
@@ -174,8 +202,8 @@ mod tests {
         assert!(budget.spend(COST_DECODE));
         budget.start_stage(4 * COST_DECODE);
         assert!(budget.spend(2 * COST_DECODE), "the view has three left");
-        budget.end_view();
-        assert!(!budget.scan_exhausted() && !budget.was_exhausted());
+        budget.end_view(1000);
+        assert!(!budget.scan_exhausted() && !budget.was_exhausted() && !budget.skips(1000));
         budget.start_view(4 * COST_DECODE);
         assert!(
             budget.spend(4 * COST_DECODE),
@@ -185,7 +213,7 @@ mod tests {
     }
 
     #[test]
-    fn a_stage_that_runs_out_cuts_its_view_and_so_the_scan() {
+    fn a_stage_that_runs_out_cuts_its_view() {
         let mut budget = Budget::new(10 * COST_DECODE);
         budget.start_view(4 * COST_DECODE);
         budget.start_stage(COST_DECODE);
@@ -195,7 +223,7 @@ mod tests {
             budget.spend(COST_DECODE),
             "later stages of the view still run"
         );
-        budget.end_view();
-        assert!(budget.scan_exhausted());
+        budget.end_view(1000);
+        assert!(budget.skips(1000));
     }
 }

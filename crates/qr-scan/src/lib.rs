@@ -263,8 +263,10 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
                       scale: f32,
                       found: &mut Vec<Code>|
      -> Unread {
-        // Once the scan's units are spent, binarising further views would be wasted.
-        if budget.scan_exhausted() {
+        // Once the scan's units are spent, or a view as large was flooded with finder-like
+        // structure, binarising this one would be wasted.
+        let pixels = pixel_count(view);
+        if budget.scan_exhausted() || budget.skips(pixels) {
             return Unread::default();
         }
         let mut unread = Unread::default();
@@ -283,6 +285,7 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
         if passes.inverted
             && found.is_empty()
             && !budget.scan_exhausted()
+            && !budget.skips(pixels)
             && let Some(bits) = binarise(view, true)
         {
             let info = ViewInfo {

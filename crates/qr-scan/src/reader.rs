@@ -78,7 +78,7 @@ pub(crate) fn read_view(
     if info.micro {
         decode_single_finders(bits, info, &patterns, &mut used, budget, found, &mut read);
     }
-    budget.end_view();
+    budget.end_view(u64::from(bits.getWidth()) * u64::from(bits.getHeight()));
     Unread {
         candidates: patterns.len(),
         small_candidates: patterns

@@ -67,7 +67,8 @@ pub enum Category {
     /// angles, modules of 3.6 to 12 pixels: the nominal photo of the phone benchmarks, which
     /// often holds more than one code.
     PhotoMulti,
-    /// A screen photographed through a camera-like projection: each screen pixel three
+    /// A screen photographed through a camera-like projection (1800 × 1350, the screen
+    /// filling the frame): each screen pixel three
     /// sub-pixel stripes of different brightness, 1.4 to 3.6 camera pixels per screen
     /// pixel (moiré, strongest in shrunk views), a tilted view, blur, sensor noise, gamma and JPEG.
     MonitorMoire,
@@ -886,10 +887,15 @@ fn photo_multi(rng: &mut Rng, expected: &mut Vec<String>) -> GrayImage {
     jpeg(canvas, rng)
 }
 
+/// Size of the screen photos, 2.4 Mpx: below [`crate::MAX_SCAN_PIXELS`], as a photo
+/// resized for upload arrives, so the first view sees the screen's grid at full size (a
+/// 12 Mpx photo is shrunk first, and the shrinking hides much of the grid).
+const SCREEN_PHOTO_SIZE: (usize, usize) = (1800, 1350);
+
 /// A code on a screen, photographed: every screen pixel is three vertical sub-pixel stripes
 /// (red, green, blue, seen in grey as three brightnesses) with a dark line between pixel
-/// rows; the screen is seen through a tilted pinhole view at 1.4 to 3.6 camera pixels per
-/// screen pixel (a laptop screen filling a phone photo), point-sampled as a sensor without
+/// rows; the screen, overfilling the frame, is seen through a tilted pinhole view at 1.4 to
+/// 3.6 camera pixels per screen pixel (a phone held close to a laptop), point-sampled as a sensor without
 /// an anti-aliasing filter does, so the two grids beat into moiré, and beat again in any
 /// shrunk copy; then lens blur, exposure, sensor noise, gamma and JPEG.
 fn monitor_moire(rng: &mut Rng, expected: &mut Vec<String>) -> GrayImage {
@@ -897,14 +903,21 @@ fn monitor_moire(rng: &mut Rng, expected: &mut Vec<String>) -> GrayImage {
     let symbol = qr_encode::encode(text.as_bytes(), EcLevel::M).expect("test payloads fit");
     expected.push(text);
     let screen_module = 3 + rng.below(6); // screen pixels per module
-    let (quiet, margin) = (4, 24);
+    let quiet = 4;
     let width = symbol.width() as i64;
-    let screen_side = (symbol.width() + 2 * quiet) * screen_module + 2 * margin;
+    let code_side = ((symbol.width() + 2 * quiet) * screen_module) as f64;
+    let (w, h) = SCREEN_PHOTO_SIZE;
+    // Camera pixels per screen pixel, less where the code would not fit the frame.
+    let scale = rng.range(1.4, 3.6).min(0.85 * h as f64 / code_side);
+    // The screen overfills the frame (a phone held close to a laptop), so its pixel grid
+    // is everywhere in the photo, the code in the middle of a white page.
+    let (screen_w, screen_h) = (1.3 * w as f64 / scale, 1.3 * h as f64 / scale);
+    let origin = [(screen_w - code_side) / 2.0, (screen_h - code_side) / 2.0];
     let (on, off) = (rng.range(0.7, 1.0), rng.range(0.01, 0.06));
     let lit = |sx: f64, sy: f64| -> f64 {
         let module =
-            |s: f64| (s as i64 - margin as i64).div_euclid(screen_module as i64) - quiet as i64;
-        let (mx, my) = (module(sx), module(sy));
+            |s: f64, o: f64| ((s - o) / screen_module as f64).floor() as i64 - quiet as i64;
+        let (mx, my) = (module(sx, origin[0]), module(sy, origin[1]));
         let dark = (0..width).contains(&mx)
             && (0..width).contains(&my)
             && symbol.is_dark(mx as usize, my as usize);
@@ -913,12 +926,9 @@ fn monitor_moire(rng: &mut Rng, expected: &mut Vec<String>) -> GrayImage {
     // A white pixel's three stripes in a grey photo: green brightest, blue darkest (mean 1).
     const STRIPES: [f64; 3] = [0.9, 1.7, 0.4];
     let row_gap = rng.range(0.1, 0.25);
-    let scale = rng.range(1.4, 3.6); // camera pixels per screen pixel
-    let (w, h) = PHOTO_SIZE;
-    let shown = (screen_side as f64 * scale).min(0.85 * h as f64);
-    let quad = camera_quad(
+    let quad = camera_rect(
         [w as f64 / 2.0, h as f64 / 2.0],
-        shown,
+        [screen_w * scale, screen_h * scale],
         rng.range(0.0, 30.0),
         rng.range(0.0, 360.0),
         rng.range(-10.0, 10.0),
@@ -930,7 +940,7 @@ fn monitor_moire(rng: &mut Rng, expected: &mut Vec<String>) -> GrayImage {
         if !(0.0..1.0).contains(&u) || !(0.0..1.0).contains(&v) {
             return None;
         }
-        let (sx, sy) = (u * screen_side as f64, v * screen_side as f64);
+        let (sx, sy) = (u * screen_w, v * screen_h);
         if sy.fract() < row_gap {
             return Some(0.02);
         }

@@ -155,27 +155,51 @@ fn main() -> Result<()> {
         cases.iter().filter(|c| c.synthetic()).count()
     );
 
-    let ours = measure("qr-scan", &cases, &images, repeats, |image| {
-        texts(&qr_scan::scan(image))
-    });
-    let ours_first = measure("qr-scan first pass", &cases, &images, repeats, |image| {
-        texts(&qr_scan::scan_with(image, Passes::FIRST))
-    });
-    let (mut peer, mut peer_single, mut in_wasm) = (None, None, None);
+    // The peers are started first and then every image is decoded by each decoder in
+    // turn, so a change in the shared machine's load falls on all of them alike, and the
+    // ratios per image and per set compare times taken within moments of each other.
+    let start = |peer: Result<peers::LinePeer>| {
+        peer.inspect_err(|e| eprintln!("peer unavailable: {e:#}"))
+            .ok()
+    };
+    let with_peer = !cli.quick && !cli.no_peer;
+    let mut peer = with_peer
+        .then(|| start(peers::zxing_cpp(repeats, "defaults")))
+        .flatten();
+    let mut peer_single = with_peer
+        .then(|| start(peers::zxing_cpp(repeats, "single")))
+        .flatten();
+    let mut in_wasm = (!cli.quick && !cli.no_wasm)
+        .then(|| start(peers::wasm(&cases, repeats)))
+        .flatten();
+    let mut ours = Outcome::new("qr-scan", cases.len());
+    let mut ours_first = Outcome::new("qr-scan first pass", cases.len());
+    let mut theirs = peer.as_ref().map(|p| Outcome::new(&p.name, cases.len()));
+    let mut theirs_single = peer_single
+        .as_ref()
+        .map(|p| Outcome::new(&p.name, cases.len()));
+    let mut guest = in_wasm.as_ref().map(|p| Outcome::new(&p.name, cases.len()));
+    for (case, image) in cases.iter().zip(&images) {
+        ours.push(
+            case,
+            time(image, repeats, |image| texts(&qr_scan::scan(image))),
+        );
+        take_turn(&mut peer, &mut theirs, case);
+        ours_first.push(
+            case,
+            time(image, repeats, |image| {
+                texts(&qr_scan::scan_with(image, Passes::FIRST))
+            }),
+        );
+        take_turn(&mut peer_single, &mut theirs_single, case);
+        take_turn(&mut in_wasm, &mut guest, case);
+    }
+    for peer in [peer, peer_single, in_wasm].into_iter().flatten() {
+        peer.finish()?;
+    }
+    eprintln!("measured qr-scan, its first pass and the peers, image by image");
+    let (peer, peer_single, in_wasm) = (theirs, theirs_single, guest);
     let mut variants = Vec::new();
-    if !cli.quick && !cli.no_peer {
-        peer = peers::zxing_cpp(&cases, repeats, "defaults")
-            .inspect_err(|e| eprintln!("zxing-cpp peer unavailable: {e:#}"))
-            .ok();
-        peer_single = peers::zxing_cpp(&cases, repeats, "single")
-            .inspect_err(|e| eprintln!("zxing-cpp peer unavailable: {e:#}"))
-            .ok();
-    }
-    if !cli.quick && !cli.no_wasm {
-        in_wasm = peers::wasm(&cases, repeats)
-            .inspect_err(|e| eprintln!("wasm run unavailable: {e:#}"))
-            .ok();
-    }
     if !cli.quick && only.is_empty() {
         variants = pass_variants(&cases, &images, repeats);
     }
@@ -351,26 +375,62 @@ fn measure(
     repeats: usize,
     decode: impl Fn(&GrayImage) -> Vec<String>,
 ) -> Outcome {
-    let mut results = Vec::with_capacity(cases.len());
-    let mut texts = Vec::with_capacity(cases.len());
+    let mut outcome = Outcome::new(name, cases.len());
     for (case, image) in cases.iter().zip(images) {
-        let mut times = Vec::with_capacity(repeats);
-        let mut found = Vec::new();
-        for _ in 0..repeats {
-            let start = Instant::now();
-            found = decode(image);
-            times.push(start.elapsed().as_secs_f64() * 1000.0);
-        }
-        results.push((
-            score(&case.expected, &found),
-            report::quantile(&mut times, 0.5),
-        ));
-        texts.push(found);
+        outcome.push(case, time(image, repeats, &decode));
     }
     eprintln!("measured {name}");
-    Outcome {
-        name: name.to_owned(),
-        results,
-        texts,
+    outcome
+}
+
+/// Decodes `image` `repeats` times with `decode`: the last result and the median time in ms.
+fn time(
+    image: &GrayImage,
+    repeats: usize,
+    decode: impl Fn(&GrayImage) -> Vec<String>,
+) -> (Vec<String>, f64) {
+    let mut times = Vec::with_capacity(repeats);
+    let mut found = Vec::new();
+    for _ in 0..repeats {
+        let start = Instant::now();
+        found = decode(image);
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    (found, report::quantile(&mut times, 0.5))
+}
+
+/// `peer`'s turn on `case`, recorded in `outcome`; a peer that fails is reported and
+/// dropped, with what it measured so far (the report then leaves it out).
+fn take_turn(peer: &mut Option<peers::LinePeer>, outcome: &mut Option<Outcome>, case: &Case) {
+    let Some(running) = peer else {
+        return;
+    };
+    match running.decode(case) {
+        Ok(answer) => {
+            if let Some(outcome) = outcome {
+                outcome.push(case, answer);
+            }
+        }
+        Err(e) => {
+            eprintln!("{} failed, left out: {e:#}", running.name);
+            *peer = None;
+            *outcome = None;
+        }
+    }
+}
+
+impl Outcome {
+    fn new(name: &str, cases: usize) -> Self {
+        Outcome {
+            name: name.to_owned(),
+            results: Vec::with_capacity(cases),
+            texts: Vec::with_capacity(cases),
+        }
+    }
+
+    /// Records what a decoder read in `case` and its time.
+    fn push(&mut self, case: &Case, (found, ms): (Vec<String>, f64)) {
+        self.results.push((score(&case.expected, &found), ms));
+        self.texts.push(found);
     }
 }

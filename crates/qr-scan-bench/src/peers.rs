@@ -1,15 +1,15 @@
 //! The decoders that run in another process: zxing-cpp (Python binding, in a venv) and
 //! qr-scan compiled to wasm32-wasip2 under wasmtime. Both read image paths on stdin and
-//! answer one JSON line per image.
+//! answer one JSON line per image, so the bench hands them one image at a time, in turn
+//! with our own decoder (see `main.rs`).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use anyhow::{Context, Result, bail};
-use qr_scan::corpus::score;
 
-use crate::{Case, Outcome};
+use crate::Case;
 
 /// The zxing-cpp release the peer venv installs (latest on PyPI when this was written).
 pub const ZXING_CPP_VERSION: &str = "3.1.1";
@@ -17,19 +17,20 @@ pub const ZXING_CPP_VERSION: &str = "3.1.1";
 /// The decode component's target, where the wasm run builds qr-scan.
 const WASM_TARGET: &str = "wasm32-wasip2";
 
-/// Runs zxing-cpp on every case through `peers/zxing_cpp_peer.py` in `mode` (`defaults` or
-/// `single`, see the script).
-pub fn zxing_cpp(cases: &[Case], repeats: usize, mode: &str) -> Result<Outcome> {
+/// Starts zxing-cpp through `peers/zxing_cpp_peer.py` in `mode` (`defaults` or `single`,
+/// see the script).
+pub fn zxing_cpp(repeats: usize, mode: &str) -> Result<LinePeer> {
     let python = peer_python()?;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers/zxing_cpp_peer.py");
     let mut command = Command::new(&python);
     command.arg(&script).arg(repeats.to_string()).arg(mode);
-    run_lines(&format!("zxing-cpp {mode}"), command, cases)
+    LinePeer::start(&format!("zxing-cpp {mode}"), command)
 }
 
-/// Runs qr-scan compiled to wasm32-wasip2 under wasmtime (qr-scan's `scan_paths` example),
-/// building it first, so the report shows what the decode component reads, and how fast.
-pub fn wasm(cases: &[Case], repeats: usize) -> Result<Outcome> {
+/// Starts qr-scan compiled to wasm32-wasip2 under wasmtime (qr-scan's `scan_paths` example),
+/// building it first, so the report shows what the decode component reads, and how fast;
+/// every directory holding one of `cases` is mapped into the guest.
+pub fn wasm(cases: &[Case], repeats: usize) -> Result<LinePeer> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let built = Command::new(cargo)
         .args([
@@ -64,52 +65,60 @@ pub fn wasm(cases: &[Case], repeats: usize) -> Result<Outcome> {
         command.arg("--dir").arg(format!("{0}::{0}", dir.display()));
     }
     command.arg(&module).arg(repeats.to_string());
-    run_lines("qr-scan in wasm32-wasip2 (wasmtime)", command, cases)
+    LinePeer::start("qr-scan in wasm32-wasip2 (wasmtime)", command)
 }
 
-/// Feeds every case's absolute path to `command`, one per line, and reads one JSON line
-/// `{"texts": [...], "ms": ...}` back per case.
-fn run_lines(name: &str, mut command: Command, cases: &[Case]) -> Result<Outcome> {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("starting {name}"))?;
-    let mut stdin = child.stdin.take().context("child stdin")?;
-    let paths = cases
-        .iter()
-        .map(|c| c.path.canonicalize().map(|p| format!("{}\n", p.display())))
-        .collect::<std::io::Result<String>>()?;
-    let writer = std::thread::spawn(move || stdin.write_all(paths.as_bytes()));
-    let stdout = child.stdout.take().context("child stdout")?;
-    let mut results = Vec::with_capacity(cases.len());
-    let mut texts = Vec::with_capacity(cases.len());
-    for (case, line) in cases.iter().zip(BufReader::new(stdout).lines()) {
-        let row: serde_json::Value = serde_json::from_str(&line?)?;
+/// A decoder in another process that takes one image path per line on stdin and answers
+/// each with one JSON line `{"texts": [...], "ms": ...}` (the median of its timed decodes).
+pub struct LinePeer {
+    pub name: String,
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl LinePeer {
+    fn start(name: &str, mut command: Command) -> Result<Self> {
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("starting {name}"))?;
+        let stdin = child.stdin.take().context("child stdin")?;
+        let stdout = BufReader::new(child.stdout.take().context("child stdout")?);
+        Ok(LinePeer {
+            name: name.to_owned(),
+            child,
+            stdin,
+            stdout,
+        })
+    }
+
+    /// The texts the peer reads in `case` and its time in ms.
+    pub fn decode(&mut self, case: &Case) -> Result<(Vec<String>, f64)> {
+        let path = case.path.canonicalize()?;
+        writeln!(self.stdin, "{}", path.display())?;
+        self.stdin.flush()?;
+        let mut line = String::new();
+        if self.stdout.read_line(&mut line)? == 0 {
+            bail!("{} ended before {}", self.name, path.display());
+        }
+        let row: serde_json::Value = serde_json::from_str(&line)?;
         let found: Vec<Option<String>> = serde_json::from_value(row["texts"].clone())
-            .with_context(|| format!("{name} on {}: {row}", case.path.display()))?;
-        let found: Vec<String> = found.into_iter().flatten().collect();
+            .with_context(|| format!("{} on {}: {row}", self.name, path.display()))?;
         let ms = row["ms"].as_f64().context("row without ms")?;
-        results.push((score(&case.expected, &found), ms));
-        texts.push(found);
+        Ok((found.into_iter().flatten().collect(), ms))
     }
-    writer
-        .join()
-        .map_err(|_| anyhow::anyhow!("{name} writer panicked"))??;
-    let status = child.wait()?;
-    if !status.success() || results.len() != cases.len() {
-        bail!(
-            "{name} exited with {status} after {} of {} images",
-            results.len(),
-            cases.len()
-        );
+
+    /// Closes the peer's input and waits for it to exit.
+    pub fn finish(mut self) -> Result<()> {
+        drop(self.stdin);
+        let status = self.child.wait()?;
+        if !status.success() {
+            bail!("{} exited with {status}", self.name);
+        }
+        Ok(())
     }
-    eprintln!("measured {name}");
-    Ok(Outcome {
-        name: name.to_owned(),
-        results,
-        texts,
-    })
 }
 
 /// Cargo's target directory, where the venv, the sample images and the wasm build go.

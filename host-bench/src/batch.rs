@@ -1,7 +1,7 @@
 //! `batch`: codes per second per core for `POST /generate/batch`, in-process: the generate
 //! component through qr-host's own `Runtime::call` on one thread (one core), beside the same
 //! `qr-api` handler natively. The nginx-cluster half of this benchmark is the ignored test
-//! `tests/tests/cluster_batch.rs`, which reuses the cluster harness; `scripts/bench-batch`
+//! `tests/tests/all/cluster/batch.rs`, which reuses the cluster harness; `scripts/bench-batch`
 //! runs both.
 
 use std::fmt::Write as _;
@@ -55,7 +55,6 @@ pub fn run(out: &Path) -> Result<()> {
     let native_cpu = (thread_cpu_seconds() - cpu) / REQUESTS as f64;
 
     let mut md = String::new();
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let _ = writeln!(
         md,
         "## In-process, one core ({})\n\n`host-bench batch`: {REQUESTS} requests of {ITEMS} \
@@ -67,10 +66,7 @@ pub fn run(out: &Path) -> Result<()> {
          |---|---|---|---|---|",
         crate::report::utc_now(),
         archive_bytes as f64 / 1000.0,
-        load.split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
+        qr_tests::load_average()
     );
     for (side, s, cpu) in [
         (

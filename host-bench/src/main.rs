@@ -55,7 +55,7 @@ enum Command {
     /// Every part above.
     All(Opts),
     /// Codes per second per core for POST /generate/batch in-process, wasm and native; the
-    /// nginx half is tests/tests/cluster_batch.rs (scripts/bench-batch runs both).
+    /// nginx half is tests/tests/all/cluster/batch.rs (scripts/bench-batch runs both).
     Batch {
         /// The markdown file to write.
         #[arg(long)]

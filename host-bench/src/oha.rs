@@ -75,9 +75,9 @@ impl Oha {
             command.arg("-D").arg(file).arg("-T").arg(content_type);
         }
         command.arg(format!("http://{}{}", server.addr, shot.route));
-        let cpu_before = servers::cpu_seconds(server.pid());
+        let cpu_before = qr_tests::cpu_seconds(server.pid());
         let output = command.output().context("running oha")?;
-        let cpu = servers::cpu_seconds(server.pid()) - cpu_before;
+        let cpu = qr_tests::cpu_seconds(server.pid()) - cpu_before;
         if !output.status.success() {
             bail!("oha failed: {}", String::from_utf8_lossy(&output.stderr));
         }

@@ -104,7 +104,7 @@ impl Report {
             quick,
             machine: Machine::detect(),
             versions: Vec::new(),
-            load_average: vec![load_average()],
+            load_average: vec![qr_tests::load_average()],
             latencies: Vec::new(),
             loads: Vec::new(),
             tables: Vec::new(),
@@ -282,7 +282,7 @@ impl Report {
 
     /// Writes `<stem>.md` and `<stem>.json` into `dir`.
     pub fn write(&mut self, dir: &Path, stem: &str) -> Result<()> {
-        self.load_average.push(load_average());
+        self.load_average.push(qr_tests::load_average());
         std::fs::create_dir_all(dir)?;
         std::fs::write(dir.join(format!("{stem}.md")), self.markdown())?;
         std::fs::write(
@@ -331,15 +331,6 @@ impl Machine {
                 .to_owned(),
         }
     }
-}
-
-/// The first three fields of `/proc/loadavg`.
-fn load_average() -> String {
-    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    text.split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.

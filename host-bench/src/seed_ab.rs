@@ -173,7 +173,6 @@ fn markdown(
     rounds: usize,
 ) -> String {
     let mut md = String::new();
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let _ = writeln!(
         md,
         "# Seed request and instantiation: two builds of the generate component, one run\n\n\
@@ -186,10 +185,7 @@ fn markdown(
          median of the rounds, with their range.\n",
         crate::report::utc_now(),
         wasm::cores(),
-        load.split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" "),
+        qr_tests::load_average(),
         LOAD.as_secs()
     );
     let _ = writeln!(md, "| build | component | size | compile (Cranelift) |");

@@ -2,7 +2,7 @@
 """Drives the web page in Debian's headless Chromium (selenium + chromium-driver) against a
 running QR Workshop (qr-host, Spin or wasmtime serve).
 
-Run by tests/tests/ui_browser.rs, one flow per test, with the venv that `scripts/setup --test`
+Run by tests/tests/all/ui_browser.rs, one flow per test, with the venv that `scripts/setup --test`
 makes:
 
     target/ui-venv/bin/python tests/browser/ui_flows.py --base http://127.0.0.1:PORT --flow make

@@ -50,7 +50,9 @@ use std::time::Duration;
 use wait_timeout::ChildExt as _;
 
 pub use metrics::{EVENT_COUNTERS, Metrics};
-pub use process::{Process, Signal, Stream, address_in, free_port, pid_is_alive};
+pub use process::{
+    Process, Signal, Stream, address_in, cpu_seconds, free_port, load_average, pid_is_alive,
+};
 
 pub use reqwest::StatusCode;
 pub use reqwest::blocking::{Client, Response};
@@ -297,6 +299,16 @@ pub fn assert_problem(response: Response, status: u16, type_suffix: &str) -> ser
         "{body}"
     );
     body
+}
+
+/// [`assert_problem`] for the API's own problem types (qr-api's, answered by the components):
+/// the `type` is exactly the README's anchor for `kind`.
+pub fn assert_api_problem(response: Response, status: u16, kind: &str) -> serde_json::Value {
+    assert_problem(
+        response,
+        status,
+        &format!("https://github.com/qr-workshop/qr-workshop/blob/main/README.md#{kind}"),
+    )
 }
 
 /// What runs a [`Host`].
@@ -726,7 +738,7 @@ pub enum HostKind {
     /// Real Spin, `spin up` ([`spin_binary`], Spin 4.0.2 in CI).
     Spin,
     /// qr-host inside the image `deploy/docker/Dockerfile` builds, run by a container engine
-    /// (`tests/tests/deploy_container.rs`); not in [`HostKind::ALL`].
+    /// (`tests/tests/all/deploy_manifests/container.rs`); not in [`HostKind::ALL`].
     Container,
 }
 
@@ -746,7 +758,7 @@ impl HostKind {
         match self {
             HostKind::QrHost => Host::start(app_manifest()),
             HostKind::Spin => Host::spin(app_manifest()),
-            HostKind::Container => panic!("deploy_container.rs builds and runs the image"),
+            HostKind::Container => panic!("deploy_manifests::container builds and runs the image"),
         }
     }
 
@@ -857,11 +869,22 @@ impl Host {
     }
 }
 
-/// Runs `command` to its end or for at most `timeout`, whichever comes first (then it is
-/// killed). Returns its exit status (`None` on timeout) and its stdout and stderr together.
-/// The output goes through a file, not a pipe, so a grandchild that keeps the descriptors
-/// open (a browser a script started) cannot block the read.
-pub fn run_bounded(command: &mut Command, timeout: Duration) -> (Option<ExitStatus>, String) {
+/// A program of the Python venv `scripts/setup --test` makes in `target/ui-venv` (selenium,
+/// schemathesis); panics with the setup command when it is missing.
+pub fn ui_venv(program: &str) -> PathBuf {
+    let path = target_dir().join("ui-venv/bin").join(program);
+    require(
+        &path,
+        "scripts/setup --test (Chromium, chromium-driver, the ui-venv)",
+    );
+    path
+}
+
+/// Runs `command` (`what`, in messages) to its end or for at most `timeout` (then it is
+/// killed), prints its stdout and stderr, and panics with them unless it exited 0. The output
+/// goes through a file, not a pipe, so a grandchild that keeps the descriptors open (a browser
+/// a script started) cannot block the read.
+pub fn run_bounded(what: &str, command: &mut Command, timeout: Duration) {
     static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let dir = target_dir().join("test-logs");
     std::fs::create_dir_all(&dir).expect("create target/test-logs");
@@ -881,5 +904,10 @@ pub fn run_bounded(command: &mut Command, timeout: Duration) -> (Option<ExitStat
     }
     let output = std::fs::read_to_string(&path).unwrap_or_default();
     let _ = std::fs::remove_file(&path);
-    (status, output)
+    println!("{output}");
+    match status {
+        Some(s) if s.success() => {}
+        Some(s) => panic!("{what} failed ({s}):\n{output}"),
+        None => panic!("{what} ran past {timeout:?}:\n{output}"),
+    }
 }

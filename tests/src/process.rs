@@ -289,9 +289,76 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// User plus system CPU seconds used so far by `pid` and all its descendants (gunicorn's
+/// workers are children of its master).
+pub fn cpu_seconds(pid: u32) -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let mut procs = Vec::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.flatten() {
+            let Some(p) = entry
+                .file_name()
+                .to_str()
+                .and_then(|s| s.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if let Some((ppid, cpu)) = stat(p) {
+                procs.push((p, ppid, cpu));
+            }
+        }
+    }
+    let mut tree = vec![pid];
+    let mut total = 0;
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        for &(p, ppid, cpu) in &procs {
+            if p == parent {
+                total += cpu;
+            }
+            if ppid == parent && !tree.contains(&p) {
+                tree.push(p);
+            }
+        }
+        i += 1;
+    }
+    total as f64 / ticks
+}
+
+/// `(ppid, utime + stime)` from `/proc/<pid>/stat`.
+fn stat(pid: u32) -> Option<(u32, u64)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may contain spaces and parentheses; fields resume after the last ')'.
+    let fields: Vec<&str> = text[text.rfind(')')? + 2..].split_whitespace().collect();
+    let ppid = fields.get(1)?.parse().ok()?;
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some((ppid, utime + stime))
+}
+
+/// The machine's load average (the first three fields of `/proc/loadavg`), for benchmark
+/// reports: the cores are shared, and a figure means little without it.
+pub fn load_average() -> String {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cpu_time_grows_while_the_process_works() {
+        let me = std::process::id();
+        let before = cpu_seconds(me);
+        // Reading /proc is itself work; the clock ticks at 100 Hz, so a few reads suffice.
+        assert!((0..100_000).any(|_| cpu_seconds(me) > before));
+    }
 
     #[test]
     fn the_address_is_read_from_each_servers_startup_line() {

@@ -132,7 +132,7 @@ mod tests {
     fn an_icc_profile_that_inflates_past_the_metadata_allowance_is_dropped_not_kept() {
         // A few KiB of file, 64 MiB of profile. The decoder gives up on the profile at the
         // allocation cap (the image's own buffers plus METADATA_ALLOC_BYTES) and reads the
-        // pixels; the end-to-end cost in guest memory is checked in tests/tests/host_hostile.rs.
+        // pixels; the end-to-end cost in guest memory is checked in tests/tests/all/host_hostile.rs.
         let bomb = png_with_icc_profile(64 * 1024 * 1024);
         assert!(bomb.len() < 256 * 1024, "{} bytes", bomb.len());
         let image = load_image(&bomb).expect("pixels load without the profile");

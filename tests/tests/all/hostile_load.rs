@@ -47,37 +47,14 @@ const TRICKLE: Duration = Duration::from_millis(500);
 
 /// A TCP connection from `source` (any port) to `target`.
 fn connect_from(source: IpAddr, target: SocketAddr) -> std::io::Result<TcpStream> {
-    use std::os::fd::FromRawFd as _;
-    let (IpAddr::V4(source), SocketAddr::V4(target)) = (source, target) else {
-        return Err(std::io::Error::other("IPv4 only"));
-    };
-    let sockaddr = |ip: Ipv4Addr, port: u16| libc::sockaddr_in {
-        sin_family: libc::AF_INET as libc::sa_family_t,
-        sin_port: port.to_be(),
-        sin_addr: libc::in_addr {
-            s_addr: u32::from(ip).to_be(),
-        },
-        sin_zero: [0; 8],
-    };
-    let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
-    // SAFETY: a fresh socket; the fd is owned by the TcpStream from here on.
-    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
-    if fd < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    // SAFETY: fd is a valid socket we own.
-    let stream = unsafe { TcpStream::from_raw_fd(fd) };
-    let local = sockaddr(source, 0);
-    let remote = sockaddr(*target.ip(), target.port());
-    // SAFETY: valid fd and sockaddr_in pointers with their length.
-    if unsafe { libc::bind(fd, (&raw const local).cast(), len) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    // SAFETY: as above.
-    if unsafe { libc::connect(fd, (&raw const remote).cast(), len) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(stream)
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(target),
+        socket2::Type::STREAM,
+        None,
+    )?;
+    socket.bind(&SocketAddr::new(source, 0).into())?;
+    socket.connect(&target.into())?;
+    Ok(socket.into())
 }
 
 /// The attackers, each a thread that stops when told (or at its own request budget).
@@ -396,7 +373,7 @@ fn photo_12mp(host: &Host) -> Vec<u8> {
 /// 32 concurrent 12 MP photo decodes on a 2-slot host, first with a queue budget nothing
 /// reaches (how long the host takes to answer them all), then with the default budget (how
 /// many it queues and how many it refuses).
-/// `cargo test --release -p qr-tests --test hostile_load -- --ignored --nocapture`
+/// `cargo test --release -p qr-tests -- --ignored --nocapture hostile_load::`
 #[test]
 #[ignore = "a measurement, run by hand"]
 fn measure_a_burst_of_32_photo_decodes_on_a_2_slot_host() {

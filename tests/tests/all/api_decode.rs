@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use qr_test_images::png_declaring;
-use qr_tests::{Host, StatusCode, workspace_root};
+use qr_tests::{Host, StatusCode, assert_api_problem as problem, workspace_root};
 use serde_json::Value;
 
 // Each body runs against qr-host and against `spin up`, as NAME::qr_host and NAME::spin.
@@ -21,21 +21,6 @@ fn corpus(path: &str) -> (Vec<u8>, String) {
     let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
     let text = std::fs::read_to_string(file.with_extension("txt")).unwrap();
     (bytes, text.trim_end_matches('\n').to_owned())
-}
-
-fn problem(response: qr_tests::Response, status: u16, kind: &str) -> Value {
-    assert_eq!(response.status().as_u16(), status);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
-    let body: Value = response.json().unwrap();
-    assert_eq!(
-        body["type"],
-        format!("https://github.com/qr-workshop/qr-workshop/blob/main/README.md#{kind}"),
-        "{body}"
-    );
-    body
 }
 
 fn phone_photos_and_screenshots_decode_to_their_expected_text(host: &Host) {

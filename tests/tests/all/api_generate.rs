@@ -3,10 +3,8 @@
 // A failed unwrap in a test is a failed test with its message.
 #![allow(clippy::unwrap_used)]
 
-mod readback;
-
-use qr_tests::{Host, StatusCode};
-use readback::{contact_sheet, multipart, red_png, rxing_png, rxing_png_as, unzip};
+use crate::readback::{contact_sheet, multipart, red_png, rxing_png, rxing_png_as, unzip};
+use qr_tests::{Host, StatusCode, assert_api_problem as problem};
 use serde_json::Value;
 
 // Each body runs against qr-host and against `spin up`, as NAME::qr_host and NAME::spin.
@@ -28,29 +26,7 @@ qr_tests::on_every_host!(
     micro_qr_and_rmqr_by_query_json_and_multipart_read_back_and_refuse_what_they_cannot,
 );
 
-const SEED_JSON: &str = include_str!("../../../shared/peers/python-seed/generate.json");
-
-/// The body of a problem+json response, after checking its shape and status.
-fn problem(response: qr_tests::Response, status: u16, kind: &str) -> Value {
-    assert_eq!(response.status().as_u16(), status);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json",
-        "problem responses say so"
-    );
-    let body: Value = response.json().expect("problem+json body");
-    assert_eq!(
-        body["type"],
-        format!("https://github.com/qr-workshop/qr-workshop/blob/main/README.md#{kind}"),
-        "{body}"
-    );
-    assert_eq!(body["status"], status);
-    assert!(
-        body["title"].is_string() && body["detail"].is_string(),
-        "{body}"
-    );
-    body
-}
+const SEED_JSON: &str = include_str!("../../../../shared/peers/python-seed/generate.json");
 
 fn luma(png: &[u8]) -> image::GrayImage {
     image::load_from_memory(png).expect("a PNG").to_luma8()

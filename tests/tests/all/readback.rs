@@ -1,9 +1,6 @@
 //! Reading generated output back in the end-to-end tests, with code nobody here wrote where
 //! it matters: rxing (ZXing's port) for the codes, the `zip` crate for archives; and the
 //! request bodies those tests build (a logo made by code, multipart).
-//!
-//! Each test binary that declares `mod readback;` uses part of this module.
-#![allow(dead_code)]
 // A failed unwrap in a test is a failed test with its message.
 #![allow(clippy::unwrap_used)]
 

@@ -8,14 +8,14 @@
 //! in-flight request and exits 0.
 
 use super::{at, deploy, deployment_command_line, documents, str_at};
-use qr_tests::{Host, HostKind, assert_problem, workspace_root};
+use qr_tests::{Host, HostKind, assert_problem, wait_until, workspace_root};
 use serde_norway::Value as Yaml;
 use std::io::Read;
 use std::net::SocketAddr;
 use std::process::{Command, Output};
 use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The tag the test builds, with the test process's id appended: local only, never pushed, and
 /// distinct for test runs that share the machine's podman storage at the same time.
@@ -28,9 +28,6 @@ const LOAD_REQUESTS_PER_WORKER: usize = 60;
 
 /// Workers in that load: the Deployment's `QR_HOST_MAX_CONCURRENCY` plus as many queued.
 const LOAD_WORKERS: usize = 4;
-
-/// How long a polled condition (a metric, the readiness flip) may take before the test fails.
-const CONDITION_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// `podman` with the project's containers.conf (runc, cgroupfs, ulimits).
 fn podman() -> Command {
@@ -118,14 +115,6 @@ fn cgroup_value(dir: &std::path::Path, file: &str) -> u64 {
         .trim()
         .parse()
         .expect("a number")
-}
-
-fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + CONDITION_TIMEOUT;
-    while !condition() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// A body that sends `first`, then blocks until told to send `rest` (a client still uploading).

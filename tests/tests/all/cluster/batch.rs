@@ -12,8 +12,9 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
+use crate::readback::{rxing_png, unzip};
 use qr_tests::cluster::{NginxOptions, start_cluster};
-use qr_tests::{StatusCode, app_manifest};
+use qr_tests::{StatusCode, app_manifest, cpu_seconds};
 
 /// The most time one benchmark configuration may take, whatever the machine's load.
 const MAX_RUN_TIME: Duration = Duration::from_secs(120);
@@ -27,24 +28,6 @@ fn product_batch(first_sku: usize, items: usize) -> String {
             )
         })
         .collect()
-}
-
-/// CPU time (user + system) of process `pid` so far, in seconds.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // The fields after the command name, which is in parentheses and may contain spaces.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // SAFETY: sysconf reads a constant of the running system.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
-    (ticks(11) + ticks(12)) / hz
 }
 
 /// What one configuration measured.
@@ -109,27 +92,14 @@ fn measure(
                         .send()
                         .unwrap();
                     assert_eq!(response.status(), StatusCode::OK);
-                    let bytes = response.bytes().unwrap().to_vec();
-                    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-                    assert_eq!(zip.len(), items, "a complete archive");
+                    let members = unzip(response.bytes().unwrap().to_vec());
+                    assert_eq!(members.len(), items, "a complete archive");
                     if check_reads {
                         for (i, sku) in [(0, first), (items - 1, first + items - 1)] {
-                            let mut file = zip.by_index(i).unwrap();
-                            assert_eq!(file.name(), format!("sku-{sku:07}.png"));
-                            let mut png = Vec::new();
-                            std::io::Read::read_to_end(&mut file, &mut png).unwrap();
-                            let img = image::load_from_memory(&png).unwrap().to_luma8();
-                            let read = rxing::helpers::detect_in_luma(
-                                img.as_raw().clone(),
-                                img.width(),
-                                img.height(),
-                                Some(rxing::BarcodeFormat::QR_CODE),
-                            )
-                            .unwrap();
-                            assert_eq!(
-                                read.getText(),
-                                format!("https://shop.example.com/p/{sku:07}")
-                            );
+                            let (name, png) = &members[i];
+                            assert_eq!(name, &format!("sku-{sku:07}.png"));
+                            let text = format!("https://shop.example.com/p/{sku:07}");
+                            assert_eq!(rxing_png(png), text);
                         }
                     }
                 }
@@ -175,20 +145,16 @@ fn parallel_batches_through_nginx_come_back_complete_from_every_host() {
 fn batch_throughput_through_nginx() {
     let items = qr_core::limits::MAX_BATCH_ITEMS;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let mut md = format!(
-        "## Through nginx in front of N qr-hosts\n\n`cargo test --release -p qr-tests --test \
-         cluster_batch -- --ignored` (the cluster harness of the `cluster_*` tests: real nginx, \
+        "## Through nginx in front of N qr-hosts\n\n`cargo test --release -p qr-tests -- \
+         --ignored cluster::batch::` (the cluster harness of the `cluster::` tests: real nginx, \
          real qr-host processes, loopback), {items}-code batches (PNG, level H, 10 px a \
          module), each archive checked complete; the load generator, nginx and the hosts \
          share this machine's {cores} logical CPUs. Load average before: {}. Codes per \
          core-second = codes / the hosts' CPU seconds (`/proc/<pid>/stat`), nginx excluded.\n\n\
          | hosts | parallel requests | batches | codes | wall s | codes/s | hosts' CPU s | codes per core-second |\n\
          |---|---|---|---|---|---|---|---|\n",
-        load.split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
+        qr_tests::load_average()
     );
     for (hosts, clients, per_client) in [(1, 2, 10), (2, 4, 8)] {
         let m = measure(hosts, clients, per_client, items, false);

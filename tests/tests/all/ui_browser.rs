@@ -6,11 +6,10 @@
 //! installs Chromium, its driver and the Python venv (`target/ui-venv`).
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use qr_tests::{Host, HostKind, run_bounded, target_dir, workspace_root};
+use qr_tests::{Host, HostKind, run_bounded, ui_venv, workspace_root};
 
 /// A whole flow, browser start included, must end within this. Each step inside a flow waits
 /// at most 30 s (ui_flows.py `WAIT_SECONDS`); a flow takes 2 to 6 s on the build machine.
@@ -19,38 +18,17 @@ const FLOW_TIMEOUT: Duration = Duration::from_secs(180);
 /// What the fake camera's QR code says.
 const CAMERA_TEXT: &str = "seen by the fake camera";
 
-fn python() -> PathBuf {
-    let python = target_dir().join("ui-venv/bin/python");
-    assert!(
-        python.is_file(),
-        "missing {}: run scripts/setup --test (Chromium, chromium-driver, selenium)",
-        python.display()
-    );
-    python
-}
-
 /// Runs one flow of `ui_flows.py` against `host`; panics with the script's output if it fails
 /// or outlives [`FLOW_TIMEOUT`].
 fn run_flow(host: &Host, flow: &str, extra: &[String]) {
-    let (status, output) = run_bounded(
-        Command::new(python())
+    run_bounded(
+        &format!("browser flow {flow} on {}", host.kind()),
+        Command::new(ui_venv("python"))
             .arg(workspace_root().join("tests/browser/ui_flows.py"))
             .args(["--base", &host.url(""), "--flow", flow])
             .args(extra),
         FLOW_TIMEOUT,
     );
-    println!("{output}");
-    match status {
-        Some(s) if s.success() => {}
-        Some(s) => panic!(
-            "browser flow {flow} on {} failed ({s}):\n{output}",
-            host.kind()
-        ),
-        None => panic!(
-            "browser flow {flow} on {} ran past {FLOW_TIMEOUT:?}:\n{output}",
-            host.kind()
-        ),
-    }
 }
 
 // Every flow that goes through the API runs against qr-host and against real Spin (`spin
@@ -79,35 +57,27 @@ fn the_docs_page_renders_every_operation_and_problem_type_on_qr_host() {
     HostKind::QrHost.run(the_docs_page_renders_every_operation_and_problem_type);
 }
 
-fn make_preview_options_download_and_the_png_decodes(host: &Host) {
-    run_flow(host, "make", &[]);
+/// `fn NAME(host: &Host)` running one flow of `ui_flows.py`, for each `NAME => "flow"`.
+macro_rules! flows {
+    ($($name:ident => $flow:literal),+ $(,)?) => {$(
+        fn $name(host: &Host) {
+            run_flow(host, $flow, &[]);
+        }
+    )+};
 }
 
-fn a_logo_file_is_posted_with_the_options_and_a_too_big_one_shows_the_api_detail(host: &Host) {
-    run_flow(host, "logo", &[]);
-}
-
-fn the_wifi_vcard_and_epc_forms_make_codes_with_the_exact_payload_text(host: &Host) {
-    run_flow(host, "builders", &[]);
-}
-
-fn a_structured_append_sequence_from_the_form_downloads_as_a_zip_whose_pieces_join(host: &Host) {
-    run_flow(host, "append", &[]);
-}
-
-fn micro_qr_and_rmqr_are_made_from_the_symbology_option_and_listed_with_their_version_names(
-    host: &Host,
-) {
-    run_flow(host, "symbology", &[]);
-}
-
-fn a_corpus_photo_from_the_file_picker_and_drag_and_drop_shows_text_and_corners(host: &Host) {
-    run_flow(host, "upload", &[]);
-}
-
-fn a_corpus_photo_pasted_with_ctrl_v_shows_text_and_corners(host: &Host) {
-    run_flow(host, "paste", &[]);
-}
+flows!(
+    make_preview_options_download_and_the_png_decodes => "make",
+    a_logo_file_is_posted_with_the_options_and_a_too_big_one_shows_the_api_detail => "logo",
+    the_wifi_vcard_and_epc_forms_make_codes_with_the_exact_payload_text => "builders",
+    a_structured_append_sequence_from_the_form_downloads_as_a_zip_whose_pieces_join => "append",
+    micro_qr_and_rmqr_are_made_from_the_symbology_option_and_listed_with_their_version_names => "symbology",
+    a_corpus_photo_from_the_file_picker_and_drag_and_drop_shows_text_and_corners => "upload",
+    a_corpus_photo_pasted_with_ctrl_v_shows_text_and_corners => "paste",
+    every_control_works_from_the_keyboard_with_a_visible_focus => "keyboard",
+    api_errors_are_shown_as_their_problem_detail => "errors",
+    the_docs_page_renders_every_operation_and_problem_type => "docs",
+);
 
 fn the_camera_scans_a_fake_video_until_it_reads_the_code(host: &Host) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -123,18 +93,6 @@ fn the_camera_scans_a_fake_video_until_it_reads_the_code(host: &Host) {
             CAMERA_TEXT.into(),
         ],
     );
-}
-
-fn every_control_works_from_the_keyboard_with_a_visible_focus(host: &Host) {
-    run_flow(host, "keyboard", &[]);
-}
-
-fn api_errors_are_shown_as_their_problem_detail(host: &Host) {
-    run_flow(host, "errors", &[]);
-}
-
-fn the_docs_page_renders_every_operation_and_problem_type(host: &Host) {
-    run_flow(host, "docs", &[]);
 }
 
 /// Frame size of the fake camera: VGA, what Chromium's fake device defaults to.

@@ -8,10 +8,8 @@
 use std::net::SocketAddr;
 use std::process::Command;
 
-mod readback;
-
+use crate::readback::{multipart, red_png, rxing_png, rxing_png_as, unzip};
 use qr_tests::{Process, STARTUP_TIMEOUT, StatusCode, Stream, client, tool, wasm};
-use readback::{multipart, red_png, rxing_png, unzip};
 use serde_json::Value;
 
 /// A `wasmtime serve` process on an ephemeral loopback port, killed on drop.
@@ -272,7 +270,7 @@ fn every_generate_feature_answers_under_wasmtime_serve() {
             .send()
             .unwrap();
         assert_eq!(png.status(), StatusCode::OK, "{query}");
-        assert_eq!(readback::rxing_png_as(&png.bytes().unwrap(), format), text);
+        assert_eq!(rxing_png_as(&png.bytes().unwrap(), format), text);
     }
 }
 

@@ -4,7 +4,7 @@
 //! unit-tested by promtool, a Grafana dashboard and alerts that name only metrics a real
 //! qr-host exposes, an nginx config that `nginx -t` accepts, and the container command line
 //! (the image's ENTRYPOINT plus the Deployment's args) started by the real qr-host. The image
-//! itself is built and run with podman in `container` (tests/tests/container/mod.rs).
+//! itself is built and run with podman in [`container`].
 
 mod container;
 
@@ -26,21 +26,10 @@ fn read(path: &Path) -> String {
 
 /// Every YAML document in the file (separated by `---` lines), in order.
 fn documents(path: &Path) -> Vec<Yaml> {
-    let text = read(path);
-    let mut docs = vec![String::new()];
-    for line in text.lines() {
-        if line.trim_end() == "---" {
-            docs.push(String::new());
-        } else if let Some(doc) = docs.last_mut() {
-            doc.push_str(line);
-            doc.push('\n');
-        }
-    }
-    docs.iter()
-        .map(|doc| {
-            serde_norway::from_str(doc).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        })
-        .filter(|doc: &Yaml| !doc.is_null())
+    use serde::Deserialize as _;
+    serde_norway::Deserializer::from_str(&read(path))
+        .map(|doc| Yaml::deserialize(doc).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+        .filter(|doc| !doc.is_null())
         .collect()
 }
 
@@ -445,7 +434,7 @@ fn deployment_command_line() -> Vec<String> {
 /// The container's command line, run by the real qr-host with only its in-image paths and
 /// listen addresses moved onto this machine (the manifest, a fresh cache, loopback port 0):
 /// every flag stays, so a flag given twice or one qr-host does not know fails here.
-/// tests/tests/deploy_container.rs runs the unchanged line inside the built image.
+/// [`container`] runs the unchanged line inside the built image.
 #[test]
 fn the_deployments_command_line_starts_the_real_qr_host() {
     let argv = deployment_command_line();

@@ -40,20 +40,14 @@ enum Ready {
 impl Service {
     /// qr-host serving `manifest` with its precompiled cache in `cache` and `extra` flags.
     pub fn qr_host(manifest: &Path, cache: &Path, extra: &[&str]) -> Result<Service> {
-        let mut args: Vec<OsString> = vec![
-            "--listen".into(),
-            "127.0.0.1:0".into(),
-            "--admin-listen".into(),
-            "127.0.0.1:0".into(),
-            "--cache-dir".into(),
-            cache.into(),
-        ];
-        args.extend(extra.iter().map(OsString::from));
-        args.push(manifest.into());
         Ok(Service {
             name: "qr-host".into(),
             program: crate::paths::host_binary().into(),
-            args,
+            // The tests' command line: loopback port-0 listeners, this cache, `extra`.
+            args: qr_tests::Host::builder(manifest)
+                .cache_dir(cache)
+                .args(extra)
+                .command_args(),
             envs: Vec::new(),
             ready: Ready::Stdout,
         })

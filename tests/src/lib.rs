@@ -42,7 +42,8 @@ pub mod metrics;
 pub mod process;
 
 use std::ffi::OsString;
-use std::net::SocketAddr;
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
@@ -615,6 +616,52 @@ impl Host {
         &self.client
     }
 
+    /// A raw TCP connection to the app listener whose reads give up after
+    /// [`REQUEST_TIMEOUT`], so a host that never answers or never closes fails the test.
+    pub fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(self.addr).expect("connect");
+        stream
+            .set_read_timeout(Some(REQUEST_TIMEOUT))
+            .expect("read timeout");
+        stream
+    }
+
+    /// Sends raw bytes on a fresh connection and reads until the host closes it; returns the
+    /// response text. Panics if the host has not closed it within [`REQUEST_TIMEOUT`]: every
+    /// caller expects the host to end the exchange itself.
+    pub fn exchange(&self, request: &[u8]) -> String {
+        let mut stream = self.connect();
+        stream.write_all(request).expect("send");
+        let mut reply = Vec::new();
+        match stream.read_to_end(&mut reply) {
+            // A reset also means the host closed (it may not have read everything first).
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+            Err(e) => panic!(
+                "the host did not close the connection ({e}); it sent {:?}",
+                String::from_utf8_lossy(&reply)
+            ),
+        }
+        String::from_utf8_lossy(&reply).into_owned()
+    }
+
+    /// Starts `GET /slow?ms=<ms>` (the `slow` fixture) on a thread and returns once its
+    /// response head arrived, so the request provably holds a wasm slot while the guest sleeps.
+    /// The handle yields the status and the whole body.
+    pub fn hold_a_slot(&self, ms: u32) -> std::thread::JoinHandle<(u16, String)> {
+        let client = self.client.clone();
+        let url = self.url(&format!("/slow?ms={ms}"));
+        let (head_tx, head_rx) = std::sync::mpsc::channel();
+        let handle = std::thread::spawn(move || {
+            let response = client.get(url).send().expect("slow request");
+            let status = response.status().as_u16();
+            head_tx.send(()).expect("signal head");
+            (status, response.text().expect("slow body"))
+        });
+        head_rx.recv().expect("slow request got its head");
+        handle
+    }
+
     /// `GET path` on the app listener.
     pub fn get(&self, path: &str) -> Response {
         self.client
@@ -638,13 +685,17 @@ impl Host {
             .unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
+    /// `GET path` on the admin listener (probes, metrics).
+    pub fn admin_get(&self, path: &str) -> Response {
+        self.client
+            .get(self.admin_url(path))
+            .send()
+            .unwrap_or_else(|e| panic!("GET {path} on the admin listener: {e}"))
+    }
+
     /// The admin listener's `/metrics`, parsed.
     pub fn metrics(&self) -> Metrics {
-        let response = self
-            .client
-            .get(self.admin_url("/metrics"))
-            .send()
-            .unwrap_or_else(|e| panic!("GET /metrics of {}: {e}", self.addr));
+        let response = self.admin_get("/metrics");
         assert_eq!(response.status(), 200, "GET /metrics");
         Metrics::parse(&response.text().expect("metrics body"))
     }

@@ -99,85 +99,39 @@ fn an_image_without_a_code_is_an_empty_result_not_an_error(host: &Host) {
 fn every_decode_limit_holds_at_its_edge(host: &Host) {
     use qr_core::limits::*;
 
-    // Body size: exactly the limit is read (and found not to be an image); one byte more is
-    // refused. Both with a content-length and streamed without one.
-    problem(
-        host.post(
-            "/decode",
-            "application/octet-stream",
-            vec![0u8; MAX_DECODE_BODY_BYTES],
-        ),
-        415,
-        "unsupported-image",
-    );
-    problem(
-        host.post(
-            "/decode",
-            "application/octet-stream",
-            vec![0u8; MAX_DECODE_BODY_BYTES + 1],
-        ),
-        413,
-        "body-too-large",
-    );
     let chunked = |n: usize| {
         let chunks = (0..n.div_ceil(65_536))
             .map(move |i| Ok::<_, std::io::Error>(vec![0u8; 65_536.min(n - i * 65_536)]));
         reqwest::blocking::Body::new(ChunkReader::new(chunks))
     };
-    problem(
-        host.post(
-            "/decode",
-            "application/octet-stream",
-            chunked(MAX_DECODE_BODY_BYTES + 1),
-        ),
-        413,
-        "body-too-large",
-    );
-
-    // Pixels and sides, by declared size, refused before decoding: a 60000 × 60000 PNG is
-    // 57 bytes.
+    let rows = (MAX_IMAGE_PIXELS / u64::from(MAX_IMAGE_SIDE)) as u32;
+    let (bytes, png, text) = ("application/octet-stream", "image/png", "text/plain");
+    // A table: one case a line.
+    #[rustfmt::skip]
+    let cases: [(&str, reqwest::blocking::Body, u16, &str); 8] = [
+        // Body size: exactly the limit is read (and found not to be an image); one byte more
+        // is refused, with a content-length and streamed without one.
+        (bytes, vec![0; MAX_DECODE_BODY_BYTES].into(), 415, "unsupported-image"),
+        (bytes, vec![0; MAX_DECODE_BODY_BYTES + 1].into(), 413, "body-too-large"),
+        (bytes, chunked(MAX_DECODE_BODY_BYTES + 1), 413, "body-too-large"),
+        // Pixels and sides, by declared size, refused before decoding; just inside both, the
+        // size passes and the empty pixel data is what is wrong.
+        (png, png_declaring(MAX_IMAGE_SIDE + 1, 1).into(), 413, "image-too-large"),
+        (png, png_declaring(MAX_IMAGE_SIDE, rows + 1).into(), 413, "image-too-large"),
+        (png, png_declaring(MAX_IMAGE_SIDE, rows).into(), 422, "corrupt-image"),
+        (png, Vec::new().into(), 400, "missing-image"),
+        (text, "not an image".into(), 415, "unsupported-image"),
+    ];
+    for (content_type, body, status, kind) in cases {
+        problem(host.post("/decode", content_type, body), status, kind);
+    }
+    // A 60000 × 60000 PNG is 57 bytes, and the answer names its size.
     let huge = png_declaring(60_000, 60_000);
     assert!(huge.len() < 100);
-    let body = problem(
-        host.post("/decode", "image/png", huge),
-        413,
-        "image-too-large",
-    );
+    let body = problem(host.post("/decode", png, huge), 413, "image-too-large");
     assert!(
         body["detail"].as_str().unwrap().contains("60000x60000"),
         "{body}"
-    );
-    let rows = (MAX_IMAGE_PIXELS / u64::from(MAX_IMAGE_SIDE)) as u32;
-    problem(
-        host.post("/decode", "image/png", png_declaring(MAX_IMAGE_SIDE + 1, 1)),
-        413,
-        "image-too-large",
-    );
-    problem(
-        host.post(
-            "/decode",
-            "image/png",
-            png_declaring(MAX_IMAGE_SIDE, rows + 1),
-        ),
-        413,
-        "image-too-large",
-    );
-    // Just inside both: the size passes and the empty pixel data is what is wrong.
-    problem(
-        host.post("/decode", "image/png", png_declaring(MAX_IMAGE_SIDE, rows)),
-        422,
-        "corrupt-image",
-    );
-
-    problem(
-        host.post("/decode", "image/png", Vec::new()),
-        400,
-        "missing-image",
-    );
-    problem(
-        host.post("/decode", "text/plain", "not an image"),
-        415,
-        "unsupported-image",
     );
 }
 

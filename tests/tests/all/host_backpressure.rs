@@ -5,24 +5,7 @@
 //! running, sleeping inside the guest) before the burst starts.
 
 use qr_tests::{Host, fixtures_manifest};
-use std::sync::mpsc;
 use std::thread;
-
-/// Starts `GET /slow?ms=<ms>` on a thread and returns once its response head arrived, so the
-/// request provably holds a slot. The handle yields (status, body).
-fn occupy_slot(host: &Host, ms: u32) -> thread::JoinHandle<(u16, String)> {
-    let client = host.client().clone();
-    let url = host.url(&format!("/slow?ms={ms}"));
-    let (head_tx, head_rx) = mpsc::channel();
-    let handle = thread::spawn(move || {
-        let response = client.get(url).send().expect("slow request");
-        let status = response.status().as_u16();
-        head_tx.send(()).expect("signal head");
-        (status, response.text().expect("slow body"))
-    });
-    head_rx.recv().expect("slow request got its head");
-    handle
-}
 
 #[test]
 fn a_burst_over_concurrency_and_queue_gets_some_503_with_retry_after_and_no_hang() {
@@ -37,7 +20,7 @@ fn a_burst_over_concurrency_and_queue_gets_some_503_with_retry_after_and_no_hang
         ])
         .args(["--retry-after-secs", "7"])
         .start();
-    let slow = occupy_slot(&host, 1500);
+    let slow = host.hold_a_slot(1500);
 
     const BURST: usize = 8;
     let results = burst(&host, (0..BURST).map(|i| format!("/hello/{i}")));
@@ -73,7 +56,7 @@ fn a_queued_request_that_waits_too_long_gets_503() {
             "50ms",
         ])
         .start();
-    let slow = occupy_slot(&host, 3000);
+    let slow = host.hold_a_slot(3000);
     let response = host.get("/hello/waiting");
     assert_eq!(response.status(), 503);
     assert!(response.headers().contains_key("retry-after"));

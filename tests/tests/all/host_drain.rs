@@ -3,7 +3,6 @@
 
 use qr_tests::{Host, fixtures_manifest};
 use std::net::TcpStream;
-use std::sync::mpsc;
 use std::thread;
 
 #[test]
@@ -11,43 +10,15 @@ fn sigterm_during_slow_requests_lets_them_complete_and_exits_zero() {
     let host = Host::builder(fixtures_manifest())
         .args(["--max-concurrency", "2"])
         .start();
-    assert_eq!(
-        host.client()
-            .get(host.admin_url("/readyz"))
-            .send()
-            .expect("readyz")
-            .status(),
-        200
-    );
+    assert_eq!(host.admin_get("/readyz").status(), 200);
 
     // Two slow requests, each provably in flight: their response heads have arrived.
-    let (head_tx, head_rx) = mpsc::channel();
-    let slow: Vec<_> = (0..2)
-        .map(|_| {
-            let client = host.client().clone();
-            let url = host.url("/slow?ms=3000");
-            let head_tx = head_tx.clone();
-            thread::spawn(move || {
-                let response = client.get(url).send().expect("slow request");
-                head_tx.send(()).expect("signal head");
-                let status = response.status().as_u16();
-                (status, response.text().expect("full body"))
-            })
-        })
-        .collect();
-    for _ in 0..2 {
-        head_rx.recv().expect("head arrived");
-    }
+    let slow: Vec<_> = (0..2).map(|_| host.hold_a_slot(3000)).collect();
 
     host.terminate();
     // The admin listener stays up during the drain and reports not ready.
     let readiness = loop {
-        let status = host
-            .client()
-            .get(host.admin_url("/readyz"))
-            .send()
-            .expect("readyz during drain")
-            .status();
+        let status = host.admin_get("/readyz").status();
         if status != 200 {
             break status;
         }

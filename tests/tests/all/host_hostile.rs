@@ -4,14 +4,14 @@
 //! listener is full, the admin port is capped, and a stuck stderr never blocks a request.
 
 use qr_test_images::png_with_icc_profile;
-use qr_tests::{Host, client, fixtures_manifest, wait_until};
+use qr_tests::{Host, fixtures_manifest, wait_until};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
 /// Opens a connection and sends the head of a POST that promises `declared` bytes, plus one.
 fn stalled_body(host: &Host, declared: usize) -> TcpStream {
-    let mut stream = TcpStream::connect(host.addr()).expect("connect");
+    let mut stream = host.connect();
     write!(
         stream,
         "POST /hello/stalled HTTP/1.1\r\nhost: x\r\ncontent-length: {declared}\r\n\r\na"
@@ -48,9 +48,6 @@ fn a_body_below_the_minimum_rate_gets_408_even_if_it_never_pauses_long() {
     // One byte every 100 ms (10 B/s) never pauses 300 ms, but is far below 1000 B/s: once the
     // 300 ms grace has passed, the body is cut.
     let mut stream = stalled_body(&host, 1000);
-    stream
-        .set_read_timeout(Some(qr_tests::REQUEST_TIMEOUT))
-        .expect("timeout");
     let mut reply = Vec::new();
     let mut buf = [0u8; 4096];
     for _ in 0..100 {
@@ -81,8 +78,8 @@ fn a_client_that_never_reads_its_pipelined_responses_is_disconnected() {
         .args(["--write-timeout", "300ms"])
         .start();
     // Each response echoes the 8 KiB path; thousands of them fill both socket buffers.
-    let stream = TcpStream::connect(host.addr()).expect("connect");
-    let mut writer = stream.try_clone().expect("clone");
+    let mut reader = host.connect();
+    let mut writer = reader.try_clone().expect("clone");
     let path = "a".repeat(8 * 1024);
     let pipeliner = std::thread::spawn(move || {
         for _ in 0..4000 {
@@ -96,10 +93,6 @@ fn a_client_that_never_reads_its_pipelined_responses_is_disconnected() {
         host.counter("qr_host_rejections_total", &[("reason", "write-timeout")]) >= 1.0
     });
     // Reading now gets what the buffers held, then the end: the connection is closed.
-    let mut reader = stream;
-    reader
-        .set_read_timeout(Some(qr_tests::REQUEST_TIMEOUT))
-        .expect("timeout");
     let mut sink = Vec::new();
     let _ = reader.read_to_end(&mut sink);
     pipeliner.join().expect("pipeliner");
@@ -112,13 +105,8 @@ fn one_address_gets_its_connection_cap_and_no_more() {
     let host = Host::builder(fixtures_manifest())
         .args(["--max-connections-per-peer", "2"])
         .start();
-    let held: Vec<_> = (0..2)
-        .map(|_| TcpStream::connect(host.addr()).expect("connect"))
-        .collect();
-    let mut third = TcpStream::connect(host.addr()).expect("the kernel accepts");
-    third
-        .set_read_timeout(Some(qr_tests::REQUEST_TIMEOUT))
-        .expect("timeout");
+    let held: Vec<_> = (0..2).map(|_| host.connect()).collect();
+    let mut third = host.connect();
     // The host closes it at once, before reading anything: no answer.
     let _ = third.write_all(b"GET /hello/third HTTP/1.1\r\nhost: x\r\n\r\n");
     let mut reply = Vec::new();
@@ -144,18 +132,9 @@ fn readiness_is_false_while_every_app_connection_is_taken() {
     let host = Host::builder(fixtures_manifest())
         .args(["--max-connections", "2"])
         .start();
-    let ready = || {
-        client()
-            .get(host.admin_url("/readyz"))
-            .send()
-            .expect("readyz")
-            .status()
-            .as_u16()
-    };
+    let ready = || host.admin_get("/readyz").status().as_u16();
     assert_eq!(ready(), 200);
-    let held: Vec<_> = (0..2)
-        .map(|_| TcpStream::connect(host.addr()).expect("connect"))
-        .collect();
+    let held: Vec<_> = (0..2).map(|_| host.connect()).collect();
     wait_until("readiness to turn false", || ready() == 503);
     drop(held);
     wait_until("readiness to come back", || ready() == 200);

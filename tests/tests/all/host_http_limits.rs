@@ -20,28 +20,6 @@ fn host_with_body_limit() -> Host {
         .start_in_process()
 }
 
-/// Sends raw bytes and reads until the server closes the connection; returns the response
-/// text. Panics if the server has not closed it within [`qr_tests::REQUEST_TIMEOUT`]: every
-/// caller expects the host to end the exchange itself.
-fn raw_exchange(host: &Host, request: &[u8]) -> String {
-    let mut stream = TcpStream::connect(host.addr()).expect("connect");
-    stream
-        .set_read_timeout(Some(qr_tests::REQUEST_TIMEOUT))
-        .expect("read timeout");
-    stream.write_all(request).expect("send");
-    let mut reply = Vec::new();
-    match stream.read_to_end(&mut reply) {
-        // A reset also means the host closed (it may not have read everything first).
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
-        Err(e) => panic!(
-            "the host did not close the connection ({e}); it sent {:?}",
-            String::from_utf8_lossy(&reply)
-        ),
-    }
-    String::from_utf8_lossy(&reply).into_owned()
-}
-
 #[test]
 fn a_body_at_the_limit_is_accepted_and_one_byte_more_gets_413() {
     let host = host_with_body_limit();
@@ -74,8 +52,7 @@ fn a_chunked_body_over_the_limit_gets_413() {
 fn a_body_that_stalls_gets_408() {
     let host = host_with_body_limit();
     // Promise ten bytes, send one, then go quiet: the body read timeout answers for us.
-    let reply = raw_exchange(
-        &host,
+    let reply = host.exchange(
         b"POST /hello HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\nconnection: close\r\n\r\na",
     );
     assert!(reply.starts_with("HTTP/1.1 408"), "{reply}");
@@ -87,7 +64,7 @@ fn a_body_that_stalls_gets_408() {
 fn a_client_that_never_finishes_its_head_is_disconnected() {
     let host = host_with_body_limit();
     // Slowloris: half a request head, then silence. The server must close the connection.
-    let reply = raw_exchange(&host, b"GET /hello HTTP/1.1\r\nhost: x\r\n");
+    let reply = host.exchange(b"GET /hello HTTP/1.1\r\nhost: x\r\n");
     assert!(!reply.contains("200 OK"), "{reply}");
     assert_eq!(host.get("/hello").status(), 200, "others are still served");
     host.shutdown();
@@ -151,10 +128,7 @@ fn host_with_lifetime(lifetime: &str, idle: &str) -> Host {
 #[test]
 fn a_keep_alive_client_idle_across_the_lifetime_gets_its_next_answer_with_connection_close() {
     let host = host_with_lifetime("1s", "10s");
-    let mut stream = TcpStream::connect(host.addr()).expect("connect");
-    stream
-        .set_read_timeout(Some(qr_tests::REQUEST_TIMEOUT))
-        .expect("read timeout");
+    let mut stream = host.connect();
     let request = b"GET /hello/again HTTP/1.1\r\nhost: x\r\n\r\n";
     stream.write_all(request).expect("first request");
     let head = read_one_response(&mut stream);
@@ -179,11 +153,8 @@ fn a_keep_alive_client_idle_across_the_lifetime_gets_its_next_answer_with_connec
 #[test]
 fn a_keep_alive_connection_silent_for_the_idle_time_is_closed() {
     let host = host_with_lifetime("10m", "1s");
-    let mut stream = TcpStream::connect(host.addr()).expect("connect");
-    // Far longer than the idle time: a server that never closes fails the read.
-    stream
-        .set_read_timeout(Some(qr_tests::REQUEST_TIMEOUT))
-        .expect("read timeout");
+    // Reads time out far later than the idle time: a server that never closes fails them.
+    let mut stream = host.connect();
     stream
         .write_all(b"GET /hello HTTP/1.1\r\nhost: x\r\n\r\n")
         .expect("request");

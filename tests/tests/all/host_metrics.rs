@@ -11,11 +11,7 @@ fn metrics_parse_as_prometheus_text_and_match_the_requests_sent() {
     assert_eq!(host.get("/nowhere").status(), 404);
     assert_eq!(host.get("/panic").status(), 500);
 
-    let response = host
-        .client()
-        .get(host.admin_url("/metrics"))
-        .send()
-        .expect("metrics");
+    let response = host.admin_get("/metrics");
     let content_type = response.headers()["content-type"]
         .to_str()
         .expect("ascii")
@@ -59,13 +55,7 @@ fn metrics_parse_as_prometheus_text_and_match_the_requests_sent() {
 #[test]
 fn the_admin_listener_serves_probes_and_nothing_of_the_app() {
     let host = Host::start(fixtures_manifest());
-    let get = |path: &str| {
-        host.client()
-            .get(host.admin_url(path))
-            .send()
-            .expect("admin request")
-            .status()
-    };
+    let get = |path: &str| host.admin_get(path).status();
     assert_eq!(get("/livez"), 200);
     assert_eq!(get("/readyz"), 200);
     assert_eq!(get("/hello"), 404);

@@ -401,16 +401,13 @@ fn styles_read_back_through_http_and_too_little_contrast_is_refused(host: &Host)
             .contains("MIN_CONTRAST_RATIO"),
         "{low}"
     );
-    problem(
-        host.get("/generate?data=x&module_shape=star"),
-        400,
-        "invalid-option",
-    );
-    problem(
-        host.get("/generate?data=x&gradient=linear"),
-        400,
-        "invalid-option",
-    );
+    for query in ["module_shape=star", "gradient=linear"] {
+        problem(
+            host.get(&format!("/generate?data=x&{query}")),
+            400,
+            "invalid-option",
+        );
+    }
 }
 
 fn every_new_generate_limit_holds_at_its_edge(host: &Host) {
@@ -483,7 +480,6 @@ fn every_new_generate_limit_holds_at_its_edge(host: &Host) {
     problem(host.get("/generate?data=x&fg=959595"), 422, "low-contrast");
 }
 
-/// The members of a ZIP archive, read with the `zip` crate.
 fn batch_json_lines_and_csv_stream_a_zip_whose_every_code_reads_back(host: &Host) {
     let lines: String = (0..50)
         .map(|i| format!("{{\"data\":\"https://example.com/product/{i}\",\"name\":\"sku-{i}\",\"scale\":4}}\n"))
@@ -718,37 +714,23 @@ fn micro_qr_and_rmqr_by_query_json_and_multipart_read_back_and_refuse_what_they_
         "{r7}"
     );
     // Levels and options the symbology lacks are 422s; a size that does not exist is a 400.
-    problem(
-        host.get("/generate?symbology=micro_qr&data=1&ecc=H"),
-        422,
-        "unsupported-with-symbology",
-    );
-    problem(
-        host.get("/generate?symbology=rmqr&data=1&module_shape=dots"),
-        422,
-        "unsupported-with-symbology",
-    );
+    #[rustfmt::skip]
+    let refused = [
+        ("symbology=micro_qr&data=1&ecc=H", 422, "unsupported-with-symbology"),
+        ("symbology=rmqr&data=1&module_shape=dots", 422, "unsupported-with-symbology"),
+        ("symbology=micro_qr&data=12&append=2", 422, "unsupported-with-symbology"),
+        ("symbology=rmqr&data=1&version=R14x77", 400, "invalid-option"),
+        ("data=1&version=M2", 400, "invalid-option"),
+    ];
+    for (query, status, kind) in refused {
+        problem(host.get(&format!("/generate?{query}")), status, kind);
+    }
     let (content_type, body) = multipart(
         &[("data", "hello"), ("symbology", "rmqr")],
         &red_png(16, 16),
     );
     problem(
         host.post("/generate", &content_type, body),
-        422,
-        "unsupported-with-symbology",
-    );
-    problem(
-        host.get("/generate?symbology=rmqr&data=1&version=R14x77"),
-        400,
-        "invalid-option",
-    );
-    problem(
-        host.get("/generate?data=1&version=M2"),
-        400,
-        "invalid-option",
-    );
-    problem(
-        host.get("/generate?symbology=micro_qr&data=12&append=2"),
         422,
         "unsupported-with-symbology",
     );

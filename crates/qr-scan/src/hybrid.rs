@@ -36,15 +36,26 @@ pub(crate) const MIN_SIDE: u32 = (BLOCK * (2 * NEIGHBOURHOOD + 1)) as u32;
 /// Bits in a word of rxing's `BitMatrix` rows (64 natively, 32 in wasm32).
 const WORD_BITS: usize = usize::BITS as usize;
 
-/// The hybrid threshold of `image`, or `None` when a side is below [`MIN_SIDE`].
-pub(crate) fn hybrid(image: &GrayImage) -> Option<BitMatrix> {
+/// The hybrid threshold of `image`, or of its negative when `negative` (the same bits as
+/// thresholding an inverted copy, without making one: every pixel is read through `!`,
+/// which is 255 minus it), or `None` when a side is below [`MIN_SIDE`].
+pub(crate) fn hybrid(image: &GrayImage, negative: bool) -> Option<BitMatrix> {
+    if negative {
+        hybrid_of::<true>(image)
+    } else {
+        hybrid_of::<false>(image)
+    }
+}
+
+/// [`hybrid`], with the polarity fixed at compile time so the pixel loops stay branch-free.
+fn hybrid_of<const NEGATIVE: bool>(image: &GrayImage) -> Option<BitMatrix> {
     let (width, height) = (image.width() as usize, image.height() as usize);
     if width < MIN_SIDE as usize || height < MIN_SIDE as usize {
         return None;
     }
     let pixels = image.as_raw();
     let blocks = Blocks::new(width, height);
-    let points = black_points(pixels, &blocks);
+    let points = black_points::<NEGATIVE>(pixels, &blocks);
     let thresholds = block_thresholds(&points, &blocks);
 
     // Per block row, the threshold of every pixel column: its block's, or in the column
@@ -78,7 +89,7 @@ pub(crate) fn hybrid(image: &GrayImage) -> Option<BitMatrix> {
         };
         // `<=` so that pure black is black even under a zero threshold.
         for ((b, &p), &t) in black.iter_mut().zip(row).zip(limits) {
-            *b = u8::from(p <= t);
+            *b = u8::from(pixel::<NEGATIVE>(p) <= t);
         }
     })
 }
@@ -133,7 +144,7 @@ impl Blocks {
 /// Each block's black point, row by row: the block's mean, or for a flat block half its
 /// minimum, raised to its upper and left neighbours' weighted mean when that is above
 /// the block's darkest pixel (a flat dark area inside a symbol, not background).
-fn black_points(pixels: &[u8], blocks: &Blocks) -> Vec<u8> {
+fn black_points<const NEGATIVE: bool>(pixels: &[u8], blocks: &Blocks) -> Vec<u8> {
     let (width, columns) = (blocks.width, blocks.columns);
     let mut points = vec![0u8; blocks.rows * columns];
     // Per pixel column, over the 8 rows of the current block row.
@@ -148,6 +159,7 @@ fn black_points(pixels: &[u8], blocks: &Blocks) -> Vec<u8> {
         for row in pixels[top * width..(top + BLOCK) * width].chunks_exact(width) {
             for (((sum, low), high), &p) in sums.iter_mut().zip(&mut lows).zip(&mut highs).zip(row)
             {
+                let p = pixel::<NEGATIVE>(p);
                 *sum += u16::from(p);
                 *low = (*low).min(p);
                 *high = (*high).max(p);
@@ -205,6 +217,12 @@ fn block_thresholds(points: &[u8], blocks: &Blocks) -> Vec<u8> {
         }
     }
     thresholds
+}
+
+/// A pixel as the threshold sees it: itself, or in the negative 255 minus it.
+#[inline(always)]
+fn pixel<const NEGATIVE: bool>(p: u8) -> u8 {
+    if NEGATIVE { !p } else { p }
 }
 
 /// Packs one word's worth of 0/1 bytes into a word, first byte in the lowest bit.
@@ -273,7 +291,7 @@ pub(crate) mod tests {
             for seed in 1..4 {
                 let image = test_image(width, height, seed);
                 assert_eq!(
-                    hybrid(&image).expect("large enough"),
+                    hybrid(&image, false).expect("large enough"),
                     rxing_hybrid(&image),
                     "{width}x{height} seed {seed}"
                 );
@@ -290,7 +308,7 @@ pub(crate) mod tests {
             }
             for _ in 0..2 {
                 assert!(
-                    hybrid(&image) == Some(rxing_hybrid(&image)),
+                    hybrid(&image, false) == Some(rxing_hybrid(&image)),
                     "{}",
                     path.display()
                 );
@@ -301,7 +319,7 @@ pub(crate) mod tests {
 
     #[test]
     fn images_below_one_neighbourhood_are_left_to_the_global_threshold() {
-        assert!(hybrid(&GrayImage::new(39, 200)).is_none());
-        assert!(hybrid(&GrayImage::new(200, 39)).is_none());
+        assert!(hybrid(&GrayImage::new(39, 200), false).is_none());
+        assert!(hybrid(&GrayImage::new(200, 39), true).is_none());
     }
 }

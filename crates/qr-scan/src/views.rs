@@ -35,14 +35,10 @@ pub(crate) type Binariser = fn(&GrayImage, bool) -> Option<BitMatrix>;
 /// zxing's hybrid binariser: 8×8 blocks thresholded on their 5×5 neighbourhood's mean
 /// (our own implementation, see [`crate::hybrid`]); like zxing, images too small for one
 /// neighbourhood get the global threshold instead. Flat blocks take a rule of their own,
-/// so the negative is binarised afresh rather than flipped.
+/// so the negative is binarised afresh rather than flipped (reading the pixels negated,
+/// without a copy).
 pub(crate) fn hybrid(image: &GrayImage, inverted: bool) -> Option<BitMatrix> {
-    let bits = if inverted {
-        crate::hybrid::hybrid(&self::inverted(image))
-    } else {
-        crate::hybrid::hybrid(image)
-    };
-    bits.or_else(|| global(image, inverted))
+    crate::hybrid::hybrid(image, inverted).or_else(|| global(image, inverted))
 }
 
 /// Buckets of the global threshold's histogram (zxing's 5 bits of luminance).

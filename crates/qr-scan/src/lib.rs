@@ -314,8 +314,11 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
     let mut unread = two_thresholds(&base, base_scale, &mut found);
     // Multi-scale: the shrunk view first, the full size only where it is needed: when the
     // shrunk view read nothing (a lone code whose modules shrank below a pixel leaves no
-    // candidate at all), or left at least one symbol's worth of small candidates unread.
-    if passes.full_resolution && factor > 1 && (found.is_empty() || unread.small_candidates >= 3) {
+    // candidate at all), or left any small candidate unread: a far code in a photo of
+    // several often shows only one or two of its patterns when shrunk (waiting for a
+    // symbol's worth, three, lost 3 of 50 codes of the photo-multi set that zxing-cpp's
+    // full-size search reads, and made no other photo-like sample search at full size).
+    if passes.full_resolution && factor > 1 && (found.is_empty() || unread.small_candidates > 0) {
         unread += two_thresholds(image, 1.0, &mut found);
     }
     if !found.is_empty() {

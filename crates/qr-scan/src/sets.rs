@@ -64,7 +64,7 @@ pub enum Category {
     /// tilted.
     MicroMixed,
     /// A phone photo (2560 × 1920, JPEG) of two or three codes at different sizes and
-    /// angles, modules of 3.6 to 12 pixels: the nominal photo of the phone benchmarks, which
+    /// angles, modules of 2.2 to 12 pixels: the nominal photo of the phone benchmarks, which
     /// often holds more than one code.
     PhotoMulti,
     /// A screen photographed through a camera-like projection (1800 × 1350, the screen
@@ -855,7 +855,7 @@ fn photo_single(
     jpeg(canvas, rng)
 }
 
-/// A phone photo of two or three codes side by side, each at its own size (3.6 to 12
+/// A phone photo of two or three codes side by side, each at its own size (2.2 to 12
 /// pixels per module), tilt and roll, printed with its own contrast.
 fn photo_multi(rng: &mut Rng, expected: &mut Vec<String>) -> GrayImage {
     let (w, h) = PHOTO_SIZE;
@@ -867,7 +867,7 @@ fn photo_multi(rng: &mut Rng, expected: &mut Vec<String>) -> GrayImage {
         let text = payload(rng, k, 12, 80);
         let symbol = qr_encode::encode(text.as_bytes(), EcLevel::M).expect("test payloads fit");
         expected.push(text);
-        let module = rng.range(3.6, 12.0);
+        let module = rng.range(2.2, 12.0);
         let size = ((symbol.width() as f64 + 8.0) * module)
             .min(0.85 * slot)
             .min(0.8 * h as f64);

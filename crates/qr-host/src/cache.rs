@@ -257,7 +257,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let engine = Engine::default();
         let cache = ArtifactCache::open(dir.path(), &engine).expect("private dir");
-        let wasm = wat_bytes(EMPTY_COMPONENT);
+        let wasm = EMPTY_COMPONENT.to_vec();
         let component = Component::new(&engine, &wasm).expect("compiles");
         cache.store(&wasm, &component);
         let path = cache.path_for(&wasm);
@@ -284,7 +284,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let engine = Engine::default();
         let cache = ArtifactCache::open(dir.path(), &engine).expect("private dir");
-        let wasm = wat_bytes(EMPTY_COMPONENT);
+        let wasm = EMPTY_COMPONENT.to_vec();
         cache.store(&wasm, &Component::new(&engine, &wasm).expect("compiles"));
         let names: Vec<_> = std::fs::read_dir(dir.path())
             .expect("list")
@@ -296,15 +296,17 @@ mod tests {
         );
     }
 
-    /// The smallest component: no imports, no exports.
-    const EMPTY_COMPONENT: &str = "(component)";
+    /// The smallest component, `(component)` in the text format: the binary preamble alone
+    /// (magic, version 0x0d, layer 1). Binary, because wasmtime is built without its `wat`
+    /// feature (see the workspace Cargo.toml).
+    const EMPTY_COMPONENT: &[u8] = b"\0asm\x0d\x00\x01\x00";
 
     #[test]
     fn a_stored_component_loads_back_from_the_cache() {
         let dir = tempfile::tempdir().expect("temp dir");
         let engine = Engine::default();
         let cache = ArtifactCache::new(dir.path(), &engine);
-        let wasm = wat_bytes(EMPTY_COMPONENT);
+        let wasm = EMPTY_COMPONENT.to_vec();
         assert!(cache.load(&wasm).is_none(), "empty cache misses");
         let component = Component::new(&engine, &wasm).expect("compiles");
         cache.store(&wasm, &component);
@@ -314,7 +316,7 @@ mod tests {
     #[test]
     fn a_different_engine_configuration_uses_a_different_file() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let wasm = wat_bytes(EMPTY_COMPONENT);
+        let wasm = EMPTY_COMPONENT.to_vec();
         let plain = ArtifactCache::new(dir.path(), &Engine::default());
         let mut config = wasmtime::Config::new();
         config.epoch_interruption(true);
@@ -327,13 +329,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let engine = Engine::default();
         let cache = ArtifactCache::new(dir.path(), &engine);
-        let wasm = wat_bytes(EMPTY_COMPONENT);
+        let wasm = EMPTY_COMPONENT.to_vec();
         std::fs::write(cache.path_for(&wasm), b"not an artifact").expect("write");
         assert!(cache.load(&wasm).is_none());
-    }
-
-    /// wasmtime compiles the text format too, so the text itself serves as component bytes.
-    fn wat_bytes(text: &str) -> Vec<u8> {
-        text.as_bytes().to_vec()
     }
 }

@@ -952,8 +952,8 @@ fn monitor_moire(rng: &mut Rng, expected: &mut Vec<String>) -> GrayImage {
     jpeg(canvas, rng)
 }
 
-/// Exposure far off, with light falling off across the frame: even samples dark (a few
-/// percent of full exposure, with shot noise), odd ones bright (blacks lifted by stray
+/// Exposure far off, with light falling off across the frame: even samples dark (0.2 to
+/// 1.2 percent of full exposure, with shot noise), odd ones bright (blacks lifted by stray
 /// light, then a gain that clips the paper); JPEG-compressed after.
 fn brightness(rng: &mut Rng, expected: &mut Vec<String>, index: usize) -> GrayImage {
     let (w, h) = PHOTO_SIZE;
@@ -979,7 +979,7 @@ fn brightness(rng: &mut Rng, expected: &mut Vec<String>, index: usize) -> GrayIm
     canvas.gradient(rng, fall);
     canvas.blur(1.4);
     if index.is_multiple_of(2) {
-        let gain = rng.range(0.008, 0.04);
+        let gain = rng.range(0.002, 0.012);
         canvas.expose(gain, 0.3);
         canvas.shot_noise(rng, 0.0004, 0.0015);
     } else {

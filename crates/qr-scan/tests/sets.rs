@@ -34,7 +34,7 @@ const FLOORS: [(Category, usize); 24] = [
     (Category::MicroMixed, 25),
     (Category::PhotoMulti, 9),
     (Category::MonitorMoire, 4),
-    (Category::Brightness, 4),
+    (Category::Brightness, 3),
     (Category::PerspectiveSmall, 2),
     (Category::Shadows, 4),
     (Category::RotationsSmall, 3),

@@ -158,20 +158,24 @@ fn main() -> Result<()> {
     // The peers are started first and then every image is decoded by each decoder in
     // turn, so a change in the shared machine's load falls on all of them alike, and the
     // ratios per image and per set compare times taken within moments of each other.
-    let start = |peer: Result<peers::LinePeer>| {
-        peer.inspect_err(|e| eprintln!("peer unavailable: {e:#}"))
-            .ok()
-    };
+    // A peer that was asked for and cannot start fails the run: a results table whose
+    // comparison columns quietly went missing would read as a complete benchmark.
     let with_peer = !cli.quick && !cli.no_peer;
     let mut peer = with_peer
-        .then(|| start(peers::zxing_cpp(repeats, "defaults")))
-        .flatten();
+        .then(|| peers::zxing_cpp(repeats, "defaults"))
+        .transpose()
+        .context("starting zxing-cpp (or pass --no-peer)")?;
     let mut peer_single = with_peer
-        .then(|| start(peers::zxing_cpp(repeats, "single")))
-        .flatten();
+        .then(|| peers::zxing_cpp(repeats, "single"))
+        .transpose()
+        .context("starting zxing-cpp (or pass --no-peer)")?;
     let mut in_wasm = (!cli.quick && !cli.no_wasm)
-        .then(|| start(peers::wasm(&cases, repeats)))
-        .flatten();
+        .then(|| peers::wasm(&cases, repeats))
+        .transpose()
+        .context(
+            "starting qr-scan under wasmtime: put the wasmtime CLI on PATH (scripts/setup --test \
+             installs it in ~/.cache/qr-workshop/tools/bin), or pass --no-wasm",
+        )?;
     let mut ours = Outcome::new("qr-scan", cases.len());
     let mut ours_first = Outcome::new("qr-scan first pass", cases.len());
     let mut theirs = peer.as_ref().map(|p| Outcome::new(&p.name, cases.len()));

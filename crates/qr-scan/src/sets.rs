@@ -471,6 +471,22 @@ struct Look {
 }
 
 impl Look {
+    /// Tilt and roll in degrees: the look's own, or for `NaN` a small random one (tilt
+    /// 0-15°, roll ±12°), drawn in that order so every set stays the same sample for sample.
+    fn pose(&self, rng: &mut Rng) -> (f64, f64) {
+        let tilt = if self.tilt.is_nan() {
+            rng.range(0.0, 15.0)
+        } else {
+            self.tilt
+        };
+        let roll = if self.roll.is_nan() {
+            rng.range(-12.0, 12.0)
+        } else {
+            self.roll
+        };
+        (tilt, roll)
+    }
+
     fn nominal() -> Look {
         Look {
             light: 0.85,
@@ -522,16 +538,7 @@ fn single_of(
     canvas.texture(rng, 0.04);
     let modules = symbol.columns() as f64 + 2.0 * look.quiet;
     let aspect = (symbol.rows() as f64 + 2.0 * look.quiet) / modules;
-    let tilt = if look.tilt.is_nan() {
-        rng.range(0.0, 15.0)
-    } else {
-        look.tilt
-    };
-    let roll = if look.roll.is_nan() {
-        rng.range(-12.0, 12.0)
-    } else {
-        look.roll
-    };
+    let (tilt, roll) = look.pose(rng);
     // Width on the image, before tilt: 45 (`min_size`) to 75 % of the frame.
     let size = rng.range(min_size, 0.75) * SINGLE_SIDE as f64;
     let centre = [
@@ -835,16 +842,7 @@ fn photo_single(
         w as f64 * rng.range(0.35, 0.65),
         h as f64 * rng.range(0.35, 0.65),
     ];
-    let tilt = if look.tilt.is_nan() {
-        rng.range(0.0, 15.0)
-    } else {
-        look.tilt
-    };
-    let roll = if look.roll.is_nan() {
-        rng.range(-12.0, 12.0)
-    } else {
-        look.roll
-    };
+    let (tilt, roll) = look.pose(rng);
     let quad = camera_quad(centre, size, tilt, rng.range(0.0, 360.0), roll);
     canvas.draw_symbol(&symbol, &quad, look.quiet, look.light, look.dark);
     for _ in 0..look.shadows {

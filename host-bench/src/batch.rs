@@ -6,9 +6,10 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use nix::time::ClockId;
 
 use crate::wasm::{self, Allocation, Call, Guest};
 use crate::workload;
@@ -40,19 +41,12 @@ pub fn run(out: &Path) -> Result<()> {
     let rt = wasm::current_thread()?;
     let guest = Guest::new("qr_generate", Allocation::qr_host_default())?;
     let mut archive_bytes = rt.block_on(guest.handle(&call))?.len();
-    let (start, cpu) = (Instant::now(), thread_cpu_seconds());
-    for _ in 0..REQUESTS {
+    let (wasm_s, wasm_cpu) = per_request(|| {
         archive_bytes = rt.block_on(guest.handle(&call))?.len();
-    }
-    let wasm_s = start.elapsed().as_secs_f64() / REQUESTS as f64;
-    let wasm_cpu = (thread_cpu_seconds() - cpu) / REQUESTS as f64;
+        Ok(())
+    })?;
     workload::native(&call)?;
-    let (start, cpu) = (Instant::now(), thread_cpu_seconds());
-    for _ in 0..REQUESTS {
-        workload::native(&call)?;
-    }
-    let native_s = start.elapsed().as_secs_f64() / REQUESTS as f64;
-    let native_cpu = (thread_cpu_seconds() - cpu) / REQUESTS as f64;
+    let (native_s, native_cpu) = per_request(|| workload::native(&call).map(drop))?;
 
     let mut md = String::new();
     let _ = writeln!(
@@ -94,13 +88,14 @@ pub fn run(out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// CPU time this thread has run, in seconds.
-fn thread_cpu_seconds() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes one timespec, which lives on this stack frame.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+/// Wall and CPU seconds of this thread per call of `f`, over [`REQUESTS`] calls. CPU time is
+/// the thread's own clock: unaffected by time spent waiting for a core on a shared machine.
+fn per_request(mut f: impl FnMut() -> Result<()>) -> Result<(f64, f64)> {
+    let cpu = || ClockId::CLOCK_THREAD_CPUTIME_ID.now().map(Duration::from);
+    let (start, cpu_start) = (Instant::now(), cpu()?);
+    for _ in 0..REQUESTS {
+        f()?;
+    }
+    let per = |d: Duration| d.as_secs_f64() / REQUESTS as f64;
+    Ok((per(start.elapsed()), per(cpu()? - cpu_start)))
 }

@@ -5,9 +5,9 @@
 use anyhow::{Context as _, Result};
 
 use crate::oha::Shot;
-use crate::report::{Load, Report};
+use crate::report::Report;
 use crate::servers::{self, Service};
-use crate::{Progress as _, Run};
+use crate::{Run, goals};
 
 pub const SECTION: &str = "host-overhead";
 
@@ -66,43 +66,35 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
             services.push(service.named("wasmtime serve -O pooling-allocator=y"));
         }
     }
-    let connections: &[u32] = if run.quick { &[16] } else { &[16, 64] };
+    let connections: &[u32] = if run.quick {
+        &[goals::CONNECTIONS]
+    } else {
+        &[16, goals::CONNECTIONS]
+    };
     for service in services {
         let name = service.name.clone();
         let server = servers::start(service).with_context(|| format!("starting {name}"))?;
-        for &c in connections {
+        for &connections in connections {
             let shot = Shot {
                 route: "/hello",
                 method: "GET",
                 body: None,
-                connections: c,
+                connections,
                 keep_alive: true,
                 duration: run.load_duration(),
             };
-            let _spinner = run
-                .progress
-                .spinner(&format!("{name}: hello, {c} connections"));
-            report.loads.push(oha.run(SECTION, &server, &shot)?);
+            report.loads.push(run.load(oha, SECTION, &server, &shot)?);
         }
     }
     report.note(
         SECTION,
         format!(
-            "oha {} on the same 2 cores as the server, keep-alive on, {} s per cell, GET /hello. \
+            "oha {} on the same 2 cores as the server, keep-alive on, {}, GET /hello. \
              qr-host logs one access line per request at its default level; \
              `no access log` runs it with RUST_LOG=warn.",
             oha.version,
-            run.load_duration().as_secs_f64()
+            run.load_text()
         ),
     );
     Ok(())
-}
-
-/// The best req/s of `service` over the connection counts measured.
-pub fn best_rps(loads: &[Load], service: &str) -> Option<f64> {
-    loads
-        .iter()
-        .filter(|l| l.section == SECTION && l.service == service)
-        .map(|l| l.rps)
-        .reduce(f64::max)
 }

@@ -5,9 +5,9 @@
 use anyhow::{Context as _, Result};
 
 use crate::oha::Shot;
-use crate::report::{Load, Report, Table};
+use crate::report::{Report, Table};
 use crate::servers::{self, Service};
-use crate::{Progress as _, Run};
+use crate::{Run, goals};
 
 pub const SECTION: &str = "http-load";
 
@@ -34,7 +34,11 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     if run.quick {
         report.note(
             SECTION,
-            "--quick: the Python service is not started; qr-host only, 16 connections.",
+            format!(
+                "--quick: the Python service is not started; qr-host only, {} connections, \
+                 keep-alive on.",
+                goals::CONNECTIONS
+            ),
         );
     } else {
         match Service::python_seed() {
@@ -42,26 +46,27 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
             Err(e) => report.note(SECTION, format!("python-seed skipped: {e:#}")),
         }
     }
-    let connections: &[u32] = if run.quick { &[16] } else { &[1, 16, 64] };
+    let connections: &[u32] = if run.quick {
+        &[goals::CONNECTIONS]
+    } else {
+        &[1, 16, goals::CONNECTIONS]
+    };
     let keep_alive: &[bool] = if run.quick { &[true] } else { &[true, false] };
     for service in services {
         let name = service.name.clone();
         let server = servers::start(service).with_context(|| format!("starting {name}"))?;
         for (route, body, content_type) in routes() {
             for &ka in keep_alive {
-                for &c in connections {
+                for &connections in connections {
                     let shot = Shot {
                         route,
                         method: "POST",
                         body: Some((&body, content_type)),
-                        connections: c,
+                        connections,
                         keep_alive: ka,
                         duration: run.load_duration(),
                     };
-                    let _spinner = run
-                        .progress
-                        .spinner(&format!("{name}: {route}, {c} conns, keep-alive {ka}"));
-                    report.loads.push(oha.run(SECTION, &server, &shot)?);
+                    report.loads.push(run.load(oha, SECTION, &server, &shot)?);
                 }
             }
         }
@@ -70,11 +75,11 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     report.note(
         SECTION,
         format!(
-            "oha {} on the same 2 cores, {} s per cell, the seed's own request bodies. \
+            "oha {} on the same 2 cores, {}, the seed's own request bodies. \
              gunicorn closes every connection, so the keep-alive off rows are the fair pair. \
              CPU ms/req is the server process tree's user+system time over 2xx responses.",
             oha.version,
-            run.load_duration().as_secs_f64()
+            run.load_text()
         ),
     );
     Ok(())
@@ -82,20 +87,19 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
 
 /// ours/python per (route, connections, keep-alive) cell, when both were measured.
 fn ratios(report: &mut Report) {
-    let loads: Vec<Load> = report
+    let mut rows = Vec::new();
+    for ours in report
         .loads
         .iter()
-        .filter(|l| l.section == SECTION)
-        .cloned()
-        .collect();
-    let mut rows = Vec::new();
-    for ours in loads.iter().filter(|l| l.service == "qr-host") {
-        let Some(python) = loads.iter().find(|l| {
-            l.service == "python-seed"
-                && l.route == ours.route
-                && l.connections == ours.connections
-                && l.keep_alive == ours.keep_alive
-        }) else {
+        .filter(|l| l.section == SECTION && l.service == "qr-host")
+    {
+        let Some(python) = report.load(
+            SECTION,
+            "python-seed",
+            &ours.route,
+            ours.connections,
+            ours.keep_alive,
+        ) else {
             continue;
         };
         let cpu = match (ours.cpu_ms_per_request, python.cpu_ms_per_request) {
@@ -117,7 +121,7 @@ fn ratios(report: &mut Report) {
     if !rows.is_empty() {
         report.tables.push(Table {
             section: SECTION,
-            title: "qr-host / python-seed per cell".into(),
+            title: "qr-host / python-seed per cell (median runs)".into(),
             columns: [
                 "route",
                 "conns",
@@ -134,13 +138,4 @@ fn ratios(report: &mut Report) {
             rows,
         });
     }
-}
-
-/// The best req/s of `service` on `route` over every cell.
-pub fn best_rps(loads: &[Load], service: &str, route: &str) -> Option<f64> {
-    loads
-        .iter()
-        .filter(|l| l.section == SECTION && l.service == service && l.route == route)
-        .map(|l| l.rps)
-        .reduce(f64::max)
 }

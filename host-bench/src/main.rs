@@ -103,10 +103,12 @@ struct Opts {
 /// The external programs some parts drive; without `--require-tools` a missing one skips them.
 const TOOLS: [&str; 2] = ["oha", "wasmtime"];
 
-/// Load time per oha cell in a full run: long enough for a steady state at 1 connection.
+/// Load time per oha run in a full run: long enough for a steady state at 1 connection.
 const LOAD_SECONDS: u64 = 5;
-/// Load time per oha cell in a quick run.
-const QUICK_LOAD_SECONDS: u64 = 1;
+/// Load time per oha run in a quick run.
+const QUICK_LOAD_MILLIS: u64 = 400;
+/// oha runs per load cell: the cell is judged by its median run, the others give its spread.
+const LOAD_RUNS: usize = 3;
 /// Time budget for each timed in-process measurement of a full run.
 const BUDGET_SECONDS: f64 = 4.0;
 
@@ -125,11 +127,34 @@ impl Run {
     }
 
     pub fn load_duration(&self) -> Duration {
-        Duration::from_secs(if self.quick {
-            QUICK_LOAD_SECONDS
+        if self.quick {
+            Duration::from_millis(QUICK_LOAD_MILLIS)
         } else {
-            LOAD_SECONDS
-        })
+            Duration::from_secs(LOAD_SECONDS)
+        }
+    }
+
+    /// One load cell: `shot` against `server`, [`LOAD_RUNS`] oha runs behind a spinner.
+    pub fn load(
+        &self,
+        oha: &oha::Oha,
+        section: &'static str,
+        server: &servers::Server,
+        shot: &oha::Shot<'_>,
+    ) -> Result<report::Load> {
+        let _spinner = self.progress.spinner(&format!(
+            "{}: {} {}, {} connections, keep-alive {}",
+            server.name, shot.method, shot.route, shot.connections, shot.keep_alive
+        ));
+        oha.run(section, server, shot, LOAD_RUNS)
+    }
+
+    /// How a load cell was measured, for the notes: `3 runs of 5 s`.
+    pub fn load_text(&self) -> String {
+        format!(
+            "{LOAD_RUNS} runs of {} s per cell (the median run reported, every run's req/s beside it)",
+            self.load_duration().as_secs_f64()
+        )
     }
 
     pub fn budget_seconds(&self) -> f64 {

@@ -1,5 +1,6 @@
 //! The one load generator for every service: `oha`, run for a fixed time at a fixed number
-//! of connections, its JSON summary read back; the server's CPU time is read around it.
+//! of connections, its JSON summary read back; the server's CPU time is read around it. A
+//! cell is several such runs, reported by its median run with the others' req/s beside it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -56,8 +57,47 @@ impl Oha {
         })
     }
 
-    /// Runs `shot` against `server` and reads back throughput, latency and server CPU.
-    pub fn run(&self, section: &'static str, server: &Server, shot: &Shot<'_>) -> Result<Load> {
+    /// Runs `shot` against `server` `runs` times and reads back throughput, latency and server
+    /// CPU. The cell's req/s and latencies are its median run's (by req/s), `rps_runs` every
+    /// run's; the counts and the CPU per request are over all runs.
+    pub fn run(
+        &self,
+        section: &'static str,
+        server: &Server,
+        shot: &Shot<'_>,
+        runs: usize,
+    ) -> Result<Load> {
+        let mut loads = (0..runs.max(1))
+            .map(|_| self.once(server, shot))
+            .collect::<Result<Vec<_>>>()?;
+        loads.sort_by(|a, b| a.rps.total_cmp(&b.rps));
+        let rps_runs = loads.iter().map(|l| l.rps).collect();
+        let (ok, errors, seconds, cpu) = loads.iter().fold((0, 0, 0.0, 0.0), |t, l| {
+            (
+                t.0 + l.ok,
+                t.1 + l.errors,
+                t.2 + l.seconds,
+                t.3 + l.cpu_seconds,
+            )
+        });
+        let median = loads.swap_remove(loads.len() / 2);
+        Ok(Load {
+            section,
+            service: server.name.clone(),
+            route: format!("{} {}", shot.method, shot.route),
+            connections: shot.connections,
+            keep_alive: shot.keep_alive,
+            ok,
+            errors,
+            seconds,
+            rps_runs,
+            cpu_ms_per_request: (ok > 0).then(|| cpu * 1000.0 / ok as f64),
+            ..median
+        })
+    }
+
+    /// One oha run of `shot`, with the server's CPU seconds over it in `cpu_seconds`.
+    fn once(&self, server: &Server, shot: &Shot<'_>) -> Result<Load> {
         let mut command = Command::new(&self.program);
         command
             .arg("--no-tui")
@@ -82,14 +122,10 @@ impl Oha {
             bail!("oha failed: {}", String::from_utf8_lossy(&output.stderr));
         }
         let json: Value = serde_json::from_slice(&output.stdout).context("oha's JSON")?;
-        let mut load = parse(&json)?;
-        load.section = section;
-        load.service = server.name.clone();
-        load.route = format!("{} {}", shot.method, shot.route);
-        load.connections = shot.connections;
-        load.keep_alive = shot.keep_alive;
-        load.cpu_ms_per_request = (load.ok > 0).then(|| cpu * 1000.0 / load.ok as f64);
-        Ok(load)
+        Ok(Load {
+            cpu_seconds: cpu,
+            ..parse(&json)?
+        })
     }
 }
 
@@ -130,8 +166,11 @@ fn parse(json: &Value) -> Result<Load> {
         errors,
         seconds,
         rps: ok as f64 / seconds.max(f64::EPSILON),
+        rps_runs: Vec::new(),
         p50_ms: percentile("p50"),
+        p90_ms: percentile("p90"),
         p99_ms: percentile("p99"),
+        cpu_seconds: 0.0,
         cpu_ms_per_request: None,
     })
 }
@@ -144,13 +183,13 @@ mod tests {
     fn only_2xx_responses_count_toward_throughput() {
         let json = serde_json::json!({
             "summary": {"total": 2.0},
-            "latencyPercentiles": {"p50": 0.001, "p99": 0.004},
+            "latencyPercentiles": {"p50": 0.001, "p90": 0.002, "p99": 0.004},
             "statusCodeDistribution": {"200": 900, "503": 100},
             "errorDistribution": {"aborted due to deadline": 16, "connection refused": 2}
         });
         let load = parse(&json).expect("parses");
         assert_eq!((load.ok, load.errors), (900, 102));
         assert_eq!(load.rps, 450.0);
-        assert_eq!((load.p50_ms, load.p99_ms), (1.0, 4.0));
+        assert_eq!((load.p50_ms, load.p90_ms, load.p99_ms), (1.0, 2.0, 4.0));
     }
 }

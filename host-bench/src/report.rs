@@ -49,7 +49,7 @@ pub struct Latency {
     pub summary: Summary,
 }
 
-/// One load-generator run against one service.
+/// One load cell against one service: [`crate::oha::Oha::run`]'s runs of one shot.
 #[derive(Debug, Clone, Serialize)]
 pub struct Load {
     pub section: &'static str,
@@ -57,16 +57,38 @@ pub struct Load {
     pub route: String,
     pub connections: u32,
     pub keep_alive: bool,
-    /// Successful (2xx) responses.
+    /// Successful (2xx) responses, over all runs.
     pub ok: u64,
-    /// Non-2xx responses and transport errors.
+    /// Non-2xx responses and transport errors, over all runs.
     pub errors: u64,
     pub seconds: f64,
+    /// The median run's req/s (2xx responses per second).
     pub rps: f64,
+    /// Every run's req/s, lowest first: the cell's spread.
+    pub rps_runs: Vec<f64>,
+    /// The median run's latency percentiles.
     pub p50_ms: f64,
+    pub p90_ms: f64,
     pub p99_ms: f64,
-    /// Server CPU time (user + system, whole process tree) per successful request.
+    /// Server CPU seconds (user + system, whole process tree) over the runs.
+    #[serde(skip)]
+    pub cpu_seconds: f64,
+    /// Server CPU time per successful request, over all runs.
     pub cpu_ms_per_request: Option<f64>,
+}
+
+impl Load {
+    /// `10155 req/s (runs 9980-10230, p90 8.12 ms)`: the median run and the spread, for goals.
+    pub fn rps_text(&self) -> String {
+        let (low, high) = match self.rps_runs.as_slice() {
+            [low, .., high] => (*low, *high),
+            _ => (self.rps, self.rps),
+        };
+        format!(
+            "{:.0} req/s (runs {low:.0}-{high:.0}, p90 {:.2} ms)",
+            self.rps, self.p90_ms
+        )
+    }
 }
 
 /// A table derived from the records, e.g. wasm/native ratios.
@@ -147,12 +169,23 @@ impl Report {
         });
     }
 
-    /// The p50 of a recorded latency, for ratios and goals.
-    pub fn p50(&self, section: &str, name: &str, variant: &str) -> Option<f64> {
-        self.latencies
-            .iter()
-            .find(|l| l.section == section && l.name == name && l.variant == variant)
-            .map(|l| l.summary.p50_us)
+    /// The load cell of `section` measured for `service` on `route` (`POST /generate`) at
+    /// `connections` with keep-alive on or off: what ratios and goals compare.
+    pub fn load(
+        &self,
+        section: &str,
+        service: &str,
+        route: &str,
+        connections: u32,
+        keep_alive: bool,
+    ) -> Option<&Load> {
+        self.loads.iter().find(|l| {
+            l.section == section
+                && l.service == service
+                && l.route == route
+                && l.connections == connections
+                && l.keep_alive == keep_alive
+        })
     }
 
     /// The run's Markdown: machine, goals, then every section's tables and notes.
@@ -226,16 +259,17 @@ impl Report {
             }
             md.push('\n');
             if !latencies.is_empty() {
-                md.push_str("| measurement | variant | samples | p50 µs | p99 µs | mean µs |\n|---|---|---:|---:|---:|---:|\n");
+                md.push_str("| measurement | variant | samples | p50 µs | p90 µs | p99 µs | mean µs |\n|---|---|---:|---:|---:|---:|---:|\n");
                 for l in latencies {
                     let s = &l.summary;
                     let _ = writeln!(
                         md,
-                        "| {} | {} | {} | {} | {} | {} |",
+                        "| {} | {} | {} | {} | {} | {} | {} |",
                         l.name,
                         l.variant,
                         s.samples,
                         fmt_us(s.p50_us),
+                        fmt_us(s.p90_us),
                         fmt_us(s.p99_us),
                         fmt_us(s.mean_us)
                     );
@@ -244,22 +278,25 @@ impl Report {
             }
             if !loads.is_empty() {
                 md.push_str(
-                    "| service | route | conns | keep-alive | req/s | p50 ms | p99 ms | ok | errors | CPU ms/req |\n\
-                     |---|---|---:|---|---:|---:|---:|---:|---:|---:|\n",
+                    "| service | route | conns | keep-alive | req/s (median run) | runs' req/s | p50 ms | p90 ms | p99 ms | ok | errors | CPU ms/req |\n\
+                     |---|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|\n",
                 );
                 for l in loads {
                     let cpu = l
                         .cpu_ms_per_request
                         .map_or("-".into(), |c| format!("{c:.3}"));
+                    let runs: Vec<String> = l.rps_runs.iter().map(|r| format!("{r:.0}")).collect();
                     let _ = writeln!(
                         md,
-                        "| {} | {} | {} | {} | {:.0} | {:.2} | {:.2} | {} | {} | {cpu} |",
+                        "| {} | {} | {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {} | {} | {cpu} |",
                         l.service,
                         l.route,
                         l.connections,
                         if l.keep_alive { "on" } else { "off" },
                         l.rps,
+                        runs.join(", "),
                         l.p50_ms,
+                        l.p90_ms,
                         l.p99_ms,
                         l.ok,
                         l.errors

@@ -135,6 +135,7 @@ pub fn run(old: &Path, new: &Path, path: &str, rounds: usize, out: &Path) -> Res
                     keep_alive: true,
                     duration: LOAD,
                 },
+                1,
             )?;
             anyhow::ensure!(load.errors == 0, "{} answered errors: {load:?}", b.label);
             r.rps = load.rps;

@@ -1,4 +1,4 @@
-//! Latency samples reduced to the figures the results report: count, p50, p99, mean.
+//! Latency samples reduced to the figures the results report: count, p50, p90, p99, mean.
 
 use std::time::{Duration, Instant};
 
@@ -9,6 +9,7 @@ use serde::Serialize;
 pub struct Summary {
     pub samples: usize,
     pub p50_us: f64,
+    pub p90_us: f64,
     pub p99_us: f64,
     pub mean_us: f64,
 }
@@ -22,6 +23,7 @@ impl Summary {
             return Summary {
                 samples: 0,
                 p50_us: 0.0,
+                p90_us: 0.0,
                 p99_us: 0.0,
                 mean_us: 0.0,
             };
@@ -34,6 +36,7 @@ impl Summary {
         Summary {
             samples: n,
             p50_us: at(0.50),
+            p90_us: at(0.90),
             p99_us: at(0.99),
             mean_us: micros(total) / n as f64,
         }
@@ -65,6 +68,7 @@ mod tests {
         let s = Summary::of(samples);
         assert_eq!(s.samples, 100);
         assert_eq!(s.p50_us, 50.0);
+        assert_eq!(s.p90_us, 90.0);
         assert_eq!(s.p99_us, 99.0);
         assert_eq!(s.mean_us, 50.5);
     }
@@ -72,6 +76,6 @@ mod tests {
     #[test]
     fn a_single_sample_is_every_percentile() {
         let s = Summary::of(vec![Duration::from_micros(7)]);
-        assert_eq!((s.p50_us, s.p99_us), (7.0, 7.0));
+        assert_eq!((s.p50_us, s.p90_us, s.p99_us), (7.0, 7.0, 7.0));
     }
 }

@@ -24,13 +24,8 @@ fn long_payload() -> Vec<u8> {
 
 /// CPU time of the calling thread: unaffected by time spent waiting for a core.
 fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec and the clock id is a constant.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    let now = nix::time::ClockId::CLOCK_THREAD_CPUTIME_ID.now();
+    Duration::from(now.expect("the thread CPU clock is readable"))
 }
 
 /// The zlib input our PNG encodes: a filter byte 0 before each packed row.

@@ -122,7 +122,7 @@ fn ratios(report: &mut Report) {
         report.tables.push(Table {
             section: SECTION,
             title: "qr-host / python-seed per cell (median runs)".into(),
-            columns: [
+            columns: vec![
                 "route",
                 "conns",
                 "keep-alive",
@@ -132,9 +132,7 @@ fn ratios(report: &mut Report) {
                 "p50 ms ours / py",
                 "p99 ms ours / py",
                 "CPU per req py/ours",
-            ]
-            .map(String::from)
-            .to_vec(),
+            ],
             rows,
         });
     }

@@ -141,15 +141,13 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     report.tables.push(Table {
         section: SECTION,
         title: "in-process req/s by allocation and thread layout".into(),
-        columns: [
+        columns: vec![
             "component",
             "allocation",
             "1 proc × 1 thread",
             "1 proc × 2 threads",
             "2 procs × 1 thread",
-        ]
-        .map(String::from)
-        .to_vec(),
+        ],
         rows,
     });
     Ok(())

@@ -108,7 +108,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     report.tables.push(Table {
         section: SECTION,
         title: "wasm / native per request".into(),
-        columns: [
+        columns: vec![
             "request",
             "native p50 µs",
             "wasm p50 µs (qr-host pool)",
@@ -116,9 +116,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
             "ratio p99",
             "wasm p50 µs (no PAGEMAP_SCAN)",
             "ratio p50",
-        ]
-        .map(String::from)
-        .to_vec(),
+        ],
         rows,
     });
     Ok(())

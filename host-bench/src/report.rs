@@ -96,7 +96,7 @@ impl Load {
 pub struct Table {
     pub section: &'static str,
     pub title: String,
-    pub columns: Vec<String>,
+    pub columns: Vec<&'static str>,
     pub rows: Vec<Vec<String>>,
 }
 
@@ -218,21 +218,25 @@ impl Report {
             self.load_average.join(" / ")
         );
         if !self.goals.is_empty() {
-            let _ = writeln!(
-                md,
-                "## Goals\n\n| goal | measured | met | note |\n|---|---|---|---|"
-            );
-            for g in &self.goals {
-                let met = match g.met {
-                    Some(true) => "yes",
-                    Some(false) => "**no**",
-                    None => "not measured",
-                };
-                let _ = writeln!(md, "| {} | {} | {met} | {} |", g.goal, g.measured, g.note);
-            }
-            md.push('\n');
+            md.push_str("## Goals\n\n");
         }
+        let met = |met| match met {
+            Some(true) => "yes",
+            Some(false) => "**no**",
+            None => "not measured",
+        };
+        let goals = self.goals.iter().map(|g| {
+            let cells = [g.goal.as_str(), &g.measured, met(g.met), &g.note];
+            cells.map(String::from).to_vec()
+        });
+        table(&mut md, "goal | measured | met | note", goals);
         for section in SECTIONS {
+            let notes: Vec<&str> = self
+                .notes
+                .iter()
+                .filter(|(s, _)| s == section)
+                .map(|(_, n)| n.as_str())
+                .collect();
             let latencies: Vec<&Latency> = self
                 .latencies
                 .iter()
@@ -244,12 +248,6 @@ impl Report {
                 .iter()
                 .filter(|t| t.section == section)
                 .collect();
-            let notes: Vec<&str> = self
-                .notes
-                .iter()
-                .filter(|(s, _)| s == section)
-                .map(|(_, n)| n.as_str())
-                .collect();
             if latencies.is_empty() && loads.is_empty() && tables.is_empty() && notes.is_empty() {
                 continue;
             }
@@ -258,60 +256,38 @@ impl Report {
                 let _ = writeln!(md, "- {note}");
             }
             md.push('\n');
-            if !latencies.is_empty() {
-                md.push_str("| measurement | variant | samples | p50 µs | p90 µs | p99 µs | mean µs |\n|---|---|---:|---:|---:|---:|---:|\n");
-                for l in latencies {
-                    let s = &l.summary;
-                    let _ = writeln!(
-                        md,
-                        "| {} | {} | {} | {} | {} | {} | {} |",
-                        l.name,
-                        l.variant,
-                        s.samples,
-                        fmt_us(s.p50_us),
-                        fmt_us(s.p90_us),
-                        fmt_us(s.p99_us),
-                        fmt_us(s.mean_us)
-                    );
-                }
-                md.push('\n');
-            }
-            if !loads.is_empty() {
-                md.push_str(
-                    "| service | route | conns | keep-alive | req/s (median run) | runs' req/s | p50 ms | p90 ms | p99 ms | ok | errors | CPU ms/req |\n\
-                     |---|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|\n",
-                );
-                for l in loads {
-                    let cpu = l
-                        .cpu_ms_per_request
-                        .map_or("-".into(), |c| format!("{c:.3}"));
-                    let runs: Vec<String> = l.rps_runs.iter().map(|r| format!("{r:.0}")).collect();
-                    let _ = writeln!(
-                        md,
-                        "| {} | {} | {} | {} | {:.0} | {} | {:.2} | {:.2} | {:.2} | {} | {} | {cpu} |",
-                        l.service,
-                        l.route,
-                        l.connections,
-                        if l.keep_alive { "on" } else { "off" },
-                        l.rps,
-                        runs.join(", "),
-                        l.p50_ms,
-                        l.p90_ms,
-                        l.p99_ms,
-                        l.ok,
-                        l.errors
-                    );
-                }
-                md.push('\n');
-            }
+            let latencies = latencies.iter().map(|l| {
+                let s = &l.summary;
+                let times = [s.p50_us, s.p90_us, s.p99_us, s.mean_us].map(fmt_us);
+                [
+                    &[l.name.clone(), l.variant.clone(), s.samples.to_string()][..],
+                    &times,
+                ]
+                .concat()
+            });
+            table(&mut md, LATENCY_COLUMNS, latencies);
+            let loads = loads.iter().map(|l| {
+                let runs: Vec<String> = l.rps_runs.iter().map(|r| format!("{r:.0}")).collect();
+                vec![
+                    l.service.clone(),
+                    l.route.clone(),
+                    l.connections.to_string(),
+                    if l.keep_alive { "on" } else { "off" }.into(),
+                    format!("{:.0}", l.rps),
+                    runs.join(", "),
+                    format!("{:.2}", l.p50_ms),
+                    format!("{:.2}", l.p90_ms),
+                    format!("{:.2}", l.p99_ms),
+                    l.ok.to_string(),
+                    l.errors.to_string(),
+                    l.cpu_ms_per_request
+                        .map_or("-".into(), |c| format!("{c:.3}")),
+                ]
+            });
+            table(&mut md, LOAD_COLUMNS, loads);
             for t in tables {
                 let _ = writeln!(md, "**{}**\n", t.title);
-                let _ = writeln!(md, "| {} |", t.columns.join(" | "));
-                let _ = writeln!(md, "|{}", "---|".repeat(t.columns.len()));
-                for row in &t.rows {
-                    let _ = writeln!(md, "| {} |", row.join(" | "));
-                }
-                md.push('\n');
+                table(&mut md, &t.columns.join(" | "), t.rows.iter().cloned());
             }
         }
         md
@@ -328,6 +304,28 @@ impl Report {
         )?;
         Ok(())
     }
+}
+
+/// The header of a section's latency records.
+const LATENCY_COLUMNS: &str =
+    "measurement | variant | samples | p50 µs | p90 µs | p99 µs | mean µs";
+
+/// The header of a section's load cells.
+const LOAD_COLUMNS: &str = "service | route | conns | keep-alive | req/s (median run) | \
+    runs' req/s | p50 ms | p90 ms | p99 ms | ok | errors | CPU ms/req";
+
+/// Appends a Markdown table of `rows` under `header` (`a | b | c`); nothing without rows.
+fn table(md: &mut String, header: &str, rows: impl IntoIterator<Item = Vec<String>>) {
+    let mut rows = rows.into_iter().peekable();
+    if rows.peek().is_none() {
+        return;
+    }
+    let _ = writeln!(md, "| {header} |");
+    let _ = writeln!(md, "|{}", "---|".repeat(header.split(" | ").count()));
+    for row in rows {
+        let _ = writeln!(md, "| {} |", row.join(" | "));
+    }
+    md.push('\n');
 }
 
 /// Microseconds with precision that suits their size.

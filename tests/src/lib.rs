@@ -302,6 +302,12 @@ pub fn assert_problem(response: Response, status: u16, type_suffix: &str) -> ser
     body
 }
 
+/// Asserts that the `detail` of a problem body ([`assert_problem`]'s answer) contains `text`.
+pub fn assert_detail(problem: &serde_json::Value, text: &str) {
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains(text), "detail without {text:?}: {problem}");
+}
+
 /// [`assert_problem`] for the API's own problem types (qr-api's, answered by the components):
 /// the `type` is exactly the README's anchor for `kind`.
 pub fn assert_api_problem(response: Response, status: u16, kind: &str) -> serde_json::Value {
@@ -541,7 +547,9 @@ impl Host {
 
     /// The admin listener's address (metrics, probes); qr-host only.
     pub fn admin_addr(&self) -> SocketAddr {
-        assert_ne!(self.kind, HostKind::Spin, "Spin has no admin listener");
+        let kind = self.kind;
+        let has_admin = !matches!(kind, HostKind::Spin | HostKind::WasmtimeServe);
+        assert!(has_admin, "{kind} has no admin listener");
         self.admin_addr
     }
 
@@ -564,8 +572,9 @@ impl Host {
     /// output follows as the process is dropped) if the process exits first or stays silent
     /// past [`STARTUP_TIMEOUT`].
     fn started(kind: HostKind, process: Process) -> Host {
+        let (stream, prefix) = kind.startup_line();
         let line = process
-            .wait_for_line(Stream::Stdout, kind.startup_prefix(), STARTUP_TIMEOUT)
+            .wait_for_line(stream, prefix, STARTUP_TIMEOUT)
             .unwrap_or_else(|| {
                 panic!(
                     "{kind} did not print its startup line (exited or took over \
@@ -574,7 +583,7 @@ impl Host {
                 )
             });
         let (addr, admin_addr) = match kind {
-            HostKind::Spin => address_in(&line).map(|addr| (addr, addr)),
+            HostKind::Spin | HostKind::WasmtimeServe => address_in(&line).map(|addr| (addr, addr)),
             _ => parse_startup_line(&line),
         }
         .unwrap_or_else(|| panic!("unexpected {kind} startup line: {line:?}"));
@@ -718,11 +727,6 @@ impl Host {
         self.counter("qr_host_requests_total", labels)
     }
 
-    /// Everything the host printed so far (stdout and stderr, interleaved by line).
-    pub fn logs(&self) -> String {
-        self.process_ref().output()
-    }
-
     /// The process id, e.g. to send it signals.
     pub fn pid(&self) -> u32 {
         self.process_ref().pid()
@@ -791,16 +795,21 @@ pub enum HostKind {
     /// qr-host inside the image `deploy/docker/Dockerfile` builds, run by a container engine
     /// (`tests/tests/all/deploy_manifests/container.rs`); not in [`HostKind::ALL`].
     Container,
+    /// `wasmtime serve` (the official CLI, [`tool`]) serving one component alone
+    /// ([`Host::wasmtime_serve`]); not in [`HostKind::ALL`].
+    WasmtimeServe,
 }
 
 impl HostKind {
     /// Every kind, in the order the tests name them.
     pub const ALL: [HostKind; 2] = [HostKind::QrHost, HostKind::Spin];
 
-    fn startup_prefix(self) -> &'static str {
+    /// Where this server prints the line that says it listens, and how that line starts.
+    fn startup_line(self) -> (Stream, &'static str) {
         match self {
-            HostKind::QrHost | HostKind::Container => STARTUP_PREFIX,
-            HostKind::Spin => SPIN_STARTUP_PREFIX,
+            HostKind::QrHost | HostKind::Container => (Stream::Stdout, STARTUP_PREFIX),
+            HostKind::Spin => (Stream::Stdout, SPIN_STARTUP_PREFIX),
+            HostKind::WasmtimeServe => (Stream::Stderr, "Serving HTTP on http://"),
         }
     }
 
@@ -810,6 +819,9 @@ impl HostKind {
             HostKind::QrHost => Host::start(app_manifest()),
             HostKind::Spin => Host::spin(app_manifest()),
             HostKind::Container => panic!("deploy_manifests::container builds and runs the image"),
+            HostKind::WasmtimeServe => {
+                panic!("wasmtime serve runs one component: Host::wasmtime_serve")
+            }
         }
     }
 
@@ -828,6 +840,7 @@ impl std::fmt::Display for HostKind {
             HostKind::QrHost => "qr-host",
             HostKind::Spin => "spin",
             HostKind::Container => "qr-host container",
+            HostKind::WasmtimeServe => "wasmtime serve",
         })
     }
 }
@@ -917,6 +930,18 @@ impl Host {
         let health = host.get("/.well-known/spin/health");
         assert_eq!(health.status(), 200, "spin's health path");
         host
+    }
+}
+
+impl Host {
+    /// `wasmtime serve -S cli=y` serving the component at `wasm` alone on an ephemeral loopback
+    /// port; returns once it printed `Serving HTTP on http://ADDR/`. It has no admin listener.
+    pub fn wasmtime_serve(wasm: &Path) -> Host {
+        let mut command = Command::new(tool("wasmtime"));
+        command
+            .args(["serve", "-S", "cli=y", "--addr", "127.0.0.1:0"])
+            .arg(wasm);
+        Host::from_command(HostKind::WasmtimeServe, command)
     }
 }
 

@@ -82,11 +82,6 @@ impl Metrics {
         0.0
     }
 
-    /// Whether any sample is named `name`.
-    pub fn has(&self, name: &str) -> bool {
-        self.scrape.samples.iter().any(|s| s.metric == name)
-    }
-
     /// How many samples the scrape holds.
     pub fn len(&self) -> usize {
         self.scrape.samples.len()

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use qr_test_images::png_declaring;
-use qr_tests::{Host, StatusCode, assert_api_problem as problem, workspace_root};
+use qr_tests::{Host, StatusCode, assert_api_problem as problem, assert_detail, workspace_root};
 use serde_json::Value;
 
 // Each body runs against qr-host and against `spin up`, as NAME::qr_host and NAME::spin.
@@ -129,10 +129,7 @@ fn every_decode_limit_holds_at_its_edge(host: &Host) {
     let huge = png_declaring(60_000, 60_000);
     assert!(huge.len() < 100);
     let body = problem(host.post("/decode", png, huge), 413, "image-too-large");
-    assert!(
-        body["detail"].as_str().unwrap().contains("60000x60000"),
-        "{body}"
-    );
+    assert_detail(&body, "60000x60000");
 }
 
 /// Streams an iterator of chunks as a body of unknown length (chunked transfer encoding).

@@ -10,15 +10,9 @@ use std::thread;
 #[test]
 fn a_burst_over_concurrency_and_queue_gets_some_503_with_retry_after_and_no_hang() {
     let host = Host::builder(fixtures_manifest())
-        .args([
-            "--max-concurrency",
-            "1",
-            "--max-queue",
-            "2",
-            "--queue-timeout",
-            "60s",
-        ])
-        .args(["--retry-after-secs", "7"])
+        .args(
+            "--max-concurrency 1 --max-queue 2 --queue-timeout 60s --retry-after-secs 7".split(' '),
+        )
         .start();
     let slow = host.hold_a_slot(1500);
 
@@ -47,24 +41,12 @@ fn a_burst_over_concurrency_and_queue_gets_some_503_with_retry_after_and_no_hang
 #[test]
 fn a_queued_request_that_waits_too_long_gets_503() {
     let host = Host::builder(fixtures_manifest())
-        .args([
-            "--max-concurrency",
-            "1",
-            "--max-queue",
-            "1",
-            "--queue-timeout",
-            "50ms",
-        ])
+        .args("--max-concurrency 1 --max-queue 1 --queue-timeout 50ms".split(' '))
         .start();
     let slow = host.hold_a_slot(3000);
     let response = host.get("/hello/waiting");
-    assert_eq!(response.status(), 503);
     assert!(response.headers().contains_key("retry-after"));
-    let body: serde_json::Value = response.json().expect("problem+json");
-    assert!(
-        body["type"].as_str().unwrap_or("").ends_with("#overloaded"),
-        "{body}"
-    );
+    qr_tests::assert_problem(response, 503, "#overloaded");
     assert_eq!(slow.join().expect("slow").0, 200);
     assert_eq!(
         host.counter("qr_host_rejections_total", &[("reason", "queue-timeout")]),

@@ -11,12 +11,7 @@ const LIMIT: usize = 1024;
 fn host_with_body_limit() -> Host {
     Host::builder(fixtures_manifest())
         .args(["--max-body-bytes", &LIMIT.to_string()])
-        .args([
-            "--body-read-timeout",
-            "200ms",
-            "--header-read-timeout",
-            "300ms",
-        ])
+        .args("--body-read-timeout 200ms --header-read-timeout 300ms".split(' '))
         .start_in_process()
 }
 

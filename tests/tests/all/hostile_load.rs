@@ -9,7 +9,7 @@
 //! capped in connections and requests, loopback only.
 
 use qr_tests::app_manifest;
-use qr_tests::cluster::{Host, Load, Nginx, NginxOptions, UNLIMITED_CLIENT, free_port, start_host};
+use qr_tests::cluster::{Host, Load, Nginx, NginxOptions, free_port, start_host};
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
 use std::sync::Arc;
@@ -313,13 +313,7 @@ fn normal_clients_keep_99_percent_success_while_attackers_hit_nginx() {
     let host = start_host(&app_manifest(), free_port(), &[]);
     // The renderer's per-client limits, except that the one normal client address needs more
     // than 50 requests/s: the attackers (another address) get the defaults.
-    let mut client_limits: Vec<_> = UNLIMITED_CLIENT
-        .iter()
-        .copied()
-        .filter(|(option, _)| !option.starts_with("--decode-") && *option != "--client-connections")
-        .collect();
-    client_limits.retain(|(option, _)| *option != "--client-rate" && *option != "--client-burst");
-    client_limits.extend([("--client-rate", 1000), ("--client-burst", 1000)]);
+    let client_limits = vec![("--client-rate", 1000), ("--client-burst", 1000)];
     let nginx = Nginx::start(
         &[host.addr()],
         &NginxOptions {

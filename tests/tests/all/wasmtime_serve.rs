@@ -5,75 +5,32 @@
 // A failed unwrap in a test is a failed test with its message.
 #![allow(clippy::unwrap_used)]
 
-use std::net::SocketAddr;
-use std::process::Command;
-
 use crate::readback::{multipart, red_png, rxing_png, rxing_png_as, unzip};
-use qr_tests::{Process, STARTUP_TIMEOUT, StatusCode, Stream, client, tool, wasm};
+use qr_tests::{Host, StatusCode, assert_api_problem, wasm};
 use serde_json::Value;
-
-/// A `wasmtime serve` process on an ephemeral loopback port, killed on drop.
-struct WasmtimeServe {
-    _process: Process,
-    addr: SocketAddr,
-}
-
-impl WasmtimeServe {
-    fn start(component: &std::path::Path) -> WasmtimeServe {
-        let mut command = Command::new(tool("wasmtime"));
-        command
-            .args(["serve", "-S", "cli=y", "--addr", "127.0.0.1:0"])
-            .arg(component);
-        let process = Process::spawn("wasmtime serve", &mut command).expect("spawn wasmtime");
-        // It prints `Serving HTTP on http://ADDR/` once it listens.
-        let addr = process
-            .wait_for_address(Stream::Stderr, "Serving HTTP on", STARTUP_TIMEOUT)
-            .unwrap_or_else(|| panic!("wasmtime serve did not listen:\n{}", process.output()));
-        WasmtimeServe {
-            _process: process,
-            addr,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-}
 
 #[test]
 fn the_generate_component_answers_under_wasmtime_serve() {
-    let server = WasmtimeServe::start(&wasm("qr_generate"));
-    let http = client();
-    let png = http
-        .post(server.url("/generate"))
-        .header("content-type", "application/json")
-        .body(r#"{"data":"https://example.com/product/123"}"#)
-        .send()
-        .expect("request");
+    let server = Host::wasmtime_serve(&wasm("qr_generate"));
+    let png = server.post(
+        "/generate",
+        "application/json",
+        r#"{"data":"https://example.com/product/123"}"#,
+    );
     assert_eq!(png.status(), StatusCode::OK);
     assert_eq!(png.headers()["content-type"], "image/png");
     let image = image::load_from_memory(&png.bytes().expect("body")).expect("a PNG");
     assert_eq!((image.width(), image.height()), (410, 410));
-
-    let missing = http.get(server.url("/elsewhere")).send().expect("request");
-    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-    assert_eq!(
-        missing.headers()["content-type"],
-        "application/problem+json"
-    );
+    assert_api_problem(server.get("/elsewhere"), 404, "not-found");
 }
 
 #[test]
 fn the_decode_component_answers_under_wasmtime_serve() {
-    let server = WasmtimeServe::start(&wasm("qr_decode"));
+    let server = Host::wasmtime_serve(&wasm("qr_decode"));
     let photo =
         std::fs::read(qr_tests::workspace_root().join("../shared/peers/python-seed/qr_287.png"))
             .expect("the seed's sample photo");
-    let response = client()
-        .post(server.url("/decode"))
-        .body(photo)
-        .send()
-        .expect("request");
+    let response = server.post("/decode", "image/png", photo);
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().expect("JSON body");
     assert_eq!(body["data"], "https://example.com/product/123");
@@ -84,11 +41,7 @@ fn the_decode_component_answers_under_wasmtime_serve() {
         qr_tests::workspace_root().join("crates/qr-scan/tests/fixtures/micro/x4/r11x43-m.png"),
     )
     .unwrap();
-    let response = client()
-        .post(server.url("/decode"))
-        .body(rmqr)
-        .send()
-        .unwrap();
+    let response = server.post("/decode", "image/png", rmqr);
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().unwrap();
     assert_eq!(body["codes"][0]["symbology"], "rmqr", "{body}");
@@ -114,8 +67,8 @@ enum Expect {
 /// multipart), every format, `/generate/batch` and structured append; then ETag and 304.
 #[test]
 fn every_generate_feature_answers_under_wasmtime_serve() {
-    let server = WasmtimeServe::start(&wasm("qr_generate"));
-    let http = client();
+    let server = Host::wasmtime_serve(&wasm("qr_generate"));
+    let http = server.client();
     let logo = red_png(16, 16);
     let logo64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &logo);
     let (multipart_type, multipart_body) = multipart(
@@ -239,11 +192,7 @@ fn every_generate_feature_answers_under_wasmtime_serve() {
     }
 
     // ETag and 304 on GET.
-    let text = http
-        .get(server.url("/generate?data=hi&format=text"))
-        .send()
-        .unwrap();
-    let tag = text.headers()["etag"].clone();
+    let tag = server.get("/generate?data=hi&format=text").headers()["etag"].clone();
     let cached = http
         .get(server.url("/generate?data=hi&format=text"))
         .header("if-none-match", tag)
@@ -265,10 +214,7 @@ fn every_generate_feature_answers_under_wasmtime_serve() {
             "https://example.com/product/123",
         ),
     ] {
-        let png = http
-            .get(server.url(&format!("/generate?{query}")))
-            .send()
-            .unwrap();
+        let png = server.get(&format!("/generate?{query}"));
         assert_eq!(png.status(), StatusCode::OK, "{query}");
         assert_eq!(rxing_png_as(&png.bytes().unwrap(), format), text);
     }
@@ -276,9 +222,8 @@ fn every_generate_feature_answers_under_wasmtime_serve() {
 
 #[test]
 fn the_ui_component_serves_the_page_and_the_openapi_document_under_wasmtime_serve() {
-    let server = WasmtimeServe::start(&wasm("qr_ui"));
-    let http = client();
-    let page = http.get(server.url("/")).send().expect("request");
+    let server = Host::wasmtime_serve(&wasm("qr_ui"));
+    let page = server.get("/");
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
     assert!(
@@ -289,17 +234,7 @@ fn the_ui_component_serves_the_page_and_the_openapi_document_under_wasmtime_serv
     );
     assert!(page.text().expect("text body").contains("/ui/app.js"));
 
-    let doc: Value = http
-        .get(server.url("/openapi.json"))
-        .send()
-        .expect("request")
-        .json()
-        .expect("JSON body");
+    let doc: Value = server.get("/openapi.json").json().expect("JSON body");
     assert!(doc["paths"]["/generate"].is_object(), "{doc}");
-
-    let missing = http
-        .get(server.url("/ui/missing.js"))
-        .send()
-        .expect("request");
-    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(server.get("/ui/missing.js").status(), StatusCode::NOT_FOUND);
 }

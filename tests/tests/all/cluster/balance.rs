@@ -57,18 +57,7 @@ fn load_through_nginx_reaches_every_host_and_the_counts_add_up() {
         .body(vec![0u8; MAX_BODY_BYTES as usize + 1])
         .send()
         .expect("POST an oversized body through nginx");
-    assert_eq!(response.status(), 413);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
-    let problem: serde_json::Value = response.json().expect("problem+json body");
-    assert_eq!(
-        problem["type"],
-        "https://github.com/qr-workshop/qr-workshop/blob/main/README.md#body-too-large",
-        "{problem}"
-    );
-    assert_eq!(problem["status"], 413);
+    qr_tests::assert_api_problem(response, 413, "body-too-large");
     let after: f64 = hosts.iter().map(|h| h.requests(&[])).sum();
     assert_eq!(after, before, "the oversized body never reached a host");
 

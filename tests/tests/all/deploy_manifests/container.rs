@@ -187,11 +187,8 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
 
     // The Deployment's pod, as far as podman can be it.
     let cache = tempfile::tempdir().expect("cache dir (the pod's emptyDir)");
-    let uid = at(pod, "securityContext.runAsUser").as_u64().expect("uid") as libc::uid_t;
-    // SAFETY: chown(2) on a directory we just created, with a valid C string.
-    let path = std::ffi::CString::new(cache.path().as_os_str().as_encoded_bytes())
-        .expect("a path without NUL");
-    assert_eq!(unsafe { libc::chown(path.as_ptr(), uid, uid) }, 0);
+    let uid = at(pod, "securityContext.runAsUser").as_u64().expect("uid") as u32;
+    std::os::unix::fs::chown(cache.path(), Some(uid), Some(uid)).expect("chown the cache dir");
     let memory_limit = quantity(at(spec, "resources.limits.memory"));
     let cpu_limit = quantity(at(spec, "resources.limits.cpu"));
     assert_eq!(

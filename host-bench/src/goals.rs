@@ -7,8 +7,10 @@
 
 use std::process::Command;
 
-use crate::report::{Load, Report};
+use crate::report::{Goal, Load, Report};
 use crate::stats::Summary;
+use crate::wasm::Allocation;
+use crate::workload::FIXED_COST;
 use crate::{host_overhead, http_load, oha::Oha};
 
 /// The connections every HTTP goal is judged at: oha keeps both cores busy at it, and quick
@@ -63,142 +65,130 @@ fn locked_version(package: &str) -> Option<String> {
     Some(found.get("version")?.as_str()?.to_owned())
 }
 
-/// Appends one [`crate::report::Goal`] per target of issue 5 that this run measured.
+/// Appends one [`Goal`] per target of issue 5 that this run measured.
 pub fn judge(report: &mut Report) {
-    hello(report);
-    versus_python(report);
-    wasm_native(report);
-    instantiation(report);
-    process_start(report);
+    let r = &*report;
+    let mut goals: Vec<Goal> = hello(r).into_iter().chain(versus_python(r)).collect();
+    let rest = [
+        generate_rate(r),
+        wasm_native(r),
+        instantiation(r),
+        process_start(r),
+    ];
+    goals.extend(rest.into_iter().flatten());
+    report.goals.extend(goals);
 }
 
-/// The load cell a goal is judged on: `service` on `route` at [`CONNECTIONS`].
-fn cell(
-    report: &Report,
-    section: &str,
-    service: &str,
-    route: &str,
-    keep_alive: bool,
-) -> Option<Load> {
-    report
-        .load(section, service, route, CONNECTIONS, keep_alive)
-        .cloned()
+/// A goal whose text states its conditions, judged `met` on what `measured` says.
+fn goal(goal: String, measured: String, met: bool, note: &str) -> Goal {
+    let note = note.to_owned();
+    Goal {
+        goal,
+        measured,
+        met: Some(met),
+        note,
+    }
 }
 
-fn hello(report: &mut Report) {
-    let at = |report: &Report, service| {
-        cell(report, host_overhead::SECTION, service, "GET /hello", true)
-    };
-    let (Some(ours), Some(theirs)) = (
-        at(report, "qr-host (defaults)"),
-        at(report, "wasmtime serve"),
-    ) else {
-        return;
-    };
+/// `ours vs theirs = ratio×`, each side with its runs' range and p90.
+fn versus(ours: &Load, theirs: &Load) -> String {
     let ratio = ours.rps / theirs.rps;
+    format!("{} vs {} = {ratio:.2}×", ours.rps_text(), theirs.rps_text())
+}
+
+fn hello(r: &Report) -> Option<Goal> {
+    let at = |service| {
+        r.load(
+            host_overhead::SECTION,
+            service,
+            "GET /hello",
+            CONNECTIONS,
+            true,
+        )
+    };
+    let (ours, theirs) = (at("qr-host (defaults)")?, at("wasmtime serve")?);
     // `wasmtime serve` logs nothing per request; qr-host's default writes an access line.
-    let quiet = at(report, "qr-host no access log")
-        .map(|q| {
-            format!(
-                "; without the access log {} = {:.2}×",
-                q.rps_text(),
-                q.rps / theirs.rps
-            )
-        })
+    let quiet = at("qr-host no access log")
+        .map(|q| format!("; without the access log {}", versus(q, theirs)))
         .unwrap_or_default();
-    let measured = format!(
-        "{} vs {} = {ratio:.2}×{quiet}",
-        ours.rps_text(),
-        theirs.rps_text()
-    );
-    let met = ratio >= 3.0 && ours.rps >= 11_000.0;
-    report.goal(
-        &format!(
+    Some(goal(
+        format!(
             "hello: qr-host ≥ 3× `wasmtime serve` req/s and ≥ 11k req/s (GET /hello, \
              {CONNECTIONS} connections, keep-alive on)"
         ),
-        measured,
-        Some(met),
+        format!("{}{quiet}", versus(ours, theirs)),
+        ours.rps >= 3.0 * theirs.rps && ours.rps >= 11_000.0,
         "qr-host at its defaults (access log on); median of the cell's runs; oha on the same cores",
-    );
+    ))
 }
 
-fn versus_python(report: &mut Report) {
-    let at = |report: &Report, service, route, keep_alive| {
-        cell(report, http_load::SECTION, service, route, keep_alive)
+fn versus_python(r: &Report) -> Vec<Goal> {
+    let at = |service, route, keep_alive| {
+        r.load(http_load::SECTION, service, route, CONNECTIONS, keep_alive)
     };
-    let ratio_text = |ours: &Load, python: &Load| {
-        format!(
-            "{} vs {} = {:.1}×",
-            ours.rps_text(),
-            python.rps_text(),
-            ours.rps / python.rps
-        )
-    };
-    for (route, target, what) in [
+    let targets = [
         ("POST /generate", 25.0, "generate"),
         ("POST /decode", 10.0, "decode"),
-    ] {
-        let (Some(ours), Some(python)) = (
-            at(report, "qr-host", route, false),
-            at(report, "python-seed", route, false),
-        ) else {
-            continue;
+    ];
+    let judged = targets.into_iter().filter_map(|(route, target, what)| {
+        let (ours, python) = (at("qr-host", route, false)?, at("python-seed", route, false)?);
+        let on = match (at("qr-host", route, true), at("python-seed", route, true)) {
+            (Some(o), Some(p)) => format!("; keep-alive on: {}", versus(o, p)),
+            _ => String::new(),
         };
-        let mut measured = ratio_text(&ours, &python);
-        if let (Some(o), Some(p)) = (
-            at(report, "qr-host", route, true),
-            at(report, "python-seed", route, true),
-        ) {
-            measured += &format!("; keep-alive on: {}", ratio_text(&o, &p));
-        }
-        report.goal(
-            &format!(
+        Some(goal(
+            format!(
                 "{what} ≥ {target}× python-seed req/s ({route}, {CONNECTIONS} connections, \
                  keep-alive off)"
             ),
-            measured,
-            Some(ours.rps / python.rps >= target),
+            format!("{}{on}", versus(ours, python)),
+            ours.rps >= target * python.rps,
             "keep-alive off is the fair pair: gunicorn closes every connection; median of each cell's runs",
-        );
-    }
-    if let Some(on) = at(report, "qr-host", "POST /generate", true) {
-        let off = at(report, "qr-host", "POST /generate", false)
-            .map(|off| format!("; keep-alive off: {}", off.rps_text()))
-            .unwrap_or_default();
-        report.goal(
-            &format!(
-                "≥ 9000 generate req/s on this box (POST /generate, {CONNECTIONS} connections, \
-                 keep-alive on)"
-            ),
-            format!("{}{off}", on.rps_text()),
-            Some(on.rps >= 9000.0),
-            "qr-host at its defaults, the seed's request body; median of the cell's runs",
-        );
-    }
+        ))
+    });
+    judged.collect()
 }
 
-fn wasm_native(report: &mut Report) {
+fn generate_rate(r: &Report) -> Option<Goal> {
+    let at = |keep_alive| {
+        r.load(
+            http_load::SECTION,
+            "qr-host",
+            "POST /generate",
+            CONNECTIONS,
+            keep_alive,
+        )
+    };
+    let on = at(true)?;
+    let off = at(false)
+        .map(|off| format!("; keep-alive off: {}", off.rps_text()))
+        .unwrap_or_default();
+    Some(goal(
+        format!(
+            "≥ 9000 generate req/s on this box (POST /generate, {CONNECTIONS} connections, \
+             keep-alive on)"
+        ),
+        format!("{}{off}", on.rps_text()),
+        on.rps >= 9000.0,
+        "qr-host at its defaults, the seed's request body; median of the cell's runs",
+    ))
+}
+
+fn wasm_native(r: &Report) -> Option<Goal> {
     // The pool qr-host ships with on this machine, never the best of the variants measured.
-    let shipped = format!(
-        "wasm, {}",
-        crate::wasm::Allocation::qr_host_default().label()
-    );
+    let shipped = format!("wasm, {}", Allocation::qr_host_default().label());
     let summary = |name: &str, variant: &str| {
-        report
-            .latencies
-            .iter()
-            .find(|l| l.section == "per-request" && l.name == name && l.variant == variant)
-            .map(|l| l.summary)
+        let mut found = r.latencies.iter();
+        let l =
+            found.find(|l| l.section == "per-request" && l.name == name && l.variant == variant);
+        l.map(|l| l.summary)
     };
     // (request, wasm, native), in the order measured.
     let mut pairs: Vec<(&str, Summary, Summary)> = Vec::new();
-    for l in &report.latencies {
+    for l in &r.latencies {
         let name = l.name.as_str();
-        if l.section != "per-request"
-            || name == crate::workload::FIXED_COST
-            || pairs.iter().any(|(n, ..)| *n == name)
-        {
+        let seen = pairs.iter().any(|(n, ..)| *n == name);
+        if l.section != "per-request" || name == FIXED_COST || seen {
             continue;
         }
         if let (Some(wasm), Some(native)) = (
@@ -208,96 +198,74 @@ fn wasm_native(report: &mut Report) {
             pairs.push((name, wasm, native));
         }
     }
-    let Some(worst) = pairs
+    let worst = pairs
         .iter()
         .map(|(_, w, n)| w.p50_us / n.p50_us)
-        .reduce(f64::max)
-    else {
-        return;
-    };
+        .reduce(f64::max)?;
     let mut measured: Vec<String> = pairs
         .iter()
         .map(|(name, w, n)| {
-            format!(
-                "{name} {:.2}× (p90 {:.2}×)",
-                w.p50_us / n.p50_us,
-                w.p90_us / n.p90_us
-            )
+            let (p50, p90) = (w.p50_us / n.p50_us, w.p90_us / n.p90_us);
+            format!("{name} {p50:.2}× (p90 {p90:.2}×)")
         })
         .collect();
     // What the ratio would be without the fixed cost of a fresh instance per request.
-    if let Some(fixed) = summary(crate::workload::FIXED_COST, &shipped) {
+    if let Some(fixed) = summary(FIXED_COST, &shipped) {
         let beyond: Vec<String> = pairs
             .iter()
             .map(|(name, w, n)| format!("{name} {:.2}×", (w.p50_us - fixed.p50_us) / n.p50_us))
             .collect();
+        let fixed = fixed.p50_us;
+        let beyond = beyond.join(", ");
         measured.push(format!(
-            "a fresh instance alone ({}) costs {:.1} µs; beyond it: {}",
-            crate::workload::FIXED_COST,
-            fixed.p50_us,
-            beyond.join(", ")
+            "a fresh instance alone ({FIXED_COST}) costs {fixed:.1} µs; beyond it: {beyond}"
         ));
     }
-    report.goal(
-        "wasm/native per request ≤ 1.3× (p50, in-process, one thread, qr-host's default pool)",
+    Some(goal(
+        "wasm/native per request ≤ 1.3× (p50, in-process, one thread, qr-host's default pool)"
+            .into(),
         measured.join("; "),
-        Some(worst <= 1.3),
+        worst <= 1.3,
         "wasm includes a fresh store, instantiation and the instance's release per request",
-    );
+    ))
 }
 
-fn instantiation(report: &mut Report) {
-    let pooled: Vec<(&str, Summary)> = report
+fn instantiation(r: &Report) -> Option<Goal> {
+    let pooled: Vec<(&str, Summary)> = r
         .latencies
         .iter()
-        .filter(|l| {
-            l.section == "cold-start"
-                && l.name.starts_with("instantiate ")
-                && l.variant.starts_with("pooling")
-        })
-        .map(|l| (l.name.trim_start_matches("instantiate "), l.summary))
+        .filter(|l| l.section == "cold-start" && l.variant.starts_with("pooling"))
+        .filter_map(|l| Some((l.name.strip_prefix("instantiate ")?, l.summary)))
         .collect();
-    let Some(worst) = pooled
-        .iter()
-        .filter(|(n, _)| n.starts_with("qr_"))
-        .map(|(_, s)| s.p50_us)
-        .reduce(f64::max)
-    else {
-        return;
-    };
+    let app = pooled.iter().filter(|(n, _)| n.starts_with("qr_"));
+    let worst = app.map(|(_, s)| s.p50_us).reduce(f64::max)?;
     let measured: Vec<String> = pooled
         .iter()
         .map(|(n, s)| format!("{n} {:.1} µs (p90 {:.1})", s.p50_us, s.p90_us))
         .collect();
-    report.goal(
-        "pooled instantiation p50 ≤ 30 µs (qr-host's pool settings, one thread)",
+    Some(goal(
+        "pooled instantiation p50 ≤ 30 µs (qr-host's pool settings, one thread)".into(),
         measured.join(", "),
-        Some(worst <= 30.0),
+        worst <= 30.0,
         "fresh Store + instantiate of the app's components (qr_*); the release is not timed",
-    );
+    ))
 }
 
-fn process_start(report: &mut Report) {
-    let Some(l) = report
-        .latencies
-        .iter()
-        .find(|l| l.section == "cold-start" && l.name.starts_with("qr-host process start"))
-    else {
-        return;
-    };
-    let s = &l.summary;
-    let ms = s.p50_us / 1000.0;
-    report.goal(
-        "qr-host process start → first response ≤ 30 ms (p50, warm cache)",
+fn process_start(r: &Report) -> Option<Goal> {
+    let mut latencies = r.latencies.iter();
+    let s = latencies
+        .find(|l| l.section == "cold-start" && l.name.starts_with("qr-host process start"))?
+        .summary;
+    let [p50, p90, p99] = [s.p50_us, s.p90_us, s.p99_us].map(|us| us / 1000.0);
+    Some(goal(
+        "qr-host process start → first response ≤ 30 ms (p50, warm cache)".into(),
         format!(
-            "p50 {ms:.1} ms (p90 {:.1} ms, p99 {:.1} ms, {} starts)",
-            s.p90_us / 1000.0,
-            s.p99_us / 1000.0,
+            "p50 {p50:.1} ms (p90 {p90:.1} ms, p99 {p99:.1} ms, {} starts)",
             s.samples
         ),
-        Some(ms <= 30.0),
+        p50 <= 30.0,
         "spawn to 200 on /health over loopback, precompiled cache warm",
-    );
+    ))
 }
 
 #[cfg(test)]

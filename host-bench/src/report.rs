@@ -154,21 +154,6 @@ impl Report {
         self.notes.push((section.into(), text.into()));
     }
 
-    pub fn goal(
-        &mut self,
-        goal: &str,
-        measured: String,
-        met: Option<bool>,
-        note: impl Into<String>,
-    ) {
-        self.goals.push(Goal {
-            goal: goal.into(),
-            measured,
-            met,
-            note: note.into(),
-        });
-    }
-
     /// The load cell of `section` measured for `service` on `route` (`POST /generate`) at
     /// `connections` with keep-alive on or off: what ratios and goals compare.
     pub fn load(
@@ -387,12 +372,12 @@ mod tests {
     #[test]
     fn markdown_marks_a_missed_goal() {
         let mut report = Report::new(true);
-        report.goal(
-            "pooled instantiation p50 ≤ 30 µs",
-            "41 µs".into(),
-            Some(false),
-            "",
-        );
+        report.goals.push(Goal {
+            goal: "pooled instantiation p50 ≤ 30 µs".into(),
+            measured: "41 µs".into(),
+            met: Some(false),
+            note: String::new(),
+        });
         assert!(
             report
                 .markdown()

@@ -2,7 +2,6 @@
 //! harness's `qr_tests::Process`) on a loopback port-0 (or free) address and stopped when
 //! dropped: qr-host, `wasmtime serve`, a native hyper hello, and the Python service.
 
-use std::ffi::OsString;
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
@@ -21,61 +20,63 @@ const POLL_INTERVAL: Duration = Duration::from_millis(20);
 #[derive(Debug)]
 pub struct Service {
     pub name: String,
-    program: OsString,
-    args: Vec<OsString>,
-    envs: Vec<(String, String)>,
+    command: Command,
     ready: Ready,
 }
 
 #[derive(Debug, Clone, Copy)]
 enum Ready {
-    /// The bound address is the first `http://ADDR` printed on stdout.
-    Stdout,
-    /// The bound address is the first `http://ADDR` printed on stderr.
-    Stderr,
+    /// The bound address is the first `http://ADDR` printed on this stream.
+    Prints(Stream),
     /// A fixed address, ready when `GET /health` answers 200.
     Poll(SocketAddr),
 }
 
 impl Service {
-    /// qr-host serving `manifest` with its precompiled cache in `cache` and `extra` flags.
-    pub fn qr_host(manifest: &Path, cache: &Path, extra: &[&str]) -> Result<Service> {
-        Ok(Service {
-            name: "qr-host".into(),
-            program: crate::paths::host_binary().into(),
-            // The tests' command line: loopback port-0 listeners, this cache, `extra`.
-            args: qr_tests::Host::builder(manifest)
-                .cache_dir(cache)
-                .args(extra)
-                .command_args(),
-            envs: Vec::new(),
-            ready: Ready::Stdout,
-        })
+    fn new(name: &str, command: Command, ready: Ready) -> Service {
+        let name = name.to_owned();
+        Service {
+            name,
+            command,
+            ready,
+        }
     }
 
-    /// `wasmtime serve -S cli=y` on `wasm` (the CLI from `~/.cargo/bin` or `PATH`).
+    /// qr-host serving `manifest` with its precompiled cache in `cache` and `extra` flags.
+    pub fn qr_host(manifest: &Path, cache: &Path, extra: &[&str]) -> Result<Service> {
+        let mut command = Command::new(crate::paths::host_binary());
+        // The tests' command line: loopback port-0 listeners, this cache, `extra`.
+        let host = qr_tests::Host::builder(manifest)
+            .cache_dir(cache)
+            .args(extra);
+        command.args(host.command_args());
+        Ok(Service::new(
+            "qr-host",
+            command,
+            Ready::Prints(Stream::Stdout),
+        ))
+    }
+
+    /// `wasmtime serve` on `wasm` with `extra` flags, as the tests run it.
     pub fn wasmtime_serve(wasm: &Path, extra: &[&str]) -> Result<Service> {
-        let mut args: Vec<OsString> = vec!["serve".into(), "-S".into(), "cli=y".into()];
-        args.extend(extra.iter().map(OsString::from));
-        args.extend(["--addr".into(), "127.0.0.1:0".into(), wasm.into()]);
-        Ok(Service {
-            name: "wasmtime serve".into(),
-            program: tool("wasmtime").context("wasmtime CLI not found")?.into(),
-            args,
-            envs: Vec::new(),
-            ready: Ready::Stderr,
-        })
+        tool("wasmtime").context("wasmtime CLI not found")?;
+        let command = qr_tests::wasmtime_serve_command(wasm, extra);
+        Ok(Service::new(
+            "wasmtime serve",
+            command,
+            Ready::Prints(Stream::Stderr),
+        ))
     }
 
     /// This binary's hidden `native-hello` subcommand: hyper answering "hello" natively.
     pub fn native_hello() -> Result<Service> {
-        Ok(Service {
-            name: "native hyper".into(),
-            program: std::env::current_exe()?.into(),
-            args: vec!["native-hello".into()],
-            envs: Vec::new(),
-            ready: Ready::Stdout,
-        })
+        let mut command = Command::new(std::env::current_exe()?);
+        command.arg("native-hello");
+        Ok(Service::new(
+            "native hyper",
+            command,
+            Ready::Prints(Stream::Stdout),
+        ))
     }
 
     /// The Python service under gunicorn (its venv must exist: `./run.sh setup`).
@@ -91,18 +92,14 @@ impl Service {
             );
         }
         let addr = SocketAddr::from(([127, 0, 0, 1], qr_tests::free_port()));
-        Ok(Service {
-            name: "python-seed".into(),
-            program: dir.join("run.sh").into(),
-            args: vec![addr.to_string().into()],
-            envs: Vec::new(),
-            ready: Ready::Poll(addr),
-        })
+        let mut command = Command::new(dir.join("run.sh"));
+        command.arg(addr.to_string());
+        Ok(Service::new("python-seed", command, Ready::Poll(addr)))
     }
 
     /// Adds an environment variable (e.g. `TOKIO_WORKER_THREADS`, `RUST_LOG`).
     pub fn env(mut self, key: &str, value: &str) -> Service {
-        self.envs.push((key.into(), value.into()));
+        self.command.env(key, value);
         self
     }
 
@@ -121,47 +118,34 @@ pub struct Server {
 }
 
 /// Starts `service` and waits until it is ready to answer.
-pub fn start(service: Service) -> Result<Server> {
-    let mut command = Command::new(&service.program);
-    command.args(&service.args);
-    for (k, v) in &service.envs {
-        command.env(k, v);
-    }
-    let mut process = Process::spawn(&service.name, &mut command)
-        .with_context(|| format!("starting {}", service.name))?
+pub fn start(mut service: Service) -> Result<Server> {
+    let name = service.name;
+    let mut process = Process::spawn(&name, &mut service.command)
+        .with_context(|| format!("starting {name}"))?
         .stop_signal(Signal::SIGTERM);
-    let stream = match service.ready {
-        Ready::Stdout => Stream::Stdout,
-        Ready::Stderr => Stream::Stderr,
+    let addr = match service.ready {
+        Ready::Prints(stream) => process
+            .wait_for_address(stream, "http://", READY_TIMEOUT)
+            .with_context(|| {
+                let output = process.output();
+                format!("{name} exited or printed no address; it said:\n{output}")
+            })?,
         Ready::Poll(addr) => {
             let deadline = Instant::now() + READY_TIMEOUT;
             while get_ok(addr, "/health").is_err() {
                 if Instant::now() > deadline {
-                    bail!("{} did not answer /health at {addr}", service.name);
+                    bail!("{name} did not answer /health at {addr}");
                 }
                 if process.has_exited() {
-                    bail!("{} exited:\n{}", service.name, process.output());
+                    bail!("{name} exited:\n{}", process.output());
                 }
                 std::thread::sleep(POLL_INTERVAL);
             }
-            return Ok(Server {
-                name: service.name,
-                addr,
-                process,
-            });
+            addr
         }
     };
-    let addr = process
-        .wait_for_address(stream, "http://", READY_TIMEOUT)
-        .with_context(|| {
-            format!(
-                "{} exited or printed no address; it said:\n{}",
-                service.name,
-                process.output()
-            )
-        })?;
     Ok(Server {
-        name: service.name,
+        name,
         addr,
         process,
     })

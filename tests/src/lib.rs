@@ -302,6 +302,22 @@ pub fn assert_problem(response: Response, status: u16, type_suffix: &str) -> ser
     body
 }
 
+/// An HTTP method token of `len` uppercase letters that differs per `seed`: what a client
+/// flooding a server with distinct methods sends.
+pub fn junk_method(seed: usize, len: usize) -> String {
+    let lcg = |state: u64| {
+        state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407)
+    };
+    let mut state = lcg(seed as u64);
+    let letters = std::iter::repeat_with(|| {
+        state = lcg(state);
+        char::from(b'A' + (state >> 59) as u8 % 26)
+    });
+    letters.take(len).collect()
+}
+
 /// Asserts that the `detail` of a problem body ([`assert_problem`]'s answer) contains `text`.
 pub fn assert_detail(problem: &serde_json::Value, text: &str) {
     let detail = problem["detail"].as_str().unwrap_or_default();
@@ -937,12 +953,17 @@ impl Host {
     /// `wasmtime serve -S cli=y` serving the component at `wasm` alone on an ephemeral loopback
     /// port; returns once it printed `Serving HTTP on http://ADDR/`. It has no admin listener.
     pub fn wasmtime_serve(wasm: &Path) -> Host {
-        let mut command = Command::new(tool("wasmtime"));
-        command
-            .args(["serve", "-S", "cli=y", "--addr", "127.0.0.1:0"])
-            .arg(wasm);
-        Host::from_command(HostKind::WasmtimeServe, command)
+        Host::from_command(HostKind::WasmtimeServe, wasmtime_serve_command(wasm, &[]))
     }
+}
+
+/// `wasmtime serve -S cli=y` with `extra` flags serving the component at `wasm` on an ephemeral
+/// loopback port (the CLI from [`tool`]): [`Host::wasmtime_serve`]'s command, and host-bench's.
+pub fn wasmtime_serve_command(wasm: &Path, extra: &[&str]) -> Command {
+    let mut command = Command::new(tool("wasmtime"));
+    command.args(["serve", "-S", "cli=y"]).args(extra);
+    command.args(["--addr", "127.0.0.1:0"]).arg(wasm);
+    command
 }
 
 /// A program of the Python venv `scripts/setup --test` makes in `target/ui-venv` (selenium,

@@ -215,7 +215,16 @@ fn every_generate_limit_holds_at_its_edge(host: &Host) {
     // Output side, (modules + 2 × margin) × scale: a symbol is an odd number of modules wide, so
     // no request makes exactly 10 000 or 10 001 px. The closest on either side: version 40
     // (177 modules) at 33 px with margin 63 is 9999 px, at 47 px with margin 18 is 10 011 px.
-    assert_eq!(MAX_OUTPUT_SIDE_PX, 10_000);
+    // Checked over every odd width up to version 40's plus both margins, and every scale:
+    let sides = (11..=u64::from(177 + 2 * MAX_MARGIN))
+        .step_by(2)
+        .flat_map(|width| (u64::from(MIN_SCALE)..=u64::from(MAX_SCALE)).map(move |s| width * s));
+    let below = sides
+        .clone()
+        .filter(|&side| side <= MAX_OUTPUT_SIDE_PX)
+        .max();
+    let above = sides.filter(|&side| side > MAX_OUTPUT_SIDE_PX).min();
+    assert_eq!((below, above), (Some(9999), Some(10_011)));
     let v40 = |scale: u32, margin: u32| {
         format!(
             r#"{{"data":"{}","error_correction":"L","size":{scale},"margin":{margin},"format":"svg"}}"#,

@@ -1,6 +1,6 @@
 //! `/metrics` on the admin listener is valid Prometheus text and counts what was sent.
 
-use qr_tests::{Host, Metrics, app_manifest, assert_problem, fixtures_manifest};
+use qr_tests::{Host, Metrics, app_manifest, assert_problem, fixtures_manifest, junk_method};
 
 #[test]
 fn metrics_parse_as_prometheus_text_and_match_the_requests_sent() {
@@ -64,20 +64,6 @@ fn the_admin_listener_serves_probes_and_nothing_of_the_app() {
     host.shutdown();
 }
 
-/// A method token of `len` bytes that differs per `seed` (uppercase letters, a valid token).
-fn junk_method(seed: usize, len: usize) -> reqwest::Method {
-    let mut state = seed as u64 * 6_364_136_223_846_793_005 + 1_442_695_040_888_963_407;
-    let token: Vec<u8> = (0..len)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            b'A' + (state >> 59) as u8 % 26
-        })
-        .collect();
-    reqwest::Method::from_bytes(&token).expect("letters are a token")
-}
-
 #[test]
 fn a_flood_of_distinct_methods_is_answered_by_the_routes_and_adds_one_series_per_route() {
     // The product's app: its components answer unknown methods with 405 or 404 problem+json,
@@ -94,9 +80,11 @@ fn a_flood_of_distinct_methods_is_answered_by_the_routes_and_adds_one_series_per
     const FLOOD: usize = 400;
     for i in 0..FLOOD {
         let path = paths[i % 3];
+        let method = junk_method(i, 4096);
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a token");
         let response = host
             .client()
-            .request(junk_method(i, 4096), host.url(path))
+            .request(method, host.url(path))
             .send()
             .expect("junk method request");
         if path == "/nowhere" {

@@ -182,12 +182,7 @@ fn pipeline(stop: &AtomicBool, target: SocketAddr) -> u64 {
 fn method_flood(stop: &AtomicBool, target: SocketAddr) -> u64 {
     let mut sent = 0;
     while sent < METHOD_FLOOD && !stop.load(Ordering::Relaxed) {
-        let method: String = format!("{sent:08}")
-            .bytes()
-            .map(|d| char::from(b'A' + (d - b'0')))
-            .cycle()
-            .take(4096)
-            .collect();
+        let method = qr_tests::junk_method(sent as usize, 4096);
         let Ok(mut stream) = connect_from(ATTACKER, target) else {
             continue;
         };

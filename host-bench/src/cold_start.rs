@@ -74,20 +74,13 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
                 &format!("instantiate {name} ({})", allocation.label()),
                 instantiations,
             );
-            let samples = rt.block_on(async {
-                let mut samples = Vec::with_capacity(instantiations);
-                for _ in 0..instantiations {
-                    samples.push(guest.instantiate().await?);
-                    bar.inc(1);
-                }
-                anyhow::Ok(samples)
-            })?;
+            let summary = rt.block_on(guest.time_instantiations(instantiations, || bar.inc(1)))?;
             bar.finish_and_clear();
             report.latency(
                 SECTION,
                 format!("instantiate {name}"),
                 allocation.label(),
-                Summary::of(samples),
+                summary,
             );
         }
     }

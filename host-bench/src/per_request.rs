@@ -7,7 +7,6 @@ use std::time::Instant;
 use anyhow::Result;
 
 use crate::report::{Report, Table, fmt_us};
-use crate::stats::Summary;
 use crate::wasm::{self, Allocation, Guest};
 use crate::workload;
 use crate::{Progress as _, Run};
@@ -60,16 +59,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
             let bar = run
                 .progress
                 .bar(&format!("{} (wasm, {})", case.name, allocation.label()), n);
-            let summary = rt.block_on(async {
-                let mut samples = Vec::with_capacity(n);
-                for _ in 0..n {
-                    let start = Instant::now();
-                    guest.handle(&case.call).await?;
-                    samples.push(start.elapsed());
-                    bar.inc(1);
-                }
-                anyhow::Ok(Summary::of(samples))
-            })?;
+            let summary = rt.block_on(guest.time_calls(&case.call, n, || bar.inc(1)))?;
             bar.finish_and_clear();
             report.latency(
                 SECTION,

@@ -16,7 +16,6 @@ use anyhow::{Context as _, Result};
 
 use crate::oha::{Oha, Shot};
 use crate::servers::{self, Service};
-use crate::stats::Summary;
 use crate::wasm::{self, Allocation, Call, Guest};
 
 /// The seed request, as a GET (the README's first example): the default request.
@@ -96,25 +95,16 @@ pub fn run(old: &Path, new: &Path, path: &str, rounds: usize, out: &Path) -> Res
                 for _ in 0..WARMUP {
                     pooled.handle(&call).await?;
                 }
-                let mut samples = Vec::with_capacity(CALLS);
-                for _ in 0..CALLS {
-                    let start = Instant::now();
-                    pooled.handle(&call).await?;
-                    samples.push(start.elapsed());
-                }
-                r.call_us = Summary::of(samples).p50_us;
+                r.call_us = pooled.time_calls(&call, CALLS, || ()).await?.p50_us;
                 for (guest, slot) in [
                     (pooled, &mut r.pooled_instantiate_us),
                     (on_demand, &mut r.on_demand_instantiate_us),
                 ] {
-                    for _ in 0..WARMUP {
-                        guest.instantiate().await?;
-                    }
-                    let mut samples = Vec::with_capacity(INSTANTIATIONS);
-                    for _ in 0..INSTANTIATIONS {
-                        samples.push(guest.instantiate().await?);
-                    }
-                    *slot = Summary::of(samples).p50_us;
+                    guest.time_instantiations(WARMUP, || ()).await?;
+                    *slot = guest
+                        .time_instantiations(INSTANTIATIONS, || ())
+                        .await?
+                        .p50_us;
                 }
                 anyhow::Ok(())
             })?;

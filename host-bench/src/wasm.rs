@@ -16,6 +16,8 @@ use serde::Serialize;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
+use crate::stats::Summary;
+
 /// How instances get their memory: the lever the host-overhead section sweeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Allocation {
@@ -163,6 +165,29 @@ impl Guest {
         let elapsed = start.elapsed();
         drop(instance);
         Ok(elapsed)
+    }
+
+    /// `n` instantiations ([`Guest::instantiate`]), each timed; `tick` runs after each (a
+    /// progress bar's step).
+    pub async fn time_instantiations(&self, n: usize, tick: impl Fn()) -> Result<Summary> {
+        let mut samples = Vec::with_capacity(n);
+        for _ in 0..n {
+            samples.push(self.instantiate().await?);
+            tick();
+        }
+        Ok(Summary::of(samples))
+    }
+
+    /// `n` requests through [`Guest::handle`], each timed; `tick` runs after each.
+    pub async fn time_calls(&self, call: &Call, n: usize, tick: impl Fn()) -> Result<Summary> {
+        let mut samples = Vec::with_capacity(n);
+        for _ in 0..n {
+            let start = Instant::now();
+            self.handle(call).await?;
+            samples.push(start.elapsed());
+            tick();
+        }
+        Ok(Summary::of(samples))
     }
 
     /// One request through `Runtime::call`, the path qr-host serves every request by (see the

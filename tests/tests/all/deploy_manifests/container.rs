@@ -191,22 +191,17 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
     std::os::unix::fs::chown(cache.path(), Some(uid), Some(uid)).expect("chown the cache dir");
     let memory_limit = quantity(at(spec, "resources.limits.memory"));
     let cpu_limit = quantity(at(spec, "resources.limits.cpu"));
-    assert_eq!(
-        str_at(spec, "volumeMounts.0.mountPath"),
-        "/var/cache/qr-host"
-    );
-    assert_eq!(
-        at(spec, "securityContext.readOnlyRootFilesystem").as_bool(),
-        Some(true)
-    );
-    assert_eq!(
-        at(spec, "securityContext.capabilities.drop.0").as_str(),
-        Some("ALL")
-    );
-    assert_eq!(
-        at(spec, "securityContext.allowPrivilegeEscalation").as_bool(),
-        Some(false)
-    );
+    // What the podman flags below stand for.
+    #[rustfmt::skip]
+    let fields = [
+        ("volumeMounts.0.mountPath", Yaml::from("/var/cache/qr-host")),
+        ("securityContext.readOnlyRootFilesystem", true.into()),
+        ("securityContext.capabilities.drop.0", "ALL".into()),
+        ("securityContext.allowPrivilegeEscalation", false.into()),
+    ];
+    for (path, want) in fields {
+        assert_eq!(at(spec, path), &want, "{path}");
+    }
     let port = |port_name: &str| {
         at(spec, "ports")
             .as_sequence()

@@ -279,13 +279,10 @@ pub fn client() -> Client {
 /// Returns the parsed body for further checks.
 pub fn assert_problem(response: Response, status: u16, type_suffix: &str) -> serde_json::Value {
     assert_eq!(response.status(), status, "status");
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(
+        header(&response, "content-type"),
+        "application/problem+json"
+    );
     let body: serde_json::Value = response.json().expect("problem+json body");
     assert_eq!(body["status"], status, "{body}");
     let type_uri = body["type"]
@@ -300,6 +297,15 @@ pub fn assert_problem(response: Response, status: u16, type_suffix: &str) -> ser
         "{body}"
     );
     body
+}
+
+/// Header `name` of `response` as text; panics when it is absent or not visible ASCII.
+pub fn header<'a>(response: &'a Response, name: &str) -> &'a str {
+    let value = response.headers().get(name);
+    let value = value.unwrap_or_else(|| panic!("no {name} header in {response:?}"));
+    value
+        .to_str()
+        .unwrap_or_else(|_| panic!("{name} is not text: {value:?}"))
 }
 
 /// An HTTP method token of `len` uppercase letters that differs per `seed`: what a client

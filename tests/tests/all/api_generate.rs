@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::readback::{contact_sheet, multipart, red_png, rxing_png, rxing_png_as, unzip};
-use qr_tests::{Host, StatusCode, assert_api_problem as problem, assert_detail};
+use qr_tests::{Host, StatusCode, assert_api_problem as problem, assert_detail, header};
 use serde_json::Value;
 
 // Each body runs against qr-host and against `spin up`, as NAME::qr_host and NAME::spin.
@@ -72,17 +72,8 @@ fn query_options_shape_png_and_svg_and_both_read_back(host: &Host) {
             "/generate?data=gate%207%20%E2%9C%85&ecc={ecc}&scale=3&margin=2&fg=%23102030&bg=ffffff"
         ));
         assert_eq!(response.status(), StatusCode::OK, "{ecc}");
-        assert!(
-            response.headers()["cache-control"]
-                .to_str()
-                .unwrap()
-                .contains("immutable")
-        );
-        let version: u32 = response.headers()["x-qr-version"]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
+        assert!(header(&response, "cache-control").contains("immutable"));
+        let version: u32 = header(&response, "x-qr-version").parse().unwrap();
         let png = response.bytes().unwrap().to_vec();
         // 17 + 4 × version modules, 2 margin modules a side, 3 px a module.
         assert_eq!(luma(&png).width(), (17 + 4 * version + 4) * 3, "{ecc}");
@@ -312,7 +303,7 @@ fn text_pdf_and_eps_formats_and_get_etags_with_304(host: &Host) {
 
     // A strong ETag per representation, and a 304 when the client has it.
     let first = host.get("/generate?data=hello");
-    let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let tag = header(&first, "etag").to_owned();
     assert!(tag.starts_with('"') && tag.ends_with('"'), "{tag}");
     assert_eq!(
         host.get("/generate?data=hello").headers()["etag"],
@@ -564,16 +555,8 @@ fn structured_append_answers_a_zip_or_a_pdf_that_reads_back_whole(host: &Host) {
     let response = host.post("/generate", "application/json", body.to_string());
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "application/zip");
-    let total: usize = response.headers()["x-qr-symbols"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let version: u8 = response.headers()["x-qr-version"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let total: usize = header(&response, "x-qr-symbols").parse().unwrap();
+    let version: u8 = header(&response, "x-qr-version").parse().unwrap();
     assert!(version <= 10 && total > 1, "{version} {total}");
     let members = unzip(response.bytes().unwrap().to_vec());
     assert_eq!(members.len(), total);

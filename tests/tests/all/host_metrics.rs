@@ -12,10 +12,7 @@ fn metrics_parse_as_prometheus_text_and_match_the_requests_sent() {
     assert_eq!(host.get("/panic").status(), 500);
 
     let response = host.admin_get("/metrics");
-    let content_type = response.headers()["content-type"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
+    let content_type = qr_tests::header(&response, "content-type").to_owned();
     assert!(
         content_type.starts_with("application/openmetrics-text"),
         "{content_type}"

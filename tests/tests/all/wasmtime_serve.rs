@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::readback::{multipart, red_png, rxing_png, rxing_png_as, unzip};
-use qr_tests::{Host, StatusCode, assert_api_problem, wasm};
+use qr_tests::{Host, StatusCode, assert_api_problem, header, wasm};
 use serde_json::Value;
 
 #[test]
@@ -167,10 +167,7 @@ fn every_generate_feature_answers_under_wasmtime_serve() {
             .send()
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{what}");
-        let ct = response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .to_owned();
+        let ct = header(&response, "content-type").to_owned();
         let bytes = response.bytes().unwrap().to_vec();
         match expect {
             Expect::Reads(text) => {
@@ -226,12 +223,7 @@ fn the_ui_component_serves_the_page_and_the_openapi_document_under_wasmtime_serv
     let page = server.get("/");
     assert_eq!(page.status(), StatusCode::OK);
     assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
-    assert!(
-        page.headers()["content-security-policy"]
-            .to_str()
-            .expect("an ASCII header")
-            .contains("script-src 'self'")
-    );
+    assert!(header(&page, "content-security-policy").contains("script-src 'self'"));
     assert!(page.text().expect("text body").contains("/ui/app.js"));
 
     let doc: Value = server.get("/openapi.json").json().expect("JSON body");

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use plotters::prelude::*;
 
 use crate::report::Load;
@@ -39,10 +39,8 @@ pub fn write(path: &Path, loads: &[Load], title: &str) -> Result<()> {
         * 1.1;
 
     let root = SVGBackend::new(path, SIZE).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| anyhow!("{e:?}"))?;
-    let root = root
-        .titled(title, ("sans-serif", 20))
-        .map_err(|e| anyhow!("{e:?}"))?;
+    root.fill(&WHITE)?;
+    let root = root.titled(title, ("sans-serif", 20))?;
     let (left, right) = root.split_horizontally(SIZE.0 / 2);
     let panels: [(&DrawingArea<_, _>, &str, f64, bool); 2] = [
         (&left, "req/s (log)", max_rps, false),
@@ -56,14 +54,12 @@ pub fn write(path: &Path, loads: &[Load], title: &str) -> Result<()> {
             .build_cartesian_2d(
                 (0.8..max_conns * 1.25).log_scale(),
                 (0.01..max_y).log_scale(),
-            )
-            .map_err(|e| anyhow!("{e:?}"))?;
+            )?;
         chart
             .configure_mesh()
             .x_desc("connections (log)")
             .y_desc(label)
-            .draw()
-            .map_err(|e| anyhow!("{e:?}"))?;
+            .draw()?;
         for (i, (name, points)) in series.iter().enumerate() {
             let color = Palette99::pick(i).to_rgba();
             let mut points = points.clone();
@@ -75,23 +71,18 @@ pub fn write(path: &Path, loads: &[Load], title: &str) -> Result<()> {
                     .collect::<Vec<_>>()
             };
             if latency {
-                chart
-                    .draw_series(LineSeries::new(xy(|l| l.p50_ms), color.stroke_width(2)))
-                    .map_err(|e| anyhow!("{e:?}"))?;
-                chart
-                    .draw_series(DashedLineSeries::new(
-                        xy(|l| l.p99_ms),
-                        6,
-                        4,
-                        color.stroke_width(1),
-                    ))
-                    .map_err(|e| anyhow!("{e:?}"))?;
+                chart.draw_series(LineSeries::new(xy(|l| l.p50_ms), color.stroke_width(2)))?;
+                chart.draw_series(DashedLineSeries::new(
+                    xy(|l| l.p99_ms),
+                    6,
+                    4,
+                    color.stroke_width(1),
+                ))?;
             } else {
                 chart
                     .draw_series(
                         LineSeries::new(xy(|l| l.rps), color.stroke_width(2)).point_size(3),
-                    )
-                    .map_err(|e| anyhow!("{e:?}"))?
+                    )?
                     .label(name.clone())
                     .legend(move |(x, y)| {
                         PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2))
@@ -105,10 +96,9 @@ pub fn write(path: &Path, loads: &[Load], title: &str) -> Result<()> {
                 .border_style(BLACK)
                 .label_font(("sans-serif", 11))
                 .position(SeriesLabelPosition::LowerRight)
-                .draw()
-                .map_err(|e| anyhow!("{e:?}"))?;
+                .draw()?;
         }
     }
-    root.present().map_err(|e| anyhow!("{e:?}"))?;
+    root.present()?;
     Ok(())
 }

@@ -174,9 +174,14 @@ fn generate_rate(r: &Report) -> Option<Goal> {
     ))
 }
 
+/// per-request's variant with the pool qr-host ships with on this machine: what the goals
+/// judge, never the best of the variants measured.
+fn shipped_pool() -> String {
+    format!("wasm, {}", Allocation::qr_host_default().label())
+}
+
 fn wasm_native(r: &Report) -> Option<Goal> {
-    // The pool qr-host ships with on this machine, never the best of the variants measured.
-    let shipped = format!("wasm, {}", Allocation::qr_host_default().label());
+    let shipped = shipped_pool();
     let summary = |name: &str, variant: &str| {
         let mut found = r.latencies.iter();
         let l =
@@ -239,10 +244,23 @@ fn instantiation(r: &Report) -> Option<Goal> {
         .collect();
     let app = pooled.iter().filter(|(n, _)| n.starts_with("qr_"));
     let worst = app.map(|(_, s)| s.p50_us).reduce(f64::max)?;
-    let measured: Vec<String> = pooled
+    let mut measured: Vec<String> = pooled
         .iter()
         .map(|(n, s)| format!("{n} {:.1} µs (p90 {:.1})", s.p50_us, s.p90_us))
         .collect();
+    // The goal's figure leaves out the instance's release; a whole request on a fresh instance,
+    // release (the pool's reset) included, is per-request's fixed cost.
+    let shipped = shipped_pool();
+    let whole = r
+        .latencies
+        .iter()
+        .find(|l| l.name == FIXED_COST && l.variant == shipped);
+    if let Some(whole) = whole {
+        let us = whole.summary.p50_us;
+        measured.push(format!(
+            "with a request and the release ({FIXED_COST}): {us:.1} µs"
+        ));
+    }
     Some(goal(
         "pooled instantiation p50 ≤ 30 µs (qr-host's pool settings, one thread)".into(),
         measured.join(", "),

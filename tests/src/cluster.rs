@@ -185,14 +185,9 @@ impl Nginx {
 pub fn write_checked_config(prefix: &Path, config: &str) -> PathBuf {
     let conf = prefix.join("nginx.conf");
     std::fs::write(&conf, config).expect("write nginx.conf");
-    let check = nginx_command(prefix, &conf)
-        .arg("-t")
-        .output()
-        .expect("run nginx -t");
-    assert!(
-        check.status.success(),
-        "nginx -t rejected the rendered config:\n{}",
-        String::from_utf8_lossy(&check.stderr)
+    crate::run_ok(
+        nginx_command(prefix, &conf).arg("-t"),
+        "nginx -t on the rendered config",
     );
     conf
 }
@@ -232,18 +227,11 @@ fn nginx_command(prefix: &Path, conf: &Path) -> Command {
 
 /// Runs `deploy/nginx/render` with `options` and `hosts`; returns the config text.
 pub fn render(options: &[String], hosts: &[SocketAddr]) -> String {
-    let script = crate::workspace_root().join("deploy/nginx/render");
-    let output = Command::new(&script)
+    let mut render = Command::new(crate::workspace_root().join("deploy/nginx/render"));
+    render
         .args(options)
-        .args(hosts.iter().map(ToString::to_string))
-        .output()
-        .unwrap_or_else(|e| panic!("run {}: {e}", script.display()));
-    assert!(
-        output.status.success(),
-        "render failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("config is UTF-8")
+        .args(hosts.iter().map(ToString::to_string));
+    crate::run_ok(&mut render, "deploy/nginx/render").0
 }
 
 /// Client-side totals of a [`Load`].

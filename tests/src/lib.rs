@@ -52,7 +52,7 @@ use wait_timeout::ChildExt as _;
 
 pub use metrics::{EVENT_COUNTERS, Metrics};
 pub use process::{
-    Process, Signal, Stream, address_in, cpu_seconds, free_port, load_average, pid_is_alive,
+    Process, Signal, Stream, address_in, cpu_seconds, free_port, load_average, pid_is_alive, run_ok,
 };
 
 pub use reqwest::StatusCode;

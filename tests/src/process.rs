@@ -261,6 +261,23 @@ fn read_lines(
     })
 }
 
+/// Runs `command` to its end and returns its stdout and stderr; panics with both unless it
+/// exited 0. `what` names it in the messages (with the setup command where a tool may be
+/// missing).
+pub fn run_ok(command: &mut Command, what: &str) -> (String, String) {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("run {what}: {e}"));
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    let status = output.status;
+    assert!(
+        status.success(),
+        "{what} failed ({status}):\n{stdout}\n{stderr}"
+    );
+    (stdout, stderr)
+}
+
 /// Whether a process with this id exists (any process, not only our children: signal 0 only
 /// checks that it could be signalled).
 pub fn pid_is_alive(pid: u32) -> bool {

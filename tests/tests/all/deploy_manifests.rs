@@ -8,7 +8,7 @@
 
 mod container;
 
-use qr_tests::{Host, fixtures_manifest, workspace_root};
+use qr_tests::{Host, fixtures_manifest, run_ok, workspace_root};
 use serde_json::Value as Json;
 use serde_norway::Value as Yaml;
 use std::collections::BTreeSet;
@@ -255,7 +255,8 @@ fn the_kubernetes_manifests_validate_against_the_kubernetes_schemas() {
     command
         .args(["--kubernetes-version", "1.31.0", "--strict"])
         .args(kubernetes_files());
-    let report = run_ok(command, "kubernetes-validate");
+    let (stdout, stderr) = run_ok(&mut command, "kubernetes-validate");
+    let report = stdout + &stderr;
     println!("{report}");
     // SpinApp is a custom resource: no schema there, checked field by field above.
     let passed = report
@@ -268,27 +269,13 @@ fn the_kubernetes_manifests_validate_against_the_kubernetes_schemas() {
     );
 }
 
+/// promtool with `args` in deploy/prometheus; its stdout and stderr.
 fn promtool(args: &[&str]) -> String {
     let mut command = Command::new("promtool");
     command.args(args).current_dir(deploy("prometheus"));
-    run_ok(
-        command,
-        &format!("promtool {args:?} (Debian's prometheus: scripts/setup --test)"),
-    )
-}
-
-/// Runs `command`, asserts it succeeded, and returns its stdout and stderr together.
-fn run_ok(mut command: Command, what: &str) -> String {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("run {what}: {e}"));
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(output.status.success(), "{what}:\n{report}");
-    report
+    let what = format!("promtool {args:?} (Debian's prometheus: scripts/setup --test)");
+    let (stdout, stderr) = run_ok(&mut command, &what);
+    stdout + &stderr
 }
 
 #[test]

@@ -43,21 +43,15 @@ fn cluster_up_serves_through_nginx_and_down_stops_every_recorded_pid() {
     let state = tempfile::tempdir().expect("state dir");
     let (port, host_port, admin_port) = (free_port_run(), free_port_run(), free_port_run());
     let cluster = |args: &[&str]| {
-        let output = Command::new(qr_tests::workspace_root().join("deploy/local/cluster"))
+        let mut command = Command::new(qr_tests::workspace_root().join("deploy/local/cluster"));
+        command
             .args(args)
             .env("QR_CLUSTER_DIR", state.path())
             .env("QR_CLUSTER_PORT", port.to_string())
             .env("QR_CLUSTER_FIRST_HOST_PORT", host_port.to_string())
-            .env("QR_CLUSTER_FIRST_ADMIN_PORT", admin_port.to_string())
-            .output()
-            .expect("run deploy/local/cluster");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        assert!(output.status.success(), "cluster {args:?}:\n{text}");
-        text
+            .env("QR_CLUSTER_FIRST_ADMIN_PORT", admin_port.to_string());
+        let (stdout, stderr) = qr_tests::run_ok(&mut command, &format!("cluster {args:?}"));
+        stdout + &stderr
     };
 
     println!("{}", cluster(&["up", "--hosts", &HOSTS.to_string()]));

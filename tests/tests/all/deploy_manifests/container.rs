@@ -8,11 +8,11 @@
 //! in-flight request and exits 0.
 
 use super::{at, deploy, deployment_command_line, documents, str_at};
-use qr_tests::{Host, HostKind, assert_problem, wait_until, workspace_root};
+use qr_tests::{Host, HostKind, assert_problem, run_ok, wait_until, workspace_root};
 use serde_norway::Value as Yaml;
 use std::io::Read;
 use std::net::SocketAddr;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::mpsc;
 use std::thread;
 use std::time::Instant;
@@ -37,23 +37,6 @@ fn podman() -> Command {
         workspace_root().join("deploy/docker/containers.conf"),
     );
     command
-}
-
-fn run_ok(mut command: Command, what: &str) -> String {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = command
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: {e} (scripts/setup --test installs podman)"));
-    let stdout = String::from_utf8_lossy(&stdout).into_owned();
-    assert!(
-        status.success(),
-        "{what} failed ({status}):\n{stdout}\n{}",
-        String::from_utf8_lossy(&stderr)
-    );
-    stdout
 }
 
 /// Removes the named container, then the image, when dropped, whatever happened to the test
@@ -91,7 +74,7 @@ fn quantity(value: &Yaml) -> f64 {
 fn published(name: &str, port: u64) -> SocketAddr {
     let mut command = podman();
     command.args(["port", name, &format!("{port}/tcp")]);
-    let out = run_ok(command, "podman port");
+    let out = run_ok(&mut command, "podman port").0;
     out.lines()
         .next()
         .and_then(|line| line.trim().parse().ok())
@@ -103,7 +86,7 @@ fn published(name: &str, port: u64) -> SocketAddr {
 fn memory_cgroup(name: &str) -> std::path::PathBuf {
     let mut command = podman();
     command.args(["inspect", "--format", "{{.State.CgroupPath}}", name]);
-    let path = run_ok(command, "podman inspect").trim().to_owned();
+    let path = run_ok(&mut command, "podman inspect").0.trim().to_owned();
     let dir = std::path::Path::new("/sys/fs/cgroup/memory").join(path.trim_start_matches('/'));
     assert!(dir.is_dir(), "no memory cgroup at {}", dir.display());
     dir
@@ -158,7 +141,10 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
             workspace_root().join("deploy/docker/containers.conf"),
         )
         .args(["--pull=never", "--quiet", "-t", &image()]);
-    run_ok(build, "deploy/docker/build-image");
+    run_ok(
+        &mut build,
+        "deploy/docker/build-image (podman: scripts/setup --test)",
+    );
     let build_time = started.elapsed();
     let mut inspect = podman();
     inspect.args([
@@ -168,7 +154,7 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
         "{{.Size}} {{json .Config.Entrypoint}} {{.Config.User}}",
         &image(),
     ]);
-    let info = run_ok(inspect, "podman image inspect");
+    let info = run_ok(&mut inspect, "podman image inspect").0;
     let mut words = info.split_whitespace();
     let size: u64 = words.next().and_then(|s| s.parse().ok()).expect("size");
     let entrypoint: Vec<String> =

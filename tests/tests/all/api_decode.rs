@@ -3,6 +3,7 @@
 // A failed unwrap in a test is a failed test with its message.
 #![allow(clippy::unwrap_used)]
 
+use crate::readback::multipart_file;
 use qr_test_images::png_declaring;
 use qr_tests::{Host, StatusCode, assert_api_problem as problem, assert_detail, workspace_root};
 use serde_json::Value;
@@ -51,36 +52,17 @@ fn phone_photos_and_screenshots_decode_to_their_expected_text(host: &Host) {
 
 fn a_multipart_upload_in_field_file_decodes_like_a_raw_body(host: &Host) {
     let (image, expected) = corpus("zxing-java/qrcode-1/1.png");
-    let boundary = "qr-workshop-test-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.png\"\r\nContent-Type: image/png\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(&image);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let response = host.post(
-        "/decode",
-        &format!("multipart/form-data; boundary={boundary}"),
-        body,
-    );
-    let decoded: Value = response.json().unwrap();
+    let (content_type, body) = multipart_file(&[("note", "hello")], "file", &image);
+    let decoded: Value = host.post("/decode", &content_type, body).json().unwrap();
     assert_eq!(
         decoded["data"].as_str().map(|t| t.trim_end_matches('\n')),
         Some(expected.as_str())
     );
 
-    let no_file = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--{boundary}--\r\n"
-    );
-    problem(
-        host.post(
-            "/decode",
-            &format!("multipart/form-data; boundary={boundary}"),
-            no_file,
-        ),
-        400,
-        "invalid-multipart",
-    );
+    // A form whose only file part is not `file`.
+    let (content_type, no_file) = multipart_file(&[("note", "hello")], "other", &image);
+    let response = host.post("/decode", &content_type, no_file);
+    problem(response, 400, "invalid-multipart");
 }
 
 fn an_image_without_a_code_is_an_empty_result_not_an_error(host: &Host) {
@@ -99,11 +81,8 @@ fn an_image_without_a_code_is_an_empty_result_not_an_error(host: &Host) {
 fn every_decode_limit_holds_at_its_edge(host: &Host) {
     use qr_core::limits::*;
 
-    let chunked = |n: usize| {
-        let chunks = (0..n.div_ceil(65_536))
-            .map(move |i| Ok::<_, std::io::Error>(vec![0u8; 65_536.min(n - i * 65_536)]));
-        reqwest::blocking::Body::new(ChunkReader::new(chunks))
-    };
+    // A reader body has no length: reqwest sends it chunked.
+    let chunked = |n: usize| reqwest::blocking::Body::new(std::io::Cursor::new(vec![0u8; n]));
     let rows = (MAX_IMAGE_PIXELS / u64::from(MAX_IMAGE_SIDE)) as u32;
     let (bytes, png, text) = ("application/octet-stream", "image/png", "text/plain");
     // A table: one case a line.
@@ -130,36 +109,6 @@ fn every_decode_limit_holds_at_its_edge(host: &Host) {
     assert!(huge.len() < 100);
     let body = problem(host.post("/decode", png, huge), 413, "image-too-large");
     assert_detail(&body, "60000x60000");
-}
-
-/// Streams an iterator of chunks as a body of unknown length (chunked transfer encoding).
-struct ChunkReader<I> {
-    chunks: I,
-    current: std::io::Cursor<Vec<u8>>,
-}
-
-impl<I: Iterator<Item = std::io::Result<Vec<u8>>>> ChunkReader<I> {
-    fn new(chunks: I) -> Self {
-        ChunkReader {
-            chunks,
-            current: std::io::Cursor::new(Vec::new()),
-        }
-    }
-}
-
-impl<I: Iterator<Item = std::io::Result<Vec<u8>>>> std::io::Read for ChunkReader<I> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            let n = self.current.read(buf)?;
-            if n > 0 {
-                return Ok(n);
-            }
-            match self.chunks.next() {
-                Some(chunk) => self.current = std::io::Cursor::new(chunk?),
-                None => return Ok(0),
-            }
-        }
-    }
 }
 
 /// Micro QR and rMQR symbols (fixtures of `crates/qr-scan/tests/fixtures/micro`, written

@@ -36,6 +36,11 @@ pub fn red_png(width: u32, height: u32) -> Vec<u8> {
 
 /// A `multipart/form-data` body of text fields and one `logo` file part.
 pub fn multipart(fields: &[(&str, &str)], logo: &[u8]) -> (String, Vec<u8>) {
+    multipart_file(fields, "logo", logo)
+}
+
+/// A `multipart/form-data` body of text fields and one PNG file part named `part`.
+pub fn multipart_file(fields: &[(&str, &str)], part: &str, png: &[u8]) -> (String, Vec<u8>) {
     let boundary = "qr-workshop-test-boundary";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -47,9 +52,9 @@ pub fn multipart(fields: &[(&str, &str)], logo: &[u8]) -> (String, Vec<u8>) {
         );
     }
     body.extend_from_slice(
-        format!("--{boundary}\r\ncontent-disposition: form-data; name=\"logo\"; filename=\"logo.png\"\r\ncontent-type: image/png\r\n\r\n").as_bytes(),
+        format!("--{boundary}\r\ncontent-disposition: form-data; name=\"{part}\"; filename=\"{part}.png\"\r\ncontent-type: image/png\r\n\r\n").as_bytes(),
     );
-    body.extend_from_slice(logo);
+    body.extend_from_slice(png);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }

@@ -7,12 +7,12 @@ use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 
+use crate::Run;
 use crate::report::Report;
 use crate::servers::{self, Service};
 use crate::stats::Summary;
 use crate::wasm::{self, Allocation, Guest};
 use crate::workload;
-use crate::{Progress, Run};
 
 const SECTION: &str = "cold-start";
 

@@ -8,10 +8,10 @@ use std::time::Instant;
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
+use crate::Run;
 use crate::report::{Report, Table};
 use crate::wasm::{self, Allocation, Guest};
 use crate::workload;
-use crate::{Progress as _, Run};
 
 const SECTION: &str = "levers";
 

@@ -166,23 +166,6 @@ impl Run {
 #[derive(Debug, Default)]
 pub struct Bars;
 
-/// Progress reporting, so parts can say what they are doing.
-pub trait Progress {
-    fn bar(&self, what: &str, len: usize) -> ProgressBar;
-    fn spinner(&self, what: &str) -> Spinner;
-    /// Times `f` `n` times behind a bar.
-    fn timed<T>(&self, what: &str, n: usize, mut f: impl FnMut() -> Result<T>) -> Result<Summary> {
-        let bar = self.bar(what, n);
-        let summary = Summary::time(n, || {
-            let out = f();
-            bar.inc(1);
-            out
-        });
-        bar.finish_and_clear();
-        summary
-    }
-}
-
 /// A spinner that clears itself when dropped.
 #[derive(Debug)]
 pub struct Spinner(ProgressBar);
@@ -193,8 +176,9 @@ impl Drop for Spinner {
     }
 }
 
-impl Progress for Bars {
-    fn bar(&self, what: &str, len: usize) -> ProgressBar {
+/// Progress reporting, so parts can say what they are doing.
+impl Bars {
+    pub fn bar(&self, what: &str, len: usize) -> ProgressBar {
         eprintln!("  {what}");
         let bar = ProgressBar::new(len as u64).with_message(what.to_owned());
         if let Ok(style) = ProgressStyle::with_template("  {bar:30} {pos}/{len} {msg} ({elapsed})")
@@ -204,11 +188,28 @@ impl Progress for Bars {
         bar
     }
 
-    fn spinner(&self, what: &str) -> Spinner {
+    pub fn spinner(&self, what: &str) -> Spinner {
         eprintln!("  {what}");
         let bar = ProgressBar::new_spinner().with_message(what.to_owned());
         bar.enable_steady_tick(Duration::from_millis(120));
         Spinner(bar)
+    }
+
+    /// Times `f` `n` times behind a bar.
+    pub fn timed<T>(
+        &self,
+        what: &str,
+        n: usize,
+        mut f: impl FnMut() -> Result<T>,
+    ) -> Result<Summary> {
+        let bar = self.bar(what, n);
+        let summary = Summary::time(n, || {
+            let out = f();
+            bar.inc(1);
+            out
+        });
+        bar.finish_and_clear();
+        summary
     }
 }
 

@@ -6,10 +6,10 @@ use std::time::Instant;
 
 use anyhow::Result;
 
+use crate::Run;
 use crate::report::{Report, Table, fmt_us};
 use crate::wasm::{self, Allocation, Guest};
 use crate::workload;
-use crate::{Progress as _, Run};
 
 const SECTION: &str = "per-request";
 /// Untimed requests before timing, so pool slots and caches are warm.

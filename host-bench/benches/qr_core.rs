@@ -8,11 +8,6 @@ use qr_core::{Format, GenerateOptions};
 /// The Python service's own generate payload (`generate.json`).
 const PAYLOAD: &str = "https://example.com/product/123";
 
-fn shared(path: &str) -> Vec<u8> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared");
-    std::fs::read(root.join(path)).unwrap_or_else(|e| panic!("reading shared/{path}: {e}"))
-}
-
 fn generate(c: &mut Criterion) {
     let mut group = c.benchmark_group("generate");
     for format in [Format::Png, Format::Svg] {
@@ -33,7 +28,7 @@ fn decode(c: &mut Criterion) {
         ("clean png 287px", "peers/python-seed/qr_287.png"),
         ("phone photo 640x480", "qr-corpus/zxing-java/qrcode-1/1.png"),
     ] {
-        let bytes = shared(path);
+        let bytes = qr_tests::shared_file(path);
         group.bench_function(name, |b| b.iter(|| qr_core::decode(&bytes)));
     }
     group.finish();

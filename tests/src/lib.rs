@@ -118,6 +118,13 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
+/// A file of the shared data beside the repository, `../shared/<path>` (the Python service's
+/// fixtures under `peers/python-seed`, the photo corpus under `qr-corpus`); panics naming it.
+pub fn shared_file(path: &str) -> Vec<u8> {
+    let file = workspace_root().join("../shared").join(path);
+    std::fs::read(&file).unwrap_or_else(|e| panic!("read {}: {e}", file.display()))
+}
+
 /// The release `qr-host` binary; panics with the build command if it is missing.
 pub fn host_binary() -> PathBuf {
     let path = target_dir()

@@ -18,9 +18,9 @@ qr_tests::on_every_host!(
 );
 
 fn corpus(path: &str) -> (Vec<u8>, String) {
-    let file = workspace_root().join("../shared/qr-corpus").join(path);
-    let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-    let text = std::fs::read_to_string(file.with_extension("txt")).unwrap();
+    let bytes = qr_tests::shared_file(&format!("qr-corpus/{path}"));
+    let text = qr_tests::shared_file(&format!("qr-corpus/{}.txt", path.trim_end_matches(".png")));
+    let text = String::from_utf8(text).expect("UTF-8 text");
     (bytes, text.trim_end_matches('\n').to_owned())
 }
 

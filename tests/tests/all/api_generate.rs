@@ -43,10 +43,7 @@ fn the_seed_request_gets_the_python_services_geometry_and_decodes_back(host: &Ho
     // level. The mask may differ: we pick the one ISO/IEC 18004's penalty rules select,
     // python-qrcode scores masks slightly differently (see crates/qr-encode/BENCHMARKS.md;
     // with its mask forced the pixels match exactly, tested in qr-encode).
-    let python = std::fs::read(
-        qr_tests::workspace_root().join("../shared/peers/python-seed/qr_default_410.png"),
-    )
-    .expect("the Python service's fixture image");
+    let python = qr_tests::shared_file("peers/python-seed/qr_default_410.png");
     assert_eq!(luma(&png).dimensions(), luma(&python).dimensions());
     assert!(
         png.len() <= python.len(),

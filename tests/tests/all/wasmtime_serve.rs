@@ -27,9 +27,7 @@ fn the_generate_component_answers_under_wasmtime_serve() {
 #[test]
 fn the_decode_component_answers_under_wasmtime_serve() {
     let server = Host::wasmtime_serve(&wasm("qr_decode"));
-    let photo =
-        std::fs::read(qr_tests::workspace_root().join("../shared/peers/python-seed/qr_287.png"))
-            .expect("the seed's sample photo");
+    let photo = qr_tests::shared_file("peers/python-seed/qr_287.png");
     let response = server.post("/decode", "image/png", photo);
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().expect("JSON body");

@@ -300,9 +300,7 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
 
     // Memory under a bounded load of decodes of a phone photo and generations, measured by the
     // container's own cgroup, against the Deployment's limit (which podman enforces here too).
-    let photo =
-        std::fs::read(workspace_root().join("../shared/qr-corpus/zxing-java/qrcode-2/1.png"))
-            .expect("a corpus photo");
+    let photo = qr_tests::shared_file("qr-corpus/zxing-java/qrcode-2/1.png");
     let workers: Vec<_> = (0..LOAD_WORKERS)
         .map(|worker| {
             let client = host.client().clone();

@@ -133,7 +133,7 @@ fn first_request(
 
 /// `qr-host` process spawn to the first 200 from `/health`, with the precompiled cache warm.
 fn process_start(run: &Run, report: &mut Report) -> Result<()> {
-    let cache = crate::paths::scratch()?.join("qr-host-cache");
+    let cache = crate::wasm::artifact_cache()?;
     let manifest = crate::paths::workspace_root().join("spin.toml");
     let spec = || Service::qr_host(&manifest, &cache, &[]);
     // Warm the cache: the first start compiles and stores every component.

@@ -18,15 +18,11 @@ fn hello_manifest() -> Result<std::path::PathBuf> {
 
 pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     crate::levers::run(run, report)?;
-    let Some(oha) = run.oha.as_ref() else {
-        report.note(
-            SECTION,
-            "skipped: oha is not installed (`scripts/setup --test`)",
-        );
+    let Some(oha) = run.oha_or_skip(report, SECTION) else {
         return Ok(());
     };
     let manifest = hello_manifest()?;
-    let cache = crate::paths::scratch()?.join("qr-host-cache");
+    let cache = crate::wasm::artifact_cache()?;
     let hello = crate::paths::component("fixture_hello");
     let mut services = vec![
         Service::qr_host(&manifest, &cache, &[])?.named("qr-host (defaults)"),

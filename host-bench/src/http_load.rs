@@ -21,15 +21,11 @@ fn routes() -> [(&'static str, std::path::PathBuf, &'static str); 2] {
 }
 
 pub fn run(run: &Run, report: &mut Report) -> Result<()> {
-    let Some(oha) = run.oha.as_ref() else {
-        report.note(
-            SECTION,
-            "skipped: oha is not installed (`scripts/setup --test`)",
-        );
+    let Some(oha) = run.oha_or_skip(report, SECTION) else {
         return Ok(());
     };
     let manifest = crate::paths::workspace_root().join("spin.toml");
-    let cache = crate::paths::scratch()?.join("qr-host-cache");
+    let cache = crate::wasm::artifact_cache()?;
     let mut services = vec![Service::qr_host(&manifest, &cache, &[])?];
     if run.quick {
         report.note(

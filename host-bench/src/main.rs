@@ -134,6 +134,17 @@ impl Run {
         }
     }
 
+    /// The load generator; without it, a note that `section` is skipped.
+    pub fn oha_or_skip(&self, report: &mut Report, section: &str) -> Option<&oha::Oha> {
+        if self.oha.is_none() {
+            report.note(
+                section,
+                "skipped: oha is not installed (`scripts/setup --test`)",
+            );
+        }
+        self.oha.as_ref()
+    }
+
     /// One load cell: `shot` against `server`, [`LOAD_RUNS`] oha runs behind a spinner.
     pub fn load(
         &self,

@@ -81,7 +81,7 @@ pub fn run(old: &Path, new: &Path, path: &str, rounds: usize, out: &Path) -> Res
             Guest::at(&id, &b.wasm, Allocation::OnDemand)?,
         ]);
     }
-    let cache = crate::paths::scratch()?.join("qr-host-cache");
+    let cache = crate::wasm::artifact_cache()?;
     let mut results = vec![Vec::new(), Vec::new()];
     for round in 0..rounds {
         // before, after; then after, before; ...

@@ -112,7 +112,8 @@ pub fn compile(engine: &Engine, wasm: &[u8]) -> Result<Component> {
     Component::new(engine, wasm).map_err(anyhow::Error::from)
 }
 
-/// Where [`Guest::new`] keeps qr-host's precompiled artifacts, one per engine configuration.
+/// qr-host's precompiled-artifact cache for every guest ([`Guest::new`]) and qr-host process the
+/// benchmarks start: one artifact per component and engine configuration.
 pub fn artifact_cache() -> Result<std::path::PathBuf> {
     Ok(crate::paths::scratch()?.join("qr-host-cache"))
 }

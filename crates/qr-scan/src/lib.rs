@@ -255,126 +255,238 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
     }
     let base_scale = factor as f32;
 
-    // Each view is binarised as it is and, when that reads nothing, inverted before
-    // binarising: flipping the black-and-white result instead is not the same, because
-    // the thresholds treat low-contrast blocks as background, which inverts wrongly.
-    let mut search = |view: &GrayImage,
-                      binarise: views::Binariser,
-                      scale: f32,
-                      found: &mut Vec<Code>|
-     -> Unread {
-        // Once the scan's units are spent, or a view as large was flooded with finder-like
-        // structure, binarising this one would be wasted.
-        let pixels = pixel_count(view);
-        if budget.scan_exhausted() || budget.skips(pixels) {
-            return Unread::default();
-        }
-        let mut unread = Unread::default();
-        if let Some(bits) = binarise(view, false) {
-            unread = read_view(
-                &bits,
-                ViewInfo {
-                    scale,
-                    inverted: false,
-                    micro: passes.micro,
-                },
-                budget,
-                found,
-            );
-        }
-        if passes.inverted
-            && found.is_empty()
-            && !budget.scan_exhausted()
-            && !budget.skips(pixels)
-            && let Some(bits) = binarise(view, true)
-        {
-            let info = ViewInfo {
-                scale,
-                inverted: true,
-                micro: passes.micro,
-            };
-            unread += read_view(&bits, info, budget, found);
-        }
-        unread
-    };
-
-    // The hybrid threshold first; where it read nothing, or left triples unread, the
-    // block-midrange threshold of the same pixels (lone modules of small, blurred or
-    // foreshortened symbols, which a block's mean puts on the wrong side).
-    let mut two_thresholds = |view: &GrayImage, scale: f32, found: &mut Vec<Code>| {
-        let mut unread = search(view, views::hybrid, scale, found);
-        if passes.other_thresholds && (found.is_empty() || unread.near_misses > 0) {
-            let second = search(view, views::midrange, scale, found);
-            unread.candidates += second.candidates;
-            unread.small_candidates = unread.small_candidates.min(second.small_candidates);
-            unread.near_misses = second.near_misses;
-        }
-        unread
-    };
-    let mut unread = two_thresholds(&base, base_scale, &mut found);
+    let mut views = Views { passes, budget };
+    // What the views of each polarity left unread: each polarity's later views are gated
+    // on its own evidence (a finder pattern seen dark-on-light says nothing about a
+    // light-on-dark symbol).
+    let mut normal = views.two_thresholds(&base, base_scale, false, true, &mut found);
     // Multi-scale: the shrunk view first, the full size only where it is needed: when the
     // shrunk view read nothing (a lone code whose modules shrank below a pixel leaves no
     // candidate at all), or left any small candidate unread: a far code in a photo of
     // several often shows only one or two of its patterns when shrunk (waiting for a
     // symbol's worth, three, lost 3 of 50 codes of the photo-multi set that zxing-cpp's
     // full-size search reads, and made no other photo-like sample search at full size).
-    if passes.full_resolution && factor > 1 && (found.is_empty() || unread.small_candidates > 0) {
-        unread += two_thresholds(image, 1.0, &mut found);
+    let full_size =
+        passes.full_resolution && factor > 1 && (found.is_empty() || normal.small_candidates > 0);
+    if full_size {
+        normal += views.two_thresholds(image, 1.0, false, true, &mut found);
     }
+    // A busy image: several symbols read (a sheet, a shelf, where others may lie in
+    // other light), or some triples failed: the other thresholds get their chance
+    // (symbols read twice are kept once; their areas are left out of the finder
+    // search, so a sheet read in full costs these views little beyond binarising).
     if !found.is_empty() {
-        // A busy image: several symbols read (a sheet, a shelf, where others may lie in
-        // other light), or some triples failed: the other thresholds get their chance
-        // (symbols read twice are kept once; their areas are left out of the finder
-        // search, so a sheet read in full costs these views little beyond binarising).
-        if passes.other_thresholds && (found.len() >= MANY_CODES || unread.near_misses > 0) {
-            search(&base, views::local_mean, base_scale, &mut found);
-            search(&base, views::global, base_scale, &mut found);
-        }
+        views.sheet(&base, base_scale, normal, false, &mut found);
         return found;
     }
-    if passes.shrink {
-        let mut step = 2;
-        while base.width().min(base.height()) / step >= views::MIN_VIEW_SIDE && found.is_empty() {
-            let small = views::shrink(&base, step);
-            unread += search(&small, views::hybrid, base_scale * step as f32, &mut found);
-            step *= 2;
+    // Shrunk copies, dark-on-light, before any light-on-dark view: most codes are dark
+    // on light, and a shrunk copy costs a quarter of the pixels or less; a close-up, or a
+    // screen whose pixel grid floods the full-size views with finder-like runs (the
+    // negative of a screen photo is as flooded, and searching it cost 2-3 times the
+    // shrunk copy that reads the code), reads here.
+    let mut shrunk = Vec::new();
+    let mut step = 2;
+    while passes.shrink && base.width().min(base.height()) / step >= views::MIN_VIEW_SIDE {
+        let small = views::shrink(&base, step);
+        let scale = base_scale * step as f32;
+        normal += views.search(&small, views::hybrid, scale, false, &mut found);
+        if !found.is_empty() {
+            return found;
+        }
+        shrunk.push((small, scale));
+        step *= 2;
+    }
+    // Then light-on-dark: the same views of the negative. The full-size midrange view of
+    // the negative (the dearest view of a big photo) only when some view of the negative
+    // found a finder pattern: it exists to read small symbols whose patterns were seen.
+    let mut inverse = Unread::default();
+    if passes.inverted {
+        inverse = views.two_thresholds(&base, base_scale, true, true, &mut found);
+        if full_size && found.is_empty() {
+            let seen = inverse.candidates > 0;
+            inverse += views.two_thresholds(image, 1.0, true, seen, &mut found);
+        }
+        if !found.is_empty() {
+            views.sheet(&base, base_scale, inverse, true, &mut found);
+            return found;
+        }
+        for (small, scale) in &shrunk {
+            if !found.is_empty() {
+                return found;
+            }
+            inverse += views.search(small, views::hybrid, *scale, true, &mut found);
         }
     }
+    // The remaining views, each of the image and then, when that read nothing, of its
+    // negative.
     let enlarged =
         (passes.enlarge && found.is_empty() && pixel_count(&base) < ENLARGE_BELOW_PIXELS)
             .then(|| views::enlarge(&base));
     if let Some(big) = &enlarged {
-        unread += search(big, views::hybrid, base_scale / 2.0, &mut found);
-    }
-    if passes.other_thresholds && found.is_empty() {
-        unread += search(&base, views::local_mean, base_scale, &mut found);
-    }
-    if passes.other_thresholds && found.is_empty() {
-        unread += search(&base, views::global, base_scale, &mut found);
-    }
-    // The last two views help the sampler read symbols whose finder patterns were found
-    // (module edges, blurred modules); when no view so far found a single candidate, there
-    // is nothing for them to finish (a photo without a code ends here).
-    let decode_views = passes.other_thresholds && unread.candidates > 0;
-    // A global threshold on the enlarged copy: interpolation smooths the module edges of
-    // wavy prints (fabric) so the sampler's grid lands inside modules more often.
-    if let Some(big) = enlarged
-        .as_ref()
-        .filter(|_| decode_views && found.is_empty())
-    {
-        search(big, views::global, base_scale / 2.0, &mut found);
-    }
-    // Last, the image sharpened: blurred symbols (out of focus, or curved away from the
-    // focal plane) whose lone modules no threshold separates from their neighbours.
-    if decode_views && found.is_empty() {
-        search(
-            &views::sharpened(&base),
+        let scale = base_scale / 2.0;
+        views.both(
+            big,
             views::hybrid,
-            base_scale,
+            scale,
+            false,
             &mut found,
+            [&mut normal, &mut inverse],
         );
     }
+    if passes.other_thresholds {
+        // The global threshold before the local mean: it costs half as much, and it has no
+        // contrast floor, so a faint light-on-dark symbol shows its patterns there, which
+        // is the evidence the negative's local mean waits for.
+        views.both(
+            &base,
+            views::global,
+            base_scale,
+            false,
+            &mut found,
+            [&mut normal, &mut inverse],
+        );
+        if found.is_empty() {
+            normal += views.search(&base, views::local_mean, base_scale, false, &mut found);
+        }
+        // The negative's local mean only when some view of the negative found a finder
+        // pattern: light-on-dark codes are the rarer kind, and one that no other threshold
+        // of the negative (hybrid, midrange, global, at every scale) shows a single finder
+        // pattern of is not one a wider window finishes.
+        if passes.inverted && found.is_empty() && inverse.candidates > 0 {
+            inverse += views.search(&base, views::local_mean, base_scale, true, &mut found);
+        }
+        // The last two views help the sampler read symbols whose finder patterns were
+        // found (module edges, blurred modules): in each polarity only when some view of
+        // that polarity found a candidate (a photo without a code ends here).
+        // A global threshold on the enlarged copy: interpolation smooths the module edges
+        // of wavy prints (fabric) so the sampler's grid lands inside modules more often.
+        if let Some(big) = &enlarged {
+            let scale = base_scale / 2.0;
+            views.both(
+                big,
+                views::global,
+                scale,
+                true,
+                &mut found,
+                [&mut normal, &mut inverse],
+            );
+        }
+        // Last, the image sharpened: blurred symbols (out of focus, or curved away from
+        // the focal plane) whose lone modules no threshold separates from their neighbours.
+        if found.is_empty() && (normal.candidates > 0 || inverse.candidates > 0) {
+            let sharp = views::sharpened(&base);
+            views.both(
+                &sharp,
+                views::hybrid,
+                base_scale,
+                true,
+                &mut found,
+                [&mut normal, &mut inverse],
+            );
+        }
+    }
     found
+}
+
+/// Searches views of one image under one budget.
+struct Views<'a> {
+    passes: Passes,
+    budget: &'a mut Budget,
+}
+
+impl Views<'_> {
+    /// Searches one view: `view` binarised by `binarise`, as it is or, when `inverted`,
+    /// its negative (binarised afresh rather than flipping the bits: the thresholds treat
+    /// low-contrast blocks as background, which flipping would turn dark).
+    fn search(
+        &mut self,
+        view: &GrayImage,
+        binarise: views::Binariser,
+        scale: f32,
+        inverted: bool,
+        found: &mut Vec<Code>,
+    ) -> Unread {
+        // Once the scan's units are spent, or a view as large was flooded with finder-like
+        // structure, binarising this one would be wasted.
+        let pixels = pixel_count(view);
+        if self.budget.scan_exhausted() || self.budget.skips(pixels) {
+            return Unread::default();
+        }
+        let Some(bits) = binarise(view, inverted) else {
+            return Unread::default();
+        };
+        let info = ViewInfo {
+            scale,
+            inverted,
+            micro: self.passes.micro,
+        };
+        read_view(&bits, info, self.budget, found)
+    }
+
+    /// The hybrid threshold first; where it read nothing, or left triples unread, and
+    /// `midrange` allows, the block-midrange threshold of the same pixels (lone modules of
+    /// small, blurred or foreshortened symbols, which a block's mean puts on the wrong
+    /// side).
+    fn two_thresholds(
+        &mut self,
+        view: &GrayImage,
+        scale: f32,
+        inverted: bool,
+        midrange: bool,
+        found: &mut Vec<Code>,
+    ) -> Unread {
+        let mut unread = self.search(view, views::hybrid, scale, inverted, found);
+        if self.passes.other_thresholds && midrange && (found.is_empty() || unread.near_misses > 0)
+        {
+            let second = self.search(view, views::midrange, scale, inverted, found);
+            unread.candidates += second.candidates;
+            unread.small_candidates = unread.small_candidates.min(second.small_candidates);
+            unread.near_misses = second.near_misses;
+        }
+        unread
+    }
+
+    /// A busy image: several symbols read (a sheet, a shelf, where others may lie in
+    /// other light), or some triples failed: the other thresholds of `base` get their
+    /// chance, in the polarity the codes were read in (symbols read twice are kept once;
+    /// their areas are left out of the finder search, so a sheet read in full costs these
+    /// views little beyond binarising).
+    fn sheet(
+        &mut self,
+        base: &GrayImage,
+        scale: f32,
+        unread: Unread,
+        inverted: bool,
+        found: &mut Vec<Code>,
+    ) {
+        if self.passes.other_thresholds && (found.len() >= MANY_CODES || unread.near_misses > 0) {
+            self.search(base, views::local_mean, scale, inverted, found);
+            self.search(base, views::global, scale, inverted, found);
+        }
+    }
+
+    /// Searches `view` as it is and then, when that read nothing, its negative, adding to
+    /// what each polarity left `unread` (dark-on-light first); when `gated`, a polarity is
+    /// searched only if some earlier view of it found a finder candidate.
+    fn both(
+        &mut self,
+        view: &GrayImage,
+        binarise: views::Binariser,
+        scale: f32,
+        gated: bool,
+        found: &mut Vec<Code>,
+        unread: [&mut Unread; 2],
+    ) {
+        for (inverted, unread) in [false, true].into_iter().zip(unread) {
+            if (inverted && !self.passes.inverted)
+                || !found.is_empty()
+                || (gated && unread.candidates == 0)
+            {
+                continue;
+            }
+            *unread += self.search(view, binarise, scale, inverted, found);
+        }
+    }
 }
 
 fn pixel_count(image: &GrayImage) -> u64 {

@@ -296,12 +296,26 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
         shrunk.push((small, scale));
         step *= 2;
     }
-    // Then light-on-dark: the same views of the negative. The full-size midrange view of
-    // the negative (the dearest view of a big photo) only when some view of the negative
-    // found a finder pattern: it exists to read small symbols whose patterns were seen.
+    // Then light-on-dark: the same views of the negative, with its global threshold
+    // between the hybrid and the midrange ones. The negative's midrange views (the full-size
+    // one is the dearest view of a big photo) run only when some view of the negative found
+    // a finder pattern: exposure that defeats the hybrid threshold's contrast floor leaves
+    // the global threshold's patterns (on the overexposed set, whose codes the hybrid
+    // view shows no pattern of in 5 samples of 10, the global view shows three in every
+    // one), and a photo with no light-on-dark code, the common case, skips them.
     let mut inverse = Unread::default();
     if passes.inverted {
-        inverse = views.two_thresholds(&base, base_scale, true, true, &mut found);
+        inverse = views.search(&base, views::hybrid, base_scale, true, &mut found);
+        if passes.other_thresholds && found.is_empty() {
+            inverse += views.search(&base, views::global, base_scale, true, &mut found);
+        }
+        if passes.other_thresholds
+            && ((found.is_empty() && inverse.candidates > 0) || inverse.near_misses > 0)
+        {
+            let second = views.search(&base, views::midrange, base_scale, true, &mut found);
+            inverse.candidates += second.candidates;
+            inverse.near_misses = second.near_misses;
+        }
         if full_size && found.is_empty() {
             let seen = inverse.candidates > 0;
             inverse += views.two_thresholds(image, 1.0, true, seen, &mut found);
@@ -334,17 +348,11 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
         );
     }
     if passes.other_thresholds {
-        // The global threshold before the local mean: it costs half as much, and it has no
-        // contrast floor, so a faint light-on-dark symbol shows its patterns there, which
-        // is the evidence the negative's local mean waits for.
-        views.both(
-            &base,
-            views::global,
-            base_scale,
-            false,
-            &mut found,
-            [&mut normal, &mut inverse],
-        );
+        // The global threshold before the local mean: it costs half as much. (The
+        // negative's was searched with the negative's other thresholds.)
+        if found.is_empty() {
+            normal += views.search(&base, views::global, base_scale, false, &mut found);
+        }
         if found.is_empty() {
             normal += views.search(&base, views::local_mean, base_scale, false, &mut found);
         }

@@ -13,6 +13,7 @@
 //! directory, created on first use. It is a bench-only peer: when it cannot be installed the
 //! report says so and our figures are still printed.
 
+mod differential;
 mod peers;
 mod report;
 
@@ -67,6 +68,11 @@ struct Cli {
     /// nothing is written under results/.
     #[arg(long, value_delimiter = ',')]
     sets: Vec<String>,
+    /// Instead of the sets: the differential search over the random photo-like samples
+    /// `qr_scan::sets::random` makes for these seeds (`START..END`), qr-scan beside
+    /// zxing-cpp's defaults, tallied per condition bucket (see `src/differential.rs`).
+    #[arg(long)]
+    differential: Option<String>,
 }
 
 /// One image with what it holds.
@@ -121,6 +127,10 @@ pub struct Runs {
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
+    if let Some(range) = &cli.differential {
+        println!("{}", differential::run(differential::parse_range(range)?)?);
+        return Ok(());
+    }
     let load_at_start = load_average();
     let repeats = if cli.quick { 1 } else { cli.repeats.max(1) };
     let root = cli.corpus.clone().unwrap_or_else(default_corpus);

@@ -96,16 +96,28 @@ impl LinePeer {
 
     /// The texts the peer reads in `case` and its time in ms.
     pub fn decode(&mut self, case: &Case) -> Result<(Vec<String>, f64)> {
-        let path = case.path.canonicalize()?;
+        self.send(&case.path)?;
+        self.receive()
+    }
+
+    /// Hands the peer the image at `path`; [`LinePeer::receive`] then waits for its answer,
+    /// so our own decoder can run on the same image meanwhile.
+    pub fn send(&mut self, path: &Path) -> Result<()> {
+        let path = path.canonicalize()?;
         writeln!(self.stdin, "{}", path.display())?;
         self.stdin.flush()?;
+        Ok(())
+    }
+
+    /// The texts the peer read in the image last sent, and its time in ms.
+    pub fn receive(&mut self) -> Result<(Vec<String>, f64)> {
         let mut line = String::new();
         if self.stdout.read_line(&mut line)? == 0 {
-            bail!("{} ended before {}", self.name, path.display());
+            bail!("{} ended before answering", self.name);
         }
         let row: serde_json::Value = serde_json::from_str(&line)?;
         let found: Vec<Option<String>> = serde_json::from_value(row["texts"].clone())
-            .with_context(|| format!("{} on {}: {row}", self.name, path.display()))?;
+            .with_context(|| format!("{}: {row}", self.name))?;
         let ms = row["ms"].as_f64().context("row without ms")?;
         Ok((found.into_iter().flatten().collect(), ms))
     }

@@ -17,6 +17,8 @@
 
 use std::f64::consts::TAU;
 
+pub mod random;
+
 use image::GrayImage;
 use qr_encode::{EcLevel, Symbol};
 
@@ -86,11 +88,16 @@ pub enum Category {
     /// Designs the standard does not allow: round dot modules, a logo over the centre, and
     /// a quiet zone of half a module to two modules with text lines beside it.
     NoncompliantDesign,
+    /// Two or three codes in one photo, one of them light on dark (a label printed in
+    /// negative beside ordinary ones): found by the differential search
+    /// (`qr_scan::sets::random`), where zxing-cpp, which always searches the negative too,
+    /// read such codes and qr-scan, which stops after the first view that reads, did not.
+    MixedPolarity,
 }
 
 impl Category {
     /// Every category, in report order.
-    pub const ALL: [Category; 25] = [
+    pub const ALL: [Category; 26] = [
         Category::Nominal,
         Category::Lots60,
         Category::Lots100,
@@ -116,6 +123,7 @@ impl Category {
         Category::Shadows,
         Category::RotationsSmall,
         Category::NoncompliantDesign,
+        Category::MixedPolarity,
     ];
 
     /// Short name, used in reports and sample names.
@@ -146,6 +154,7 @@ impl Category {
             Category::Shadows => "shadows",
             Category::RotationsSmall => "rotations-small",
             Category::NoncompliantDesign => "noncompliant-design",
+            Category::MixedPolarity => "mixed-polarity",
         }
     }
 
@@ -305,6 +314,7 @@ pub fn sample(category: Category, index: usize) -> Sample {
             photo_single(&mut rng, &mut expected, look, (3.4, 6.0))
         }
         Category::NoncompliantDesign => noncompliant_design(&mut rng, &mut expected),
+        Category::MixedPolarity => mixed_polarity(&mut rng, &mut expected),
     };
     Sample {
         category,
@@ -853,6 +863,18 @@ fn photo_single(
     jpeg(canvas, rng)
 }
 
+/// The codes of [`photo_multi`]: 2.2 to 12 px per module, tilted up to 35°.
+const PHOTO_MULTI_ROW: Row = Row {
+    max_payload: 80,
+    module: (2.2, 12.0),
+    height: (0.3, 0.7),
+    tilt: 35.0,
+    roll: 20.0,
+    light: (0.7, 0.9),
+    dark: (0.05, 0.15),
+    negative: None,
+};
+
 /// A phone photo of two or three codes side by side, each at its own size (2.2 to 12
 /// pixels per module), tilt and roll, printed with its own contrast.
 fn photo_multi(rng: &mut Rng, expected: &mut Vec<String>) -> GrayImage {
@@ -860,29 +882,70 @@ fn photo_multi(rng: &mut Rng, expected: &mut Vec<String>) -> GrayImage {
     let mut canvas = Canvas::new(w, h, rng.range(0.45, 0.7));
     canvas.texture(rng, 0.05);
     let count = 2 + rng.below(2);
-    let slot = w as f64 / count as f64;
-    for k in 0..count {
-        let text = payload(rng, k, 12, 80);
-        let symbol = qr_encode::encode(text.as_bytes(), EcLevel::M).expect("test payloads fit");
-        expected.push(text);
-        let module = rng.range(2.2, 12.0);
-        let size = ((symbol.width() as f64 + 8.0) * module)
-            .min(0.85 * slot)
-            .min(0.8 * h as f64);
-        let centre = [slot * (k as f64 + 0.5), h as f64 * rng.range(0.3, 0.7)];
-        let quad = camera_quad(
-            centre,
-            size,
-            rng.range(0.0, 35.0),
-            rng.range(0.0, 360.0),
-            rng.range(-20.0, 20.0),
-        );
-        let (light, dark) = (rng.range(0.7, 0.9), rng.range(0.05, 0.15));
-        canvas.draw_symbol(&symbol, &quad, 4.0, light, dark);
-    }
+    codes_in_a_row(&mut canvas, rng, expected, count, PHOTO_MULTI_ROW);
     let blur = rng.range(1.0, 2.0);
     finish_photo(&mut canvas, rng, blur);
     jpeg(canvas, rng)
+}
+
+/// How [`codes_in_a_row`] draws its codes (ranges are drawn per code).
+struct Row {
+    /// Longest payload, bytes (level M).
+    max_payload: usize,
+    /// Pixels per module.
+    module: (f64, f64),
+    /// Where the centre lies, as a fraction of the frame's height.
+    height: (f64, f64),
+    /// Largest tilt and roll, degrees.
+    tilt: f64,
+    roll: f64,
+    /// Reflectance of the light and the dark modules.
+    light: (f64, f64),
+    dark: (f64, f64),
+    /// The code printed light on dark, if any.
+    negative: Option<usize>,
+}
+
+/// `count` codes side by side across `canvas`, one to a slot, each at its own size, pose
+/// and contrast, as `row` says.
+fn codes_in_a_row(
+    canvas: &mut Canvas,
+    rng: &mut Rng,
+    expected: &mut Vec<String>,
+    count: usize,
+    row: Row,
+) {
+    let (w, h) = (canvas.w as f64, canvas.h as f64);
+    let slot = w / count as f64;
+    for k in 0..count {
+        let text = payload(rng, k, 12, row.max_payload);
+        let symbol = qr_encode::encode(text.as_bytes(), EcLevel::M).expect("test payloads fit");
+        expected.push(text);
+        let module = rng.range(row.module.0, row.module.1);
+        let size = ((symbol.width() as f64 + 8.0) * module)
+            .min(0.85 * slot)
+            .min(0.8 * h);
+        let centre = [
+            slot * (k as f64 + 0.5),
+            h * rng.range(row.height.0, row.height.1),
+        ];
+        let quad = camera_quad(
+            centre,
+            size,
+            rng.range(0.0, row.tilt),
+            rng.range(0.0, 360.0),
+            rng.range(-row.roll, row.roll),
+        );
+        let (light, dark) = (
+            rng.range(row.light.0, row.light.1),
+            rng.range(row.dark.0, row.dark.1),
+        );
+        if row.negative == Some(k) {
+            canvas.draw_symbol(&symbol, &quad, 4.0, dark, light);
+        } else {
+            canvas.draw_symbol(&symbol, &quad, 4.0, light, dark);
+        }
+    }
 }
 
 /// Size of the screen photos, 2.4 Mpx: below [`crate::MAX_SCAN_PIXELS`], as a photo
@@ -1061,6 +1124,36 @@ fn noncompliant_design(rng: &mut Rng, expected: &mut Vec<String>) -> GrayImage {
     jpeg(canvas, rng)
 }
 
+/// The codes of [`mixed_polarity`]: 4 to 8 px per module, tilted up to 20°.
+const MIXED_POLARITY_ROW: Row = Row {
+    max_payload: 50,
+    module: (4.0, 8.0),
+    height: (0.4, 0.6),
+    tilt: 20.0,
+    roll: 10.0,
+    light: (0.75, 0.9),
+    dark: (0.05, 0.12),
+    negative: None,
+};
+
+/// Two or three codes side by side in a 1280 × 960 photo, 4 to 8 pixels per module, mildly
+/// tilted; one of them (at a random place) light on dark.
+fn mixed_polarity(rng: &mut Rng, expected: &mut Vec<String>) -> GrayImage {
+    let (w, h) = (1280, 960);
+    let mut canvas = Canvas::new(w, h, rng.range(0.45, 0.7));
+    canvas.texture(rng, 0.04);
+    let count = 2 + rng.below(2);
+    let negative = rng.below(count);
+    let row = Row {
+        negative: Some(negative),
+        ..MIXED_POLARITY_ROW
+    };
+    codes_in_a_row(&mut canvas, rng, expected, count, row);
+    let blur = rng.range(0.6, 1.2);
+    finish_photo(&mut canvas, rng, blur);
+    jpeg(canvas, rng)
+}
+
 /// Blur of `blur_px` pixels, an exposure a little off with vignetting, and sensor noise:
 /// what a phone camera adds to every photo-like sample.
 fn finish_photo(canvas: &mut Canvas, rng: &mut Rng, blur_px: f64) {
@@ -1072,8 +1165,13 @@ fn finish_photo(canvas: &mut Canvas, rng: &mut Rng, blur_px: f64) {
 /// The canvas as a phone saves it: gamma-encoded, 8 bits, then JPEG at quality 60 to 90
 /// (blocks and ringing at module edges), decoded back.
 fn jpeg(canvas: Canvas, rng: &mut Rng) -> GrayImage {
-    let image = canvas.into_image();
     let quality = 60 + rng.below(31) as u8;
+    jpeg_at(canvas, quality)
+}
+
+/// The canvas gamma-encoded, 8 bits, through JPEG at `quality` and back.
+fn jpeg_at(canvas: Canvas, quality: u8) -> GrayImage {
+    let image = canvas.into_image();
     let mut bytes = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, quality)
         .encode_image(&image)

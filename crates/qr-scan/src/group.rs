@@ -8,7 +8,8 @@
 //! triples are tested. Testing all of them is cubic; rxing tests, for each candidate, the
 //! first fifteen smaller ones its spatial bins yield, which in a sheet of many codes can
 //! leave out a symbol's own partner. Here each candidate is paired only with its
-//! [`NEIGHBOURS`] nearest candidates of compatible size (not more than twice smaller), so
+//! [`NEIGHBOURS`] nearest candidates of compatible size (not more than twice smaller, give or
+//! take [`SIZE_SLACK`]), so
 //! the work is linear in the number of candidates, and every step spends units of the
 //! scan's [`Budget`].
 
@@ -25,6 +26,12 @@ use crate::budget::{Budget, COST_CELL, COST_TRIPLE};
 /// neighbouring symbols lie closer than a symbol's own; sixteen leaves room for false
 /// candidates (text, logos) in between, and bounds the triples per candidate to 120.
 pub(crate) const NEIGHBOURS: usize = 16;
+
+/// Pixels a candidate may be wider than twice its partner and still pair with it (as
+/// zxing-cpp allows): the rings of a pattern seen at a grazing angle are measured a pixel
+/// or two short, and a symbol tilted 55-65 degrees shows its far pattern at just under half
+/// the width of its near ones (synthetic random seed 110: 70 and 34 pixels).
+const SIZE_SLACK: i32 = 2;
 
 /// Most modules across a symbol that a triple may span (version 40 is 177), with room
 /// for perspective.
@@ -72,7 +79,7 @@ pub(crate) fn group(patterns: &mut [ConcentricPattern], budget: &mut Budget) -> 
             let ok = bins.ring(cx, cy, ring, |members| {
                 visited += 1;
                 for &j in members {
-                    if j > i && c.size <= 2 * patterns[j].size {
+                    if j > i && c.size <= 2 * patterns[j].size + SIZE_SLACK {
                         near.push((Point::distance(c.p, patterns[j].p), j));
                     }
                 }

@@ -55,6 +55,14 @@ pub const ENLARGE_BELOW_PIXELS: u64 = 160_000;
 /// only another threshold reads); images of one code stop after the view that reads it.
 pub const MANY_CODES: usize = 2;
 
+/// Finder candidates a view may leave unused (no symbol read used them, none lies on
+/// one) before an image whose first view read a code is searched with the other
+/// thresholds too, as a sheet of codes is: two are one pattern short of a symbol the view
+/// missed (the differential search's photos of several codes: a second, fainter or
+/// smaller code beside the one read, whose third pattern only another threshold shows);
+/// one stray candidate (a letter, a logo's corner) is common in photos and is not enough.
+pub const UNUSED_CANDIDATES: usize = 2;
+
 /// Images narrower than this on either side hold no symbol: a version-1 symbol is 21
 /// modules wide and a module needs at least one pixel.
 pub const MIN_SYMBOL_SIDE: u32 = 21;
@@ -444,18 +452,22 @@ impl Views<'_> {
         found: &mut Vec<Code>,
     ) -> Unread {
         let mut unread = self.search(view, views::hybrid, scale, inverted, found);
-        if self.passes.other_thresholds && midrange && (found.is_empty() || unread.near_misses > 0)
+        if self.passes.other_thresholds
+            && midrange
+            && (found.is_empty() || unread.near_misses > 0 || unread.unused >= UNUSED_CANDIDATES)
         {
             let second = self.search(view, views::midrange, scale, inverted, found);
             unread.candidates += second.candidates;
             unread.small_candidates = unread.small_candidates.min(second.small_candidates);
             unread.near_misses = second.near_misses;
+            unread.unused = second.unused;
         }
         unread
     }
 
     /// A busy image: several symbols read (a sheet, a shelf, where others may lie in
-    /// other light), or some triples failed: the other thresholds of `base` get their
+    /// other light), some triples failed, or [`UNUSED_CANDIDATES`] candidates were left
+    /// over: the other thresholds of `base` get their
     /// chance, in the polarity the codes were read in (symbols read twice are kept once;
     /// their areas are left out of the finder search, so a sheet read in full costs these
     /// views little beyond binarising).
@@ -467,7 +479,11 @@ impl Views<'_> {
         inverted: bool,
         found: &mut Vec<Code>,
     ) {
-        if self.passes.other_thresholds && (found.len() >= MANY_CODES || unread.near_misses > 0) {
+        if self.passes.other_thresholds
+            && (found.len() >= MANY_CODES
+                || unread.near_misses > 0
+                || unread.unused >= UNUSED_CANDIDATES)
+        {
             self.search(base, views::local_mean, scale, inverted, found);
             self.search(base, views::global, scale, inverted, found);
         }

@@ -83,9 +83,10 @@ pub(crate) fn read_view(
         candidates: patterns.len(),
         small_candidates: patterns
             .iter()
-            .zip(used)
-            .filter(|(p, used)| !used && p.size <= SMALL_FINDER_PIXELS)
+            .zip(&used)
+            .filter(|(p, used)| !**used && p.size <= SMALL_FINDER_PIXELS)
             .count(),
+        unused: used.iter().filter(|used| !**used).count(),
         near_misses,
     }
 }
@@ -98,6 +99,11 @@ pub(crate) struct Unread {
     /// Finder candidates no symbol read used that are at most [`SMALL_FINDER_PIXELS`]
     /// wide: in a shrunk view, the sign of symbols too fine to read.
     pub small_candidates: usize,
+    /// Finder candidates no symbol read used, and not lying on one: two or more are the
+    /// sign of a symbol whose third pattern this view missed (or of clutter). Views
+    /// add up to the most any one of them left, not the sum: the same stray candidate
+    /// seen in two views is still one.
+    pub unused: usize,
     /// Triples tried that failed, apart from the symbols read: the sign of a symbol that
     /// another threshold may read.
     pub near_misses: usize,
@@ -107,6 +113,7 @@ impl std::ops::AddAssign for Unread {
     fn add_assign(&mut self, other: Unread) {
         self.candidates += other.candidates;
         self.small_candidates += other.small_candidates;
+        self.unused = self.unused.max(other.unused);
         self.near_misses += other.near_misses;
     }
 }

@@ -11,11 +11,15 @@
 //! first, and fail with the command to run when one is missing:
 //!
 //! ```text
-//! cargo build --target wasm32-wasip2 --release -p qr-generate -p qr-decode -p qr-ui \
-//!     -p fixture-hello -p fixture-spin-loop -p fixture-memory-hog -p fixture-panic -p fixture-slow
+//! spin build                     # or one cargo build per component, as spin.toml's commands
+//! cargo build --target wasm32-wasip2 --release -p 'fixture-*' -p qr-ui
 //! cargo build --release -p qr-host
 //! cargo test --release -p qr-tests
 //! ```
+//!
+//! `scripts/build --test` does the same, with every native test target in one build. The
+//! components are built one cargo invocation each: one invocation for all of them would unify
+//! qr-core's `generate` and `decode` features into every component.
 //!
 //! A typical test:
 //!

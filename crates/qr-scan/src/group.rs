@@ -353,6 +353,32 @@ mod tests {
     }
 
     #[test]
+    fn a_pattern_pairs_with_one_up_to_twice_smaller_give_or_take_the_size_slack() {
+        // A symbol tilted about 60 degrees: its near patterns 70 px wide, its far one at
+        // just under half that. 70 <= 2 * 34 + SIZE_SLACK pairs; 70 > 2 * 33 + SIZE_SLACK
+        // does not, whatever the geometry.
+        assert_eq!(2 * 34 + SIZE_SLACK, 70, "the two cases sit at the edge");
+        for (far, symbol) in [(34, true), (33, false)] {
+            let mut patterns = vec![
+                ConcentricPattern {
+                    p: Point { x: 100.0, y: 100.0 },
+                    size: 70,
+                },
+                ConcentricPattern {
+                    p: Point { x: 500.0, y: 100.0 },
+                    size: 70,
+                },
+                ConcentricPattern {
+                    p: Point { x: 100.0, y: 500.0 },
+                    size: far,
+                },
+            ];
+            let triples = group(&mut patterns, &mut Budget::new(u64::MAX));
+            assert_eq!(triples.len(), usize::from(symbol), "far pattern {far} px");
+        }
+    }
+
+    #[test]
     fn a_budget_too_small_for_one_candidate_yields_no_triples() {
         let mut patterns = vec![
             pattern(10.0, 10.0),

@@ -7,7 +7,7 @@
 
 use image::{GrayImage, Luma};
 use qr_encode::{EcLevel, Symbol, encode};
-use qr_scan::{Passes, SCAN_BUDGET, VIEW_BUDGET, scan_measured};
+use qr_scan::{Passes, SCAN_BUDGET, UNUSED_CANDIDATES, VIEW_BUDGET, scan_measured};
 
 /// A greyscale image tiled with finder patterns at one pixel per module, one every
 /// `period` pixels: every third row holds hundreds of 1:1:3:1:1 runs.
@@ -366,4 +366,74 @@ fn a_screen_photo_reads_from_the_shrunk_copy_before_its_flooded_negative_is_sear
     assert_eq!(texts, sample.expected);
     assert!(!scan.cut_short, "no view was flooded");
     assert!(scan.work < VIEW_BUDGET / 4, "spent {}", scan.work);
+}
+
+/// Draws a lone finder pattern (7 × 7 modules of `module` px, dark on the image's light)
+/// with its top-left corner at `at`.
+fn draw_finder(image: &mut GrayImage, at: [u32; 2], module: u32) {
+    for my in 0..7u32 {
+        for mx in 0..7u32 {
+            let ring = mx.abs_diff(3).max(my.abs_diff(3));
+            let level = if ring == 2 { 200 } else { 40 };
+            for y in 0..module {
+                for x in 0..module {
+                    image.put_pixel(
+                        at[0] + mx * module + x,
+                        at[1] + my * module + y,
+                        Luma([level]),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn two_finder_patterns_left_unused_send_a_view_that_read_one_code_on_to_the_other_thresholds() {
+    // One clear code, a faint one (a third of the contrast: the hybrid threshold does not
+    // read it) and `lone` finder patterns that belong to no symbol. With one code read and
+    // fewer than UNUSED_CANDIDATES patterns left over, the scan stops; at
+    // UNUSED_CANDIDATES it goes on to the other thresholds, which read the faint code.
+    let placed = |text: &str, centre: [f32; 2], module: f32| Placed {
+        symbol: encode(text.as_bytes(), EcLevel::M).expect("fits"),
+        centre,
+        module,
+        angle: 0.1,
+    };
+    let codes = [
+        placed("clear one", [150.0, 150.0], 4.0),
+        placed("the faint one, further away", [600.0, 400.0], 5.0),
+    ];
+    let mut base = sheet(900, 700, &codes, |_, _| 200.0, 2.0, 5);
+    for y in 250..550 {
+        for x in 450..750 {
+            let v = f32::from(base.get_pixel(x, y).0[0]);
+            base.put_pixel(x, y, Luma([(200.0 + (v - 200.0) * 0.3) as u8]));
+        }
+    }
+    // Clear places for lone patterns, away from both codes.
+    let places = [[60, 450], [200, 600], [320, 420], [60, 330]];
+    assert!(UNUSED_CANDIDATES < places.len());
+    for (lone, faint_read) in [
+        (0, false),
+        (UNUSED_CANDIDATES - 1, false),
+        (UNUSED_CANDIDATES, true),
+    ] {
+        let mut image = base.clone();
+        for at in &places[..lone] {
+            draw_finder(&mut image, *at, 4);
+        }
+        let mut texts: Vec<String> = scan_measured(&image, Passes::ALL)
+            .codes
+            .into_iter()
+            .filter_map(|c| c.text)
+            .collect();
+        texts.sort();
+        let expected: &[&str] = if faint_read {
+            &["clear one", "the faint one, further away"]
+        } else {
+            &["clear one"]
+        };
+        assert_eq!(texts, expected, "{lone} lone finder patterns");
+    }
 }

@@ -9,6 +9,12 @@ use image::{GrayImage, Luma};
 use qr_encode::{EcLevel, Symbol, encode};
 use qr_scan::{Passes, SCAN_BUDGET, UNUSED_CANDIDATES, VIEW_BUDGET, scan_measured};
 
+/// Whether module (`mx`, `my`) of a 7 × 7 finder pattern is dark: every ring but the
+/// second from the outside (rings by distance from the centre in the max norm).
+fn finder_module_is_dark(mx: u32, my: u32) -> bool {
+    mx.abs_diff(3).max(my.abs_diff(3)) != 2
+}
+
 /// A greyscale image tiled with finder patterns at one pixel per module, one every
 /// `period` pixels: every third row holds hundreds of 1:1:3:1:1 runs.
 fn finder_tile(side: u32, period: u32) -> GrayImage {
@@ -17,9 +23,11 @@ fn finder_tile(side: u32, period: u32) -> GrayImage {
         if mx >= 7 || my >= 7 {
             return Luma([255]);
         }
-        // Rings: distance from the pattern's centre in the max norm.
-        let ring = mx.abs_diff(3).max(my.abs_diff(3));
-        Luma([if ring == 2 { 255 } else { 0 }])
+        Luma([if finder_module_is_dark(mx, my) {
+            0
+        } else {
+            255
+        }])
     })
 }
 
@@ -259,21 +267,24 @@ fn small_codes_in_a_twelve_megapixel_photo_are_read_at_full_resolution() {
     assert_eq!((without, with), (0, 12));
 }
 
-#[test]
-fn a_faint_code_beside_others_is_read_by_another_threshold() {
-    // Two clear codes and one at a third of their contrast (48 grey levels): the hybrid
-    // threshold reads the clear ones only; a sheet of codes goes on to the other views.
+/// The text of the faint code [`faint_code_beside`] draws.
+const FAINT: &str = "the faint one, further away";
+
+/// A 900 × 700 sheet with `clear` codes (text and centre; 4 px a module) and [`FAINT`] at
+/// (600, 400), 5 px a module, at a third of their contrast (48 grey levels): too faint for
+/// the hybrid threshold, read by the others.
+fn faint_code_beside(clear: &[(&str, [f32; 2])]) -> GrayImage {
     let placed = |text: &str, centre: [f32; 2], module: f32| Placed {
         symbol: encode(text.as_bytes(), EcLevel::M).expect("fits"),
         centre,
         module,
         angle: 0.1,
     };
-    let codes = [
-        placed("clear one", [150.0, 150.0], 4.0),
-        placed("the faint one, further away", [600.0, 400.0], 5.0),
-        placed("clear two", [150.0, 550.0], 4.0),
-    ];
+    let mut codes: Vec<Placed> = clear
+        .iter()
+        .map(|&(text, centre)| placed(text, centre, 4.0))
+        .collect();
+    codes.push(placed(FAINT, [600.0, 400.0], 5.0));
     let mut image = sheet(900, 700, &codes, |_, _| 200.0, 2.0, 5);
     for y in 250..550 {
         for x in 450..750 {
@@ -281,19 +292,32 @@ fn a_faint_code_beside_others_is_read_by_another_threshold() {
             image.put_pixel(x, y, Luma([(200.0 + (v - 200.0) * 0.3) as u8]));
         }
     }
-    let texts = |passes| {
-        let mut texts: Vec<String> = scan_measured(&image, passes)
-            .codes
-            .into_iter()
-            .filter_map(|c| c.text)
-            .collect();
-        texts.sort();
-        texts
-    };
-    assert_eq!(texts(Passes::FIRST), ["clear one", "clear two"]);
+    image
+}
+
+/// The texts a scan of `image` with `passes` reads, sorted.
+fn texts_read(image: &GrayImage, passes: Passes) -> Vec<String> {
+    let mut texts: Vec<String> = scan_measured(image, passes)
+        .codes
+        .into_iter()
+        .filter_map(|c| c.text)
+        .collect();
+    texts.sort();
+    texts
+}
+
+#[test]
+fn a_faint_code_beside_others_is_read_by_another_threshold() {
+    // Two clear codes and a faint one: the hybrid threshold reads the clear ones only; a
+    // sheet of codes goes on to the other views.
+    let image = faint_code_beside(&[("clear one", [150.0, 150.0]), ("clear two", [150.0, 550.0])]);
     assert_eq!(
-        texts(Passes::ALL),
-        ["clear one", "clear two", "the faint one, further away"]
+        texts_read(&image, Passes::FIRST),
+        ["clear one", "clear two"]
+    );
+    assert_eq!(
+        texts_read(&image, Passes::ALL),
+        ["clear one", "clear two", FAINT]
     );
 }
 
@@ -373,8 +397,11 @@ fn a_screen_photo_reads_from_the_shrunk_copy_before_its_flooded_negative_is_sear
 fn draw_finder(image: &mut GrayImage, at: [u32; 2], module: u32) {
     for my in 0..7u32 {
         for mx in 0..7u32 {
-            let ring = mx.abs_diff(3).max(my.abs_diff(3));
-            let level = if ring == 2 { 200 } else { 40 };
+            let level = if finder_module_is_dark(mx, my) {
+                40
+            } else {
+                200
+            };
             for y in 0..module {
                 for x in 0..module {
                     image.put_pixel(
@@ -394,23 +421,7 @@ fn two_finder_patterns_left_unused_send_a_view_that_read_one_code_on_to_the_othe
     // read it) and `lone` finder patterns that belong to no symbol. With one code read and
     // fewer than UNUSED_CANDIDATES patterns left over, the scan stops; at
     // UNUSED_CANDIDATES it goes on to the other thresholds, which read the faint code.
-    let placed = |text: &str, centre: [f32; 2], module: f32| Placed {
-        symbol: encode(text.as_bytes(), EcLevel::M).expect("fits"),
-        centre,
-        module,
-        angle: 0.1,
-    };
-    let codes = [
-        placed("clear one", [150.0, 150.0], 4.0),
-        placed("the faint one, further away", [600.0, 400.0], 5.0),
-    ];
-    let mut base = sheet(900, 700, &codes, |_, _| 200.0, 2.0, 5);
-    for y in 250..550 {
-        for x in 450..750 {
-            let v = f32::from(base.get_pixel(x, y).0[0]);
-            base.put_pixel(x, y, Luma([(200.0 + (v - 200.0) * 0.3) as u8]));
-        }
-    }
+    let base = faint_code_beside(&[("clear one", [150.0, 150.0])]);
     // Clear places for lone patterns, away from both codes.
     let places = [[60, 450], [200, 600], [320, 420], [60, 330]];
     assert!(UNUSED_CANDIDATES < places.len());
@@ -423,17 +434,15 @@ fn two_finder_patterns_left_unused_send_a_view_that_read_one_code_on_to_the_othe
         for at in &places[..lone] {
             draw_finder(&mut image, *at, 4);
         }
-        let mut texts: Vec<String> = scan_measured(&image, Passes::ALL)
-            .codes
-            .into_iter()
-            .filter_map(|c| c.text)
-            .collect();
-        texts.sort();
         let expected: &[&str] = if faint_read {
-            &["clear one", "the faint one, further away"]
+            &["clear one", FAINT]
         } else {
             &["clear one"]
         };
-        assert_eq!(texts, expected, "{lone} lone finder patterns");
+        assert_eq!(
+            texts_read(&image, Passes::ALL),
+            expected,
+            "{lone} lone finder patterns"
+        );
     }
 }

@@ -22,9 +22,9 @@ const REQUESTS: usize = 5;
 
 /// A batch of product codes as a shop's export would send them: CSV, one row per SKU, the
 /// seed's defaults (PNG, level H, 10 px a module).
-fn product_csv(first_sku: usize, items: usize) -> String {
+fn product_csv() -> String {
     let mut csv = String::from("data,name\n");
-    for sku in first_sku..first_sku + items {
+    for sku in 0..ITEMS {
         let _ = writeln!(csv, "https://shop.example.com/p/{sku:07},sku-{sku:07}");
     }
     csv
@@ -36,7 +36,7 @@ pub fn run(out: &Path) -> Result<()> {
         method: "POST",
         path_and_query: "/generate/batch".into(),
         content_type: "text/csv",
-        body: product_csv(0, ITEMS).into(),
+        body: product_csv().into(),
     };
     let rt = wasm::current_thread()?;
     let guest = Guest::new("qr_generate", Allocation::qr_host_default())?;
@@ -80,12 +80,7 @@ pub fn run(out: &Path) -> Result<()> {
         );
     }
     let _ = writeln!(md, "\nwasm / native (CPU): {:.2}×", wasm_cpu / native_cpu);
-    if let Some(dir) = out.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(out, &md)?;
-    println!("{md}");
-    Ok(())
+    crate::report::publish(out, &md)
 }
 
 /// Wall and CPU seconds of this thread per call of `f`, over [`REQUESTS`] calls. CPU time is

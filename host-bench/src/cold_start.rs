@@ -6,11 +6,12 @@
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
+use wasmtime::component::Component;
 
 use crate::Run;
 use crate::report::Report;
 use crate::servers::{self, Service};
-use crate::stats::Summary;
+use crate::stats::{Summary, sample, timed};
 use crate::wasm::{self, Allocation, Guest};
 use crate::workload;
 
@@ -24,12 +25,9 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let on_demand = Allocation::OnDemand;
     let pooling = Allocation::qr_host_default();
     for allocation in [pooling, on_demand] {
-        let summary = run
-            .progress
-            .timed(&format!("engine ({})", allocation.label()), n, || {
-                wasm::engine(allocation)
-            })?;
-        report.latency(SECTION, "engine creation", allocation.label(), summary);
+        let label = allocation.label();
+        let summary = timed(&format!("engine ({label})"), n, || wasm::engine(allocation))?;
+        report.latency(SECTION, "engine creation", label, summary);
     }
 
     let engine = wasm::engine(pooling)?;
@@ -40,19 +38,18 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let compiles = run.pick(1, 3);
     for name in COMPONENTS {
         let bytes = std::fs::read(crate::paths::component(name))?;
-        let summary = run
-            .progress
-            .timed(&format!("compile {name}"), compiles, || {
-                wasm::compile(&engine, &bytes)
-            })?;
+        let summary = timed(&format!("compile {name}"), compiles, || {
+            Ok(Component::new(&engine, &bytes)?)
+        })?;
+        let kib = bytes.len() / 1024;
         report.latency(
             SECTION,
-            format!("compile {name}.wasm ({} KiB)", bytes.len() / 1024),
+            format!("compile {name}.wasm ({kib} KiB)"),
             "Cranelift",
             summary,
         );
-        cache.store(&bytes, &wasm::compile(&engine, &bytes)?);
-        let summary = run.progress.timed(&format!("load {name}"), n, || {
+        cache.store(&bytes, &Component::new(&engine, &bytes)?);
+        let summary = timed(&format!("load {name}"), n, || {
             cache
                 .load(&bytes)
                 .context("artifact not loaded from the cache")
@@ -70,18 +67,10 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     for allocation in [pooling, on_demand] {
         for name in COMPONENTS {
             let guest = Guest::new(name, allocation)?;
-            let bar = run.progress.bar(
-                &format!("instantiate {name} ({})", allocation.label()),
-                instantiations,
-            );
-            let summary = rt.block_on(guest.time_instantiations(instantiations, || bar.inc(1)))?;
-            bar.finish_and_clear();
-            report.latency(
-                SECTION,
-                format!("instantiate {name}"),
-                allocation.label(),
-                summary,
-            );
+            let what = format!("instantiate {name} ({})", allocation.label());
+            let summary = sample(&what, instantiations, || rt.block_on(guest.instantiate()))?;
+            let name = format!("instantiate {name}");
+            report.latency(SECTION, name, allocation.label(), summary);
         }
     }
 
@@ -90,8 +79,8 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     Ok(())
 }
 
-/// A fresh engine, the generate component loaded from the artifact cache, and its very first request (no warm
-/// pool slot, no touched pages), against the same request once the slot is warm.
+/// A fresh engine, the generate component loaded from the artifact cache, and its very first
+/// request (no warm pool slot, no touched pages), against the same request once the slot is warm.
 fn first_request(
     run: &Run,
     report: &mut Report,
@@ -102,32 +91,16 @@ fn first_request(
         .into_iter()
         .find(|c| c.name == "generate PNG")
         .context("no generate case")?;
-    let n = run.pick(3, 20);
-    let bar = run.progress.bar("first request on a fresh engine", n);
-    let mut first = Vec::with_capacity(n);
-    let mut second = Vec::with_capacity(n);
-    for _ in 0..n {
+    let mut second = Vec::new();
+    let first = sample("first request on a fresh engine", run.pick(3, 20), || {
         let guest = Guest::new(case.component, allocation)?;
-        for samples in [&mut first, &mut second] {
-            let start = Instant::now();
-            rt.block_on(guest.handle(&case.call))?;
-            samples.push(start.elapsed());
-        }
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    report.latency(
-        SECTION,
-        "first request on a fresh store (generate PNG)",
-        "first after load",
-        Summary::of(first),
-    );
-    report.latency(
-        SECTION,
-        "first request on a fresh store (generate PNG)",
-        "second (slot reused)",
-        Summary::of(second),
-    );
+        let first = rt.block_on(guest.time_call(&case.call))?;
+        second.push(rt.block_on(guest.time_call(&case.call))?);
+        Ok(first)
+    })?;
+    let name = "first request on a fresh store (generate PNG)";
+    report.latency(SECTION, name, "first after load", first);
+    report.latency(SECTION, name, "second (slot reused)", Summary::of(second));
     Ok(())
 }
 
@@ -138,23 +111,14 @@ fn process_start(run: &Run, report: &mut Report) -> Result<()> {
     let spec = || Service::qr_host(&manifest, &cache, &[]);
     // Warm the cache: the first start compiles and stores every component.
     drop(servers::start(spec()?).context("starting qr-host to warm its cache")?);
-    let n = run.pick(3, 20);
-    let bar = run.progress.bar("qr-host process start to first 200", n);
-    let mut samples = Vec::with_capacity(n);
-    for _ in 0..n {
+    let what = "qr-host process start to first 200";
+    let summary = sample(what, run.pick(3, 20), || {
         let start = Instant::now();
         let server = servers::start(spec()?)?;
         servers::get_ok(server.addr, "/health")?;
-        samples.push(start.elapsed());
-        drop(server);
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    report.latency(
-        SECTION,
-        "qr-host process start → first 200 (/health)",
-        "warm cache",
-        Summary::of(samples),
-    );
+        Ok(start.elapsed())
+    })?;
+    let name = "qr-host process start → first 200 (/health)";
+    report.latency(SECTION, name, "warm cache", summary);
     Ok(())
 }

@@ -5,55 +5,37 @@
 //! (the runs' range and the p90 latency beside it), an in-process figure by the p50 of its
 //! samples (with the p90).
 
-use std::process::Command;
+use std::path::Path;
 
+use crate::host_overhead::SECTION as HOST_OVERHEAD;
+use crate::http_load::SECTION as HTTP_LOAD;
 use crate::report::{Goal, Load, Report};
 use crate::stats::Summary;
 use crate::wasm::Allocation;
 use crate::workload::FIXED_COST;
-use crate::{host_overhead, http_load, oha::Oha};
+use crate::{oha::Oha, servers};
 
 /// The connections every HTTP goal is judged at: oha keeps both cores busy at it, and quick
 /// runs measure it too.
 pub const CONNECTIONS: u32 = 64;
 
 /// `rustc`, the wasmtime crate, the wasmtime CLI, oha, and the Python peer's pinned packages.
-pub fn versions(oha: Option<&Oha>) -> Vec<(String, String)> {
-    let mut versions = Vec::new();
-    let output = |program: &str, arg: &str| {
-        Command::new(program)
-            .arg(arg)
-            .output()
-            .ok()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-    };
-    if let Some(rustc) = output("rustc", "--version") {
-        versions.push((
-            "rustc".into(),
-            rustc.trim_start_matches("rustc ").to_owned(),
-        ));
-    }
-    if let Some(v) = locked_version("wasmtime") {
-        versions.push(("wasmtime (crate)".into(), v));
-    }
-    if let Some(cli) =
-        crate::servers::tool("wasmtime").and_then(|p| output(&p.to_string_lossy(), "--version"))
-    {
-        versions.push((
-            "wasmtime CLI".into(),
-            cli.trim_start_matches("wasmtime ").to_owned(),
-        ));
-    }
-    if let Some(oha) = oha {
-        versions.push(("oha".into(), oha.version.clone()));
-    }
+pub fn versions(oha: Option<&Oha>) -> Vec<(&'static str, String)> {
     let pins = std::fs::read_to_string(crate::paths::python_seed().join("requirements.txt"))
         .unwrap_or_default();
     let pins: Vec<&str> = pins.lines().filter(|l| l.contains("==")).collect();
-    if !pins.is_empty() {
-        versions.push(("python-seed".into(), pins.join(" ")));
-    }
-    versions
+    let wasmtime_cli = servers::tool("wasmtime").and_then(|cli| servers::version(&cli, "wasmtime"));
+    let found = [
+        ("rustc", servers::version(Path::new("rustc"), "rustc")),
+        ("wasmtime (crate)", locked_version("wasmtime")),
+        ("wasmtime CLI", wasmtime_cli),
+        ("oha", oha.map(|oha| oha.version.clone())),
+        ("python-seed", (!pins.is_empty()).then(|| pins.join(" "))),
+    ];
+    found
+        .into_iter()
+        .filter_map(|(name, v)| Some((name, v?)))
+        .collect()
 }
 
 /// The version of `package` in the workspace's `Cargo.lock`.
@@ -85,7 +67,7 @@ fn goal(goal: String, measured: String, met: bool, note: &str) -> Goal {
     Goal {
         goal,
         measured,
-        met: Some(met),
+        met,
         note,
     }
 }
@@ -97,15 +79,7 @@ fn versus(ours: &Load, theirs: &Load) -> String {
 }
 
 fn hello(r: &Report) -> Option<Goal> {
-    let at = |service| {
-        r.load(
-            host_overhead::SECTION,
-            service,
-            "GET /hello",
-            CONNECTIONS,
-            true,
-        )
-    };
+    let at = |service| r.load(HOST_OVERHEAD, service, "GET /hello", CONNECTIONS, true);
     let (ours, theirs) = (at("qr-host (defaults)")?, at("wasmtime serve")?);
     // `wasmtime serve` logs nothing per request; qr-host's default writes an access line.
     let quiet = at("qr-host no access log")
@@ -123,9 +97,8 @@ fn hello(r: &Report) -> Option<Goal> {
 }
 
 fn versus_python(r: &Report) -> Vec<Goal> {
-    let at = |service, route, keep_alive| {
-        r.load(http_load::SECTION, service, route, CONNECTIONS, keep_alive)
-    };
+    let at =
+        |service, route, keep_alive| r.load(HTTP_LOAD, service, route, CONNECTIONS, keep_alive);
     let targets = [
         ("POST /generate", 25.0, "generate"),
         ("POST /decode", 10.0, "decode"),
@@ -150,15 +123,7 @@ fn versus_python(r: &Report) -> Vec<Goal> {
 }
 
 fn generate_rate(r: &Report) -> Option<Goal> {
-    let at = |keep_alive| {
-        r.load(
-            http_load::SECTION,
-            "qr-host",
-            "POST /generate",
-            CONNECTIONS,
-            keep_alive,
-        )
-    };
+    let at = |ka| r.load(HTTP_LOAD, "qr-host", "POST /generate", CONNECTIONS, ka);
     let on = at(true)?;
     let off = at(false)
         .map(|off| format!("; keep-alive off: {}", off.rps_text()))
@@ -189,20 +154,12 @@ fn wasm_native(r: &Report) -> Option<Goal> {
         l.map(|l| l.summary)
     };
     // (request, wasm, native), in the order measured.
-    let mut pairs: Vec<(&str, Summary, Summary)> = Vec::new();
-    for l in &r.latencies {
-        let name = l.name.as_str();
-        let seen = pairs.iter().any(|(n, ..)| *n == name);
-        if l.section != "per-request" || name == FIXED_COST || seen {
-            continue;
-        }
-        if let (Some(wasm), Some(native)) = (
-            summary(name, &shipped),
-            summary(name, "native qr-api handler"),
-        ) {
-            pairs.push((name, wasm, native));
-        }
-    }
+    let native = r.latencies.iter().filter(|l| {
+        l.section == "per-request" && l.variant == "native qr-api handler" && l.name != FIXED_COST
+    });
+    let pairs: Vec<(&str, Summary, Summary)> = native
+        .filter_map(|n| Some((n.name.as_str(), summary(&n.name, &shipped)?, n.summary)))
+        .collect();
     let worst = pairs
         .iter()
         .map(|(_, w, n)| w.p50_us / n.p50_us)

@@ -2,23 +2,14 @@
 //! machine, same run, on the seed's own requests (`generate.json`, `qr_287.png`), at 1, 16
 //! and 64 connections with keep-alive on and off, with ours/python per cell.
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
 use crate::oha::Shot;
 use crate::report::{Report, Table};
-use crate::servers::{self, Service};
+use crate::servers::Service;
 use crate::{Run, goals};
 
 pub const SECTION: &str = "http-load";
-
-/// The seed's routes: (route, body file, content type).
-fn routes() -> [(&'static str, std::path::PathBuf, &'static str); 2] {
-    let seed = crate::paths::python_seed();
-    [
-        ("/generate", seed.join("generate.json"), "application/json"),
-        ("/decode", seed.join("qr_287.png"), "image/png"),
-    ]
-}
 
 pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let Some(oha) = run.oha_or_skip(report, SECTION) else {
@@ -48,25 +39,31 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
         &[1, 16, goals::CONNECTIONS]
     };
     let keep_alive: &[bool] = if run.quick { &[true] } else { &[true, false] };
-    for service in services {
-        let name = service.name.clone();
-        let server = servers::start(service).with_context(|| format!("starting {name}"))?;
-        for (route, body, content_type) in routes() {
-            for &ka in keep_alive {
-                for &connections in connections {
-                    let shot = Shot {
-                        route,
-                        method: "POST",
-                        body: Some((&body, content_type)),
-                        connections,
-                        keep_alive: ka,
-                        duration: run.load_duration(),
-                    };
-                    report.loads.push(run.load(oha, SECTION, &server, &shot)?);
-                }
+    let seed = crate::paths::python_seed();
+    // The seed's routes: (route, body file, content type).
+    let routes = [
+        ("/generate", seed.join("generate.json"), "application/json"),
+        ("/decode", seed.join("qr_287.png"), "image/png"),
+    ];
+    let duration = run.load_duration();
+    let mut shots = Vec::new();
+    for (route, body, content_type) in &routes {
+        for &keep_alive in keep_alive {
+            for &connections in connections {
+                let body = Some((body.as_path(), *content_type));
+                let method = "POST";
+                shots.push(Shot {
+                    route,
+                    method,
+                    body,
+                    connections,
+                    keep_alive,
+                    duration,
+                });
             }
         }
     }
+    run.load_cells(oha, report, SECTION, services, &shots)?;
     ratios(report);
     report.note(
         SECTION,
@@ -84,18 +81,11 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
 /// ours/python per (route, connections, keep-alive) cell, when both were measured.
 fn ratios(report: &mut Report) {
     let mut rows = Vec::new();
-    for ours in report
-        .loads
-        .iter()
-        .filter(|l| l.section == SECTION && l.service == "qr-host")
-    {
-        let Some(python) = report.load(
-            SECTION,
-            "python-seed",
-            &ours.route,
-            ours.connections,
-            ours.keep_alive,
-        ) else {
+    let ours = report.loads.iter();
+    for ours in ours.filter(|l| l.section == SECTION && l.service == "qr-host") {
+        let (route, connections, keep_alive) = (&ours.route, ours.connections, ours.keep_alive);
+        let Some(python) = report.load(SECTION, "python-seed", route, connections, keep_alive)
+        else {
             continue;
         };
         let cpu = match (ours.cpu_ms_per_request, python.cpu_ms_per_request) {

@@ -33,8 +33,7 @@ pub struct WorkerResult {
 pub struct WorkerArgs {
     /// The component's file stem (`qr_generate`, `fixture_hello`).
     component: String,
-    /// `on-demand`, or a keep-resident byte count for the pool with a `+scan` suffix for
-    /// PAGEMAP_SCAN.
+    /// The [`Allocation`] as JSON.
     allocation: String,
     threads: usize,
     requests: usize,
@@ -42,33 +41,31 @@ pub struct WorkerArgs {
 
 pub fn worker(args: &WorkerArgs) -> Result<()> {
     let (component, threads, requests) = (args.component.as_str(), args.threads, args.requests);
-    let allocation = match args.allocation.as_str() {
-        "on-demand" => Allocation::OnDemand,
-        pool => pooling(pool, wasm::cores().max(threads) as u32)?,
-    };
+    let mut allocation = serde_json::from_str(&args.allocation)?;
+    // Every thread gets a pool slot, as qr-host sizes its pool.
+    if let Allocation::Pooling { slots, .. } = &mut allocation {
+        *slots = wasm::cores().max(threads) as u32;
+    }
     let guest = Guest::new(component, allocation)?;
     let case = call_for(component)?;
     let rt = wasm::current_thread()?;
     rt.block_on(guest.handle(&case))?;
     let start = Instant::now();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let rt = wasm::current_thread()?;
-                    rt.block_on(async {
-                        for _ in 0..requests {
-                            guest.handle(&case).await?;
-                        }
-                        anyhow::Ok(())
-                    })
-                })
-            })
-            .collect();
-        handles.into_iter().try_for_each(|h| {
-            h.join()
-                .map_err(|_| anyhow::anyhow!("worker thread panicked"))?
+    // Each thread serves its requests on a single-threaded runtime of its own.
+    let serve = || {
+        wasm::current_thread()?.block_on(async {
+            for _ in 0..requests {
+                guest.handle(&case).await?;
+            }
+            anyhow::Ok(())
         })
+    };
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(serve)).collect();
+        let panicked = |_| anyhow::anyhow!("worker thread panicked");
+        handles
+            .into_iter()
+            .try_for_each(|h| h.join().map_err(panicked)?)
     })?;
     let result = WorkerResult {
         requests: requests * threads,
@@ -97,13 +94,18 @@ fn call_for(component: &str) -> Result<wasm::Call> {
 
 pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let requests = run.pick(300, 15_000);
-    let mut allocations: Vec<String> = vec!["on-demand".into()];
-    allocations.extend(KEEP_RESIDENT.iter().map(usize::to_string));
-    allocations.extend(
-        KEEP_RESIDENT[1..]
-            .iter()
-            .map(|bytes| format!("{bytes}+scan")),
-    );
+    let pool = |keep_resident, pagemap_scan| Allocation::Pooling {
+        slots: 0,
+        keep_resident,
+        pagemap_scan,
+    };
+    let pools = KEEP_RESIDENT.map(|bytes| pool(bytes, false));
+    let scans = KEEP_RESIDENT[1..].iter().map(|&bytes| pool(bytes, true));
+    let allocations: Vec<_> = [Allocation::OnDemand]
+        .into_iter()
+        .chain(pools)
+        .chain(scans)
+        .collect();
     // (processes, threads per process)
     let layouts = [(1, 1), (1, 2), (2, 1)];
     let mut rows = Vec::new();
@@ -114,16 +116,11 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
             requests
         };
         for allocation in &allocations {
-            let label = match allocation.as_str() {
-                "on-demand" => Allocation::OnDemand.label(),
-                pool => pooling(pool, 0)?.label(),
-            };
-            let mut cells = vec![component.to_owned(), label];
+            let mut cells = vec![component.to_owned(), allocation.label()];
             for (processes, threads) in layouts {
-                let _spinner = run
-                    .progress
-                    .spinner(&format!("{component}, {allocation}, {processes}×{threads}"));
-                let rps = layout(component, allocation, processes, threads, per_request)?;
+                let what = format!("{component}, {}, {processes}×{threads}", allocation.label());
+                let _spinner = crate::spinner(&what);
+                let rps = layout(component, *allocation, processes, threads, per_request)?;
                 cells.push(format!("{rps:.0}"));
             }
             rows.push(cells);
@@ -153,35 +150,23 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     Ok(())
 }
 
-/// `1048576` or `1048576+scan`: a pool keeping that many bytes resident, with PAGEMAP_SCAN.
-fn pooling(spec: &str, slots: u32) -> Result<Allocation> {
-    let (bytes, pagemap_scan) = match spec.strip_suffix("+scan") {
-        Some(bytes) => (bytes, true),
-        None => (spec, false),
-    };
-    Ok(Allocation::Pooling {
-        slots,
-        keep_resident: bytes.parse()?,
-        pagemap_scan,
-    })
-}
-
 /// Total requests per second of `processes` worker processes running side by side.
 fn layout(
     component: &str,
-    allocation: &str,
+    allocation: Allocation,
     processes: usize,
     threads: usize,
     requests: usize,
 ) -> Result<f64> {
     let exe = std::env::current_exe()?;
+    let allocation = serde_json::to_string(&allocation)?;
     let children: Vec<_> = (0..processes)
         .map(|_| {
             Command::new(&exe)
                 .args([
                     "inproc-worker",
                     component,
-                    allocation,
+                    &allocation,
                     &threads.to_string(),
                     &requests.to_string(),
                 ])

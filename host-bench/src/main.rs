@@ -1,5 +1,5 @@
 //! Benchmarks for QR Workshop: cold start, per-request cost wasm vs native, host overhead and
-//! HTTP load beside the Python service, decode accuracy. `host-bench --help` lists the parts.
+//! HTTP load beside the Python service. `host-bench --help` lists the parts.
 //!
 //! Every part records into one [`report::Report`]; full runs write it to
 //! `results/<date>.md` + `.json` + `.svg`, `--quick` smoke runs to `target/host-bench/quick/`.
@@ -26,23 +26,16 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
+use clap::{Args, Parser};
+use indicatif::ProgressBar;
 
 use report::Report;
-use stats::Summary;
 
 #[derive(Debug, Parser)]
 #[command(
     name = "host-bench",
     about = "QR Workshop benchmarks: wasm host cost and the Python service side by side"
 )]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
 enum Command {
     /// Engine, compile, deserialise, instantiate (pooling vs on-demand), first request, process start.
     ColdStart(Opts),
@@ -63,23 +56,7 @@ enum Command {
     },
     /// The plain seed request and instantiation on two builds of the generate component,
     /// side by side in one run (in-process and over HTTP); see scripts/bench-seed-ab.
-    SeedAb {
-        /// The "before" build of qr_generate.wasm.
-        #[arg(long)]
-        old: PathBuf,
-        /// The "after" build (default: this workspace's).
-        #[arg(long)]
-        new: Option<PathBuf>,
-        /// The GET request (path and query); default: the seed request.
-        #[arg(long, default_value = seed_ab::SEED_PATH)]
-        path: String,
-        /// Rounds, alternating which build goes first.
-        #[arg(long, default_value_t = 3)]
-        rounds: usize,
-        /// The markdown file to write.
-        #[arg(long)]
-        out: PathBuf,
-    },
+    SeedAb(seed_ab::Args),
     #[command(hide = true)]
     NativeHello,
     #[command(hide = true)]
@@ -88,7 +65,7 @@ enum Command {
 
 #[derive(Debug, Clone, Args)]
 struct Opts {
-    /// Smoke run: few samples, 1 s load cells, no Python peer; writes under target/, not results/.
+    /// Smoke run: few samples, 0.4 s load runs, no Python peer; writes under target/, not results/.
     #[arg(long)]
     quick: bool,
     /// Directory for the results files (default: results/ for full runs, target/host-bench/quick/ with --quick).
@@ -104,19 +81,16 @@ struct Opts {
 const TOOLS: [&str; 2] = ["oha", "wasmtime"];
 
 /// Load time per oha run in a full run: long enough for a steady state at 1 connection.
-const LOAD_SECONDS: u64 = 5;
+const LOAD: Duration = Duration::from_secs(5);
 /// Load time per oha run in a quick run.
-const QUICK_LOAD_MILLIS: u64 = 400;
+const QUICK_LOAD: Duration = Duration::from_millis(400);
 /// oha runs per load cell: the cell is judged by its median run, the others give its spread.
 const LOAD_RUNS: usize = 3;
-/// Time budget for each timed in-process measurement of a full run.
-const BUDGET_SECONDS: f64 = 4.0;
 
-/// What every part needs: quick or full, progress bars, the load generator if installed.
+/// What every part needs: quick or full, and the load generator if installed.
 #[derive(Debug)]
 pub struct Run {
     pub quick: bool,
-    pub progress: Bars,
     pub oha: Option<oha::Oha>,
 }
 
@@ -127,11 +101,7 @@ impl Run {
     }
 
     pub fn load_duration(&self) -> Duration {
-        if self.quick {
-            Duration::from_millis(QUICK_LOAD_MILLIS)
-        } else {
-            Duration::from_secs(LOAD_SECONDS)
-        }
+        if self.quick { QUICK_LOAD } else { LOAD }
     }
 
     /// The load generator; without it, a note that `section` is skipped.
@@ -145,19 +115,29 @@ impl Run {
         self.oha.as_ref()
     }
 
-    /// One load cell: `shot` against `server`, [`LOAD_RUNS`] oha runs behind a spinner.
-    pub fn load(
+    /// Starts each service in turn and measures every shot against it: one load cell each,
+    /// [`LOAD_RUNS`] oha runs behind a spinner.
+    pub fn load_cells(
         &self,
         oha: &oha::Oha,
+        report: &mut Report,
         section: &'static str,
-        server: &servers::Server,
-        shot: &oha::Shot<'_>,
-    ) -> Result<report::Load> {
-        let _spinner = self.progress.spinner(&format!(
-            "{}: {} {}, {} connections, keep-alive {}",
-            server.name, shot.method, shot.route, shot.connections, shot.keep_alive
-        ));
-        oha.run(section, server, shot, LOAD_RUNS)
+        services: Vec<servers::Service>,
+        shots: &[oha::Shot<'_>],
+    ) -> Result<()> {
+        for service in services {
+            let server = servers::start(service)?;
+            for shot in shots {
+                let _spinner = spinner(&format!(
+                    "{}: {} {}, {} connections, keep-alive {}",
+                    server.name, shot.method, shot.route, shot.connections, shot.keep_alive
+                ));
+                report
+                    .loads
+                    .push(oha.run(section, &server, shot, LOAD_RUNS)?);
+            }
+        }
+        Ok(())
     }
 
     /// How a load cell was measured, for the notes: `3 runs of 5 s`.
@@ -167,17 +147,9 @@ impl Run {
             self.load_duration().as_secs_f64()
         )
     }
-
-    pub fn budget_seconds(&self) -> f64 {
-        BUDGET_SECONDS
-    }
 }
 
-/// indicatif progress on stderr (hidden when stderr is not a terminal).
-#[derive(Debug, Default)]
-pub struct Bars;
-
-/// A spinner that clears itself when dropped.
+/// A spinner on stderr (hidden when it is not a terminal) that clears itself when dropped.
 #[derive(Debug)]
 pub struct Spinner(ProgressBar);
 
@@ -187,62 +159,19 @@ impl Drop for Spinner {
     }
 }
 
-/// Progress reporting, so parts can say what they are doing.
-impl Bars {
-    pub fn bar(&self, what: &str, len: usize) -> ProgressBar {
-        eprintln!("  {what}");
-        let bar = ProgressBar::new(len as u64).with_message(what.to_owned());
-        if let Ok(style) = ProgressStyle::with_template("  {bar:30} {pos}/{len} {msg} ({elapsed})")
-        {
-            bar.set_style(style);
-        }
-        bar
-    }
-
-    pub fn spinner(&self, what: &str) -> Spinner {
-        eprintln!("  {what}");
-        let bar = ProgressBar::new_spinner().with_message(what.to_owned());
-        bar.enable_steady_tick(Duration::from_millis(120));
-        Spinner(bar)
-    }
-
-    /// Times `f` `n` times behind a bar.
-    pub fn timed<T>(
-        &self,
-        what: &str,
-        n: usize,
-        mut f: impl FnMut() -> Result<T>,
-    ) -> Result<Summary> {
-        let bar = self.bar(what, n);
-        let summary = Summary::time(n, || {
-            let out = f();
-            bar.inc(1);
-            out
-        });
-        bar.finish_and_clear();
-        summary
-    }
+pub fn spinner(what: &str) -> Spinner {
+    eprintln!("  {what}");
+    let bar = ProgressBar::new_spinner().with_message(what.to_owned());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    Spinner(bar)
 }
 
 fn main() -> Result<()> {
-    let cli = Cli::parse();
-    let (name, opts) = match cli.command {
+    let (name, opts) = match Command::parse() {
         Command::NativeHello => return native_hello::run(),
         Command::InprocWorker(args) => return levers::worker(&args),
         Command::Batch { out } => return batch::run(&out),
-        Command::SeedAb {
-            old,
-            new,
-            path,
-            rounds,
-            out,
-        } => {
-            let new = match new {
-                Some(path) => path,
-                None => paths::component("qr_generate"),
-            };
-            return seed_ab::run(&old, &new, &path, rounds.max(1), &out);
-        }
+        Command::SeedAb(args) => return seed_ab::run(&args),
         Command::ColdStart(o) => ("cold-start", o),
         Command::PerRequest(o) => ("per-request", o),
         Command::HostOverhead(o) => ("host-overhead", o),
@@ -262,13 +191,12 @@ fn main() -> Result<()> {
         .ok();
     let run = Run {
         quick: opts.quick,
-        progress: Bars,
         oha,
     };
     let mut report = Report::new(opts.quick);
     report.versions = goals::versions(run.oha.as_ref());
     type Part = fn(&Run, &mut Report) -> Result<()>;
-    let parts: Vec<(&str, Part)> = vec![
+    let parts: [(&str, Part); 4] = [
         ("cold-start", cold_start::run),
         ("per-request", per_request::run),
         ("host-overhead", host_overhead::run),
@@ -296,12 +224,11 @@ fn main() -> Result<()> {
         format!("{date}-{name}")
     };
     report.write(&dir, &stem)?;
-    let http: Vec<_> = report
+    let http = report
         .loads
         .iter()
-        .filter(|l| l.section == http_load::SECTION)
-        .cloned()
-        .collect();
+        .filter(|l| l.section == http_load::SECTION);
+    let http: Vec<_> = http.cloned().collect();
     if !http.is_empty() {
         let title = format!(
             "qr-host vs python-seed, {} ({} cores)",

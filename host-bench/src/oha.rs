@@ -24,37 +24,21 @@ pub struct Shot<'a> {
     pub duration: Duration,
 }
 
-/// The oha binary, when installed.
+/// The oha binary, when installed (`scripts/setup --test` pins one new enough for
+/// `--output-format json`).
 #[derive(Debug, Clone)]
 pub struct Oha {
     program: PathBuf,
-    /// `--output-format json` (oha ≥ 1.5) or the older `-j`.
-    json_flag: Vec<&'static str>,
     pub version: String,
 }
 
 impl Oha {
-    /// Finds oha on `PATH` or in `~/.cargo/bin`.
+    /// Finds oha where the tests find their tools.
     pub fn find() -> Result<Oha> {
         let program =
             servers::tool("oha").context("oha is not installed (`scripts/setup --test`)")?;
-        let help = Command::new(&program).arg("--help").output()?;
-        let help = String::from_utf8_lossy(&help.stdout);
-        let json_flag = if help.contains("--output-format") {
-            vec!["--output-format", "json"]
-        } else {
-            vec!["-j"]
-        };
-        let version = Command::new(&program).arg("--version").output()?;
-        let version = String::from_utf8_lossy(&version.stdout)
-            .trim()
-            .trim_start_matches("oha ")
-            .to_owned();
-        Ok(Oha {
-            program,
-            json_flag,
-            version,
-        })
+        let version = servers::version(&program, "oha").context("oha --version")?;
+        Ok(Oha { program, version })
     }
 
     /// Runs `shot` against `server` `runs` times and reads back throughput, latency and server
@@ -72,14 +56,10 @@ impl Oha {
             .collect::<Result<Vec<_>>>()?;
         loads.sort_by(|a, b| a.rps.total_cmp(&b.rps));
         let rps_runs = loads.iter().map(|l| l.rps).collect();
-        let (ok, errors, seconds, cpu) = loads.iter().fold((0, 0, 0.0, 0.0), |t, l| {
-            (
-                t.0 + l.ok,
-                t.1 + l.errors,
-                t.2 + l.seconds,
-                t.3 + l.cpu_seconds,
-            )
-        });
+        let ok = loads.iter().map(|l| l.ok).sum();
+        let errors = loads.iter().map(|l| l.errors).sum();
+        let seconds = loads.iter().map(|l| l.seconds).sum();
+        let cpu: f64 = loads.iter().map(|l| l.cpu_seconds).sum();
         let median = loads.swap_remove(loads.len() / 2);
         Ok(Load {
             section,
@@ -99,15 +79,12 @@ impl Oha {
     /// One oha run of `shot`, with the server's CPU seconds over it in `cpu_seconds`.
     fn once(&self, server: &Server, shot: &Shot<'_>) -> Result<Load> {
         let mut command = Command::new(&self.program);
+        let duration = format!("{}ms", shot.duration.as_millis());
+        let connections = shot.connections.to_string();
+        let settings = ["-z", &duration, "-c", &connections, "-m", shot.method];
         command
-            .arg("--no-tui")
-            .args(&self.json_flag)
-            .arg("-z")
-            .arg(format!("{}ms", shot.duration.as_millis()))
-            .arg("-c")
-            .arg(shot.connections.to_string())
-            .arg("-m")
-            .arg(shot.method);
+            .args(["--no-tui", "--output-format", "json"])
+            .args(settings);
         if !shot.keep_alive {
             command.arg("--disable-keepalive");
         }
@@ -115,9 +92,9 @@ impl Oha {
             command.arg("-D").arg(file).arg("-T").arg(content_type);
         }
         command.arg(format!("http://{}{}", server.addr, shot.route));
-        let cpu_before = qr_tests::cpu_seconds(server.pid());
+        let cpu_before = qr_tests::cpu_seconds(server.process.pid());
         let output = command.output().context("running oha")?;
-        let cpu = qr_tests::cpu_seconds(server.pid()) - cpu_before;
+        let cpu = qr_tests::cpu_seconds(server.process.pid()) - cpu_before;
         if !output.status.success() {
             bail!("oha failed: {}", String::from_utf8_lossy(&output.stderr));
         }
@@ -157,21 +134,14 @@ fn parse(json: &Value) -> Result<Load> {
     let percentile =
         |key: &str| json["latencyPercentiles"][key].as_f64().unwrap_or(f64::NAN) * 1000.0;
     Ok(Load {
-        section: "",
-        service: String::new(),
-        route: String::new(),
-        connections: 0,
-        keep_alive: true,
         ok,
         errors,
         seconds,
         rps: ok as f64 / seconds.max(f64::EPSILON),
-        rps_runs: Vec::new(),
         p50_ms: percentile("p50"),
         p90_ms: percentile("p90"),
         p99_ms: percentile("p99"),
-        cpu_seconds: 0.0,
-        cpu_ms_per_request: None,
+        ..Load::default()
     })
 }
 

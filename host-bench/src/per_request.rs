@@ -2,18 +2,22 @@
 //! wasm component (fresh pooled store, instantiate, handle, whole body read) against the same
 //! `qr-api` handler called natively, and the wasm/native ratio.
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use anyhow::Result;
 
 use crate::Run;
 use crate::report::{Report, Table, fmt_us};
+use crate::stats::{sample, timed};
 use crate::wasm::{self, Allocation, Guest};
 use crate::workload;
 
 const SECTION: &str = "per-request";
 /// Untimed requests before timing, so pool slots and caches are warm.
 const WARMUP: usize = 5;
+/// Time budget for each timed in-process measurement of a full run.
+const BUDGET_SECONDS: f64 = 4.0;
 
 /// What qr-host falls back to on kernels without PAGEMAP_SCAN (< 6.7): keep-resident 0, so
 /// every page an instance touched is released with madvise and faulted in again by the next.
@@ -27,56 +31,37 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let allocations = [Allocation::qr_host_default(), NO_SCAN];
     let rt = wasm::current_thread()?;
     let mut rows = Vec::new();
-    let mut guests: Vec<(&str, std::rc::Rc<[Guest; 2]>)> = Vec::new();
+    let mut guests = BTreeMap::new();
     for case in workload::cases()? {
-        let pair = match guests.iter().find(|(name, _)| *name == case.component) {
-            Some((_, pair)) => pair.clone(),
-            None => {
-                let pair = std::rc::Rc::new([
-                    Guest::new(case.component, allocations[0])?,
-                    Guest::new(case.component, allocations[1])?,
-                ]);
-                guests.push((case.component, pair.clone()));
-                pair
-            }
-        };
+        if !guests.contains_key(case.component) {
+            let [a, b] = allocations.map(|allocation| Guest::new(case.component, allocation));
+            guests.insert(case.component, [a?, b?]);
+        }
+        let pair = &guests[case.component];
         // Slow requests (the phone photo) get fewer samples so the run stays bounded.
         let start = Instant::now();
         for _ in 0..WARMUP {
             rt.block_on(pair[0].handle(&case.call))?;
         }
         let per_call = start.elapsed().as_secs_f64() / WARMUP as f64;
-        let n = run.pick(
-            20,
-            ((run.budget_seconds() / per_call) as usize).clamp(30, 2000),
-        );
+        let n = run.pick(20, ((BUDGET_SECONDS / per_call) as usize).clamp(30, 2000));
 
         let mut wasm = Vec::new();
         for (guest, allocation) in pair.iter().zip(allocations) {
             for _ in 0..WARMUP {
                 rt.block_on(guest.handle(&case.call))?;
             }
-            let bar = run
-                .progress
-                .bar(&format!("{} (wasm, {})", case.name, allocation.label()), n);
-            let summary = rt.block_on(guest.time_calls(&case.call, n, || bar.inc(1)))?;
-            bar.finish_and_clear();
-            report.latency(
-                SECTION,
-                case.name,
-                format!("wasm, {}", allocation.label()),
-                summary,
-            );
+            let variant = format!("wasm, {}", allocation.label());
+            let what = format!("{} ({variant})", case.name);
+            let summary = sample(&what, n, || rt.block_on(guest.time_call(&case.call)))?;
+            report.latency(SECTION, case.name, variant, summary);
             wasm.push(summary);
         }
         for _ in 0..WARMUP {
             workload::native(&case.call)?;
         }
-        let native = run
-            .progress
-            .timed(&format!("{} (native)", case.name), n, || {
-                workload::native(&case.call)
-            })?;
+        let what = format!("{} (native)", case.name);
+        let native = timed(&what, n, || workload::native(&case.call))?;
         report.latency(SECTION, case.name, "native qr-api handler", native);
         rows.push(vec![
             case.name.to_owned(),

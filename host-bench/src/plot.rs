@@ -16,12 +16,8 @@ const SIZE: (u32, u32) = (1400, 560);
 pub fn write(path: &Path, loads: &[Load], title: &str) -> Result<()> {
     let mut series: BTreeMap<String, Vec<&Load>> = BTreeMap::new();
     for load in loads {
-        let key = format!(
-            "{} {} (keep-alive {})",
-            load.service,
-            load.route,
-            if load.keep_alive { "on" } else { "off" }
-        );
+        let keep_alive = if load.keep_alive { "on" } else { "off" };
+        let key = format!("{} {} (keep-alive {keep_alive})", load.service, load.route);
         series.entry(key).or_default().push(load);
     }
     let max_conns = loads

@@ -11,13 +11,13 @@ use serde::Serialize;
 use crate::stats::Summary;
 
 /// Everything one run measured.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Report {
     /// UTC, `2026-11-28T01:02:03Z`.
     pub date: String,
     pub quick: bool,
     pub machine: Machine,
-    pub versions: Vec<(String, String)>,
+    pub versions: Vec<(&'static str, String)>,
     /// `/proc/loadavg` when the run started and when it was written: the cores are shared
     /// with whatever else runs on the machine, and this says how busy it was.
     pub load_average: Vec<String>,
@@ -31,7 +31,7 @@ pub struct Report {
 }
 
 /// Where the run happened.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Machine {
     pub cpu: String,
     pub cores: usize,
@@ -50,7 +50,7 @@ pub struct Latency {
 }
 
 /// One load cell against one service: [`crate::oha::Oha::run`]'s runs of one shot.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Load {
     pub section: &'static str,
     pub service: String,
@@ -105,8 +105,7 @@ pub struct Table {
 pub struct Goal {
     pub goal: String,
     pub measured: String,
-    /// `None` when this run did not measure it (the note says why).
-    pub met: Option<bool>,
+    pub met: bool,
     pub note: String,
 }
 
@@ -125,13 +124,8 @@ impl Report {
             date: utc_now(),
             quick,
             machine: Machine::detect(),
-            versions: Vec::new(),
             load_average: vec![qr_tests::load_average()],
-            latencies: Vec::new(),
-            loads: Vec::new(),
-            tables: Vec::new(),
-            goals: Vec::new(),
-            notes: Vec::new(),
+            ..Report::default()
         }
     }
 
@@ -177,81 +171,52 @@ impl Report {
     pub fn markdown(&self) -> String {
         let mut md = String::new();
         let m = &self.machine;
-        let _ = writeln!(md, "# host-bench results, {}\n", self.date);
-        let _ = writeln!(
-            md,
-            "Machine: {}, {} cores, {:.0} GiB, Linux {}. {}\n",
-            m.cpu,
-            m.cores,
-            m.memory_gib,
-            m.kernel,
-            if self.quick {
-                "**--quick smoke run: too few samples to quote.**"
-            } else {
-                "Full run."
-            }
-        );
+        let quick = if self.quick {
+            "**--quick smoke run: too few samples to quote.**"
+        } else {
+            "Full run."
+        };
         let versions: Vec<String> = self
             .versions
             .iter()
             .map(|(k, v)| format!("{k} {v}"))
             .collect();
-        let _ = writeln!(md, "Versions: {}.\n", versions.join(", "));
         let _ = writeln!(
             md,
-            "Load average (1/5/15 min) at start / end: {}.\n",
+            "# host-bench results, {}\n\nMachine: {}, {} cores, {:.0} GiB, Linux {}. {quick}\n\n\
+             Versions: {}.\n\nLoad average (1/5/15 min) at start / end: {}.\n",
+            self.date,
+            m.cpu,
+            m.cores,
+            m.memory_gib,
+            m.kernel,
+            versions.join(", "),
             self.load_average.join(" / ")
         );
         if !self.goals.is_empty() {
             md.push_str("## Goals\n\n");
         }
-        let met = |met| match met {
-            Some(true) => "yes",
-            Some(false) => "**no**",
-            None => "not measured",
-        };
         let goals = self.goals.iter().map(|g| {
-            let cells = [g.goal.as_str(), &g.measured, met(g.met), &g.note];
+            let met = if g.met { "yes" } else { "**no**" };
+            let cells = [g.goal.as_str(), &g.measured, met, &g.note];
             cells.map(String::from).to_vec()
         });
         table(&mut md, "goal | measured | met | note", goals);
         for section in SECTIONS {
-            let notes: Vec<&str> = self
-                .notes
-                .iter()
-                .filter(|(s, _)| s == section)
-                .map(|(_, n)| n.as_str())
-                .collect();
-            let latencies: Vec<&Latency> = self
-                .latencies
-                .iter()
-                .filter(|l| l.section == section)
-                .collect();
-            let loads: Vec<&Load> = self.loads.iter().filter(|l| l.section == section).collect();
-            let tables: Vec<&Table> = self
-                .tables
-                .iter()
-                .filter(|t| t.section == section)
-                .collect();
-            if latencies.is_empty() && loads.is_empty() && tables.is_empty() && notes.is_empty() {
-                continue;
+            let mut notes = String::new();
+            for (_, note) in self.notes.iter().filter(|(s, _)| s == section) {
+                let _ = writeln!(notes, "- {note}");
             }
-            let _ = writeln!(md, "## {section}\n");
-            for note in notes {
-                let _ = writeln!(md, "- {note}");
-            }
-            md.push('\n');
-            let latencies = latencies.iter().map(|l| {
+            let mut tables = String::new();
+            let latencies = self.latencies.iter().filter(|l| l.section == section);
+            let latencies = latencies.map(|l| {
                 let s = &l.summary;
                 let times = [s.p50_us, s.p90_us, s.p99_us, s.mean_us].map(fmt_us);
-                [
-                    &[l.name.clone(), l.variant.clone(), s.samples.to_string()][..],
-                    &times,
-                ]
-                .concat()
+                let what = [l.name.clone(), l.variant.clone(), s.samples.to_string()];
+                what.into_iter().chain(times).collect()
             });
-            table(&mut md, LATENCY_COLUMNS, latencies);
-            let loads = loads.iter().map(|l| {
+            table(&mut tables, LATENCY_COLUMNS, latencies);
+            let loads = self.loads.iter().filter(|l| l.section == section).map(|l| {
                 let runs: Vec<String> = l.rps_runs.iter().map(|r| format!("{r:.0}")).collect();
                 vec![
                     l.service.clone(),
@@ -269,10 +234,13 @@ impl Report {
                         .map_or("-".into(), |c| format!("{c:.3}")),
                 ]
             });
-            table(&mut md, LOAD_COLUMNS, loads);
-            for t in tables {
-                let _ = writeln!(md, "**{}**\n", t.title);
-                table(&mut md, &t.columns.join(" | "), t.rows.iter().cloned());
+            table(&mut tables, LOAD_COLUMNS, loads);
+            for t in self.tables.iter().filter(|t| t.section == section) {
+                let _ = writeln!(tables, "**{}**\n", t.title);
+                table(&mut tables, &t.columns.join(" | "), t.rows.iter().cloned());
+            }
+            if !notes.is_empty() || !tables.is_empty() {
+                let _ = write!(md, "## {section}\n\n{notes}\n{tables}");
             }
         }
         md
@@ -300,7 +268,7 @@ const LOAD_COLUMNS: &str = "service | route | conns | keep-alive | req/s (median
     runs' req/s | p50 ms | p90 ms | p99 ms | ok | errors | CPU ms/req";
 
 /// Appends a Markdown table of `rows` under `header` (`a | b | c`); nothing without rows.
-fn table(md: &mut String, header: &str, rows: impl IntoIterator<Item = Vec<String>>) {
+pub fn table(md: &mut String, header: &str, rows: impl IntoIterator<Item = Vec<String>>) {
     let mut rows = rows.into_iter().peekable();
     if rows.peek().is_none() {
         return;
@@ -326,31 +294,40 @@ pub fn fmt_us(us: f64) -> String {
 
 impl Machine {
     fn detect() -> Machine {
-        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let read = |path| std::fs::read_to_string(path).unwrap_or_default();
+        let cpuinfo = read("/proc/cpuinfo");
         let cpu = cpuinfo
             .lines()
-            .find_map(|l| {
-                l.strip_prefix("model name")
-                    .and_then(|r| r.split_once(':'))
-                    .map(|(_, v)| v.trim().to_owned())
-            })
-            .unwrap_or_else(|| "unknown CPU".into());
-        let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+            .find_map(|l| l.strip_prefix("model name")?.split_once(':'))
+            .map_or("unknown CPU", |(_, v)| v.trim());
+        let meminfo = read("/proc/meminfo");
         let kib: f64 = meminfo
             .lines()
-            .find_map(|l| l.strip_prefix("MemTotal:"))
-            .and_then(|r| r.split_whitespace().next()?.parse().ok())
+            .find_map(|l| {
+                l.strip_prefix("MemTotal:")?
+                    .split_whitespace()
+                    .next()?
+                    .parse()
+                    .ok()
+            })
             .unwrap_or(0.0);
         Machine {
-            cpu,
+            cpu: cpu.to_owned(),
             cores: crate::wasm::cores(),
             memory_gib: kib / 1024.0 / 1024.0,
-            kernel: std::fs::read_to_string("/proc/sys/kernel/osrelease")
-                .unwrap_or_default()
-                .trim()
-                .to_owned(),
+            kernel: read("/proc/sys/kernel/osrelease").trim().to_owned(),
         }
     }
+}
+
+/// Writes a focused run's Markdown to `out` (creating its directory) and prints it.
+pub fn publish(out: &Path, md: &str) -> Result<()> {
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(out, md)?;
+    println!("{md}");
+    Ok(())
 }
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -375,7 +352,7 @@ mod tests {
         report.goals.push(Goal {
             goal: "pooled instantiation p50 ≤ 30 µs".into(),
             measured: "41 µs".into(),
-            met: Some(false),
+            met: false,
             note: String::new(),
         });
         assert!(

@@ -9,13 +9,16 @@
 //! worktree and runs this.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
+use wasmtime::component::Component;
 
 use crate::oha::{Oha, Shot};
+use crate::report::table;
 use crate::servers::{self, Service};
+use crate::stats::sample;
 use crate::wasm::{self, Allocation, Call, Guest};
 
 /// The seed request, as a GET (the README's first example): the default request.
@@ -31,116 +34,108 @@ const CONNECTIONS: u32 = 16;
 /// oha's run time per round and build.
 const LOAD: Duration = Duration::from_secs(4);
 
-/// One build under test.
-struct Build {
-    label: String,
-    wasm: PathBuf,
+/// `host-bench seed-ab`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The "before" build of qr_generate.wasm.
+    #[arg(long)]
+    old: PathBuf,
+    /// The "after" build (default: this workspace's).
+    #[arg(long)]
+    new: Option<PathBuf>,
+    /// The GET request (path and query); default: the seed request.
+    #[arg(long, default_value = SEED_PATH)]
+    path: String,
+    /// Rounds, alternating which build goes first.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// The markdown file to write.
+    #[arg(long)]
+    out: PathBuf,
 }
 
-/// What one round measured for one build.
-#[derive(Debug, Clone, Copy, Default)]
-struct Round {
-    call_us: f64,
-    pooled_instantiate_us: f64,
-    on_demand_instantiate_us: f64,
-    rps: f64,
-    cpu_ms: f64,
-}
+/// What each round measures per build: name, unit, decimals in the every-round table.
+const FIGURES: [(&str, &str, usize); 5] = [
+    ("request in-process, p50", "µs", 1),
+    ("instantiate, pooled (qr-host), p50", "µs", 1),
+    ("instantiate, on-demand, p50", "µs", 1),
+    ("request over HTTP", "req/s", 0),
+    ("qr-host CPU per request over HTTP", "µs", 1),
+];
 
-/// Runs `rounds` rounds on the builds at `old` and `new`, writes the markdown to `out`.
-pub fn run(old: &Path, new: &Path, path: &str, rounds: usize, out: &Path) -> Result<()> {
-    let builds = [
-        Build {
-            label: "before".into(),
-            wasm: old.to_owned(),
-        },
-        Build {
-            label: "after".into(),
-            wasm: new.to_owned(),
-        },
-    ];
+/// What one round measured for one build, in [`FIGURES`] order.
+type Round = [f64; 5];
+
+/// Runs the rounds on the two builds and writes the markdown to `--out`.
+pub fn run(args: &Args) -> Result<()> {
+    let new = args.new.clone();
+    let new = new.unwrap_or_else(|| crate::paths::component("qr_generate"));
+    let builds = [("before", &args.old), ("after", &new)];
+    let rounds = args.rounds.max(1);
     let oha = Oha::find()?;
     let rt = wasm::current_thread()?;
     let call = Call {
         method: "GET",
-        path_and_query: path.into(),
+        path_and_query: args.path.clone(),
         content_type: "text/plain",
         body: bytes::Bytes::new(),
     };
     let mut compile_s = Vec::new();
     let mut guests = Vec::new();
-    for (i, b) in builds.iter().enumerate() {
-        let bytes = std::fs::read(&b.wasm).with_context(|| b.wasm.display().to_string())?;
+    for (i, (_, file)) in builds.iter().enumerate() {
+        let bytes = std::fs::read(file).with_context(|| file.display().to_string())?;
         let engine = wasm::engine(Allocation::OnDemand)?;
         let start = Instant::now();
-        wasm::compile(&engine, &bytes)?;
+        Component::new(&engine, &bytes)?;
         compile_s.push(start.elapsed().as_secs_f64());
         let id = format!("generate-{i}");
         guests.push([
-            Guest::at(&id, &b.wasm, Allocation::qr_host_default())?,
-            Guest::at(&id, &b.wasm, Allocation::OnDemand)?,
+            Guest::at(&id, file, Allocation::qr_host_default())?,
+            Guest::at(&id, file, Allocation::OnDemand)?,
         ]);
     }
-    let cache = crate::wasm::artifact_cache()?;
-    let mut results = vec![Vec::new(), Vec::new()];
+    let cache = wasm::artifact_cache()?;
+    let mut results: [Vec<Round>; 2] = Default::default();
     for round in 0..rounds {
         // before, after; then after, before; ...
-        let order: [usize; 2] = if round % 2 == 0 { [0, 1] } else { [1, 0] };
-        for i in order {
-            let b = &builds[i];
-            eprintln!("round {}/{rounds}: {}", round + 1, b.label);
+        for i in if round % 2 == 0 { [0, 1] } else { [1, 0] } {
+            let (label, file) = builds[i];
+            eprintln!("round {}/{rounds}: {label}", round + 1);
             let [pooled, on_demand] = &guests[i];
-            let mut r = Round::default();
-            rt.block_on(async {
+            for _ in 0..WARMUP {
+                rt.block_on(pooled.handle(&call))?;
+            }
+            let request = sample("request", CALLS, || rt.block_on(pooled.time_call(&call)))?;
+            let instantiate = |guest: &Guest, what| {
                 for _ in 0..WARMUP {
-                    pooled.handle(&call).await?;
+                    rt.block_on(guest.instantiate())?;
                 }
-                r.call_us = pooled.time_calls(&call, CALLS, || ()).await?.p50_us;
-                for (guest, slot) in [
-                    (pooled, &mut r.pooled_instantiate_us),
-                    (on_demand, &mut r.on_demand_instantiate_us),
-                ] {
-                    guest.time_instantiations(WARMUP, || ()).await?;
-                    *slot = guest
-                        .time_instantiations(INSTANTIATIONS, || ())
-                        .await?
-                        .p50_us;
-                }
-                anyhow::Ok(())
-            })?;
-            let manifest =
-                crate::paths::single_component_manifest(&format!("generate-{i}"), &b.wasm)?;
-            let server = servers::start(
-                Service::qr_host(&manifest, &cache, &[])?.named(format!("qr-host ({})", b.label)),
-            )?;
-            servers::get_ok(server.addr, path)?;
-            let load = oha.run(
-                "seed-ab",
-                &server,
-                &Shot {
-                    route: path,
-                    method: "GET",
-                    body: None,
-                    connections: CONNECTIONS,
-                    keep_alive: true,
-                    duration: LOAD,
-                },
-                1,
-            )?;
-            anyhow::ensure!(load.errors == 0, "{} answered errors: {load:?}", b.label);
-            r.rps = load.rps;
-            r.cpu_ms = load.cpu_ms_per_request.unwrap_or(f64::NAN);
-            drop(server);
-            results[i].push(r);
+                sample(what, INSTANTIATIONS, || rt.block_on(guest.instantiate()))
+            };
+            let pooled = instantiate(pooled, "instantiate, pooled")?;
+            let on_demand = instantiate(on_demand, "instantiate, on-demand")?;
+            let manifest = crate::paths::single_component_manifest(&format!("generate-{i}"), file)?;
+            let service = Service::qr_host(&manifest, &cache, &[])?;
+            let server = servers::start(service.named(format!("qr-host ({label})")))?;
+            servers::get_ok(server.addr, &args.path)?;
+            let shot = Shot {
+                route: &args.path,
+                method: "GET",
+                body: None,
+                connections: CONNECTIONS,
+                keep_alive: true,
+                duration: LOAD,
+            };
+            let load = oha.run("seed-ab", &server, &shot, 1)?;
+            anyhow::ensure!(load.errors == 0, "{label} answered errors: {load:?}");
+            let cpu_us = load.cpu_ms_per_request.map_or(f64::NAN, |ms| ms * 1000.0);
+            let (call_us, pooled_us) = (request.p50_us, pooled.p50_us);
+            results[i].push([call_us, pooled_us, on_demand.p50_us, load.rps, cpu_us]);
         }
     }
-    let text = markdown(&builds, &compile_s, &results, path, rounds);
-    if let Some(dir) = out.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    std::fs::write(out, &text)?;
-    println!("{text}");
-    eprintln!("wrote {}", out.display());
+    let text = markdown(&builds, &compile_s, &results, &args.path, rounds);
+    crate::report::publish(&args.out, &text)?;
+    eprintln!("wrote {}", args.out.display());
     Ok(())
 }
 
@@ -157,9 +152,9 @@ fn spread(values: impl Iterator<Item = f64>) -> (f64, f64, f64) {
 }
 
 fn markdown(
-    builds: &[Build; 2],
+    builds: &[(&str, &PathBuf); 2],
     compile_s: &[f64],
-    results: &[Vec<Round>],
+    results: &[Vec<Round>; 2],
     path: &str,
     rounds: usize,
 ) -> String {
@@ -179,72 +174,37 @@ fn markdown(
         qr_tests::load_average(),
         LOAD.as_secs()
     );
-    let _ = writeln!(md, "| build | component | size | compile (Cranelift) |");
-    let _ = writeln!(md, "|---|---|---|---|");
-    for (b, c) in builds.iter().zip(compile_s) {
-        let size = std::fs::metadata(&b.wasm).map_or(0, |m| m.len());
-        let _ = writeln!(
-            md,
-            "| {} | `{}` | {:.0} KB | {:.2} s |",
-            b.label,
-            b.wasm.display(),
-            size as f64 / 1000.0,
-            c
-        );
-    }
-    type Pick = fn(&Round) -> f64;
-    let figures: [(&str, Pick, &str); 5] = [
-        ("request in-process, p50", |r| r.call_us, "µs"),
-        (
-            "instantiate, pooled (qr-host), p50",
-            |r| r.pooled_instantiate_us,
-            "µs",
-        ),
-        (
-            "instantiate, on-demand, p50",
-            |r| r.on_demand_instantiate_us,
-            "µs",
-        ),
-        ("request over HTTP", |r| r.rps, "req/s"),
-        (
-            "qr-host CPU per request over HTTP",
-            |r| r.cpu_ms * 1000.0,
-            "µs",
-        ),
-    ];
-    let _ = writeln!(
-        md,
-        "\n| figure | before | after | after / before |\n|---|---|---|---|"
-    );
-    for (name, pick, unit) in figures {
-        let (b, b_lo, b_hi) = spread(results[0].iter().map(pick));
-        let (a, a_lo, a_hi) = spread(results[1].iter().map(pick));
-        let _ = writeln!(
-            md,
-            "| {name} | {b:.1} {unit} ({b_lo:.1}-{b_hi:.1}) | {a:.1} {unit} ({a_lo:.1}-{a_hi:.1}) | {:.3} |",
-            a / b
-        );
-    }
-    let _ = writeln!(
-        md,
-        "\nEvery round, before / after:\n\n| round | in-process µs | pooled inst. µs | on-demand inst. µs | req/s | CPU µs/req |\n|---|---|---|---|---|---|"
-    );
-    for (round, (b, a)) in results[0].iter().zip(&results[1]).enumerate() {
-        let _ = writeln!(
-            md,
-            "| {} | {:.1} / {:.1} | {:.1} / {:.1} | {:.1} / {:.1} | {:.0} / {:.0} | {:.1} / {:.1} |",
-            round + 1,
-            b.call_us,
-            a.call_us,
-            b.pooled_instantiate_us,
-            a.pooled_instantiate_us,
-            b.on_demand_instantiate_us,
-            a.on_demand_instantiate_us,
-            b.rps,
-            a.rps,
-            b.cpu_ms * 1000.0,
-            a.cpu_ms * 1000.0
-        );
-    }
+    let sizes = builds.iter().zip(compile_s).map(|((label, file), c)| {
+        let size = std::fs::metadata(file).map_or(0, |m| m.len());
+        let kb = format!("{:.0} KB", size as f64 / 1000.0);
+        vec![
+            label.to_string(),
+            format!("`{}`", file.display()),
+            kb,
+            format!("{c:.2} s"),
+        ]
+    });
+    let header = "build | component | size | compile (Cranelift)";
+    table(&mut md, header, sizes);
+    let figures = FIGURES.iter().enumerate().map(|(f, (name, unit, _))| {
+        let [(b, b_lo, b_hi), (a, a_lo, a_hi)] =
+            results.each_ref().map(|r| spread(r.iter().map(|r| r[f])));
+        let before = format!("{b:.1} {unit} ({b_lo:.1}-{b_hi:.1})");
+        let after = format!("{a:.1} {unit} ({a_lo:.1}-{a_hi:.1})");
+        vec![name.to_string(), before, after, format!("{:.3}", a / b)]
+    });
+    table(&mut md, "figure | before | after | after / before", figures);
+    md.push_str("Every round, before / after:\n\n");
+    let rounds = results[0].iter().zip(&results[1]).enumerate();
+    let rows = rounds.map(|(round, (b, a))| {
+        let cells = FIGURES.iter().enumerate();
+        let cells = cells.map(|(f, &(.., p))| format!("{:.p$} / {:.p$}", b[f], a[f]));
+        std::iter::once((round + 1).to_string())
+            .chain(cells)
+            .collect()
+    });
+    let header =
+        "round | in-process µs | pooled inst. µs | on-demand inst. µs | req/s | CPU µs/req";
+    table(&mut md, header, rows);
     md
 }

@@ -9,6 +9,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
+use qr_tests::Stream::{Stderr, Stdout};
 use qr_tests::{Process, Signal, Stream};
 
 /// Longest a service may take to say it listens (Python imports OpenCV; qr-host may compile).
@@ -50,11 +51,7 @@ impl Service {
             .cache_dir(cache)
             .args(extra);
         command.args(host.command_args());
-        Ok(Service::new(
-            "qr-host",
-            command,
-            Ready::Prints(Stream::Stdout),
-        ))
+        Ok(Service::new("qr-host", command, Ready::Prints(Stdout)))
     }
 
     /// `wasmtime serve` on `wasm` with `extra` flags, as the tests run it.
@@ -64,7 +61,7 @@ impl Service {
         Ok(Service::new(
             "wasmtime serve",
             command,
-            Ready::Prints(Stream::Stderr),
+            Ready::Prints(Stderr),
         ))
     }
 
@@ -72,11 +69,7 @@ impl Service {
     pub fn native_hello() -> Result<Service> {
         let mut command = Command::new(std::env::current_exe()?);
         command.arg("native-hello");
-        Ok(Service::new(
-            "native hyper",
-            command,
-            Ready::Prints(Stream::Stdout),
-        ))
+        Ok(Service::new("native hyper", command, Ready::Prints(Stdout)))
     }
 
     /// The Python service under gunicorn (its venv must exist: `./run.sh setup`).
@@ -114,7 +107,7 @@ impl Service {
 pub struct Server {
     pub name: String,
     pub addr: SocketAddr,
-    process: Process,
+    pub process: Process,
 }
 
 /// Starts `service` and waits until it is ready to answer.
@@ -151,13 +144,6 @@ pub fn start(mut service: Service) -> Result<Server> {
     })
 }
 
-impl Server {
-    /// The process id, for CPU accounting.
-    pub fn pid(&self) -> u32 {
-        self.process.pid()
-    }
-}
-
 /// One `GET` with `Connection: close`; fails unless the status is 200.
 pub fn get_ok(addr: SocketAddr, path: &str) -> Result<()> {
     let mut stream = TcpStream::connect(addr)?;
@@ -178,3 +164,16 @@ pub fn get_ok(addr: SocketAddr, path: &str) -> Result<()> {
 
 /// A command-line tool, found where the tests find it (`qr_tests::find_tool`).
 pub use qr_tests::find_tool as tool;
+
+/// What `program --version` prints, without its leading `name `.
+pub fn version(program: &Path, name: &str) -> Option<String> {
+    let output = Command::new(program).arg("--version").output().ok()?;
+    let output = String::from_utf8_lossy(&output.stdout);
+    Some(
+        output
+            .trim()
+            .trim_start_matches(name)
+            .trim_start()
+            .to_owned(),
+    )
+}

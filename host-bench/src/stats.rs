@@ -1,11 +1,14 @@
-//! Latency samples reduced to the figures the results report: count, p50, p90, p99, mean.
+//! Latency samples reduced to the figures the results report (count, p50, p90, p99, mean),
+//! and the loops that take them behind a progress bar.
 
 use std::time::{Duration, Instant};
 
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 /// One measured quantity: how many samples and their percentiles, in microseconds.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct Summary {
     pub samples: usize,
     pub p50_us: f64,
@@ -20,13 +23,7 @@ impl Summary {
         samples.sort_unstable();
         let n = samples.len();
         if n == 0 {
-            return Summary {
-                samples: 0,
-                p50_us: 0.0,
-                p90_us: 0.0,
-                p99_us: 0.0,
-                mean_us: 0.0,
-            };
+            return Summary::default();
         }
         let at = |q: f64| {
             let rank = ((q * n as f64).ceil() as usize).clamp(1, n);
@@ -41,21 +38,33 @@ impl Summary {
             mean_us: micros(total) / n as f64,
         }
     }
-
-    /// Runs `f` `n` times and summarises how long each call took. Setup belongs outside `f`.
-    pub fn time<T>(n: usize, mut f: impl FnMut() -> anyhow::Result<T>) -> anyhow::Result<Summary> {
-        let mut samples = Vec::with_capacity(n);
-        for _ in 0..n {
-            let start = Instant::now();
-            std::hint::black_box(f()?);
-            samples.push(start.elapsed());
-        }
-        Ok(Summary::of(samples))
-    }
 }
 
 fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
+}
+
+/// `n` samples behind a progress bar on stderr (hidden when it is not a terminal): each call
+/// of `f` returns how long its timed part took, so setup and teardown can stay outside it.
+pub fn sample(what: &str, n: usize, mut f: impl FnMut() -> Result<Duration>) -> Result<Summary> {
+    eprintln!("  {what}");
+    let bar = ProgressBar::new(n as u64).with_message(what.to_owned());
+    if let Ok(style) = ProgressStyle::with_template("  {bar:30} {pos}/{len} {msg} ({elapsed})") {
+        bar.set_style(style);
+    }
+    let samples = (0..n).map(|_| f().inspect(|_| bar.inc(1)));
+    let samples = samples.collect::<Result<Vec<_>>>()?;
+    bar.finish_and_clear();
+    Ok(Summary::of(samples))
+}
+
+/// [`sample`] of `f` timed whole, dropping its result inside the timing. Setup belongs outside `f`.
+pub fn timed<T>(what: &str, n: usize, mut f: impl FnMut() -> Result<T>) -> Result<Summary> {
+    sample(what, n, || {
+        let start = Instant::now();
+        std::hint::black_box(f()?);
+        Ok(start.elapsed())
+    })
 }
 
 #[cfg(test)]

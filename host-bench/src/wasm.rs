@@ -12,14 +12,11 @@ use anyhow::{Result, anyhow};
 use bytes::Bytes;
 use prometheus_client::registry::Registry;
 use qr_host::runtime::Runtime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use wasmtime::Engine;
-use wasmtime::component::Component;
-
-use crate::stats::Summary;
 
 /// How instances get their memory: the lever the host-overhead section sweeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Allocation {
     /// wasmtime's default: mmap per instance, munmap on drop.
     OnDemand,
@@ -107,11 +104,6 @@ pub fn engine(allocation: Allocation) -> Result<Engine> {
     Engine::new(&qr_host::runtime::engine_config(&limits(allocation))).map_err(anyhow::Error::from)
 }
 
-/// Compiles a component with Cranelift (what a cold cache costs).
-pub fn compile(engine: &Engine, wasm: &[u8]) -> Result<Component> {
-    Component::new(engine, wasm).map_err(anyhow::Error::from)
-}
-
 /// qr-host's precompiled-artifact cache for every guest ([`Guest::new`]) and qr-host process the
 /// benchmarks start: one artifact per component and engine configuration.
 pub fn artifact_cache() -> Result<std::path::PathBuf> {
@@ -168,27 +160,11 @@ impl Guest {
         Ok(elapsed)
     }
 
-    /// `n` instantiations ([`Guest::instantiate`]), each timed; `tick` runs after each (a
-    /// progress bar's step).
-    pub async fn time_instantiations(&self, n: usize, tick: impl Fn()) -> Result<Summary> {
-        let mut samples = Vec::with_capacity(n);
-        for _ in 0..n {
-            samples.push(self.instantiate().await?);
-            tick();
-        }
-        Ok(Summary::of(samples))
-    }
-
-    /// `n` requests through [`Guest::handle`], each timed; `tick` runs after each.
-    pub async fn time_calls(&self, call: &Call, n: usize, tick: impl Fn()) -> Result<Summary> {
-        let mut samples = Vec::with_capacity(n);
-        for _ in 0..n {
-            let start = Instant::now();
-            self.handle(call).await?;
-            samples.push(start.elapsed());
-            tick();
-        }
-        Ok(Summary::of(samples))
+    /// One request through [`Guest::handle`]: how long it took.
+    pub async fn time_call(&self, call: &Call) -> Result<Duration> {
+        let start = Instant::now();
+        self.handle(call).await?;
+        Ok(start.elapsed())
     }
 
     /// One request through `Runtime::call`, the path qr-host serves every request by (see the

@@ -23,66 +23,41 @@ pub struct Case {
     pub call: Call,
 }
 
-/// The seed's generate body, as sent to both services in the HTTP load section.
-pub fn generate_json() -> Result<Bytes> {
-    read(paths::python_seed().join("generate.json"))
-}
-
-/// The seed's clean 287 px PNG, as sent to both services in the HTTP load section.
-pub fn clean_png() -> Result<Bytes> {
-    read(paths::python_seed().join("qr_287.png"))
-}
-
 /// Health (the fixed cost), generate PNG and SVG, decode a clean PNG and a phone photo.
 pub fn cases() -> Result<Vec<Case>> {
-    let json = generate_json()?;
+    // The seed's own generate body and clean 287 px PNG, as the HTTP load section sends them.
+    let seed = paths::python_seed();
+    let json = read(seed.join("generate.json"))?;
     let mut svg: serde_json::Value = serde_json::from_slice(&json).context("generate.json")?;
     svg["format"] = "svg".into();
-    let post = |path: &str, content_type, body| Call {
-        method: "POST",
+    let svg = Bytes::from(serde_json::to_vec(&svg)?);
+    let call = |method, path: &str, content_type, body| Call {
+        method,
         path_and_query: path.into(),
         content_type,
         body,
     };
+    let generate = |name, body| Case {
+        name,
+        component: "qr_generate",
+        call: call("POST", "/generate", "application/json", body),
+    };
+    let decode = |name, body| Case {
+        name,
+        component: "qr_decode",
+        call: call("POST", "/decode", "image/png", body),
+    };
+    let photo = read(paths::corpus().join(PHONE_PHOTO))?;
     Ok(vec![
         Case {
             name: FIXED_COST,
             component: "qr_generate",
-            call: Call {
-                method: "GET",
-                path_and_query: "/health".into(),
-                content_type: "text/plain",
-                body: Bytes::new(),
-            },
+            call: call("GET", "/health", "text/plain", Bytes::new()),
         },
-        Case {
-            name: "generate PNG",
-            component: "qr_generate",
-            call: post("/generate", "application/json", json),
-        },
-        Case {
-            name: "generate SVG",
-            component: "qr_generate",
-            call: post(
-                "/generate",
-                "application/json",
-                Bytes::from(serde_json::to_vec(&svg)?),
-            ),
-        },
-        Case {
-            name: "decode clean PNG (287 px)",
-            component: "qr_decode",
-            call: post("/decode", "image/png", clean_png()?),
-        },
-        Case {
-            name: "decode phone photo (640x480)",
-            component: "qr_decode",
-            call: post(
-                "/decode",
-                "image/png",
-                read(paths::corpus().join(PHONE_PHOTO))?,
-            ),
-        },
+        generate("generate PNG", json),
+        generate("generate SVG", svg),
+        decode("decode clean PNG (287 px)", read(seed.join("qr_287.png"))?),
+        decode("decode phone photo (640x480)", photo),
     ])
 }
 

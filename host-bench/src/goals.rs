@@ -147,18 +147,13 @@ fn shipped_pool() -> String {
 
 fn wasm_native(r: &Report) -> Option<Goal> {
     let shipped = shipped_pool();
-    let summary = |name: &str, variant: &str| {
-        let mut found = r.latencies.iter();
-        let l =
-            found.find(|l| l.section == "per-request" && l.name == name && l.variant == variant);
-        l.map(|l| l.summary)
-    };
+    let summary = |name: &str| r.summary("per-request", name, &shipped);
     // (request, wasm, native), in the order measured.
     let native = r.latencies.iter().filter(|l| {
         l.section == "per-request" && l.variant == "native qr-api handler" && l.name != FIXED_COST
     });
     let pairs: Vec<(&str, Summary, Summary)> = native
-        .filter_map(|n| Some((n.name.as_str(), summary(&n.name, &shipped)?, n.summary)))
+        .filter_map(|n| Some((n.name.as_str(), summary(&n.name)?, n.summary)))
         .collect();
     let worst = pairs
         .iter()
@@ -172,7 +167,7 @@ fn wasm_native(r: &Report) -> Option<Goal> {
         })
         .collect();
     // What the ratio would be without the fixed cost of a fresh instance per request.
-    if let Some(fixed) = summary(FIXED_COST, &shipped) {
+    if let Some(fixed) = summary(FIXED_COST) {
         let beyond: Vec<String> = pairs
             .iter()
             .map(|(name, w, n)| format!("{name} {:.2}×", (w.p50_us - fixed.p50_us) / n.p50_us))
@@ -207,13 +202,8 @@ fn instantiation(r: &Report) -> Option<Goal> {
         .collect();
     // The goal's figure leaves out the instance's release; a whole request on a fresh instance,
     // release (the pool's reset) included, is per-request's fixed cost.
-    let shipped = shipped_pool();
-    let whole = r
-        .latencies
-        .iter()
-        .find(|l| l.name == FIXED_COST && l.variant == shipped);
-    if let Some(whole) = whole {
-        let us = whole.summary.p50_us;
+    if let Some(whole) = r.summary("per-request", FIXED_COST, &shipped_pool()) {
+        let us = whole.p50_us;
         measured.push(format!(
             "with a request and the release ({FIXED_COST}): {us:.1} µs"
         ));

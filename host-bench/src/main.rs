@@ -149,21 +149,13 @@ impl Run {
     }
 }
 
-/// A spinner on stderr (hidden when it is not a terminal) that clears itself when dropped.
-#[derive(Debug)]
-pub struct Spinner(ProgressBar);
-
-impl Drop for Spinner {
-    fn drop(&mut self) {
-        self.0.finish_and_clear();
-    }
-}
-
-pub fn spinner(what: &str) -> Spinner {
+/// A spinner on stderr (hidden when it is not a terminal); dropping it clears it (indicatif's
+/// default finish, `ProgressFinish::AndClear`).
+pub fn spinner(what: &str) -> ProgressBar {
     eprintln!("  {what}");
     let bar = ProgressBar::new_spinner().with_message(what.to_owned());
     bar.enable_steady_tick(Duration::from_millis(120));
-    Spinner(bar)
+    bar
 }
 
 fn main() -> Result<()> {

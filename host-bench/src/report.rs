@@ -148,6 +148,13 @@ impl Report {
         self.notes.push((section.into(), text.into()));
     }
 
+    /// The latency of `name` measured as `variant` in `section`.
+    pub fn summary(&self, section: &str, name: &str, variant: &str) -> Option<Summary> {
+        let mut all = self.latencies.iter();
+        let found = all.find(|l| l.section == section && l.name == name && l.variant == variant);
+        found.map(|l| l.summary)
+    }
+
     /// The load cell of `section` measured for `service` on `route` (`POST /generate`) at
     /// `connections` with keep-alive on or off: what ratios and goals compare.
     pub fn load(

@@ -6,10 +6,11 @@
 pub use crate::process::free_port;
 use crate::process::{Process, Signal};
 pub use crate::{Host, wait_until};
+use reqwest::blocking::{Body, Response};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -29,14 +30,9 @@ pub const MAX_LOAD_TIME: Duration = Duration::from_secs(90);
 /// The request body every `/generate` in the cluster tests sends (the Python service's seed).
 pub const GENERATE_JSON: &str = r#"{"data":"https://example.com/product/123"}"#;
 
-/// qr-host serving `manifest` on `127.0.0.1:port` (a fixed port, so nginx's upstream entry
-/// stays valid across a restart) with `extra` flags; returns once it listens.
-pub fn start_host(manifest: &Path, port: u16, extra: &[&str]) -> Host {
-    Host::builder(manifest).port(port).args(extra).start()
-}
-
 /// `count` hosts serving `manifest` (each with `host_flags`) on fresh loopback ports, and nginx
-/// in front of them.
+/// in front of them. A host that is restarted comes back on its port (`HostBuilder::port`), so
+/// nginx's upstream entry for it stays valid.
 pub fn start_cluster(
     manifest: &Path,
     count: usize,
@@ -44,7 +40,7 @@ pub fn start_cluster(
     options: &NginxOptions,
 ) -> (Vec<Host>, Nginx) {
     let hosts: Vec<Host> = (0..count)
-        .map(|_| start_host(manifest, free_port(), host_flags))
+        .map(|_| Host::builder(manifest).args(host_flags).start())
         .collect();
     let addrs: Vec<SocketAddr> = hosts.iter().map(Host::addr).collect();
     let nginx = Nginx::start(&addrs, options);
@@ -110,34 +106,31 @@ impl Nginx {
             .tempdir()
             .expect("temp prefix");
         // nginx started as root runs its workers as `nobody`, who must reach the temp dirs.
-        set_mode(prefix.path(), 0o755);
-        let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
-        let status_addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
-        let mut args: Vec<String> = vec![
-            "--listen".into(),
-            addr.to_string(),
-            "--status-listen".into(),
-            status_addr.to_string(),
-            "--max-body-bytes".into(),
-            options.max_body_bytes.to_string(),
-            "--fail-timeout".into(),
-            options.fail_timeout.into(),
-            "--max-fails".into(),
-            options.max_fails.to_string(),
-            "--workers".into(),
-            "1".into(),
-            "--access-log".into(),
-            if options.access_log {
-                "access.log"
-            } else {
-                "off"
-            }
-            .into(),
-        ];
-        for (option, value) in &options.client_limits {
-            args.push((*option).into());
-            args.push(value.to_string());
-        }
+        let mode = std::os::unix::fs::PermissionsExt::from_mode(0o755);
+        std::fs::set_permissions(prefix.path(), mode).expect("chmod prefix");
+        let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+        let status_addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+        let access_log = if options.access_log {
+            "access.log"
+        } else {
+            "off"
+        };
+        let limits = options
+            .client_limits
+            .iter()
+            .map(|(o, v)| (*o, v.to_string()));
+        let flags = [
+            ("--listen", addr.to_string()),
+            ("--status-listen", status_addr.to_string()),
+            ("--max-body-bytes", options.max_body_bytes.to_string()),
+            ("--fail-timeout", options.fail_timeout.into()),
+            ("--max-fails", options.max_fails.to_string()),
+            ("--workers", "1".into()),
+            ("--access-log", access_log.into()),
+        ]
+        .into_iter()
+        .chain(limits);
+        let args: Vec<String> = flags.flat_map(|(o, v)| [o.to_owned(), v]).collect();
         let rendered = render(&args, hosts);
         let conf = write_checked_config(prefix.path(), &rendered);
 
@@ -164,9 +157,21 @@ impl Nginx {
         nginx
     }
 
-    /// `http://<nginx><path>`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// `GET path` through nginx.
+    pub fn get(&self, path: &str) -> Response {
+        let response = crate::client().get(self.url(path)).send();
+        response.unwrap_or_else(|e| panic!("GET {path} through nginx: {e}"))
+    }
+
+    /// `POST path` through nginx with a body and its content type.
+    pub fn post(&self, path: &str, content_type: &str, body: impl Into<Body>) -> Response {
+        let request = crate::client().post(self.url(path)).body(body);
+        let response = request.header("content-type", content_type).send();
+        response.unwrap_or_else(|e| panic!("POST {path} through nginx: {e}"))
     }
 
     /// The prefix directory nginx runs in (its config, temp files and access log).
@@ -190,11 +195,6 @@ pub fn write_checked_config(prefix: &Path, config: &str) -> PathBuf {
         "nginx -t on the rendered config",
     );
     conf
-}
-
-fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod prefix");
 }
 
 /// The nginx binary: `$NGINX` if set, else `nginx` on PATH, else Debian's `/usr/sbin/nginx`.
@@ -252,55 +252,59 @@ impl std::fmt::Display for Totals {
     }
 }
 
+/// What a [`Load`]'s workers share: the stop flag, and the totals so far with the failures'
+/// descriptions.
 #[derive(Debug, Default)]
-struct Counters {
-    /// Requests started, counted against [`MAX_LOAD_REQUESTS`] before each one.
-    budget: AtomicU64,
-    sent: AtomicU64,
-    ok: AtomicU64,
-    failed: AtomicU64,
+struct Shared {
+    stop: AtomicBool,
+    state: Mutex<(Totals, Vec<String>)>,
+}
+
+impl Shared {
+    fn state(&self) -> std::sync::MutexGuard<'_, (Totals, Vec<String>)> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts one more request as sent unless that would pass [`MAX_LOAD_REQUESTS`].
+    fn take_budget(&self) -> bool {
+        let totals = &mut self.state().0;
+        let more = totals.sent < MAX_LOAD_REQUESTS;
+        totals.sent += u64::from(more);
+        more
+    }
 }
 
 /// Steady client load: `workers` threads each sending one request after another through nginx,
-/// at most one per [`LOAD_PACE`], until stopped, [`MAX_LOAD_REQUESTS`] in total or [`MAX_LOAD_TIME`]. A response counts as ok
-/// only with status 200 and a complete body; anything else (status, connection error,
-/// truncated body) is a failure and its description is kept.
+/// at most one per [`LOAD_PACE`], until stopped, [`MAX_LOAD_REQUESTS`] in total or
+/// [`MAX_LOAD_TIME`]. A response counts as ok only with status 200 and a complete body;
+/// anything else (status, connection error, truncated body) is a failure and its description
+/// is kept.
 #[derive(Debug)]
 pub struct Load {
     name: &'static str,
-    counters: Arc<Counters>,
-    stop: Arc<AtomicBool>,
-    failures: Arc<Mutex<Vec<String>>>,
+    shared: Arc<Shared>,
     workers: Vec<JoinHandle<()>>,
 }
 
 impl Load {
     /// Starts posting [`GENERATE_JSON`] to `url` (nginx's `/generate`) from `workers` threads.
     pub fn generate(name: &'static str, url: String, workers: usize) -> Load {
-        let counters = Arc::new(Counters::default());
-        let stop = Arc::new(AtomicBool::new(false));
-        let failures = Arc::new(Mutex::new(Vec::new()));
+        let shared = Arc::new(Shared::default());
         let started = Instant::now();
         let workers = (0..workers)
             .map(|_| {
-                let (counters, stop, failures, url) = (
-                    Arc::clone(&counters),
-                    Arc::clone(&stop),
-                    Arc::clone(&failures),
-                    url.clone(),
-                );
+                let (shared, url) = (Arc::clone(&shared), url.clone());
                 std::thread::spawn(move || {
                     let client = crate::client();
                     let mut next_start = Instant::now();
-                    while !stop.load(Ordering::Relaxed)
+                    while !shared.stop.load(Ordering::Relaxed)
                         && started.elapsed() < MAX_LOAD_TIME
-                        && counters.budget.fetch_add(1, Ordering::Relaxed) < MAX_LOAD_REQUESTS
+                        && shared.take_budget()
                     {
                         if let Some(early) = next_start.checked_duration_since(Instant::now()) {
                             std::thread::sleep(early);
                         }
                         next_start = Instant::now() + LOAD_PACE;
-                        counters.sent.fetch_add(1, Ordering::Relaxed);
                         let outcome = client
                             .post(&url)
                             .header("content-type", "application/json")
@@ -310,41 +314,32 @@ impl Load {
                                 let status = response.status();
                                 response.bytes().map(|body| (status, body))
                             });
+                        let (totals, failures) = &mut *shared.state();
                         match outcome {
                             Ok((status, body)) if status == 200 && body.starts_with(b"\x89PNG") => {
-                                counters.ok.fetch_add(1, Ordering::Relaxed);
+                                totals.ok += 1;
+                                continue;
                             }
-                            Ok((status, body)) => {
-                                counters.failed.fetch_add(1, Ordering::Relaxed);
-                                failures
-                                    .lock()
-                                    .unwrap_or_else(|e| e.into_inner())
-                                    .push(format!("{status}: {}", String::from_utf8_lossy(&body)));
-                            }
-                            Err(e) => {
-                                counters.failed.fetch_add(1, Ordering::Relaxed);
-                                failures
-                                    .lock()
-                                    .unwrap_or_else(|e| e.into_inner())
-                                    .push(format!("{e:?}"));
-                            }
+                            Ok((status, body)) => failures
+                                .push(format!("{status}: {}", String::from_utf8_lossy(&body))),
+                            Err(e) => failures.push(format!("{e:?}")),
                         }
+                        totals.failed += 1;
                     }
                 })
             })
             .collect();
         Load {
             name,
-            counters,
-            stop,
-            failures,
+            shared,
             workers,
         }
     }
 
     /// Requests answered so far (ok or failed).
     pub fn completed(&self) -> u64 {
-        self.counters.ok.load(Ordering::Relaxed) + self.counters.failed.load(Ordering::Relaxed)
+        let totals = self.shared.state().0;
+        totals.ok + totals.failed
     }
 
     /// Waits until `n` more requests have completed than now: "the load went on meanwhile".
@@ -357,20 +352,15 @@ impl Load {
 
     /// Stops the workers, prints and returns the totals (every request sent is ok or failed).
     pub fn finish(mut self) -> Totals {
-        self.stop.store(true, Ordering::Relaxed);
+        self.shared.stop.store(true, Ordering::Relaxed);
         for worker in self.workers.drain(..) {
             worker.join().expect("load worker panicked");
         }
-        let totals = Totals {
-            sent: self.counters.sent.load(Ordering::Relaxed),
-            ok: self.counters.ok.load(Ordering::Relaxed),
-            failed: self.counters.failed.load(Ordering::Relaxed),
-        };
+        let (totals, failures) = &*self.shared.state();
         println!("client totals ({}): {totals}", self.name);
-        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         for failure in failures.iter().take(10) {
             println!("  failed request: {failure}");
         }
-        totals
+        *totals
     }
 }

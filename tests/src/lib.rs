@@ -33,13 +33,14 @@
 //! ```
 //!
 //! [`Host::builder`] adds flags (limits, cache directory, a fixed port).
-//! [`Host::in_process`] runs qr-host's library (`qr_host::run` on port-0 listeners) inside the
-//! test instead, for what needs no process (routing, limits, guest faults); signals, drain,
-//! logs and the command line need the binary. [`HostKind`] and [`on_every_host!`]
-//! run one test body against each server that serves the app from `spin.toml`: qr-host and
-//! real Spin (`spin up`, Spin 4.0.2 from `../shared/tools/spin`). A [`Host`] that is dropped without
-//! [`Host::shutdown`] (for example because an assertion failed) is killed, and its stdout and
-//! stderr are printed so the failure shows the host's side of the story.
+//! [`HostBuilder::start_in_process`] runs qr-host's library (`qr_host::run` on port-0
+//! listeners) inside the test instead, for what needs no process (routing, limits, guest
+//! faults); signals, drain, logs and the command line need the binary. [`HostKind`] and
+//! [`on_every_host!`] run one test body against each server that serves the app from
+//! `spin.toml`: qr-host and real Spin (`spin up`, Spin 4.0.2 from `../shared/tools/spin`). A
+//! [`Host`] that is dropped without [`Host::shutdown`] (for example because an assertion
+//! failed) is killed, and its stdout and stderr are printed so the failure shows the host's
+//! side of the story.
 
 pub mod cluster;
 pub mod metrics;
@@ -96,9 +97,6 @@ pub fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
 /// The start of the line qr-host prints once it listens (see `crates/qr-host/README.md`).
 pub const STARTUP_PREFIX: &str = "qr-host listening on http://";
 
-/// The start of the line `spin up` prints once it listens (then `Available Routes:`).
-pub const SPIN_STARTUP_PREFIX: &str = "Serving http://";
-
 /// The repository root (the workspace directory).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -107,19 +105,11 @@ pub fn workspace_root() -> PathBuf {
         .to_owned()
 }
 
-/// Cargo's target directory: `$CARGO_TARGET_DIR` if set, else `<root>/target`.
+/// Cargo's target directory: `$CARGO_TARGET_DIR` if set (relative to the root, unless
+/// absolute), else `<root>/target`.
 pub fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => {
-            let dir = PathBuf::from(dir);
-            if dir.is_absolute() {
-                dir
-            } else {
-                workspace_root().join(dir)
-            }
-        }
-        None => workspace_root().join("target"),
-    }
+    let dir = std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into());
+    workspace_root().join(dir)
 }
 
 /// A file of the shared data beside the repository, `../shared/<path>` (the Python service's
@@ -141,12 +131,9 @@ pub fn host_binary() -> PathBuf {
 /// Where `scripts/setup --test` installs the pinned tools: `$QR_WORKSHOP_TOOLS`, else
 /// `~/.cache/qr-workshop/tools` (per user, shared by every clone).
 pub fn tools_dir() -> PathBuf {
+    let home = || Path::new(&std::env::var_os("HOME").unwrap_or_default()).join(".cache");
     std::env::var_os("QR_WORKSHOP_TOOLS")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache/qr-workshop/tools"))
-        })
-        .unwrap_or_else(|| PathBuf::from(".cache/qr-workshop/tools"))
+        .map_or_else(|| home().join("qr-workshop/tools"), PathBuf::from)
 }
 
 /// A tool the tests and benchmarks run as a child process (`wasmtime`, `oha`): the pinned copy
@@ -239,14 +226,12 @@ pub const FIXTURES: [&str; 5] = [
 /// A manifest routing to the fixtures (`/hello/...`, `/loop`, `/hog`, `/panic`, `/slow`),
 /// written next to the built wasm so it works for any target directory.
 pub fn fixtures_manifest() -> PathBuf {
-    let sources: Vec<PathBuf> = FIXTURES.iter().map(|name| wasm(name)).collect();
-    let template = std::fs::read_to_string(workspace_root().join("tests/fixtures/spin.toml"))
+    let mut text = std::fs::read_to_string(workspace_root().join("tests/fixtures/spin.toml"))
         .expect("read tests/fixtures/spin.toml");
-    let mut text = template;
-    for (name, source) in FIXTURES.iter().zip(&sources) {
+    for name in FIXTURES {
         text = text.replace(
             &format!("\"../../target/wasm32-wasip2/release/{name}.wasm\""),
-            &format!("{:?}", source.display().to_string()),
+            &format!("{:?}", wasm(name).display().to_string()),
         );
     }
     let path = target_dir().join("wasm32-wasip2/release/qr-host-fixtures.spin.toml");
@@ -276,11 +261,16 @@ fn require(path: &Path, build: &str) {
     );
 }
 
-/// An HTTP client for tests: no proxy from the environment, bounded timeouts.
+/// An HTTP client for tests: no proxy from the environment, [`REQUEST_TIMEOUT`].
 pub fn client() -> Client {
+    client_with_timeout(REQUEST_TIMEOUT)
+}
+
+/// [`client`] with another timeout per request.
+pub fn client_with_timeout(timeout: Duration) -> Client {
     Client::builder()
         .no_proxy()
-        .timeout(REQUEST_TIMEOUT)
+        .timeout(timeout)
         .build()
         .expect("build HTTP client")
 }
@@ -319,18 +309,13 @@ pub fn header<'a>(response: &'a Response, name: &str) -> &'a str {
         .unwrap_or_else(|_| panic!("{name} is not text: {value:?}"))
 }
 
-/// An HTTP method token of `len` uppercase letters that differs per `seed`: what a client
-/// flooding a server with distinct methods sends.
-pub fn junk_method(seed: usize, len: usize) -> String {
-    let lcg = |state: u64| {
-        state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407)
-    };
-    let mut state = lcg(seed as u64);
+/// An HTTP method token of `len` uppercase letters that differs per `seed` (its base-26
+/// digits, then `A`s): what a client flooding a server with distinct methods sends.
+pub fn junk_method(mut seed: usize, len: usize) -> String {
     let letters = std::iter::repeat_with(|| {
-        state = lcg(state);
-        char::from(b'A' + (state >> 59) as u8 % 26)
+        let letter = char::from(b'A' + (seed % 26) as u8);
+        seed /= 26;
+        letter
     });
     letters.take(len).collect()
 }
@@ -368,12 +353,8 @@ impl Runner {
             return None;
         };
         drop(stop.take());
-        let thread = thread.take()?;
-        Some(
-            thread
-                .join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("qr-host panicked"))),
-        )
+        let result = thread.take()?.join();
+        Some(result.unwrap_or_else(|_| Err(anyhow::anyhow!("qr-host panicked"))))
     }
 }
 
@@ -394,12 +375,6 @@ pub struct HostBuilder {
 }
 
 impl HostBuilder {
-    /// Adds one command-line argument (e.g. `--max-concurrency`).
-    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
-        self.args.push(arg.into());
-        self
-    }
-
     /// Adds several arguments: `.args(["--request-timeout", "1s"])`.
     pub fn args<I, S>(mut self, args: I) -> Self
     where
@@ -424,8 +399,8 @@ impl HostBuilder {
     }
 
     /// Leaves the host's stderr pipe open but never reads it (a stuck log shipper): once the
-    /// pipe's buffer is full, every write to stderr would block. [`Host::logs`] then holds
-    /// only stdout. The pipe is closed when the host is stopped.
+    /// pipe's buffer is full, every write to stderr would block. The output [`Host::shutdown`]
+    /// returns then holds only stdout. The pipe is closed when the host is stopped.
     pub fn stderr_unread(mut self) -> Self {
         self.stderr_unread = true;
         self
@@ -530,13 +505,6 @@ impl HostBuilder {
     }
 }
 
-/// `qr-host listening on http://A admin http://B ...` -> (A, B).
-pub fn parse_startup_line(line: &str) -> Option<(SocketAddr, SocketAddr)> {
-    let rest = line.split(STARTUP_PREFIX).nth(1)?;
-    let admin = rest.split("admin ").nth(1)?;
-    Some((address_in(line)?, address_in(admin)?))
-}
-
 /// A running server: a `qr-host` or `spin up` process (see [`HostKind`]), or qr-host's library
 /// in this process ([`HostBuilder::start_in_process`]). Dropped without [`Host::shutdown`] (a
 /// failed assertion), it is stopped and, on a failing test, a process's output printed.
@@ -556,12 +524,6 @@ impl Host {
         Host::builder(manifest).start()
     }
 
-    /// qr-host's library serving `manifest` in this process (see
-    /// [`HostBuilder::start_in_process`]).
-    pub fn in_process(manifest: impl Into<PathBuf>) -> Host {
-        Host::builder(manifest).start_in_process()
-    }
-
     /// A builder for extra flags; call [`HostBuilder::start`] to run it.
     pub fn builder(manifest: impl Into<PathBuf>) -> HostBuilder {
         HostBuilder {
@@ -573,7 +535,6 @@ impl Host {
         }
     }
 
-    /// The app listener's address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -586,7 +547,6 @@ impl Host {
         self.admin_addr
     }
 
-    /// Which server this is.
     pub fn kind(&self) -> HostKind {
         self.kind
     }
@@ -615,11 +575,13 @@ impl Host {
                     process.output()
                 )
             });
-        let (addr, admin_addr) = match kind {
-            HostKind::Spin | HostKind::WasmtimeServe => address_in(&line).map(|addr| (addr, addr)),
-            _ => parse_startup_line(&line),
-        }
-        .unwrap_or_else(|| panic!("unexpected {kind} startup line: {line:?}"));
+        // qr-host's line names both listeners: `... on http://A admin http://B ...`.
+        let admin = line
+            .split_once("admin ")
+            .map_or(line.as_str(), |(_, admin)| admin);
+        let (addr, admin_addr) = address_in(&line)
+            .zip(address_in(admin))
+            .unwrap_or_else(|| panic!("unexpected {kind} startup line: {line:?}"));
         Host {
             kind,
             runner: Runner::Process(process),
@@ -648,7 +610,6 @@ impl Host {
         format!("http://{}{path}", self.admin_addr)
     }
 
-    /// The host's startup line, verbatim.
     pub fn startup_line(&self) -> &str {
         &self.startup_line
     }
@@ -704,7 +665,6 @@ impl Host {
         handle
     }
 
-    /// `GET path` on the app listener.
     pub fn get(&self, path: &str) -> Response {
         self.client
             .get(self.url(path))
@@ -760,7 +720,6 @@ impl Host {
         self.counter("qr_host_requests_total", labels)
     }
 
-    /// The process id, e.g. to send it signals.
     pub fn pid(&self) -> u32 {
         self.process_ref().pid()
     }
@@ -826,42 +785,32 @@ pub enum HostKind {
     /// Real Spin, `spin up` ([`spin_binary`], Spin 4.0.2 in CI).
     Spin,
     /// qr-host inside the image `deploy/docker/Dockerfile` builds, run by a container engine
-    /// (`tests/tests/all/deploy_manifests/container.rs`); not in [`HostKind::ALL`].
+    /// (`tests/tests/all/deploy_manifests/container.rs`); not in [`on_every_host!`].
     Container,
     /// `wasmtime serve` (the official CLI, [`tool`]) serving one component alone
-    /// ([`Host::wasmtime_serve`]); not in [`HostKind::ALL`].
+    /// ([`Host::wasmtime_serve`]); not in [`on_every_host!`].
     WasmtimeServe,
 }
 
 impl HostKind {
-    /// Every kind, in the order the tests name them.
-    pub const ALL: [HostKind; 2] = [HostKind::QrHost, HostKind::Spin];
-
     /// Where this server prints the line that says it listens, and how that line starts.
     fn startup_line(self) -> (Stream, &'static str) {
         match self {
             HostKind::QrHost | HostKind::Container => (Stream::Stdout, STARTUP_PREFIX),
-            HostKind::Spin => (Stream::Stdout, SPIN_STARTUP_PREFIX),
+            // Then `Available Routes:`.
+            HostKind::Spin => (Stream::Stdout, "Serving http://"),
             HostKind::WasmtimeServe => (Stream::Stderr, "Serving HTTP on http://"),
         }
     }
 
-    /// Serves the product's `spin.toml` with this server on an ephemeral loopback port.
-    pub fn start_app(self) -> Host {
-        match self {
+    /// Runs `body` against a fresh server of this kind serving the product's `spin.toml` on an
+    /// ephemeral loopback port, then stops the server with SIGTERM and asserts it exits 0.
+    pub fn run(self, body: impl FnOnce(&Host)) {
+        let host = match self {
             HostKind::QrHost => Host::start(app_manifest()),
             HostKind::Spin => Host::spin(app_manifest()),
-            HostKind::Container => panic!("deploy_manifests::container builds and runs the image"),
-            HostKind::WasmtimeServe => {
-                panic!("wasmtime serve runs one component: Host::wasmtime_serve")
-            }
-        }
-    }
-
-    /// Runs `body` against a fresh app server of this kind, then stops the server with SIGTERM
-    /// and asserts it exits 0.
-    pub fn run(self, body: impl FnOnce(&Host)) {
-        let host = self.start_app();
+            other => panic!("{other} does not serve spin.toml"),
+        };
         body(&host);
         host.shutdown();
     }
@@ -945,17 +894,12 @@ impl Host {
             ),
         );
         let mut command = Command::new(spin_binary());
-        command
-            .arg("up")
-            .arg("--from")
-            .arg(manifest.as_ref())
-            .args(["--listen", "127.0.0.1:0", "--log-dir"])
-            .arg(dir.join("logs"))
-            .arg("--state-dir")
-            .arg(dir.join("state"))
-            .arg("--cache")
-            .arg(&cache_config)
-            .env("SPIN_DATA_DIR", dir.join("data"));
+        command.args(["up", "--listen", "127.0.0.1:0"]);
+        command.arg("--from").arg(manifest.as_ref());
+        command.arg("--log-dir").arg(dir.join("logs"));
+        command.arg("--state-dir").arg(dir.join("state"));
+        command.arg("--cache").arg(&cache_config);
+        command.env("SPIN_DATA_DIR", dir.join("data"));
         let process = Process::spawn("spin", &mut command).expect("spawn spin");
         let host = Host::started(HostKind::Spin, process);
         // Spin prints the line once its listener is bound, so this request is queued, not
@@ -964,9 +908,7 @@ impl Host {
         assert_eq!(health.status(), 200, "spin's health path");
         host
     }
-}
 
-impl Host {
     /// `wasmtime serve -S cli=y` serving the component at `wasm` alone on an ephemeral loopback
     /// port; returns once it printed `Serving HTTP on http://ADDR/`. It has no admin listener.
     pub fn wasmtime_serve(wasm: &Path) -> Host {
@@ -983,32 +925,25 @@ pub fn wasmtime_serve_command(wasm: &Path, extra: &[&str]) -> Command {
     command
 }
 
-/// A program of the Python venv `scripts/setup --test` makes in `target/ui-venv` (selenium,
-/// schemathesis); panics with the setup command when it is missing.
-pub fn ui_venv(program: &str) -> PathBuf {
-    let path = target_dir().join("ui-venv/bin").join(program);
-    require(
-        &path,
-        "scripts/setup --test (Chromium, chromium-driver, the ui-venv)",
-    );
+/// A program of a Python venv `scripts/setup --test` makes under the target directory:
+/// `ui-venv` (selenium, schemathesis; beside Chromium and chromium-driver), `deploy-venv`
+/// (kubernetes-validate). Panics with the setup command when it is missing.
+pub fn venv_program(venv: &str, program: &str) -> PathBuf {
+    let path = target_dir().join(venv).join("bin").join(program);
+    require(&path, "scripts/setup --test");
     path
 }
 
 /// Runs `command` (`what`, in messages) to its end or for at most `timeout` (then it is
 /// killed), prints its stdout and stderr, and panics with them unless it exited 0. The output
-/// goes through a file, not a pipe, so a grandchild that keeps the descriptors open (a browser
-/// a script started) cannot block the read.
+/// goes through a (nameless, temporary) file, not a pipe, so a grandchild that keeps the
+/// descriptors open (a browser a script started) cannot block the read.
 pub fn run_bounded(what: &str, command: &mut Command, timeout: Duration) {
-    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let dir = target_dir().join("test-logs");
-    std::fs::create_dir_all(&dir).expect("create target/test-logs");
-    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let path = dir.join(format!("run-{}-{run}.log", std::process::id()));
-    let log = std::fs::File::create(&path).expect("create log file");
+    let mut log = tempfile::tempfile().expect("create a log file");
     let mut child = command
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("clone log file"))
-        .stderr(log)
+        .stderr(log.try_clone().expect("clone log file"))
         .spawn()
         .unwrap_or_else(|e| panic!("spawn {command:?}: {e}"));
     let status = child.wait_timeout(timeout).ok().flatten();
@@ -1016,8 +951,10 @@ pub fn run_bounded(what: &str, command: &mut Command, timeout: Duration) {
         let _ = child.kill();
         let _ = child.wait();
     }
-    let output = std::fs::read_to_string(&path).unwrap_or_default();
-    let _ = std::fs::remove_file(&path);
+    let mut output = Vec::new();
+    std::io::Seek::rewind(&mut log).expect("rewind the log");
+    log.read_to_end(&mut output).expect("read the log");
+    let output = String::from_utf8_lossy(&output);
     println!("{output}");
     match status {
         Some(s) if s.success() => {}

@@ -83,12 +83,8 @@ impl Metrics {
     }
 
     /// How many samples the scrape holds.
-    pub fn len(&self) -> usize {
+    pub fn sample_count(&self) -> usize {
         self.scrape.samples.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.scrape.samples.is_empty()
     }
 
     /// The exposition as scraped.

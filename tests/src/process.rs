@@ -311,36 +311,28 @@ pub fn free_port() -> u16 {
 pub fn cpu_seconds(pid: u32) -> f64 {
     // SAFETY: sysconf has no preconditions.
     let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
-    let mut procs = Vec::new();
-    if let Ok(entries) = std::fs::read_dir("/proc") {
-        for entry in entries.flatten() {
-            let Some(p) = entry
-                .file_name()
-                .to_str()
-                .and_then(|s| s.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            if let Some((ppid, cpu)) = stat(p) {
-                procs.push((p, ppid, cpu));
-            }
-        }
-    }
+    // (pid, ppid, CPU ticks) of every process.
+    let procs: Vec<(u32, u32, u64)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let p = entry.file_name().to_str()?.parse().ok()?;
+            let (ppid, cpu) = stat(p)?;
+            Some((p, ppid, cpu))
+        })
+        .collect();
     let mut tree = vec![pid];
-    let mut total = 0;
     let mut i = 0;
-    while i < tree.len() {
-        let parent = tree[i];
-        for &(p, ppid, cpu) in &procs {
-            if p == parent {
-                total += cpu;
-            }
-            if ppid == parent && !tree.contains(&p) {
-                tree.push(p);
-            }
-        }
+    while let Some(&parent) = tree.get(i) {
+        tree.extend(procs.iter().filter(|p| p.1 == parent).map(|p| p.0));
         i += 1;
     }
+    let total: u64 = procs
+        .iter()
+        .filter(|p| tree.contains(&p.0))
+        .map(|p| p.2)
+        .sum();
     total as f64 / ticks
 }
 

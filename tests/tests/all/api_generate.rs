@@ -1,11 +1,9 @@
 //! `/generate` and `/health` over real HTTP: qr-host and real Spin (`spin up`), each serving
 //! the built components from the product's own spin.toml.
-// A failed unwrap in a test is a failed test with its message.
-#![allow(clippy::unwrap_used)]
 
-use crate::readback::{contact_sheet, multipart, red_png, rxing_png, rxing_png_as, unzip};
-use qr_tests::{Host, StatusCode, assert_api_problem as problem, assert_detail, header};
-use serde_json::Value;
+use crate::readback::{contact_sheet, multipart, ok, red_png, rxing_png, rxing_png_as, unzip};
+use qr_tests::{Host, Response, StatusCode, assert_api_problem as problem, assert_detail, header};
+use serde_json::{Value, json};
 
 // Each body runs against qr-host and against `spin up`, as NAME::qr_host and NAME::spin.
 qr_tests::on_every_host!(
@@ -32,12 +30,16 @@ fn luma(png: &[u8]) -> image::GrayImage {
     image::load_from_memory(png).expect("a PNG").to_luma8()
 }
 
+/// `POST /generate` with a JSON body.
+fn post_json(host: &Host, body: impl ToString) -> Response {
+    host.post("/generate", "application/json", body.to_string())
+}
+
 fn the_seed_request_gets_the_python_services_geometry_and_decodes_back(host: &Host) {
-    let response = host.post("/generate", "application/json", SEED_JSON);
-    assert_eq!(response.status(), StatusCode::OK);
+    let response = post_json(host, SEED_JSON);
     assert_eq!(response.headers()["content-type"], "image/png");
     assert_eq!(response.headers()["x-qr-version"], "4");
-    let png = response.bytes().unwrap().to_vec();
+    let png = ok(response);
 
     // Same defaults as the Python service (level H, 10 px, margin 4): same size, version and
     // level. The mask may differ: we pick the one ISO/IEC 18004's penalty rules select,
@@ -68,10 +70,9 @@ fn query_options_shape_png_and_svg_and_both_read_back(host: &Host) {
         let response = host.get(&format!(
             "/generate?data=gate%207%20%E2%9C%85&ecc={ecc}&scale=3&margin=2&fg=%23102030&bg=ffffff"
         ));
-        assert_eq!(response.status(), StatusCode::OK, "{ecc}");
         assert!(header(&response, "cache-control").contains("immutable"));
         let version: u32 = header(&response, "x-qr-version").parse().unwrap();
-        let png = response.bytes().unwrap().to_vec();
+        let png = ok(response);
         // 17 + 4 × version modules, 2 margin modules a side, 3 px a module.
         assert_eq!(luma(&png).width(), (17 + 4 * version + 4) * 3, "{ecc}");
         let decoded: Value = host
@@ -99,10 +100,7 @@ fn health_answers_json_and_the_host_answers_spins_health_path(host: &Host) {
     let health = host.get("/health");
     assert_eq!(health.status(), StatusCode::OK);
     assert_eq!(health.json::<Value>().unwrap()["status"], "ok");
-    assert_eq!(
-        host.get("/.well-known/spin/health").status(),
-        StatusCode::OK
-    );
+    ok(host.get("/.well-known/spin/health"));
 }
 
 fn unknown_routes_and_methods_are_problems(host: &Host) {
@@ -124,17 +122,14 @@ fn unknown_routes_and_methods_are_problems(host: &Host) {
 
 fn every_generate_limit_holds_at_its_edge(host: &Host) {
     use qr_core::limits::*;
-    let post = |body: String| host.post("/generate", "application/json", body);
+    let post = |body: String| post_json(host, body);
 
     // Body size: padding with spaces keeps the JSON valid at any length.
     let json = r#"{"data":"x"}"#;
     let pad = |total: usize| format!("{json}{}", " ".repeat(total - json.len()));
-    assert_eq!(post(pad(MAX_GENERATE_BODY_BYTES)).status(), StatusCode::OK);
-    problem(
-        post(pad(MAX_GENERATE_BODY_BYTES + 1)),
-        413,
-        "body-too-large",
-    );
+    ok(post(pad(MAX_GENERATE_BODY_BYTES)));
+    let over = post(pad(MAX_GENERATE_BODY_BYTES + 1));
+    problem(over, 413, "body-too-large");
 
     // Past the limit the body is read and thrown away up to BODY_DRAIN_FACTOR times the limit,
     // so a client that sends all of it reads the 413 instead of a reset; the component answers
@@ -228,39 +223,25 @@ fn every_generate_limit_holds_at_its_edge(host: &Host) {
 }
 
 fn payload_objects_in_json_and_dotted_query_fields_encode_their_spec_text(host: &Host) {
-    let wifi = host.post(
-        "/generate",
-        "application/json",
+    let wifi = post_json(
+        host,
         r#"{"wifi":{"ssid":"Café;1","password":"p:w\\x","hidden":true}}"#,
     );
-    assert_eq!(wifi.status(), StatusCode::OK);
-    assert_eq!(
-        rxing_png(&wifi.bytes().unwrap()),
-        r"WIFI:T:WPA;S:Café\;1;P:p\:w\\x;H:true;;"
-    );
+    let text = r"WIFI:T:WPA;S:Café\;1;P:p\:w\\x;H:true;;";
+    assert_eq!(rxing_png(&ok(wifi)), text);
     let epc = host.get(
         "/generate?epc.name=Red%20Cross&epc.iban=BE72000000001616&epc.amount=12.5&epc.text=Donation",
     );
-    assert_eq!(epc.status(), StatusCode::OK);
-    assert_eq!(
-        rxing_png(&epc.bytes().unwrap()),
-        "BCD\n002\n1\nSCT\n\nRed Cross\nBE72000000001616\nEUR12.5\n\n\nDonation"
-    );
+    let text = "BCD\n002\n1\nSCT\n\nRed Cross\nBE72000000001616\nEUR12.5\n\n\nDonation";
+    assert_eq!(rxing_png(&ok(epc)), text);
     let bad = problem(
         host.get("/generate?epc.name=A&epc.iban=BE72000000001617"),
         400,
         "invalid-option",
     );
     assert_detail(&bad, "epc.iban");
-    problem(
-        host.post(
-            "/generate",
-            "application/json",
-            r#"{"data":"x","tel":{"number":"1"}}"#,
-        ),
-        400,
-        "invalid-option",
-    );
+    let two_payloads = post_json(host, r#"{"data":"x","tel":{"number":"1"}}"#);
+    problem(two_payloads, 400, "invalid-option");
 }
 
 fn text_pdf_and_eps_formats_and_get_etags_with_304(host: &Host) {
@@ -270,22 +251,14 @@ fn text_pdf_and_eps_formats_and_get_etags_with_304(host: &Host) {
     // Version 1 (21 modules) + 2 × 4 quiet: 29 columns, 15 lines of half blocks.
     assert_eq!(text.lines().count(), 15);
     assert!(text.lines().all(|l| l.chars().count() == 29), "{text}");
-    let luma: Vec<u8> = text
-        .lines()
-        .flat_map(|l| {
-            let row: Vec<char> = l.chars().collect();
-            let half = |top: bool| -> Vec<u8> {
-                row.iter()
-                    .map(|c| match (c, top) {
-                        ('█', _) | ('▀', true) | ('▄', false) => 255,
-                        _ => 0,
-                    })
-                    .collect()
-            };
-            [half(true), half(false)]
-        })
-        .flatten()
-        .collect();
+    // Each character is two pixels, one above the other: dark, light or half of each.
+    let halves = text.lines().flat_map(|line| [(line, true), (line, false)]);
+    let pixel = |c: char, top: bool| match (c, top) {
+        ('█', _) | ('▀', true) | ('▄', false) => 255,
+        _ => 0,
+    };
+    let luma = halves.flat_map(|(line, top)| line.chars().map(move |c| pixel(c, top)));
+    let luma: Vec<u8> = luma.collect();
     let read = rxing::helpers::detect_in_luma(luma, 29, 30, Some(rxing::BarcodeFormat::QR_CODE))
         .expect("rxing reads the half blocks");
     assert_eq!(read.getText(), "hi");
@@ -299,33 +272,20 @@ fn text_pdf_and_eps_formats_and_get_etags_with_304(host: &Host) {
     assert!(eps.text().unwrap().starts_with("%!PS-Adobe-3.0 EPSF-3.0\n"));
 
     // A strong ETag per representation, and a 304 when the client has it.
-    let first = host.get("/generate?data=hello");
-    let tag = header(&first, "etag").to_owned();
+    let etag = |query: &str| header(&host.get(query), "etag").to_owned();
+    let tag = etag("/generate?data=hello");
     assert!(tag.starts_with('"') && tag.ends_with('"'), "{tag}");
-    assert_eq!(
-        host.get("/generate?data=hello").headers()["etag"],
-        tag.as_str()
-    );
-    assert_ne!(
-        host.get("/generate?data=hellO").headers()["etag"],
-        tag.as_str()
-    );
-    let cached = host
-        .client()
-        .get(host.url("/generate?data=hello"))
-        .header("if-none-match", format!("\"other\", {tag}"))
-        .send()
-        .unwrap();
+    assert_eq!(etag("/generate?data=hello"), tag);
+    assert_ne!(etag("/generate?data=hellO"), tag);
+    let if_none_match = |tags: &str| {
+        let request = host.client().get(host.url("/generate?data=hello"));
+        request.header("if-none-match", tags).send().unwrap()
+    };
+    let cached = if_none_match(&format!("\"other\", {tag}"));
     assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
     assert_eq!(cached.headers()["etag"], tag.as_str());
     assert!(cached.bytes().unwrap().is_empty());
-    let stale = host
-        .client()
-        .get(host.url("/generate?data=hello"))
-        .header("if-none-match", "\"0000000000000000\"")
-        .send()
-        .unwrap();
-    assert_eq!(stale.status(), StatusCode::OK);
+    ok(if_none_match("\"0000000000000000\""));
 }
 
 fn a_logo_by_multipart_or_base64_json_reads_back_and_one_too_large_names_what_fits(host: &Host) {
@@ -333,22 +293,18 @@ fn a_logo_by_multipart_or_base64_json_reads_back_and_one_too_large_names_what_fi
     let data = "https://example.com/product/123";
     let logo = red_png(64, 48);
     let (ct, body) = multipart(&[("data", data), ("logo_size", "0.2")], &logo);
-    let response = host.post("/generate", &ct, body);
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(rxing_png(&response.bytes().unwrap()), data);
+    assert_eq!(rxing_png(&ok(host.post("/generate", &ct, body))), data);
 
     let b64 = base64::engine::general_purpose::STANDARD.encode(&logo);
-    let json = serde_json::json!({"data": data, "logo": b64, "format": "svg"});
-    let svg = host.post("/generate", "application/json", json.to_string());
-    assert_eq!(svg.status(), StatusCode::OK);
-    assert!(svg.text().unwrap().contains("<image "));
+    let svg = ok(post_json(
+        host,
+        json!({"data": data, "logo": b64, "format": "svg"}),
+    ));
+    assert!(String::from_utf8_lossy(&svg).contains("<image "));
 
-    let json = serde_json::json!({"data": data, "logo": format!("data:image/png;base64,{b64}"), "logo_size": 0.4});
-    let refused = problem(
-        host.post("/generate", "application/json", json.to_string()),
-        422,
-        "logo-covers-too-much",
-    );
+    let uri = format!("data:image/png;base64,{b64}");
+    let json = json!({"data": data, "logo": uri, "logo_size": 0.4});
+    let refused = problem(post_json(host, json), 422, "logo-covers-too-much");
     let detail = refused["detail"].as_str().unwrap();
     let fits: f64 = detail
         .rsplit("the largest logo_size that fits is ")
@@ -356,20 +312,11 @@ fn a_logo_by_multipart_or_base64_json_reads_back_and_one_too_large_names_what_fi
         .unwrap()
         .parse()
         .unwrap_or_else(|_| panic!("{detail}"));
-    let json = serde_json::json!({"data": data, "logo": b64, "logo_size": fits});
-    let ok = host.post("/generate", "application/json", json.to_string());
-    assert_eq!(ok.status(), StatusCode::OK, "{fits}");
-    assert_eq!(rxing_png(&ok.bytes().unwrap()), data);
+    let fitting = post_json(host, json!({"data": data, "logo": b64, "logo_size": fits}));
+    assert_eq!(rxing_png(&ok(fitting)), data, "{fits}");
 
-    let gif = problem(
-        host.post(
-            "/generate",
-            &multipart(&[("data", data)], b"GIF89a").0,
-            multipart(&[("data", data)], b"GIF89a").1,
-        ),
-        415,
-        "unsupported-logo",
-    );
+    let (ct, body) = multipart(&[("data", data)], b"GIF89a");
+    let gif = problem(host.post("/generate", &ct, body), 415, "unsupported-logo");
     assert_detail(&gif, "PNG");
 }
 
@@ -378,20 +325,15 @@ fn styles_read_back_through_http_and_too_little_contrast_is_refused(host: &Host)
         "/generate?data=styled&module_shape=connected&eye_frame=rounded&eye_ball=circle\
          &fg=%23004d40&gradient=radial&fg2=%231a237e&eye_color=b71c1c,0d47a1,1b5e20&scale=6",
     );
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(rxing_png(&response.bytes().unwrap()), "styled");
+    assert_eq!(rxing_png(&ok(response)), "styled");
     let svg =
         host.get("/generate?data=styled&module_shape=dots&format=svg&gradient=linear&fg2=333333");
-    assert_eq!(svg.status(), StatusCode::OK);
-    assert!(svg.text().unwrap().contains("linearGradient"));
+    assert!(String::from_utf8_lossy(&ok(svg)).contains("linearGradient"));
     let low = problem(host.get("/generate?data=x&fg=ffff00"), 422, "low-contrast");
     assert_detail(&low, "MIN_CONTRAST_RATIO");
     for query in ["module_shape=star", "gradient=linear"] {
-        problem(
-            host.get(&format!("/generate?data=x&{query}")),
-            400,
-            "invalid-option",
-        );
+        let response = host.get(&format!("/generate?data=x&{query}"));
+        problem(response, 400, "invalid-option");
     }
 }
 
@@ -409,12 +351,9 @@ fn every_new_generate_limit_holds_at_its_edge(host: &Host) {
         let (ct, body) = multipart(&[("data", data)], logo);
         host.post("/generate", &ct, body)
     };
-    assert_eq!(post_logo(&padded(MAX_LOGO_BYTES)).status(), StatusCode::OK);
-    problem(
-        post_logo(&padded(MAX_LOGO_BYTES + 1)),
-        413,
-        "logo-too-large",
-    );
+    ok(post_logo(&padded(MAX_LOGO_BYTES)));
+    let over = post_logo(&padded(MAX_LOGO_BYTES + 1));
+    problem(over, 413, "logo-too-large");
 
     // Logo pixels, as declared in the header: 1024 × 1024 is in, one more row is out.
     assert_eq!(MAX_LOGO_PIXELS, 1024 * 1024);
@@ -422,10 +361,7 @@ fn every_new_generate_limit_holds_at_its_edge(host: &Host) {
     problem(post_logo(&red_png(1024, 1025)), 413, "logo-too-large");
 
     // Logo size and clear zone ranges.
-    let b64 = {
-        use base64::Engine;
-        base64::engine::general_purpose::STANDARD.encode(red_png(8, 8))
-    };
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, red_png(8, 8));
     let long =
         "https://example.com/product/123?ref=qr-workshop&lang=en-GB&campaign=winter-sale-2026&x=1";
     for (size, margin, status) in [
@@ -435,8 +371,8 @@ fn every_new_generate_limit_holds_at_its_edge(host: &Host) {
         (0.1, MAX_LOGO_MARGIN, 200),
         (0.1, MAX_LOGO_MARGIN + 1, 400),
     ] {
-        let json = serde_json::json!({"data": long, "logo": b64, "logo_size": size, "logo_margin": margin});
-        let response = host.post("/generate", "application/json", json.to_string());
+        let json = json!({"data": long, "logo": b64, "logo_size": size, "logo_margin": margin});
+        let response = post_json(host, &json);
         if status == 200 {
             assert_eq!(response.status(), StatusCode::OK, "{json}");
         } else {
@@ -451,17 +387,12 @@ fn every_new_generate_limit_holds_at_its_edge(host: &Host) {
             "/generate?data=x&module_shape=dots&margin=42&scale={scale}"
         ))
     };
-    let inside = styled(39);
-    assert_eq!(inside.status(), StatusCode::OK);
-    assert_eq!(luma(&inside.bytes().unwrap()).width(), 4095);
+    assert_eq!(luma(&ok(styled(39))).width(), 4095);
     problem(styled(40), 422, "output-too-large");
 
     // Contrast: #949494 on white is 3.03:1, #959595 is 2.99:1.
     assert_eq!(MIN_CONTRAST_RATIO, 3.0);
-    assert_eq!(
-        host.get("/generate?data=x&fg=949494").status(),
-        StatusCode::OK
-    );
+    ok(host.get("/generate?data=x&fg=949494"));
     problem(host.get("/generate?data=x&fg=959595"), 422, "low-contrast");
 }
 
@@ -470,12 +401,11 @@ fn batch_json_lines_and_csv_stream_a_zip_whose_every_code_reads_back(host: &Host
         .map(|i| format!("{{\"data\":\"https://example.com/product/{i}\",\"name\":\"sku-{i}\",\"scale\":4}}\n"))
         .collect();
     let response = host.post("/generate/batch", "application/x-ndjson", lines);
-    assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "application/zip");
     assert_eq!(response.headers()["x-qr-items"], "50");
     // Streamed: the host sends it chunked, without a content-length.
     assert!(response.headers().get("content-length").is_none());
-    let members = unzip(response.bytes().unwrap().to_vec());
+    let members = unzip(ok(response));
     assert_eq!(members.len(), 50);
     for (i, (name, png)) in members.iter().enumerate() {
         assert_eq!(name, &format!("sku-{i}.png"));
@@ -483,9 +413,7 @@ fn batch_json_lines_and_csv_stream_a_zip_whose_every_code_reads_back(host: &Host
     }
 
     let csv = "data,name,format,wifi.ssid\r\n\"a,b\",first,svg,\r\n,net,,\"Home \"\"5G\"\"\"\r\n";
-    let response = host.post("/generate/batch", "text/csv", csv);
-    assert_eq!(response.status(), StatusCode::OK);
-    let members = unzip(response.bytes().unwrap().to_vec());
+    let members = unzip(ok(host.post("/generate/batch", "text/csv", csv)));
     let names: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["first.svg", "net.png"]);
     assert_eq!(rxing_png(&members[1].1), r#"WIFI:T:nopass;S:Home \"5G\";;"#);
@@ -502,12 +430,9 @@ fn batch_json_lines_and_csv_stream_a_zip_whose_every_code_reads_back(host: &Host
     );
     assert_detail(&bad, "line 2");
     // An item that fails while rendering becomes an error entry, not a broken archive.
-    let response = host.post(
-        "/generate/batch",
-        "application/x-ndjson",
-        "{\"data\":\"ok\"}\n{\"data\":\"grey\",\"fg\":\"#eeeeee\"}\n",
-    );
-    let members = unzip(response.bytes().unwrap().to_vec());
+    let lines = "{\"data\":\"ok\"}\n{\"data\":\"grey\",\"fg\":\"#eeeeee\"}\n";
+    let response = host.post("/generate/batch", "application/x-ndjson", lines);
+    let members = unzip(ok(response));
     assert_eq!(members[1].0, "000002.png.error.txt");
     assert!(String::from_utf8_lossy(&members[1].1).contains("MIN_CONTRAST_RATIO"));
     problem(host.get("/generate/batch"), 405, "method-not-allowed");
@@ -520,25 +445,9 @@ fn the_batch_item_limit_holds_at_its_edge(host: &Host) {
             .map(|i| format!("{{\"data\":\"{i}\",\"scale\":1,\"margin\":0}}\n"))
             .collect()
     };
-    let response = host.post(
-        "/generate/batch",
-        "application/x-ndjson",
-        body(MAX_BATCH_ITEMS),
-    );
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        unzip(response.bytes().unwrap().to_vec()).len(),
-        MAX_BATCH_ITEMS
-    );
-    let over = problem(
-        host.post(
-            "/generate/batch",
-            "application/x-ndjson",
-            body(MAX_BATCH_ITEMS + 1),
-        ),
-        413,
-        "batch-too-large",
-    );
+    let post = |n: usize| host.post("/generate/batch", "application/x-ndjson", body(n));
+    assert_eq!(unzip(ok(post(MAX_BATCH_ITEMS))).len(), MAX_BATCH_ITEMS);
+    let over = problem(post(MAX_BATCH_ITEMS + 1), 413, "batch-too-large");
     assert_detail(&over, "MAX_BATCH_ITEMS");
 }
 
@@ -546,16 +455,13 @@ fn structured_append_answers_a_zip_or_a_pdf_that_reads_back_whole(host: &Host) {
     let data: String = (0..40)
         .map(|i| format!("https://example.com/product/{i}?sale=2026&lang=de-AT "))
         .collect();
-    let body = serde_json::json!({
-        "data": data, "append": "auto", "max_version": 10, "ecc": "M", "scale": 4,
-    });
-    let response = host.post("/generate", "application/json", body.to_string());
-    assert_eq!(response.status(), StatusCode::OK);
+    let body = json!({"data": data, "append": "auto", "max_version": 10, "ecc": "M", "scale": 4});
+    let response = post_json(host, body);
     assert_eq!(response.headers()["content-type"], "application/zip");
     let total: usize = header(&response, "x-qr-symbols").parse().unwrap();
     let version: u8 = header(&response, "x-qr-version").parse().unwrap();
     assert!(version <= 10 && total > 1, "{version} {total}");
-    let members = unzip(response.bytes().unwrap().to_vec());
+    let members = unzip(ok(response));
     assert_eq!(members.len(), total);
     // Each symbol read by rxing on its own; the pieces' texts in order are the message.
     let mut joined = String::new();
@@ -576,11 +482,10 @@ fn structured_append_answers_a_zip_or_a_pdf_that_reads_back_whole(host: &Host) {
     // A PDF of one page per symbol, by GET with an entity tag like any GET answer.
     let query = format!("/generate?data={}&append=3&format=pdf", "7".repeat(500));
     let pdf = host.get(&query);
-    assert_eq!(pdf.status(), StatusCode::OK);
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
     assert_eq!(pdf.headers()["x-qr-symbols"], "3");
     assert!(pdf.headers().contains_key("etag"));
-    let text = String::from_utf8_lossy(&pdf.bytes().unwrap()).into_owned();
+    let text = String::from_utf8_lossy(&ok(pdf)).into_owned();
     assert!(text.contains("/Count 3 >>"), "{text}");
     assert_eq!(text.matches("/Type /Page ").count(), 3);
 
@@ -607,11 +512,11 @@ fn a_sequence_holds_sixteen_symbols_and_no_more(host: &Host) {
         ))
     };
     let full = at(16 * 12, "auto");
-    assert_eq!(full.status(), StatusCode::OK);
     assert_eq!(
         full.headers()["x-qr-symbols"],
         MAX_APPEND_SYMBOLS.to_string()
     );
+    ok(full);
     let over = problem(at(16 * 12 + 1, "auto"), 422, "sequence-too-long");
     assert_detail(&over, "hold 192 bytes");
     assert_detail(&over, "MAX_APPEND_SYMBOLS");
@@ -628,27 +533,21 @@ fn micro_qr_and_rmqr_by_query_json_and_multipart_read_back_and_refuse_what_they_
     host: &Host,
 ) {
     use rxing::BarcodeFormat::{MICRO_QR_CODE, RECTANGULAR_MICRO_QR_CODE};
-    let png_of = |response: qr_tests::Response, version: &str| {
-        if response.status() != StatusCode::OK {
-            panic!("{version}: {}", response.text().unwrap());
-        }
+    let png_of = |response: Response, version: &str| {
         assert_eq!(response.headers()["content-type"], "image/png");
         assert_eq!(response.headers()["x-qr-version"], version);
-        response.bytes().unwrap().to_vec()
+        ok(response)
     };
     // GET: the smallest Micro QR (M1, 11 modules) with its 2-module quiet zone, 10 px a module.
     let m1 = png_of(host.get("/generate?data=12345&symbology=micro_qr"), "M1");
     assert_eq!(luma(&m1).dimensions(), (150, 150));
     assert_eq!(rxing_png_as(&m1, MICRO_QR_CODE), "12345");
     // JSON: an rMQR size asked for, at level H: 99 × 13 modules plus the quiet zone.
-    let body = serde_json::json!({
+    let body = json!({
         "data": "https://example.com/product/123", "symbology": "rmqr",
         "version": "R13x99", "ecc": "H", "scale": 4,
     });
-    let rmqr = png_of(
-        host.post("/generate", "application/json", body.to_string()),
-        "R13x99",
-    );
+    let rmqr = png_of(post_json(host, body), "R13x99");
     assert_eq!(luma(&rmqr).dimensions(), (103 * 4, 17 * 4));
     assert_eq!(
         rxing_png_as(&rmqr, RECTANGULAR_MICRO_QR_CODE),

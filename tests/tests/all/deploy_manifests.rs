@@ -50,18 +50,30 @@ fn str_at<'a>(value: &'a Yaml, path: &str) -> &'a str {
         .unwrap_or_else(|| panic!("`{path}` is not a string"))
 }
 
+fn u64_at(value: &Yaml, path: &str) -> u64 {
+    at(value, path)
+        .as_u64()
+        .unwrap_or_else(|| panic!("`{path}` is not a number"))
+}
+
+fn list_at<'a>(value: &'a Yaml, path: &str) -> &'a [Yaml] {
+    at(value, path)
+        .as_sequence()
+        .unwrap_or_else(|| panic!("`{path}` is not a list"))
+}
+
+/// The one object of a qr-host manifest (`deployment`, `service`, `pdb`).
+fn qr_host_object(name: &str) -> Yaml {
+    let mut docs = documents(&deploy(&format!("kubernetes/qr-host/{name}.yaml")));
+    assert_eq!(docs.len(), 1, "{name}.yaml holds one object");
+    docs.remove(0)
+}
+
 fn kubernetes_files() -> Vec<PathBuf> {
-    [
-        "kubernetes/qr-host/deployment.yaml",
-        "kubernetes/qr-host/service.yaml",
-        "kubernetes/qr-host/hpa.yaml",
-        "kubernetes/qr-host/pdb.yaml",
-        "kubernetes/spinkube/spinapp.yaml",
-        "kubernetes/spinkube/spinapp-autoscaled.yaml",
-    ]
-    .iter()
-    .map(|p| deploy(p))
-    .collect()
+    let qr_host = ["deployment", "service", "hpa", "pdb"].map(|f| format!("qr-host/{f}.yaml"));
+    let spinkube = ["spinapp", "spinapp-autoscaled"].map(|f| format!("spinkube/{f}.yaml"));
+    let files = qr_host.into_iter().chain(spinkube);
+    files.map(|f| deploy(&format!("kubernetes/{f}"))).collect()
 }
 
 #[test]
@@ -81,15 +93,10 @@ fn every_kubernetes_object_has_api_version_kind_and_name() {
 
 #[test]
 fn the_spinapps_probe_spins_health_path_and_use_replicas_or_autoscaling_not_both() {
-    for file in [
-        "kubernetes/spinkube/spinapp.yaml",
-        "kubernetes/spinkube/spinapp-autoscaled.yaml",
-    ] {
-        let docs = documents(&deploy(file));
-        let app = docs
-            .iter()
-            .find(|d| str_at(d, "kind") == "SpinApp")
-            .expect("a SpinApp");
+    for file in ["spinapp", "spinapp-autoscaled"] {
+        let docs = documents(&deploy(&format!("kubernetes/spinkube/{file}.yaml")));
+        let of_kind = |kind| docs.iter().find(|d| str_at(d, "kind") == kind).expect(kind);
+        let app = of_kind("SpinApp");
         assert_eq!(str_at(app, "apiVersion"), "core.spinkube.dev/v1alpha1");
         assert_eq!(str_at(app, "spec.executor"), "containerd-shim-spin");
         assert!(!str_at(app, "spec.image").is_empty());
@@ -112,10 +119,7 @@ fn the_spinapps_probe_spins_health_path_and_use_replicas_or_autoscaling_not_both
         let replicas = app["spec"].get("replicas").and_then(Yaml::as_u64);
         match (autoscaled, replicas) {
             (true, None) => {
-                let hpa = docs
-                    .iter()
-                    .find(|d| str_at(d, "kind") == "HorizontalPodAutoscaler")
-                    .expect("an HPA beside it");
+                let hpa = of_kind("HorizontalPodAutoscaler");
                 assert_eq!(
                     str_at(hpa, "spec.scaleTargetRef.name"),
                     str_at(app, "metadata.name"),
@@ -130,12 +134,10 @@ fn the_spinapps_probe_spins_health_path_and_use_replicas_or_autoscaling_not_both
 
 #[test]
 fn the_qr_host_deployment_probes_the_admin_port_and_outlasts_the_drain() {
-    let deployment = &documents(&deploy("kubernetes/qr-host/deployment.yaml"))[0];
+    let deployment = &qr_host_object("deployment");
     let pod = at(deployment, "spec.template.spec");
     let container = at(pod, "containers.0");
-    let args: Vec<&str> = at(container, "args")
-        .as_sequence()
-        .expect("args")
+    let args: Vec<&str> = list_at(container, "args")
         .iter()
         .filter_map(Yaml::as_str)
         .collect();
@@ -149,16 +151,9 @@ fn the_qr_host_deployment_probes_the_admin_port_and_outlasts_the_drain() {
             .and_then(|p| p.parse().ok())
             .expect("a port")
     };
-    let ports: Vec<(&str, u64)> = at(container, "ports")
-        .as_sequence()
-        .expect("ports")
-        .iter()
-        .map(|p| {
-            (
-                str_at(p, "name"),
-                at(p, "containerPort").as_u64().expect("port number"),
-            )
-        })
+    let ports = list_at(container, "ports").iter();
+    let ports: Vec<_> = ports
+        .map(|p| (str_at(p, "name"), u64_at(p, "containerPort")))
         .collect();
     assert!(
         ports.contains(&("http", port_of("--listen="))),
@@ -183,18 +178,14 @@ fn the_qr_host_deployment_probes_the_admin_port_and_outlasts_the_drain() {
     for (node, path, want) in fields {
         assert_eq!(at(node, path), &want, "{path}");
     }
-    let seconds = |field: &str| {
-        at(container, &format!("startupProbe.{field}"))
-            .as_u64()
-            .unwrap_or_else(|| panic!("startupProbe.{field} is a number"))
-    };
+    let seconds = |field: &str| u64_at(container, &format!("startupProbe.{field}"));
     let startup_budget = seconds("periodSeconds") * seconds("failureThreshold");
     assert!(
         startup_budget >= 30,
         "a fresh pod compiles the components before it listens: {startup_budget}s is too short"
     );
 
-    let budget = &documents(&deploy("kubernetes/qr-host/pdb.yaml"))[0];
+    let budget = &qr_host_object("pdb");
     assert_eq!(str_at(budget, "kind"), "PodDisruptionBudget");
     assert_eq!(
         at(budget, "spec.selector.matchLabels"),
@@ -204,15 +195,9 @@ fn the_qr_host_deployment_probes_the_admin_port_and_outlasts_the_drain() {
     let kustomization = read(&deploy("kubernetes/qr-host/kustomization.yaml"));
     assert!(kustomization.contains("- pdb.yaml"), "{kustomization}");
 
-    let grace = at(pod, "terminationGracePeriodSeconds")
-        .as_u64()
-        .expect("grace period");
-    let pre_stop = at(container, "lifecycle.preStop.sleep.seconds")
-        .as_u64()
-        .expect("preStop sleep");
-    let drain = at(container, "env")
-        .as_sequence()
-        .expect("env")
+    let grace = u64_at(pod, "terminationGracePeriodSeconds");
+    let pre_stop = u64_at(container, "lifecycle.preStop.sleep.seconds");
+    let drain = list_at(container, "env")
         .iter()
         .find(|e| str_at(e, "name") == "QR_HOST_DRAIN_TIMEOUT")
         .map(|e| {
@@ -227,12 +212,10 @@ fn the_qr_host_deployment_probes_the_admin_port_and_outlasts_the_drain() {
         "grace {grace}s must exceed preStop {pre_stop}s + drain {drain}s"
     );
 
-    let service = &documents(&deploy("kubernetes/qr-host/service.yaml"))[0];
-    let service_ports = at(service, "spec.ports").as_sequence().expect("ports");
+    let service = &qr_host_object("service");
+    let mut service_ports = list_at(service, "spec.ports").iter();
     assert!(
-        service_ports
-            .iter()
-            .all(|p| str_at(p, "targetPort") == "http"),
+        service_ports.all(|p| str_at(p, "targetPort") == "http"),
         "the Service exposes the app port only"
     );
     assert_eq!(
@@ -245,12 +228,7 @@ fn the_qr_host_deployment_probes_the_admin_port_and_outlasts_the_drain() {
 /// rejecting unknown fields. `scripts/setup --test` installs it into `target/deploy-venv`.
 #[test]
 fn the_kubernetes_manifests_validate_against_the_kubernetes_schemas() {
-    let validator = qr_tests::target_dir().join("deploy-venv/bin/kubernetes-validate");
-    assert!(
-        validator.is_file(),
-        "{} missing: run scripts/setup --test",
-        validator.display()
-    );
+    let validator = qr_tests::venv_program("deploy-venv", "kubernetes-validate");
     let mut command = Command::new(&validator);
     command
         .args(["--kubernetes-version", "1.31.0", "--strict"])
@@ -288,21 +266,15 @@ fn promtool_accepts_the_config_and_the_alert_rules_pass_their_unit_tests() {
 
 /// `qr_host_*` names in `text`, without the histogram suffixes.
 fn qr_host_metric_names(text: &str) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("qr_host_") {
-        let tail = &rest[start..];
-        let end = tail
-            .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
-            .unwrap_or(tail.len());
-        let name = &tail[..end];
-        let base = ["_bucket", "_count", "_sum"]
+    let name = regex::Regex::new("qr_host_[a-z_]*").expect("a regex");
+    let base = |name: &str| {
+        let suffixes = ["_bucket", "_count", "_sum"];
+        suffixes
             .iter()
-            .fold(name, |n, s| n.strip_suffix(s).unwrap_or(n));
-        names.insert(base.to_owned());
-        rest = &tail[end..];
-    }
-    names
+            .fold(name, |n, s| n.strip_suffix(s).unwrap_or(n))
+            .to_owned()
+    };
+    name.find_iter(text).map(|m| base(m.as_str())).collect()
 }
 
 #[test]
@@ -313,16 +285,14 @@ fn the_dashboard_and_the_alerts_name_only_metrics_a_running_host_exposes() {
     assert!(!panels.is_empty());
     let mut exprs = String::new();
     for panel in panels {
+        let title = &panel["title"];
         let targets = panel["targets"]
             .as_array()
-            .unwrap_or_else(|| panel_error(panel, "no targets"));
+            .unwrap_or_else(|| panic!("panel {title}: no targets"));
         assert!(!targets.is_empty() && panel["title"].is_string(), "{panel}");
         for target in targets {
-            exprs.push_str(
-                target["expr"]
-                    .as_str()
-                    .unwrap_or_else(|| panel_error(panel, "a target without expr")),
-            );
+            let expr = target["expr"].as_str();
+            exprs.push_str(expr.unwrap_or_else(|| panic!("panel {title}: a target without expr")));
             exprs.push('\n');
         }
     }
@@ -349,10 +319,6 @@ fn the_dashboard_and_the_alerts_name_only_metrics_a_running_host_exposes() {
         used.len() >= 8,
         "the dashboard covers the host's metrics: {used:?}"
     );
-}
-
-fn panel_error(panel: &Json, what: &str) -> ! {
-    panic!("panel {}: {what}", panel["title"])
 }
 
 #[test]
@@ -401,16 +367,14 @@ fn exec_form(dockerfile: &str, instruction: &str) -> Vec<String> {
 /// container's `args`, which replace the image's CMD (they are never appended to it).
 fn deployment_command_line() -> Vec<String> {
     let dockerfile = read(&deploy("docker/Dockerfile"));
-    let deployment = &documents(&deploy("kubernetes/qr-host/deployment.yaml"))[0];
-    let container = at(deployment, "spec.template.spec.containers.0");
+    let deployment = qr_host_object("deployment");
+    let container = at(&deployment, "spec.template.spec.containers.0");
     let mut argv = exec_form(&dockerfile, "ENTRYPOINT");
     match container.get("args") {
-        Some(args) => argv.extend(
-            args.as_sequence()
-                .expect("args is a list")
-                .iter()
-                .map(|a| a.as_str().expect("string args").to_owned()),
-        ),
+        Some(_) => {
+            let args = list_at(container, "args").iter();
+            argv.extend(args.map(|a| a.as_str().expect("string args").to_owned()));
+        }
         None => argv.extend(exec_form(&dockerfile, "CMD")),
     }
     argv

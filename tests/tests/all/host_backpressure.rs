@@ -5,7 +5,6 @@
 //! running, sleeping inside the guest) before the burst starts.
 
 use qr_tests::{Host, fixtures_manifest};
-use std::thread;
 
 #[test]
 fn a_burst_over_concurrency_and_queue_gets_some_503_with_retry_after_and_no_hang() {
@@ -57,27 +56,26 @@ fn a_queued_request_that_waits_too_long_gets_503() {
 
 /// Sends a concurrent `GET` of each path and returns each (status, Retry-After).
 fn burst(host: &Host, paths: impl IntoIterator<Item = String>) -> Vec<(u16, Option<String>)> {
-    let handles: Vec<_> = paths
-        .into_iter()
-        .map(|path| {
-            let client = host.client().clone();
-            let url = host.url(&path);
-            thread::spawn(move || {
-                let response = client.get(url).send().expect("burst request");
-                let retry_after = response
-                    .headers()
-                    .get("retry-after")
-                    .map(|v| v.to_str().expect("ascii").to_owned());
-                let status = response.status().as_u16();
-                let _ = response.bytes();
-                (status, retry_after)
+    std::thread::scope(|scope| {
+        let requests: Vec<_> = paths
+            .into_iter()
+            .map(|path| {
+                scope.spawn(move || {
+                    let response = host.get(&path);
+                    let retry_after = response.headers().get("retry-after");
+                    let retry_after = retry_after.map(|v| v.to_str().expect("ascii").to_owned());
+                    let status = response.status().as_u16();
+                    // The whole answer: a `/slow` request holds its slot until its body ends.
+                    let _ = response.bytes();
+                    (status, retry_after)
+                })
             })
-        })
-        .collect();
-    handles
-        .into_iter()
-        .map(|h| h.join().expect("join"))
-        .collect()
+            .collect();
+        requests
+            .into_iter()
+            .map(|h| h.join().expect("join"))
+            .collect()
+    })
 }
 
 #[test]

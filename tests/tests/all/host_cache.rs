@@ -11,15 +11,16 @@ fn start_expecting(cache: &Path, loads: &str) -> Host {
     host
 }
 
+/// How many files (artifacts) the cache directory holds.
+fn artifacts(cache: &Path) -> usize {
+    std::fs::read_dir(cache).expect("cache dir").count()
+}
+
 #[test]
 fn a_second_start_uses_the_precompiled_cache() {
     let cache = tempfile::tempdir().expect("temp dir");
     start_expecting(cache.path(), "compiled=5 cached=0").shutdown();
-    assert_eq!(
-        std::fs::read_dir(cache.path()).expect("cache dir").count(),
-        5,
-        "one artifact per component"
-    );
+    assert_eq!(artifacts(cache.path()), 5, "one artifact per component");
 
     let second = start_expecting(cache.path(), "compiled=0 cached=5");
     assert_eq!(
@@ -33,20 +34,12 @@ fn a_second_start_uses_the_precompiled_cache() {
 #[test]
 fn no_cache_compiles_every_time_and_writes_nothing() {
     let cache = tempfile::tempdir().expect("temp dir");
-    let host = Host::builder(fixtures_manifest())
-        .cache_dir(cache.path())
-        .arg("--no-cache")
-        .start();
-    assert!(
-        host.startup_line().contains("compiled=5"),
-        "{}",
-        host.startup_line()
-    );
+    let builder = Host::builder(fixtures_manifest()).cache_dir(cache.path());
+    let host = builder.args(["--no-cache"]).start();
+    let line = host.startup_line();
+    assert!(line.contains("compiled=5"), "{line}");
     host.shutdown();
-    assert_eq!(
-        std::fs::read_dir(cache.path()).expect("cache dir").count(),
-        0
-    );
+    assert_eq!(artifacts(cache.path()), 0);
 }
 
 #[test]
@@ -62,11 +55,8 @@ fn a_cache_directory_others_can_write_is_refused_and_the_host_compiles() {
         logs.contains("not using the precompiled cache") && logs.contains("writable by group"),
         "{logs}"
     );
-    assert_eq!(
-        std::fs::read_dir(cache.path()).expect("cache dir").count(),
-        0,
-        "nothing written to a refused directory"
-    );
+    let written = artifacts(cache.path());
+    assert_eq!(written, 0, "nothing written to a refused directory");
 }
 
 #[test]

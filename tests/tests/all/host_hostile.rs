@@ -4,7 +4,7 @@
 //! listener is full, the admin port is capped, and a stuck stderr never blocks a request.
 
 use qr_test_images::png_with_icc_profile;
-use qr_tests::{Host, fixtures_manifest, wait_until};
+use qr_tests::{Host, client_with_timeout, fixtures_manifest, wait_until};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
@@ -149,15 +149,9 @@ fn the_admin_listener_serves_a_bounded_number_of_connections() {
     let mut held: Vec<_> = (0..16)
         .map(|_| TcpStream::connect(host.admin_addr()).expect("connect"))
         .collect();
-    let probe = |timeout: Duration| {
-        reqwest::blocking::Client::builder()
-            .no_proxy()
-            .timeout(timeout)
-            .build()
-            .expect("client")
-            .get(host.admin_url("/livez"))
-            .send()
-            .map(|r| r.status().as_u16())
+    let probe = |timeout| {
+        let livez = client_with_timeout(timeout).get(host.admin_url("/livez"));
+        livez.send().map(|r| r.status().as_u16())
     };
     wait_until("the cap to be reached", || {
         probe(Duration::from_millis(300)).is_err()
@@ -174,11 +168,7 @@ fn a_stderr_nobody_reads_never_blocks_a_request() {
     // A pipe holds 64 KiB; 3000 access-log lines are several times that. With logs written on
     // the request's own thread, the requests would stop once the pipe is full.
     let host = Host::builder(fixtures_manifest()).stderr_unread().start();
-    let client = reqwest::blocking::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("client");
+    let client = client_with_timeout(Duration::from_secs(10));
     for i in 0..3000 {
         let response = client
             .get(host.url(&format!("/hello/{i}")))
@@ -198,13 +188,7 @@ fn a_png_whose_icc_profile_inflates_to_80_mib_is_decoded_within_a_96_mib_instanc
         .start();
     let bomb = png_with_icc_profile(80 * 1024 * 1024);
     assert!(bomb.len() < 512 * 1024, "{} bytes", bomb.len());
-    let response = host.post("/decode", "image/png", bomb);
-    assert_eq!(
-        response.status(),
-        200,
-        "{}",
-        response.text().unwrap_or_default()
-    );
+    crate::readback::ok(host.post("/decode", "image/png", bomb));
     let peak = host.metric(
         "qr_host_guest_memory_peak_bytes_sum",
         &[("component", "decode")],

@@ -11,18 +11,11 @@ fn every_bad_manifest_is_refused_before_listening() {
     let hello = wasm("fixture_hello");
     let cases = workspace_root().join("tests/fixtures/bad-manifests");
     let scratch = tempfile::tempdir().expect("temp dir");
-    let mut seen = 0;
-    let mut entries: Vec<_> = std::fs::read_dir(&cases)
-        .expect("read bad-manifests")
-        .map(|e| e.expect("dir entry").path())
-        .collect();
+    let entries = std::fs::read_dir(&cases).expect("read bad-manifests");
+    let mut entries: Vec<_> = entries.map(|e| e.expect("dir entry").path()).collect();
     entries.sort();
-    for case in entries {
-        let name = case
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .into_owned();
+    for case in &entries {
+        let name = case.file_name().expect("name").to_string_lossy();
         let text = std::fs::read_to_string(case.join("spin.toml"))
             .expect("case spin.toml")
             .replace("HELLO_WASM", &hello.display().to_string())
@@ -45,8 +38,8 @@ fn every_bad_manifest_is_refused_before_listening() {
             !output.contains(STARTUP_PREFIX),
             "case {name}: listened:\n{output}"
         );
-        seen += 1;
     }
+    let seen = entries.len();
     assert!(seen >= 5, "only {seen} cases found in {}", cases.display());
 }
 

@@ -1,41 +1,28 @@
 //! qr-host routes by the manifest, passes the full path through, and answers Spin's health check.
-//! What needs no process runs qr-host's library in the test process (`Host::in_process`).
+//! What needs no process runs qr-host's library in the test process (`HostBuilder::start_in_process`).
 
 use qr_tests::{Host, assert_detail, assert_problem, fixtures_manifest};
 
+/// What the fixture answers for each path: the full path and query it was asked for (a
+/// wildcard route also matches its bare prefix), Spin's health path (the host's own answer,
+/// before routing), and a path without a route (a 404 problem naming it).
 #[test]
-fn a_fixture_answers_through_the_host_and_sees_the_full_path_and_query() {
-    let host = Host::in_process(fixtures_manifest());
-    let response = host.get("/hello/a/b?x=1");
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["x-fixture"], "hello");
-    assert_eq!(response.text().expect("body"), "hello GET /hello/a/b?x=1\n");
-    host.shutdown();
-}
-
-#[test]
-fn a_wildcard_route_also_matches_its_bare_prefix() {
-    let host = Host::in_process(fixtures_manifest());
-    assert_eq!(host.get("/hello").status(), 200);
-    host.shutdown();
-}
-
-#[test]
-fn spin_health_is_answered_by_the_host_before_routing() {
-    let host = Host::in_process(fixtures_manifest());
-    let response = host.get("/.well-known/spin/health");
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.text().expect("body"), "OK");
-    host.shutdown();
-}
-
-#[test]
-fn a_path_without_a_route_gets_a_404_problem() {
-    let host = Host::in_process(fixtures_manifest());
-    assert_detail(
-        &assert_problem(host.get("/nowhere"), 404, "#no-route"),
-        "/nowhere",
-    );
+fn routes_pass_the_full_path_match_their_bare_prefix_and_health_comes_before_routing() {
+    let host = Host::builder(fixtures_manifest()).start_in_process();
+    for (path, body) in [
+        ("/hello/a/b?x=1", "hello GET /hello/a/b?x=1\n"),
+        ("/hello", "hello GET /hello\n"),
+        ("/.well-known/spin/health", "OK"),
+    ] {
+        let response = host.get(path);
+        assert_eq!(response.status(), 200, "{path}");
+        if path.starts_with("/hello") {
+            assert_eq!(response.headers()["x-fixture"], "hello");
+        }
+        assert_eq!(response.text().expect("body"), body);
+    }
+    let no_route = assert_problem(host.get("/nowhere"), 404, "#no-route");
+    assert_detail(&no_route, "/nowhere");
     host.shutdown();
 }
 

@@ -9,12 +9,10 @@
 //! capped in connections and requests, loopback only.
 
 use qr_tests::app_manifest;
-use qr_tests::cluster::{Host, Load, Nginx, NginxOptions, free_port, start_host};
+use qr_tests::cluster::{Host, Load, Nginx, NginxOptions};
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::thread::JoinHandle;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long the attack runs while the normal clients measure.
@@ -57,94 +55,64 @@ fn connect_from(source: IpAddr, target: SocketAddr) -> std::io::Result<TcpStream
     Ok(socket.into())
 }
 
-/// The attackers, each a thread that stops when told (or at its own request budget).
-struct Attack {
-    stop: Arc<AtomicBool>,
-    threads: Vec<(&'static str, JoinHandle<u64>)>,
-}
-
-impl Attack {
-    fn start(target: SocketAddr) -> Attack {
-        let stop = Arc::new(AtomicBool::new(false));
-        let mut threads = Vec::new();
-        let mut spawn =
-            |name: &'static str, run: Box<dyn FnOnce(Arc<AtomicBool>) -> u64 + Send>| {
-                let stop = stop.clone();
-                threads.push((name, std::thread::spawn(move || run(stop))));
-            };
-        spawn(
-            "slowloris heads",
-            Box::new(move |stop| {
-                trickle(&stop, target, SLOW_HEADS, |_| {
-                    "GET /generate HTTP/1.1\r\n".into()
-                })
-            }),
-        );
-        spawn(
-            "slowloris bodies",
-            Box::new(move |stop| {
-                trickle(&stop, target, SLOW_BODIES, |_| {
-                    "POST /decode HTTP/1.1\r\nhost: x\r\ncontent-type: image/png\r\ncontent-length: 10000000\r\n\r\n".into()
-                })
-            }),
-        );
-        for _ in 0..PIPELINERS {
-            spawn("pipeliners", Box::new(move |stop| pipeline(&stop, target)));
-        }
-        spawn(
-            "method flood",
-            Box::new(move |stop| method_flood(&stop, target)),
-        );
-        spawn(
-            "bodies at the limit",
-            Box::new(move |stop| at_limit(&stop, target)),
-        );
-        Attack { stop, threads }
-    }
-
-    /// Stops every attacker and prints what each sent.
-    fn stop(self) {
-        self.stop.store(true, Ordering::Relaxed);
-        for (name, thread) in self.threads {
+/// Runs every attacker on its own thread until `stop` is set (or its own request budget is
+/// spent), and prints what each sent.
+fn attack(stop: &AtomicBool, target: SocketAddr) {
+    std::thread::scope(|scope| {
+        let head = "GET /generate HTTP/1.1\r\n";
+        let body = "POST /decode HTTP/1.1\r\nhost: x\r\ncontent-type: image/png\r\n\
+                    content-length: 10000000\r\n\r\n";
+        let mut attackers = vec![
+            (
+                "slowloris heads",
+                scope.spawn(|| trickle(stop, target, SLOW_HEADS, head)),
+            ),
+            (
+                "slowloris bodies",
+                scope.spawn(|| trickle(stop, target, SLOW_BODIES, body)),
+            ),
+            ("method flood", scope.spawn(|| method_flood(stop, target))),
+            (
+                "bodies at the limit",
+                scope.spawn(|| at_limit(stop, target)),
+            ),
+        ];
+        attackers
+            .extend((0..PIPELINERS).map(|_| ("pipeliner", scope.spawn(|| pipeline(stop, target)))));
+        for (name, thread) in attackers {
             let sent = thread.join().expect("attacker panicked");
             println!("attacker {name}: {sent} connections or requests");
         }
-    }
+    });
 }
 
-/// Keeps `count` connections that each sent `head(i)` and then one more byte per [`TRICKLE`];
-/// a connection the server closes is reopened. Returns the connections opened.
-fn trickle(
-    stop: &AtomicBool,
-    target: SocketAddr,
-    count: usize,
-    head: impl Fn(usize) -> String,
-) -> u64 {
-    let opened = AtomicU64::new(0);
-    let open = |i: usize| {
-        opened.fetch_add(1, Ordering::Relaxed);
+/// Keeps `count` connections that each sent the first half of `head` and then one more byte
+/// per [`TRICKLE`] (past the head, filler: a body); a connection the server closes is
+/// reopened. Returns the connections opened.
+fn trickle(stop: &AtomicBool, target: SocketAddr, count: usize, head: &str) -> u64 {
+    let half = head.len() / 2;
+    let open = || {
         let mut stream = connect_from(ATTACKER, target).ok()?;
-        // Only the head's first half: the rest comes byte by byte.
-        let text = head(i);
-        stream.write_all(&text.as_bytes()[..text.len() / 2]).ok()?;
-        Some((stream, text.len() / 2, text))
+        stream.write_all(&head.as_bytes()[..half]).ok()?;
+        Some((stream, half))
     };
-    let mut conns: Vec<_> = (0..count).map(open).collect();
+    let mut conns: Vec<_> = (0..count).map(|_| open()).collect();
+    let mut opened = count as u64;
     while !stop.load(Ordering::Relaxed) {
         std::thread::sleep(TRICKLE);
-        for (i, slot) in conns.iter_mut().enumerate() {
-            let alive = slot.as_mut().is_some_and(|(stream, sent, text)| {
-                // Past the head (a body), trickle filler bytes.
-                let byte = text.as_bytes().get(*sent).copied().unwrap_or(b'x');
+        for slot in &mut conns {
+            let alive = slot.as_mut().is_some_and(|(stream, sent)| {
+                let byte = head.as_bytes().get(*sent).copied().unwrap_or(b'x');
                 *sent += 1;
                 stream.write_all(&[byte]).is_ok()
             });
             if !alive {
-                *slot = open(i);
+                *slot = open();
+                opened += 1;
             }
         }
     }
-    opened.load(Ordering::Relaxed)
+    opened
 }
 
 /// Pipelines SVG generates on one connection without ever reading a response: once both
@@ -220,60 +188,36 @@ fn at_limit(stop: &AtomicBool, target: SocketAddr) -> u64 {
     sent
 }
 
-/// Samples a process's resident memory until stopped; returns the peak in bytes.
-struct RssSampler {
-    stop: Arc<AtomicBool>,
-    thread: JoinHandle<u64>,
-}
-
-impl RssSampler {
-    fn start(pid: u32) -> RssSampler {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let thread = std::thread::spawn(move || {
-            let mut peak = 0;
-            while !flag.load(Ordering::Relaxed) {
-                peak = peak.max(rss_bytes(pid));
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            peak
-        });
-        RssSampler { stop, thread }
-    }
-
-    fn peak(self) -> u64 {
-        self.stop.store(true, Ordering::Relaxed);
-        self.thread.join().expect("sampler")
-    }
-}
-
-/// VmRSS of `pid` from /proc, in bytes (0 if unreadable).
-fn rss_bytes(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-        .map_or(0, |kib| kib * 1024)
+/// A field of `/proc/<pid>/status` in bytes (`VmRSS`: resident now; `VmHWM`: the peak
+/// resident set since the process started, kept by the kernel, so no sample can miss it).
+fn memory_bytes(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
+    kib.unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status")) * 1024
 }
 
 /// Runs the attack against `attack_target` while normal clients post to `normal_url`, and
 /// checks their success and the host's memory.
 fn survive(name: &'static str, host: &Host, attack_target: SocketAddr, normal_url: String) {
-    let baseline = rss_bytes(host.pid());
-    let rss = RssSampler::start(host.pid());
+    let baseline = memory_bytes(host.pid(), "VmRSS");
+    // The peak from here on, not the startup's: writing 5 resets the high-water mark (proc(5)).
+    std::fs::write(format!("/proc/{}/clear_refs", host.pid()), "5").expect("reset VmHWM");
     let load = Load::generate(name, normal_url, NORMAL_WORKERS);
-    let attack = Attack::start(attack_target);
-    let started = Instant::now();
-    while started.elapsed() < ATTACK_TIME {
-        load.wait_for_more(50);
-    }
-    let totals = load.finish();
-    attack.stop();
-    let peak = rss.peak();
+    let stop = AtomicBool::new(false);
+    let totals = std::thread::scope(|scope| {
+        scope.spawn(|| attack(&stop, attack_target));
+        let started = Instant::now();
+        while started.elapsed() < ATTACK_TIME {
+            load.wait_for_more(50);
+        }
+        let totals = load.finish();
+        stop.store(true, Ordering::Relaxed);
+        totals
+    });
+    let peak = memory_bytes(host.pid(), "VmHWM");
     println!(
         "{name}: host RSS baseline {} MiB, peak {} MiB (bound {} MiB)",
         baseline >> 20,
@@ -298,14 +242,14 @@ fn survive(name: &'static str, host: &Host, attack_target: SocketAddr, normal_ur
 
 #[test]
 fn normal_clients_keep_99_percent_success_while_attackers_hit_the_host() {
-    let host = start_host(&app_manifest(), free_port(), &[]);
+    let host = Host::start(app_manifest());
     survive("hostile direct", &host, host.addr(), host.url("/generate"));
     host.shutdown();
 }
 
 #[test]
 fn normal_clients_keep_99_percent_success_while_attackers_hit_nginx() {
-    let host = start_host(&app_manifest(), free_port(), &[]);
+    let host = Host::start(app_manifest());
     // The renderer's per-client limits, except that the one normal client address needs more
     // than 50 requests/s: the attackers (another address) get the defaults.
     let client_limits = vec![("--client-rate", 1000), ("--client-burst", 1000)];
@@ -328,11 +272,7 @@ fn normal_clients_keep_99_percent_success_while_attackers_hit_nginx() {
 /// A 4000 × 3000 (12 Mpx) phone-like JPEG with a QR code in the middle and sensor-like noise
 /// everywhere, about 3-4 MB, made from the host's own `/generate` PNG.
 fn photo_12mp(host: &Host) -> Vec<u8> {
-    let png = qr_tests::client()
-        .get(host.url("/generate?data=burst&scale=40"))
-        .send()
-        .and_then(|r| r.bytes())
-        .expect("generate");
+    let png = crate::readback::ok(host.get("/generate?data=burst&scale=40"));
     let code = image::load_from_memory(&png).expect("png").to_luma8();
     let (w, h) = (4000u32, 3000u32);
     let (x0, y0) = ((w - code.width()) / 2, (h - code.height()) / 2);
@@ -371,40 +311,28 @@ fn measure_a_burst_of_32_photo_decodes_on_a_2_slot_host() {
         if let Some(budget) = queue_budget {
             args.extend(["--queue-timeout", budget]);
         }
-        let host = start_host(&app_manifest(), free_port(), &args);
-        let jpeg = Arc::new(photo_12mp(&host));
+        let host = Host::builder(app_manifest()).args(args).start();
+        let jpeg = photo_12mp(&host);
         println!("queue budget {}:", queue_budget.unwrap_or("default"));
         println!("photo: {} bytes", jpeg.len());
+        let decode = || {
+            let response = host.post("/decode", "image/jpeg", jpeg.clone());
+            let status = response.status().as_u16();
+            let _ = response.bytes();
+            status
+        };
         let one = Instant::now();
-        let status = qr_tests::client()
-            .post(host.url("/decode"))
-            .header("content-type", "image/jpeg")
-            .body(jpeg.to_vec())
-            .send()
-            .expect("decode")
-            .status();
-        println!("one decode alone: {status} in {:?}", one.elapsed());
+        println!("one decode alone: {} in {:?}", decode(), one.elapsed());
         let started = Instant::now();
-        let handles: Vec<_> = (0..32)
-            .map(|_| {
-                let (jpeg, url) = (jpeg.clone(), host.url("/decode"));
-                std::thread::spawn(move || {
-                    let response = qr_tests::client()
-                        .post(url)
-                        .header("content-type", "image/jpeg")
-                        .body(jpeg.to_vec())
-                        .send()
-                        .expect("decode");
-                    let status = response.status().as_u16();
-                    let _ = response.bytes();
-                    (status, started.elapsed())
-                })
-            })
-            .collect();
-        let mut results: Vec<_> = handles
-            .into_iter()
-            .map(|h| h.join().expect("join"))
-            .collect();
+        let mut results: Vec<_> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..32)
+                .map(|_| scope.spawn(|| (decode(), started.elapsed())))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("join"))
+                .collect()
+        });
         results.sort_by_key(|(_, t)| *t);
         let ok: Vec<_> = results.iter().filter(|(s, _)| *s == 200).collect();
         let refused = results.iter().filter(|(s, _)| *s == 503).count();

@@ -6,6 +6,9 @@
 //! The harness (processes, hosts, nginx, metrics) is the `qr_tests` library in `tests/src`;
 //! [`readback`] holds what several modules use to read generated output back.
 
+// A failed unwrap in a test is a failed test with its message.
+#![allow(clippy::unwrap_used)]
+
 mod api_decode;
 mod api_generate;
 mod cluster;

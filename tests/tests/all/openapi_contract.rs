@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use qr_tests::{Host, run_bounded, ui_venv, workspace_root};
+use qr_tests::{Host, run_bounded, venv_program, workspace_root};
 
 /// Generated requests per operation and phase (valid and invalid): enough to reach every
 /// documented status of every operation; about 700 requests and 30 s in all on the (busy)
@@ -34,28 +34,16 @@ qr_tests::on_every_host!(every_response_of_the_running_service_matches_the_opena
 fn every_response_of_the_running_service_matches_the_openapi_document(host: &Host) {
     // schemathesis keeps a cache (.schemathesis/) in its working directory: not in the tree.
     let scratch = tempfile::tempdir().expect("temp dir");
-    run_bounded(
-        "schemathesis",
-        Command::new(ui_venv("schemathesis"))
-            .current_dir(scratch.path())
-            .arg("--no-color")
-            .arg("--config-file")
-            .arg(workspace_root().join("tests/contract/schemathesis.toml"))
-            .arg("run")
-            .arg(host.url("/openapi.json"))
-            .args([
-                "--checks",
-                CHECKS,
-                "--max-examples",
-                MAX_EXAMPLES,
-                "--seed",
-                SEED,
-            ])
-            // One worker: schemathesis 4.32 can hit an internal KeyError with two.
-            .args(["--workers", "1", "--request-timeout", "30"])
-            .env("SCHEMATHESIS_TELEMETRY", "false"),
-        RUN_TIMEOUT,
-    );
+    let mut schemathesis = Command::new(venv_program("ui-venv", "schemathesis"));
+    schemathesis.current_dir(scratch.path()).arg("--no-color");
+    let config = workspace_root().join("tests/contract/schemathesis.toml");
+    schemathesis.arg("--config-file").arg(config);
+    schemathesis.args(["run", &host.url("/openapi.json"), "--checks", CHECKS]);
+    schemathesis.args(["--max-examples", MAX_EXAMPLES, "--seed", SEED]);
+    // One worker: schemathesis 4.32 can hit an internal KeyError with two.
+    schemathesis.args(["--workers", "1", "--request-timeout", "30"]);
+    schemathesis.env("SCHEMATHESIS_TELEMETRY", "false");
+    run_bounded("schemathesis", &mut schemathesis, RUN_TIMEOUT);
 }
 
 /// The document as committed (the ui component serves it compacted, same content).

@@ -1,8 +1,14 @@
 //! Reading generated output back in the end-to-end tests, with code nobody here wrote where
 //! it matters: rxing (ZXing's port) for the codes, the `zip` crate for archives; and the
 //! request bodies those tests build (a logo made by code, multipart).
-// A failed unwrap in a test is a failed test with its message.
-#![allow(clippy::unwrap_used)]
+
+/// The body of a 200 answer; panics with the status and the body's text otherwise.
+pub fn ok(response: qr_tests::Response) -> Vec<u8> {
+    let status = response.status();
+    let body = response.bytes().unwrap().to_vec();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    body
+}
 
 /// The one QR code in a PNG, read by rxing (ZXing's port: a decoder nobody here wrote).
 pub fn rxing_png(png: &[u8]) -> String {
@@ -41,21 +47,18 @@ pub fn multipart(fields: &[(&str, &str)], logo: &[u8]) -> (String, Vec<u8>) {
 
 /// A `multipart/form-data` body of text fields and one PNG file part named `part`.
 pub fn multipart_file(fields: &[(&str, &str)], part: &str, png: &[u8]) -> (String, Vec<u8>) {
+    use std::io::Write as _;
     let boundary = "qr-workshop-test-boundary";
+    let disposition =
+        |name: &str| format!("--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"");
     let mut body = Vec::new();
     for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
+        write!(body, "{}\r\n\r\n{value}\r\n", disposition(name)).unwrap();
     }
-    body.extend_from_slice(
-        format!("--{boundary}\r\ncontent-disposition: form-data; name=\"{part}\"; filename=\"{part}.png\"\r\ncontent-type: image/png\r\n\r\n").as_bytes(),
-    );
+    let file = format!("filename=\"{part}.png\"\r\ncontent-type: image/png");
+    write!(body, "{}; {file}\r\n\r\n", disposition(part)).unwrap();
     body.extend_from_slice(png);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    write!(body, "\r\n--{boundary}--\r\n").unwrap();
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 

@@ -5,11 +5,10 @@
 //! fails on any console error and on any request that leaves loopback. `scripts/setup --test`
 //! installs Chromium, its driver and the Python venv (`target/ui-venv`).
 
-use std::io::Write;
 use std::process::Command;
 use std::time::Duration;
 
-use qr_tests::{Host, HostKind, run_bounded, ui_venv, workspace_root};
+use qr_tests::{Host, HostKind, run_bounded, venv_program, workspace_root};
 
 /// A whole flow, browser start included, must end within this. Each step inside a flow waits
 /// at most 30 s (ui_flows.py `WAIT_SECONDS`); a flow takes 2 to 6 s on the build machine.
@@ -23,7 +22,7 @@ const CAMERA_TEXT: &str = "seen by the fake camera";
 fn run_flow(host: &Host, flow: &str, extra: &[String]) {
     run_bounded(
         &format!("browser flow {flow} on {}", host.kind()),
-        Command::new(ui_venv("python"))
+        Command::new(venv_program("ui-venv", "python"))
             .arg(workspace_root().join("tests/browser/ui_flows.py"))
             .args(["--base", &host.url(""), "--flow", flow])
             .args(extra),
@@ -31,41 +30,19 @@ fn run_flow(host: &Host, flow: &str, extra: &[String]) {
     );
 }
 
-// Every flow that goes through the API runs against qr-host and against real Spin (`spin
-// up`), each serving the product's spin.toml: `<test>::qr_host` and `<test>::spin`.
-qr_tests::on_every_host!(
-    make_preview_options_download_and_the_png_decodes,
-    a_logo_file_is_posted_with_the_options_and_a_too_big_one_shows_the_api_detail,
-    the_wifi_vcard_and_epc_forms_make_codes_with_the_exact_payload_text,
-    a_corpus_photo_from_the_file_picker_and_drag_and_drop_shows_text_and_corners,
-    a_corpus_photo_pasted_with_ctrl_v_shows_text_and_corners,
-    the_camera_scans_a_fake_video_until_it_reads_the_code,
-    api_errors_are_shown_as_their_problem_detail,
-    a_structured_append_sequence_from_the_form_downloads_as_a_zip_whose_pieces_join,
-    micro_qr_and_rmqr_are_made_from_the_symbology_option_and_listed_with_their_version_names,
-);
-
-// The page's own behaviour (keyboard, the API page) is the same bytes from either host: on
-// qr-host only, which saves about 15 s of CI.
-#[test]
-fn every_control_works_from_the_keyboard_with_a_visible_focus_on_qr_host() {
-    HostKind::QrHost.run(every_control_works_from_the_keyboard_with_a_visible_focus);
-}
-
-#[test]
-fn the_docs_page_renders_every_operation_and_problem_type_on_qr_host() {
-    HostKind::QrHost.run(the_docs_page_renders_every_operation_and_problem_type);
-}
-
-/// `fn NAME(host: &Host)` running one flow of `ui_flows.py`, for each `NAME => "flow"`.
+/// For each `NAME => "flow"`: `fn NAME(host: &Host)` running that flow of `ui_flows.py`, and
+/// its tests `NAME::qr_host` and `NAME::spin` ([`qr_tests::on_every_host!`]).
 macro_rules! flows {
     ($($name:ident => $flow:literal),+ $(,)?) => {$(
         fn $name(host: &Host) {
             run_flow(host, $flow, &[]);
         }
+        qr_tests::on_every_host!($name);
     )+};
 }
 
+// Every flow that goes through the API runs against qr-host and against real Spin (`spin
+// up`), each serving the product's spin.toml.
 flows!(
     make_preview_options_download_and_the_png_decodes => "make",
     a_logo_file_is_posted_with_the_options_and_a_too_big_one_shows_the_api_detail => "logo",
@@ -74,10 +51,21 @@ flows!(
     micro_qr_and_rmqr_are_made_from_the_symbology_option_and_listed_with_their_version_names => "symbology",
     a_corpus_photo_from_the_file_picker_and_drag_and_drop_shows_text_and_corners => "upload",
     a_corpus_photo_pasted_with_ctrl_v_shows_text_and_corners => "paste",
-    every_control_works_from_the_keyboard_with_a_visible_focus => "keyboard",
     api_errors_are_shown_as_their_problem_detail => "errors",
-    the_docs_page_renders_every_operation_and_problem_type => "docs",
 );
+qr_tests::on_every_host!(the_camera_scans_a_fake_video_until_it_reads_the_code);
+
+// The page's own behaviour (keyboard, the API page) is the same bytes from either host: on
+// qr-host only, which saves about 15 s of CI.
+#[test]
+fn every_control_works_from_the_keyboard_with_a_visible_focus_on_qr_host() {
+    HostKind::QrHost.run(|host| run_flow(host, "keyboard", &[]));
+}
+
+#[test]
+fn the_docs_page_renders_every_operation_and_problem_type_on_qr_host() {
+    HostKind::QrHost.run(|host| run_flow(host, "docs", &[]));
+}
 
 fn the_camera_scans_a_fake_video_until_it_reads_the_code(host: &Host) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -123,18 +111,11 @@ fn write_qr_video(path: &std::path::Path, text: &str) {
         with_code[(y0 + y as usize) * VIDEO_WIDTH + x0 + x as usize] = p.0[0];
     }
     let chroma = vec![128u8; VIDEO_WIDTH * VIDEO_HEIGHT / 2];
-    let mut file = std::io::BufWriter::new(std::fs::File::create(path).expect("create y4m"));
-    writeln!(
-        file,
-        "YUV4MPEG2 W{VIDEO_WIDTH} H{VIDEO_HEIGHT} F5:1 Ip A1:1 C420jpeg"
-    )
-    .expect("write");
-    for luma in std::iter::repeat_n(&blank, BLANK_FRAMES)
-        .chain(std::iter::repeat_n(&with_code, CODE_FRAMES))
-    {
-        file.write_all(b"FRAME\n").expect("write");
-        file.write_all(luma).expect("write");
-        file.write_all(&chroma).expect("write");
+    let header = format!("YUV4MPEG2 W{VIDEO_WIDTH} H{VIDEO_HEIGHT} F5:1 Ip A1:1 C420jpeg\n");
+    let mut video = header.into_bytes();
+    let blanks = std::iter::repeat_n(&blank, BLANK_FRAMES);
+    for luma in blanks.chain(std::iter::repeat_n(&with_code, CODE_FRAMES)) {
+        video.extend([&b"FRAME\n"[..], luma, &chroma].concat());
     }
-    file.flush().expect("flush y4m");
+    std::fs::write(path, video).expect("write y4m");
 }

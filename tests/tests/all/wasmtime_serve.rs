@@ -2,27 +2,9 @@
 //! `wasmtime serve` (the official 48.x CLI, installed by `scripts/setup --test`), serves them
 //! unchanged.
 
-// A failed unwrap in a test is a failed test with its message.
-#![allow(clippy::unwrap_used)]
-
-use crate::readback::{multipart, red_png, rxing_png, rxing_png_as, unzip};
-use qr_tests::{Host, StatusCode, assert_api_problem, header, wasm};
-use serde_json::Value;
-
-#[test]
-fn the_generate_component_answers_under_wasmtime_serve() {
-    let server = Host::wasmtime_serve(&wasm("qr_generate"));
-    let png = server.post(
-        "/generate",
-        "application/json",
-        r#"{"data":"https://example.com/product/123"}"#,
-    );
-    assert_eq!(png.status(), StatusCode::OK);
-    assert_eq!(png.headers()["content-type"], "image/png");
-    let image = image::load_from_memory(&png.bytes().expect("body")).expect("a PNG");
-    assert_eq!((image.width(), image.height()), (410, 410));
-    assert_api_problem(server.get("/elsewhere"), 404, "not-found");
-}
+use crate::readback::{multipart, ok, red_png, rxing_png, rxing_png_as, unzip};
+use qr_tests::{Host, Response, StatusCode, assert_api_problem, header, wasm};
+use serde_json::{Value, json};
 
 #[test]
 fn the_decode_component_answers_under_wasmtime_serve() {
@@ -35,184 +17,108 @@ fn the_decode_component_answers_under_wasmtime_serve() {
     assert_eq!(body["codes"][0]["symbology"], "qr");
 
     // An rMQR symbol (a fixture of crates/qr-scan/tests/fixtures/micro) reads as one.
-    let rmqr = std::fs::read(
-        qr_tests::workspace_root().join("crates/qr-scan/tests/fixtures/micro/x4/r11x43-m.png"),
-    )
-    .unwrap();
-    let response = server.post("/decode", "image/png", rmqr);
-    assert_eq!(response.status(), StatusCode::OK);
-    let body: Value = response.json().unwrap();
+    let fixture = "crates/qr-scan/tests/fixtures/micro/x4/r11x43-m.png";
+    let rmqr = std::fs::read(qr_tests::workspace_root().join(fixture)).unwrap();
+    let body: Value =
+        serde_json::from_slice(&ok(server.post("/decode", "image/png", rmqr))).unwrap();
     assert_eq!(body["codes"][0]["symbology"], "rmqr", "{body}");
     assert_eq!(body["codes"][0]["version_name"], "R11x43", "{body}");
     assert_eq!(body["data"], "https://rmqr.examp", "{body}");
 }
 
-/// A request: method, path and query, content type, body.
-type Sent<'a> = (&'a str, String, &'a str, Vec<u8>);
-
-/// What a generate answer under `wasmtime serve` must be.
-enum Expect {
-    /// A PNG that rxing reads as this text.
-    Reads(&'static str),
-    /// A body of this content type holding these bytes.
-    Holds(&'static str, &'static [u8]),
-    /// A ZIP of at least two PNGs, whose texts read by rxing, joined in order, are this.
-    Zip(String),
-}
-
-/// Every generation feature of issue 16 through the generate component alone under
-/// `wasmtime serve`: payload builders (JSON and dotted query), styles, a logo (base64 JSON and
-/// multipart), every format, `/generate/batch` and structured append; then ETag and 304.
+/// The generate component alone under `wasmtime serve`: the seed request (the Python
+/// service's 410 px PNG), a problem for an unknown route, and every generation feature of
+/// issue 16: payload builders (JSON and dotted query), styles, a logo (base64 JSON and
+/// multipart), every format, `/generate/batch` and structured append, ETag and 304, Micro QR
+/// and rMQR.
 #[test]
-fn every_generate_feature_answers_under_wasmtime_serve() {
+fn the_generate_component_and_every_generate_feature_answer_under_wasmtime_serve() {
     let server = Host::wasmtime_serve(&wasm("qr_generate"));
-    let http = server.client();
+    let get = |query: &str| server.get(&format!("/generate?{query}"));
+    let json = |body: Value| server.post("/generate", "application/json", body.to_string());
+    let seed = json(json!({"data": "https://example.com/product/123"}));
+    assert_eq!(seed.headers()["content-type"], "image/png");
+    let image = image::load_from_memory(&ok(seed)).expect("a PNG");
+    assert_eq!((image.width(), image.height()), (410, 410));
+    assert_api_problem(server.get("/elsewhere"), 404, "not-found");
+    // The answer's content type, and its body once it is known to be a 200.
+    let answer = |response: Response| {
+        let what = response.url().to_string();
+        let content_type = header(&response, "content-type").to_owned();
+        (what, content_type, ok(response))
+    };
+    // A PNG that rxing reads as `text`.
+    let reads = |response, text: &str| {
+        let (what, content_type, png) = answer(response);
+        assert_eq!(content_type, "image/png", "{what}");
+        assert_eq!(rxing_png(&png), text, "{what}");
+    };
+
+    let wifi = json!({"wifi": {"ssid": "home", "password": "pw"}});
+    reads(json(wifi), "WIFI:T:WPA;S:home;P:pw;;");
+    let geo = get("geo.lat=48.2082&geo.lon=16.3738");
+    reads(geo, "geo:48.2082,16.3738");
+    let styles = "module_shape=dots&eye_frame=circle&eye_ball=rounded&gradient=radial\
+                  &fg=0d47a1&fg2=1b5e20&eye_color=b71c1c";
+    reads(get(&format!("data=styled&{styles}")), "styled");
     let logo = red_png(16, 16);
     let logo64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &logo);
-    let (multipart_type, multipart_body) = multipart(
-        &[("data", "logo by multipart"), ("logo_size", "0.2")],
-        &logo,
-    );
+    let with_logo = json!({"data": "logo by JSON", "logo": logo64, "module_shape": "rounded"});
+    reads(json(with_logo), "logo by JSON");
+    let form = [("data", "logo by multipart"), ("logo_size", "0.2")];
+    let (multipart_type, multipart_body) = multipart(&form, &logo);
+    let by_multipart = server.post("/generate", &multipart_type, multipart_body);
+    reads(by_multipart, "logo by multipart");
+
+    // Every other format: a body of its content type holding its signature.
+    for (format, content_type, signature) in [
+        ("svg", "image/svg+xml", "<svg"),
+        ("pdf", "application/pdf", "%PDF-1.4"),
+        ("eps", "application/postscript", "%!PS-Adobe-3.0 EPSF-3.0"),
+        ("text", "text/plain; charset=utf-8", "█"),
+    ] {
+        let (what, got, body) = answer(get(&format!("data=hi&format={format}")));
+        assert_eq!(got, content_type, "{what}");
+        assert!(String::from_utf8_lossy(&body).contains(signature), "{what}");
+    }
+
+    // A batch and a structured-append sequence: ZIPs of at least two PNGs whose texts, read by
+    // rxing and joined in order, are what was asked for.
     let long = (0..8)
         .map(|i| format!("https://example.com/p/{i}"))
         .collect::<Vec<_>>()
         .join(",");
-    let json = |v: Value| {
-        (
-            "POST",
-            "/generate".to_owned(),
-            "application/json",
-            v.to_string().into_bytes(),
-        )
-    };
-    let get = |q: &str| ("GET", format!("/generate?{q}"), "text/plain", Vec::new());
-    let cases: Vec<(&str, Sent, Expect)> = vec![
-        (
-            "payload builder, JSON",
-            json(serde_json::json!({"wifi": {"ssid": "home", "password": "pw"}})),
-            Expect::Reads("WIFI:T:WPA;S:home;P:pw;;"),
-        ),
-        (
-            "payload builder, dotted query",
-            get("geo.lat=48.2082&geo.lon=16.3738"),
-            Expect::Reads("geo:48.2082,16.3738"),
-        ),
-        (
-            "styles",
-            get(
-                "data=styled&module_shape=dots&eye_frame=circle&eye_ball=rounded&gradient=radial&fg=0d47a1&fg2=1b5e20&eye_color=b71c1c",
-            ),
-            Expect::Reads("styled"),
-        ),
-        (
-            "logo, base64 JSON",
-            json(
-                serde_json::json!({"data": "logo by JSON", "logo": logo64, "module_shape": "rounded"}),
-            ),
-            Expect::Reads("logo by JSON"),
-        ),
-        (
-            "logo, multipart",
-            (
-                "POST",
-                "/generate".to_owned(),
-                multipart_type.as_str(),
-                multipart_body,
-            ),
-            Expect::Reads("logo by multipart"),
-        ),
-        (
-            "svg",
-            get("data=hi&format=svg"),
-            Expect::Holds("image/svg+xml", b"<svg"),
-        ),
-        (
-            "pdf",
-            get("data=hi&format=pdf"),
-            Expect::Holds("application/pdf", b"%PDF-1.4"),
-        ),
-        (
-            "eps",
-            get("data=hi&format=eps"),
-            Expect::Holds("application/postscript", b"%!PS-Adobe-3.0 EPSF-3.0"),
-        ),
-        (
-            "text",
-            get("data=hi&format=text"),
-            Expect::Holds("text/plain; charset=utf-8", "█".as_bytes()),
-        ),
-        (
-            "batch",
-            (
-                "POST",
-                "/generate/batch".to_owned(),
-                "text/csv",
-                b"data,name\nfirst,one\nsecond,two\n".to_vec(),
-            ),
-            Expect::Zip("firstsecond".into()),
-        ),
-        (
-            "structured append",
-            get(&format!("append=auto&max_version=3&ecc=L&data={long}")),
-            Expect::Zip(long.clone()),
-        ),
-    ];
-    for (what, (method, path, content_type, body), expect) in cases {
-        let response = http
-            .request(method.parse().unwrap(), server.url(&path))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{what}");
-        let ct = header(&response, "content-type").to_owned();
-        let bytes = response.bytes().unwrap().to_vec();
-        match expect {
-            Expect::Reads(text) => {
-                assert_eq!(ct, "image/png", "{what}");
-                assert_eq!(rxing_png(&bytes), text, "{what}");
-            }
-            Expect::Holds(want, needle) => {
-                assert_eq!(ct, want, "{what}");
-                assert!(bytes.windows(needle.len()).any(|w| w == needle), "{what}");
-            }
-            Expect::Zip(joined) => {
-                assert_eq!(ct, "application/zip", "{what}");
-                let members = unzip(bytes);
-                assert!(members.len() >= 2, "{what}: {} members", members.len());
-                let read: String = members.iter().map(|(_, png)| rxing_png(png)).collect();
-                assert_eq!(read, joined, "{what}");
-            }
-        }
+    let batch = server.post(
+        "/generate/batch",
+        "text/csv",
+        "data,name\nfirst,one\nsecond,two\n",
+    );
+    let sequence = get(&format!("append=auto&max_version=3&ecc=L&data={long}"));
+    for (response, joined) in [(batch, "firstsecond"), (sequence, long.as_str())] {
+        let (what, content_type, zip) = answer(response);
+        assert_eq!(content_type, "application/zip", "{what}");
+        let members = unzip(zip);
+        assert!(members.len() >= 2, "{what}: {} members", members.len());
+        let read: String = members.iter().map(|(_, png)| rxing_png(png)).collect();
+        assert_eq!(read, joined, "{what}");
     }
 
     // ETag and 304 on GET.
     let tag = server.get("/generate?data=hi&format=text").headers()["etag"].clone();
-    let cached = http
-        .get(server.url("/generate?data=hi&format=text"))
-        .header("if-none-match", tag)
-        .send()
-        .unwrap();
+    let request = server
+        .client()
+        .get(server.url("/generate?data=hi&format=text"));
+    let cached = request.header("if-none-match", tag).send().unwrap();
     assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
     assert!(cached.bytes().unwrap().is_empty());
 
     // Micro QR and rMQR, each read back by rxing.
-    for (query, format, text) in [
-        (
-            "symbology=micro_qr&data=HELLO%20WORLD",
-            rxing::BarcodeFormat::MICRO_QR_CODE,
-            "HELLO WORLD",
-        ),
-        (
-            "symbology=rmqr&data=https://example.com/product/123",
-            rxing::BarcodeFormat::RECTANGULAR_MICRO_QR_CODE,
-            "https://example.com/product/123",
-        ),
-    ] {
-        let png = server.get(&format!("/generate?{query}"));
-        assert_eq!(png.status(), StatusCode::OK, "{query}");
-        assert_eq!(rxing_png_as(&png.bytes().unwrap(), format), text);
-    }
+    use rxing::BarcodeFormat::{MICRO_QR_CODE, RECTANGULAR_MICRO_QR_CODE};
+    let micro = ok(get("symbology=micro_qr&data=HELLO%20WORLD"));
+    assert_eq!(rxing_png_as(&micro, MICRO_QR_CODE), "HELLO WORLD");
+    let url = "https://example.com/product/123";
+    let rmqr = ok(get(&format!("symbology=rmqr&data={url}")));
+    assert_eq!(rxing_png_as(&rmqr, RECTANGULAR_MICRO_QR_CODE), url);
 }
 
 #[test]

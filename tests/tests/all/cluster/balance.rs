@@ -50,34 +50,21 @@ fn load_through_nginx_reaches_every_host_and_the_counts_add_up() {
     );
 
     // One byte over the limit: nginx answers 413 problem+json and no host counts a request.
-    let before: f64 = hosts.iter().map(|h| h.requests(&[])).sum();
-    let response = qr_tests::client()
-        .post(nginx.url("/decode"))
-        .header("content-type", "application/octet-stream")
-        .body(vec![0u8; MAX_BODY_BYTES as usize + 1])
-        .send()
-        .expect("POST an oversized body through nginx");
-    qr_tests::assert_api_problem(response, 413, "body-too-large");
-    let after: f64 = hosts.iter().map(|h| h.requests(&[])).sum();
+    let requests = || hosts.iter().map(|h| h.requests(&[])).sum::<f64>();
+    let before = requests();
+    let over = vec![0u8; MAX_BODY_BYTES as usize + 1];
+    let over = nginx.post("/decode", "application/octet-stream", over);
+    qr_tests::assert_api_problem(over, 413, "body-too-large");
+    let after = requests();
     assert_eq!(after, before, "the oversized body never reached a host");
 
     // A body exactly at the limit is passed on (the host, not nginx, decides about it).
-    let at_limit = qr_tests::client()
-        .post(nginx.url("/generate"))
-        .header("content-type", "application/json")
-        .body(format!(
-            "{GENERATE_JSON}{}",
-            " ".repeat(MAX_BODY_BYTES as usize - GENERATE_JSON.len())
-        ))
-        .send()
-        .expect("POST a body at the limit through nginx");
+    let padding = " ".repeat(MAX_BODY_BYTES as usize - GENERATE_JSON.len());
+    let at_limit = format!("{GENERATE_JSON}{padding}");
+    let at_limit = nginx.post("/generate", "application/json", at_limit);
     println!("body at the limit: {} from a host", at_limit.status());
-    let after_at_limit: f64 = hosts.iter().map(|h| h.requests(&[])).sum();
-    assert_eq!(
-        after_at_limit,
-        after + 1.0,
-        "exactly one host saw the body at the limit"
-    );
+    let seen = requests() - after;
+    assert_eq!(seen, 1.0, "exactly one host saw the body at the limit");
 
     for host in hosts {
         host.shutdown();

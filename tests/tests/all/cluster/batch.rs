@@ -6,13 +6,10 @@
 //! (`batch_throughput_through_nginx`, ignored here; `scripts/bench-batch` runs it): codes per
 //! second, and codes per second per core from the hosts' own CPU time.
 
-// A failed unwrap in a test is a failed test with its message.
-#![allow(clippy::unwrap_used)]
-
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use crate::readback::{rxing_png, unzip};
+use crate::readback::{ok, rxing_png, unzip};
 use qr_tests::cluster::{NginxOptions, start_cluster};
 use qr_tests::{StatusCode, app_manifest, cpu_seconds};
 
@@ -40,17 +37,6 @@ struct Measured {
     host_cpu_seconds: f64,
 }
 
-impl Measured {
-    fn codes_per_second(&self) -> f64 {
-        self.codes as f64 / self.seconds
-    }
-
-    /// Codes per second of one core: codes per CPU-second the hosts spent.
-    fn codes_per_core_second(&self) -> f64 {
-        self.codes as f64 / self.host_cpu_seconds
-    }
-}
-
 /// `clients` threads each send `per_client` batches of `items` codes through nginx to `hosts`
 /// qr-hosts; every answer must be a complete archive of `items` PNGs. With `check_reads`, the
 /// first and last code of each archive are read back with rxing.
@@ -63,36 +49,31 @@ fn measure(
 ) -> Measured {
     let (cluster, nginx) = start_cluster(&app_manifest(), hosts, &[], &NginxOptions::default());
     // One untimed batch per host: components loaded, pools warm.
+    let http = qr_tests::client();
     for _ in 0..hosts {
-        let r = qr_tests::client()
+        let warm = http
             .post(nginx.url("/generate/batch"))
-            .body(product_batch(0, 10))
-            .send()
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
+            .body(product_batch(0, 10));
+        assert_eq!(warm.send().unwrap().status(), StatusCode::OK);
     }
     let cpu_before: f64 = cluster.iter().map(|h| cpu_seconds(h.pid())).sum();
     let start = Instant::now();
     let url = nginx.url("/generate/batch");
     std::thread::scope(|s| {
         for c in 0..clients {
-            let url = url.clone();
+            let (url, http) = (&url, &http);
             s.spawn(move || {
-                let http = qr_tests::client();
                 for r in 0..per_client {
                     assert!(
                         start.elapsed() < MAX_RUN_TIME,
                         "the run took over {MAX_RUN_TIME:?}"
                     );
                     let first = (c * per_client + r) * items;
-                    let response = http
-                        .post(&url)
+                    let request = http.post(url).body(product_batch(first, items));
+                    let response = request
                         .header("content-type", "application/x-ndjson")
-                        .body(product_batch(first, items))
-                        .send()
-                        .unwrap();
-                    assert_eq!(response.status(), StatusCode::OK);
-                    let members = unzip(response.bytes().unwrap().to_vec());
+                        .send();
+                    let members = unzip(ok(response.unwrap()));
                     assert_eq!(members.len(), items, "a complete archive");
                     if check_reads {
                         for (i, sku) in [(0, first), (items - 1, first + items - 1)] {
@@ -166,9 +147,10 @@ fn batch_throughput_through_nginx() {
             m.requests,
             m.codes,
             m.seconds,
-            m.codes_per_second(),
+            m.codes as f64 / m.seconds,
             m.host_cpu_seconds,
-            m.codes_per_core_second()
+            // Codes per second of one core: codes per CPU-second the hosts spent.
+            m.codes as f64 / m.host_cpu_seconds
         );
     }
     println!("{md}");

@@ -2,15 +2,15 @@
 //! client over the (stricter) /decode rate gets 429 problem+json with Retry-After while its
 //! other requests still pass, and the access log keeps paths without their query strings.
 
-use qr_tests::cluster::{Nginx, NginxOptions, UNLIMITED_CLIENT, free_port, start_host, wait_until};
-use qr_tests::{app_manifest, assert_problem};
+use qr_tests::cluster::{Nginx, NginxOptions, UNLIMITED_CLIENT, wait_until};
+use qr_tests::{Host, app_manifest, assert_problem};
 
 /// The /decode burst in this test: this many requests pass at once, the next is refused.
 const DECODE_BURST: u32 = 2;
 
 #[test]
 fn a_client_over_the_decode_rate_gets_429_and_its_generate_requests_still_pass() {
-    let host = start_host(&app_manifest(), free_port(), &[]);
+    let host = Host::start(app_manifest());
     let mut client_limits: Vec<_> = UNLIMITED_CLIENT
         .iter()
         .copied()
@@ -29,15 +29,7 @@ fn a_client_over_the_decode_rate_gets_429_and_its_generate_requests_still_pass()
             ..NginxOptions::default()
         },
     );
-    let client = qr_tests::client();
-    let decode = || {
-        client
-            .post(nginx.url("/decode"))
-            .header("content-type", "image/png")
-            .body(b"not an image".to_vec())
-            .send()
-            .expect("POST /decode through nginx")
-    };
+    let decode = || nginx.post("/decode", "image/png", "not an image");
 
     // rate=1r/s with burst=2 nodelay: the first request and the burst pass (3), the next
     // within the same second is refused. The app answers the junk image itself (4xx).
@@ -57,13 +49,9 @@ fn a_client_over_the_decode_rate_gets_429_and_its_generate_requests_still_pass()
     assert!(passed >= 1, "the first decode must pass");
     assert_eq!(refused.headers()["retry-after"], "1");
     assert_problem(refused, 429, "#too-many-requests");
-    let generate = client
-        .get(nginx.url("/generate?data=still%20served"))
-        .send()
-        .expect("GET /generate through nginx");
+    let generate = nginx.get("/generate?data=still%20served").status();
     assert_eq!(
-        generate.status(),
-        200,
+        generate, 200,
         "the stricter /decode limit is /decode's only"
     );
     assert_eq!(
@@ -76,7 +64,7 @@ fn a_client_over_the_decode_rate_gets_429_and_its_generate_requests_still_pass()
 
 #[test]
 fn the_access_log_has_the_path_and_status_but_never_the_query_string() {
-    let host = start_host(&app_manifest(), free_port(), &[]);
+    let host = Host::start(app_manifest());
     let nginx = Nginx::start(
         &[host.addr()],
         &NginxOptions {
@@ -85,10 +73,7 @@ fn the_access_log_has_the_path_and_status_but_never_the_query_string() {
         },
     );
     let secret = "wifi-password-Tr0ub4dor";
-    let response = qr_tests::client()
-        .get(nginx.url(&format!("/generate?data=WIFI:T:WPA;S:home;P:{secret};;")))
-        .send()
-        .expect("GET /generate through nginx");
+    let response = nginx.get(&format!("/generate?data=WIFI:T:WPA;S:home;P:{secret};;"));
     assert_eq!(response.status(), 200);
     // nginx writes the line when it finalises the request, which may be just after we read.
     let path = nginx.prefix().join("access.log");

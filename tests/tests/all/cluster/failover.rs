@@ -2,8 +2,8 @@
 //! (nginx retries refused and reset connections on another host), nginx marks the host down,
 //! and once the host is back on its port it receives traffic again.
 
-use qr_tests::cluster::{GENERATE_OK, Load, NginxOptions, start_cluster, start_host, wait_until};
-use qr_tests::{Signal, app_manifest};
+use qr_tests::cluster::{GENERATE_OK, Load, NginxOptions, start_cluster, wait_until};
+use qr_tests::{Host, Signal, app_manifest};
 
 /// Hosts behind nginx in this test.
 const HOSTS: usize = 3;
@@ -44,7 +44,7 @@ fn killing_a_host_mid_load_fails_no_request_and_the_restarted_host_gets_traffic_
     });
     println!("nginx log:\n{}", nginx.log());
 
-    let restarted = start_host(&manifest, victim_addr.port(), &[]);
+    let restarted = Host::builder(&manifest).port(victim_addr.port()).start();
     wait_until(
         "the restarted host to receive traffic through nginx",
         || restarted.requests(&GENERATE_OK) > 0.0,

@@ -3,8 +3,8 @@
 //! overload is never multiplied by the number of hosts. (Connection errors and timeouts are
 //! retried; see `failover` and `rolling_restart`.)
 
-use qr_tests::cluster::{Nginx, NginxOptions, free_port, start_host, wait_until};
-use qr_tests::fixtures_manifest;
+use qr_tests::cluster::{Nginx, NginxOptions, wait_until};
+use qr_tests::{Host, fixtures_manifest};
 
 /// Requests sent through nginx while the small host is busy.
 const REQUESTS: usize = 10;
@@ -13,21 +13,15 @@ const REQUESTS: usize = 10;
 fn an_overload_503_reaches_the_client_once_with_retry_after_and_is_not_retried() {
     let manifest = fixtures_manifest();
     // One request at a time and no queue: a second concurrent request is refused at once.
-    let small = start_host(
-        &manifest,
-        free_port(),
-        &["--max-concurrency", "1", "--max-queue", "0"],
-    );
-    let roomy = start_host(&manifest, free_port(), &[]);
+    let small = Host::builder(&manifest)
+        .args(["--max-concurrency", "1", "--max-queue", "0"])
+        .start();
+    let roomy = Host::start(&manifest);
     let nginx = Nginx::start(&[small.addr(), roomy.addr()], &NginxOptions::default());
 
     // Occupy the small host's only slot directly (nginx does not see this connection, so it
     // still considers both hosts equally free). The fixture streams its head, then sleeps.
-    let client = qr_tests::client();
-    let busy = client
-        .get(small.url("/slow?ms=3000"))
-        .send()
-        .expect("GET /slow on the small host");
+    let busy = small.get("/slow?ms=3000");
     assert_eq!(busy.status(), 200);
     wait_until("the small host's slot to be taken", || {
         small.metric("qr_host_in_flight_requests", &[]) >= 1.0
@@ -35,10 +29,7 @@ fn an_overload_503_reaches_the_client_once_with_retry_after_and_is_not_retried()
 
     let (mut ok, mut refused_seen) = (0, 0);
     for i in 0..REQUESTS {
-        let response = client
-            .get(nginx.url(&format!("/hello/{i}")))
-            .send()
-            .expect("GET /hello through nginx");
+        let response = nginx.get(&format!("/hello/{i}"));
         match response.status().as_u16() {
             200 => ok += 1,
             503 => {

@@ -2,8 +2,8 @@
 //! and is started again on its port; nginx moves the traffic around it and no client request
 //! fails.
 
-use qr_tests::app_manifest;
-use qr_tests::cluster::{GENERATE_OK, Load, NginxOptions, start_cluster, start_host, wait_until};
+use qr_tests::cluster::{GENERATE_OK, Load, NginxOptions, start_cluster, wait_until};
+use qr_tests::{Host, app_manifest};
 
 /// Hosts behind nginx in this test.
 const HOSTS: usize = 3;
@@ -27,7 +27,7 @@ fn a_rolling_restart_with_sigterm_drain_fails_no_client_request() {
         println!("host :{port} drained and exited 0 after serving {served} requests");
         load.wait_for_more(REQUESTS_PER_STEP);
 
-        let new = start_host(&manifest, port, &[]);
+        let new = Host::builder(&manifest).port(port).start();
         wait_until(
             "the restarted host to receive traffic through nginx",
             || new.requests(&GENERATE_OK) > 0.0,

@@ -7,13 +7,13 @@
 //! memory under a bounded load stays inside the Deployment's limit, and SIGTERM drains an
 //! in-flight request and exits 0.
 
-use super::{at, deploy, deployment_command_line, documents, str_at};
+use super::{at, deploy, deployment_command_line, list_at, qr_host_object, str_at, u64_at};
+use crate::readback::ok;
 use qr_tests::{Host, HostKind, assert_problem, run_ok, wait_until, workspace_root};
 use serde_norway::Value as Yaml;
-use std::io::Read;
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::process::Command;
-use std::sync::mpsc;
 use std::thread;
 use std::time::Instant;
 
@@ -31,11 +31,13 @@ const LOAD_WORKERS: usize = 4;
 
 /// `podman` with the project's containers.conf (runc, cgroupfs, ulimits).
 fn podman() -> Command {
-    let mut command = Command::new("podman");
-    command.env(
-        "CONTAINERS_CONF",
-        workspace_root().join("deploy/docker/containers.conf"),
-    );
+    with_conf(Command::new("podman"))
+}
+
+/// `command` (podman, or a script that runs it) with the project's containers.conf.
+fn with_conf(mut command: Command) -> Command {
+    let conf = workspace_root().join("deploy/docker/containers.conf");
+    command.env("CONTAINERS_CONF", conf);
     command
 }
 
@@ -100,30 +102,9 @@ fn cgroup_value(dir: &std::path::Path, file: &str) -> u64 {
         .expect("a number")
 }
 
-/// A body that sends `first`, then blocks until told to send `rest` (a client still uploading).
-struct HeldBody {
-    first: std::io::Cursor<Vec<u8>>,
-    rest: Option<(mpsc::Receiver<()>, Vec<u8>)>,
-    current: std::io::Cursor<Vec<u8>>,
-}
-
-impl Read for HeldBody {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.first.read(buf)?;
-        if n > 0 {
-            return Ok(n);
-        }
-        if let Some((release, rest)) = self.rest.take() {
-            let _ = release.recv();
-            self.current = std::io::Cursor::new(rest);
-        }
-        self.current.read(buf)
-    }
-}
-
 #[test]
 fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_drains() {
-    let deployment = &documents(&deploy("kubernetes/qr-host/deployment.yaml"))[0];
+    let deployment = &qr_host_object("deployment");
     let pod = at(deployment, "spec.template.spec");
     let spec = at(pod, "containers.0");
     let argv = deployment_command_line();
@@ -134,13 +115,8 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
     };
     // Build from what scripts/build made; --pull=never: the base must be the local one.
     let started = Instant::now();
-    let mut build = Command::new(workspace_root().join("deploy/docker/build-image"));
-    build
-        .env(
-            "CONTAINERS_CONF",
-            workspace_root().join("deploy/docker/containers.conf"),
-        )
-        .args(["--pull=never", "--quiet", "-t", &image()]);
+    let mut build = with_conf(Command::new(deploy("docker/build-image")));
+    build.args(["--pull=never", "--quiet", "-t", &image()]);
     run_ok(
         &mut build,
         "deploy/docker/build-image (podman: scripts/setup --test)",
@@ -164,16 +140,13 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
         argv[..1],
         "the image's ENTRYPOINT is the Deployment's"
     );
-    let user = format!(
-        "{}:{}",
-        at(pod, "securityContext.runAsUser").as_u64().expect("uid"),
-        at(pod, "securityContext.runAsGroup").as_u64().expect("gid")
-    );
+    let uid = u64_at(pod, "securityContext.runAsUser") as u32;
+    let gid = u64_at(pod, "securityContext.runAsGroup");
+    let user = format!("{uid}:{gid}");
     assert_eq!(words.next(), Some(user.as_str()), "the image's USER");
 
     // The Deployment's pod, as far as podman can be it.
     let cache = tempfile::tempdir().expect("cache dir (the pod's emptyDir)");
-    let uid = at(pod, "securityContext.runAsUser").as_u64().expect("uid") as u32;
     std::os::unix::fs::chown(cache.path(), Some(uid), Some(uid)).expect("chown the cache dir");
     let memory_limit = quantity(at(spec, "resources.limits.memory"));
     let cpu_limit = quantity(at(spec, "resources.limits.cpu"));
@@ -189,34 +162,26 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
         assert_eq!(at(spec, path), &want, "{path}");
     }
     let port = |port_name: &str| {
-        at(spec, "ports")
-            .as_sequence()
-            .expect("ports")
+        list_at(spec, "ports")
             .iter()
             .find(|p| str_at(p, "name") == port_name)
             .and_then(|p| p["containerPort"].as_u64())
             .unwrap_or_else(|| panic!("port {port_name}"))
     };
     let mut run = podman();
+    let memory = memory_limit as u64;
+    let volume = format!("--volume={}:/var/cache/qr-host", cache.path().display());
     run.args(["run", "--rm", "--name", &name, "--pull=never"])
         .args(["--user", &user, "--read-only", "--cap-drop=ALL"])
-        .args(["--security-opt=no-new-privileges"])
-        .arg(format!("--memory={}", memory_limit as u64))
-        .arg(format!("--memory-swap={}", memory_limit as u64))
+        .args(["--security-opt=no-new-privileges", &volume])
+        .args([
+            format!("--memory={memory}"),
+            format!("--memory-swap={memory}"),
+        ])
         .arg(format!("--cpus={cpu_limit}"))
-        .arg(format!(
-            "--volume={}:/var/cache/qr-host",
-            cache.path().display()
-        ))
-        .arg(format!("--publish=127.0.0.1::{}", port("http")))
-        .arg(format!("--publish=127.0.0.1::{}", port("admin")));
-    for var in at(spec, "env").as_sequence().expect("env") {
-        run.arg(format!(
-            "--env={}={}",
-            str_at(var, "name"),
-            str_at(var, "value")
-        ));
-    }
+        .args(["http", "admin"].map(|p| format!("--publish=127.0.0.1::{}", port(p))));
+    let env = list_at(spec, "env").iter();
+    run.args(env.map(|var| format!("--env={}={}", str_at(var, "name"), str_at(var, "value"))));
     // Kubernetes semantics: the image's ENTRYPOINT, then `args` in place of CMD.
     run.arg(image()).args(&argv[1..]);
 
@@ -263,27 +228,22 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
         "ok"
     );
     assert_eq!(host.get("/.well-known/spin/health").status(), 200);
-    assert_problem(host.get("/nope"), 404, "#not-found");
-    assert_problem(host.get("/decode"), 405, "#method-not-allowed");
-    assert_problem(
-        host.post("/generate", "application/json", "not json"),
-        400,
-        "#invalid-json",
-    );
-    assert_problem(
-        host.post("/decode", "text/plain", "not an image"),
-        415,
-        "#unsupported-image",
-    );
-    assert_problem(
-        host.post(
-            "/decode",
-            "image/png",
-            vec![0u8; qr_core::limits::MAX_DECODE_BODY_BYTES + 1],
+    let too_large = vec![0u8; qr_core::limits::MAX_DECODE_BODY_BYTES + 1];
+    let decode = |content_type, body: Vec<u8>| host.post("/decode", content_type, body);
+    let not_json = host.post("/generate", "application/json", "not json");
+    for (response, status, kind) in [
+        (host.get("/nope"), 404, "#not-found"),
+        (host.get("/decode"), 405, "#method-not-allowed"),
+        (not_json, 400, "#invalid-json"),
+        (
+            decode("text/plain", b"not an image".into()),
+            415,
+            "#unsupported-image",
         ),
-        413,
-        "#body-too-large",
-    );
+        (decode("image/png", too_large), 413, "#body-too-large"),
+    ] {
+        assert_problem(response, status, kind);
+    }
 
     // Every probe of the Deployment, on the port it names, answers 200 from the container.
     for probe in ["startupProbe", "readinessProbe", "livenessProbe"] {
@@ -301,26 +261,21 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
     // Memory under a bounded load of decodes of a phone photo and generations, measured by the
     // container's own cgroup, against the Deployment's limit (which podman enforces here too).
     let photo = qr_tests::shared_file("qr-corpus/zxing-java/qrcode-2/1.png");
-    let workers: Vec<_> = (0..LOAD_WORKERS)
-        .map(|worker| {
-            let client = host.client().clone();
-            let (decode, generate) = (host.url("/decode"), host.url("/generate"));
-            let (photo, png) = (photo.clone(), png.clone());
-            thread::spawn(move || {
+    thread::scope(|scope| {
+        for worker in 0..LOAD_WORKERS {
+            let (host, photo, png) = (&host, &photo, &png);
+            scope.spawn(move || {
                 for i in 0..LOAD_REQUESTS_PER_WORKER {
                     let response = match (worker + i) % 3 {
-                        0 => client.post(&decode).body(photo.clone()).send(),
-                        1 => client.post(&decode).body(png.clone()).send(),
-                        _ => client.get(format!("{generate}?data={i}&scale=20")).send(),
+                        0 => host.post("/decode", "image/png", photo.clone()),
+                        1 => host.post("/decode", "image/png", png.clone()),
+                        _ => host.get(&format!("/generate?data={i}&scale=20")),
                     };
-                    assert_eq!(response.expect("load request").status(), 200);
+                    assert_eq!(response.status(), 200);
                 }
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.join().expect("load worker");
-    }
+            });
+        }
+    });
     let cgroup = memory_cgroup(&name);
     let peak = cgroup_value(&cgroup, "memory.max_usage_in_bytes");
     let now = cgroup_value(&cgroup, "memory.usage_in_bytes");
@@ -345,45 +300,29 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
 
     // SIGTERM with a request in flight (its upload held halfway): readiness turns 503, the
     // request completes with its full answer, and the container exits 0.
-    let (release, held) = mpsc::channel();
+    // The body is read from a pipe: the first half is in it, the rest comes when written.
+    let (body, mut upload) = std::io::pipe().expect("a pipe");
     let half = png.len() / 2;
-    let body = HeldBody {
-        first: std::io::Cursor::new(png[..half].to_vec()),
-        rest: Some((held, png[half..].to_vec())),
-        current: std::io::Cursor::new(Vec::new()),
-    };
-    let in_flight = {
-        let client = host.client().clone();
-        let url = host.url("/decode");
-        thread::spawn(move || {
-            let response = client
-                .post(url)
-                .header("content-type", "image/png")
-                .body(reqwest::blocking::Body::new(body))
-                .send()
-                .expect("the held request");
-            (
-                response.status(),
-                response.json::<serde_json::Value>().expect("json"),
-            )
-        })
-    };
-    // qr-host reads a body in full before the request takes a wasm slot, so "in flight" here
-    // means the host holds the first half of the upload.
-    wait_until("the host to hold the first half of the upload", || {
-        host.metric("qr_host_body_buffer_bytes", &[]) >= half as f64
+    upload.write_all(&png[..half]).expect("the first half");
+    let held = thread::scope(|scope| {
+        let body = reqwest::blocking::Body::new(body);
+        let in_flight = scope.spawn(|| host.post("/decode", "image/png", body));
+        // qr-host reads a body in full before the request takes a wasm slot, so "in flight"
+        // here means the host holds the first half of the upload.
+        wait_until("the host to hold the first half of the upload", || {
+            host.metric("qr_host_body_buffer_bytes", &[]) >= half as f64
+        });
+        host.terminate();
+        wait_until("readiness to turn 503", || {
+            let readyz = host.client().get(host.admin_url("/readyz")).send();
+            readyz.is_ok_and(|r| r.status() == 503)
+        });
+        upload.write_all(&png[half..]).expect("the rest");
+        drop(upload);
+        in_flight.join().expect("held request thread")
     });
-    host.terminate();
-    wait_until("readiness to turn 503", || {
-        host.client()
-            .get(host.admin_url("/readyz"))
-            .send()
-            .is_ok_and(|r| r.status() == 503)
-    });
-    release.send(()).expect("release the body");
-    let (status, body) = in_flight.join().expect("held request thread");
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["data"], "https://example.com/product/123");
+    let decoded: serde_json::Value = serde_json::from_slice(&ok(held)).expect("JSON");
+    assert_eq!(decoded["data"], "https://example.com/product/123");
     let (status, logs) = host.wait();
     assert!(status.success(), "container exit {status}:\n{logs}");
     assert!(logs.contains("drained"), "{logs}");

@@ -72,6 +72,12 @@ fn goal(goal: String, measured: String, met: bool, note: &str) -> Goal {
     }
 }
 
+/// Whether `ours` served at least `times` the other side's req/s. A side that served nothing
+/// (every response an error, or none) makes the ratio meaningless, not infinite: never met.
+fn at_least(ours: &Load, times: f64, theirs: &Load) -> bool {
+    theirs.ok > 0 && ours.ok > 0 && ours.rps >= times * theirs.rps
+}
+
 /// `ours vs theirs = ratio×`, each side with its runs' range and p90.
 fn versus(ours: &Load, theirs: &Load) -> String {
     let ratio = ours.rps / theirs.rps;
@@ -91,7 +97,7 @@ fn hello(r: &Report) -> Option<Goal> {
              {CONNECTIONS} connections, keep-alive on)"
         ),
         format!("{}{quiet}", versus(ours, theirs)),
-        ours.rps >= 3.0 * theirs.rps && ours.rps >= 11_000.0,
+        at_least(ours, 3.0, theirs) && ours.rps >= 11_000.0,
         "qr-host at its defaults (access log on); median of the cell's runs; oha on the same cores",
     ))
 }
@@ -115,7 +121,7 @@ fn versus_python(r: &Report) -> Vec<Goal> {
                  keep-alive off)"
             ),
             format!("{}{on}", versus(ours, python)),
-            ours.rps >= target * python.rps,
+            at_least(ours, target, python),
             "keep-alive off is the fair pair: gunicorn closes every connection; median of each cell's runs",
         ))
     });
@@ -240,5 +246,20 @@ mod tests {
         let version = super::locked_version("wasmtime").expect("wasmtime is in Cargo.lock");
         assert!(version.starts_with("48."), "{version}");
         assert_eq!(super::locked_version("no-such-package"), None);
+    }
+
+    #[test]
+    fn a_ratio_goal_needs_both_sides_to_have_served() {
+        let cell = |ok, rps| super::Load {
+            ok,
+            rps,
+            ..Default::default()
+        };
+        let ours = cell(1000, 100.0);
+        assert!(super::at_least(&ours, 3.0, &cell(50, 33.3)));
+        assert!(!super::at_least(&ours, 3.0, &cell(50, 33.4)));
+        // The other side answered nothing (oha counted only errors): no ratio, not met.
+        assert!(!super::at_least(&ours, 3.0, &cell(0, 0.0)));
+        assert!(!super::at_least(&cell(0, 0.0), 3.0, &cell(0, 0.0)));
     }
 }

@@ -102,10 +102,6 @@ impl Process {
         self
     }
 
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

@@ -1,10 +1,9 @@
 //! `/decode` over real HTTP: real photos, uploads in both forms, and every limit at its edge,
 //! on qr-host and on real Spin (`spin up`), each serving the product's own spin.toml.
 
-use crate::readback::multipart_file;
+use crate::readback::{multipart_file, ok_json};
 use qr_test_images::png_declaring;
-use qr_tests::{Host, StatusCode, assert_api_problem as problem, assert_detail, workspace_root};
-use serde_json::Value;
+use qr_tests::{Host, assert_api_problem as problem, assert_detail, workspace_root};
 
 // Each body runs against qr-host and against `spin up`, as NAME::qr_host and NAME::spin.
 qr_tests::on_every_host!(
@@ -31,19 +30,12 @@ fn phone_photos_and_screenshots_decode_to_their_expected_text(host: &Host) {
         "zxing-java/qrcode-5/01.png",
     ] {
         let (image, expected) = corpus(path);
-        let response = host.post("/decode", "image/png", image);
-        assert_eq!(response.status(), StatusCode::OK, "{path}");
-        let body: Value = response.json().unwrap();
-        let texts: Vec<&str> = body["codes"]
-            .as_array()
-            .unwrap()
-            .iter()
+        let body = ok_json(host.post("/decode", "image/png", image));
+        let texts = body["codes"].as_array().unwrap().iter();
+        let mut texts = texts
             .filter_map(|c| c["text"].as_str())
-            .collect();
-        assert!(
-            texts.iter().any(|t| t.trim_end_matches('\n') == expected),
-            "{path}: {body}"
-        );
+            .map(|t| t.trim_end_matches('\n'));
+        assert!(texts.any(|t| t == expected), "{path}: {body}");
         assert!(body["data"].is_string(), "{path}: {body}");
     }
 }
@@ -51,7 +43,7 @@ fn phone_photos_and_screenshots_decode_to_their_expected_text(host: &Host) {
 fn a_multipart_upload_in_field_file_decodes_like_a_raw_body(host: &Host) {
     let (image, expected) = corpus("zxing-java/qrcode-1/1.png");
     let (content_type, body) = multipart_file(&[("note", "hello")], "file", &image);
-    let decoded: Value = host.post("/decode", &content_type, body).json().unwrap();
+    let decoded = ok_json(host.post("/decode", &content_type, body));
     assert_eq!(
         decoded["data"].as_str().map(|t| t.trim_end_matches('\n')),
         Some(expected.as_str())
@@ -68,12 +60,8 @@ fn an_image_without_a_code_is_an_empty_result_not_an_error(host: &Host) {
     image::GrayImage::from_pixel(64, 64, image::Luma([255]))
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .unwrap();
-    let response = host.post("/decode", "image/png", png);
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        response.json::<Value>().unwrap(),
-        serde_json::json!({"codes": [], "data": null})
-    );
+    let body = ok_json(host.post("/decode", "image/png", png));
+    assert_eq!(body, serde_json::json!({"codes": [], "data": null}));
 }
 
 fn every_decode_limit_holds_at_its_edge(host: &Host) {
@@ -133,9 +121,7 @@ fn micro_qr_and_rmqr_codes_decode_as_such(host: &Host) {
             panic!("{row:?}")
         };
         let image = std::fs::read(dir.join(format!("x4/{file}.png"))).unwrap();
-        let response = host.post("/decode", "image/png", image);
-        assert_eq!(response.status(), StatusCode::OK, "{file}");
-        let body: Value = response.json().unwrap();
+        let body = ok_json(host.post("/decode", "image/png", image));
         let codes = body["codes"].as_array().unwrap();
         assert_eq!(codes.len(), 1, "{file}: {body}");
         let code = &codes[0];
@@ -150,7 +136,7 @@ fn micro_qr_and_rmqr_codes_decode_as_such(host: &Host) {
         assert_eq!(code["corners"][0], corner, "{file}: {body}");
     }
     let (photo, _) = corpus("zxing-java/qrcode-1/1.png");
-    let body: Value = host.post("/decode", "image/png", photo).json().unwrap();
+    let body = ok_json(host.post("/decode", "image/png", photo));
     assert_eq!(body["codes"][0]["symbology"], "qr", "{body}");
     assert_eq!(
         body["codes"][0]["version_name"],

@@ -1,9 +1,10 @@
 //! `/generate` and `/health` over real HTTP: qr-host and real Spin (`spin up`), each serving
 //! the built components from the product's own spin.toml.
 
-use crate::readback::{contact_sheet, multipart, ok, red_png, rxing_png, rxing_png_as, unzip};
+use crate::readback::{contact_sheet, multipart, ok, ok_json, red_png};
+use crate::readback::{rxing_png, rxing_png_as, unzip};
 use qr_tests::{Host, Response, StatusCode, assert_api_problem as problem, assert_detail, header};
-use serde_json::{Value, json};
+use serde_json::json;
 
 // Each body runs against qr-host and against `spin up`, as NAME::qr_host and NAME::spin.
 qr_tests::on_every_host!(
@@ -54,11 +55,11 @@ fn the_seed_request_gets_the_python_services_geometry_and_decodes_back(host: &Ho
         python.len()
     );
 
-    let decoded: Value = host.post("/decode", "image/png", png).json().unwrap();
+    let decoded = ok_json(host.post("/decode", "image/png", png));
     assert_eq!(decoded["data"], "https://example.com/product/123");
     assert_eq!(decoded["codes"][0]["ecc"], "H");
     assert_eq!(decoded["codes"][0]["version"], 4);
-    let theirs: Value = host.post("/decode", "image/png", python).json().unwrap();
+    let theirs = ok_json(host.post("/decode", "image/png", python));
     assert_eq!(
         theirs["codes"][0]["version"],
         decoded["codes"][0]["version"]
@@ -75,10 +76,7 @@ fn query_options_shape_png_and_svg_and_both_read_back(host: &Host) {
         let png = ok(response);
         // 17 + 4 × version modules, 2 margin modules a side, 3 px a module.
         assert_eq!(luma(&png).width(), (17 + 4 * version + 4) * 3, "{ecc}");
-        let decoded: Value = host
-            .post("/decode", "application/octet-stream", png)
-            .json()
-            .unwrap();
+        let decoded = ok_json(host.post("/decode", "application/octet-stream", png));
         assert_eq!(decoded["codes"][0]["text"], "gate 7 ✅");
         assert_eq!(decoded["codes"][0]["ecc"], ecc);
     }
@@ -97,9 +95,7 @@ fn query_options_shape_png_and_svg_and_both_read_back(host: &Host) {
 }
 
 fn health_answers_json_and_the_host_answers_spins_health_path(host: &Host) {
-    let health = host.get("/health");
-    assert_eq!(health.status(), StatusCode::OK);
-    assert_eq!(health.json::<Value>().unwrap()["status"], "ok");
+    assert_eq!(ok_json(host.get("/health"))["status"], "ok");
     ok(host.get("/.well-known/spin/health"));
 }
 
@@ -472,10 +468,7 @@ fn structured_append_answers_a_zip_or_a_pdf_that_reads_back_whole(host: &Host) {
     assert_eq!(joined, data);
     // All of them in one image through our own /decode, which joins the sequence.
     let pngs: Vec<Vec<u8>> = members.into_iter().map(|(_, png)| png).collect();
-    let decoded: Value = host
-        .post("/decode", "image/png", contact_sheet(&pngs))
-        .json()
-        .unwrap();
+    let decoded = ok_json(host.post("/decode", "image/png", contact_sheet(&pngs)));
     assert_eq!(decoded["merged"][0]["text"], data.as_str(), "{decoded}");
     assert_eq!(decoded["merged"][0]["total"], total);
 

@@ -30,8 +30,7 @@ fn memory_growth_past_the_cap_fails_only_that_request() {
         .start_in_process();
     assert_problem(host.get("/hog?mb=64"), 422, "#memory-limit");
     // The same component, inside the cap, still works: the next instance starts clean.
-    let small = host.get("/hog?mb=4");
-    assert_eq!(small.status(), 200);
+    assert_eq!(host.get("/hog?mb=4").status(), 200);
     assert_still_serving(&host);
     assert_eq!(
         host.counter(

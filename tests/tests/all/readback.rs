@@ -10,6 +10,11 @@ pub fn ok(response: qr_tests::Response) -> Vec<u8> {
     body
 }
 
+/// The JSON body of a 200 answer (see [`ok`]).
+pub fn ok_json(response: qr_tests::Response) -> serde_json::Value {
+    serde_json::from_slice(&ok(response)).expect("a JSON body")
+}
+
 /// The one QR code in a PNG, read by rxing (ZXing's port: a decoder nobody here wrote).
 pub fn rxing_png(png: &[u8]) -> String {
     rxing_png_as(png, rxing::BarcodeFormat::QR_CODE)

@@ -2,7 +2,7 @@
 //! `wasmtime serve` (the official 48.x CLI, installed by `scripts/setup --test`), serves them
 //! unchanged.
 
-use crate::readback::{multipart, ok, red_png, rxing_png, rxing_png_as, unzip};
+use crate::readback::{multipart, ok, ok_json, red_png, rxing_png, rxing_png_as, unzip};
 use qr_tests::{Host, Response, StatusCode, assert_api_problem, header, wasm};
 use serde_json::{Value, json};
 
@@ -10,17 +10,14 @@ use serde_json::{Value, json};
 fn the_decode_component_answers_under_wasmtime_serve() {
     let server = Host::wasmtime_serve(&wasm("qr_decode"));
     let photo = qr_tests::shared_file("peers/python-seed/qr_287.png");
-    let response = server.post("/decode", "image/png", photo);
-    assert_eq!(response.status(), StatusCode::OK);
-    let body: Value = response.json().expect("JSON body");
+    let body = ok_json(server.post("/decode", "image/png", photo));
     assert_eq!(body["data"], "https://example.com/product/123");
     assert_eq!(body["codes"][0]["symbology"], "qr");
 
     // An rMQR symbol (a fixture of crates/qr-scan/tests/fixtures/micro) reads as one.
     let fixture = "crates/qr-scan/tests/fixtures/micro/x4/r11x43-m.png";
     let rmqr = std::fs::read(qr_tests::workspace_root().join(fixture)).unwrap();
-    let body: Value =
-        serde_json::from_slice(&ok(server.post("/decode", "image/png", rmqr))).unwrap();
+    let body = ok_json(server.post("/decode", "image/png", rmqr));
     assert_eq!(body["codes"][0]["symbology"], "rmqr", "{body}");
     assert_eq!(body["codes"][0]["version_name"], "R11x43", "{body}");
     assert_eq!(body["data"], "https://rmqr.examp", "{body}");
@@ -130,7 +127,7 @@ fn the_ui_component_serves_the_page_and_the_openapi_document_under_wasmtime_serv
     assert!(header(&page, "content-security-policy").contains("script-src 'self'"));
     assert!(page.text().expect("text body").contains("/ui/app.js"));
 
-    let doc: Value = server.get("/openapi.json").json().expect("JSON body");
+    let doc = ok_json(server.get("/openapi.json"));
     assert!(doc["paths"]["/generate"].is_object(), "{doc}");
     assert_eq!(server.get("/ui/missing.js").status(), StatusCode::NOT_FOUND);
 }

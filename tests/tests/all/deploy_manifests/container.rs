@@ -8,7 +8,7 @@
 //! in-flight request and exits 0.
 
 use super::{at, deploy, deployment_command_line, list_at, qr_host_object, str_at, u64_at};
-use crate::readback::ok;
+use crate::readback::ok_json;
 use qr_tests::{Host, HostKind, assert_problem, run_ok, wait_until, workspace_root};
 use serde_norway::Value as Yaml;
 use std::io::Write as _;
@@ -216,17 +216,9 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
 
     // The API: a round trip, the app's health, Spin's health path, problem+json from the app
     // and from the host.
-    let decoded: serde_json::Value = host
-        .post("/decode", "image/png", png.clone())
-        .json()
-        .expect("decode JSON");
+    let decoded = ok_json(host.post("/decode", "image/png", png.clone()));
     assert_eq!(decoded["data"], "https://example.com/product/123");
-    assert_eq!(
-        host.get("/health")
-            .json::<serde_json::Value>()
-            .expect("health JSON")["status"],
-        "ok"
-    );
+    assert_eq!(ok_json(host.get("/health"))["status"], "ok");
     assert_eq!(host.get("/.well-known/spin/health").status(), 200);
     let too_large = vec![0u8; qr_core::limits::MAX_DECODE_BODY_BYTES + 1];
     let decode = |content_type, body: Vec<u8>| host.post("/decode", content_type, body);
@@ -321,7 +313,7 @@ fn the_image_serves_the_api_with_the_deployments_command_line_and_limits_and_dra
         drop(upload);
         in_flight.join().expect("held request thread")
     });
-    let decoded: serde_json::Value = serde_json::from_slice(&ok(held)).expect("JSON");
+    let decoded = ok_json(held);
     assert_eq!(decoded["data"], "https://example.com/product/123");
     let (status, logs) = host.wait();
     assert!(status.success(), "container exit {status}:\n{logs}");

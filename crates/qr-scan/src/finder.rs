@@ -55,10 +55,15 @@ const WORD_BITS: usize = usize::BITS as usize;
 /// A row window whose centre falls in a grid cell that lies wholly inside a symbol read is
 /// not confirmed: a sheet of codes read in one view costs the next views a row scan of
 /// their areas instead of locating every pattern again.
+///
+/// When `light` is given, the same rows' runs are also searched in the other phase (white,
+/// black, white ×3, black, white: a light-on-dark finder pattern as the view binarised
+/// it), and each such window is added to `light` unconfirmed, for [`light_patterns`].
 pub(crate) fn find_finder_patterns(
     bits: &BitMatrix,
     read: &[[Point; 4]],
     budget: &mut Budget,
+    mut light: Option<&mut Vec<LightWindow>>,
 ) -> Vec<ConcentricPattern> {
     let width = bits.getWidth() as usize;
     let mut found: Vec<ConcentricPattern> = Vec::new();
@@ -70,6 +75,16 @@ pub(crate) fn find_finder_patterns(
     'rows: for y in (ROW_STEP - 1..bits.getHeight() as usize).step_by(ROW_STEP) {
         let row = bits.getRow(y as u32);
         row_runs(row.getBitArray(), width, &mut runs);
+        if let Some(light) = light.as_deref_mut() {
+            // rxing's pattern views read the run after a window: a black one of no width
+            // ends the row for the light windows, as the white one ends it for the dark.
+            runs.push(0);
+            let paid = light_windows(&runs, y, budget, light);
+            runs.pop();
+            if !paid {
+                break 'rows;
+            }
+        }
         let pattern_row = PatternRow::new(std::mem::take(&mut runs));
         let mut next = PatternView::new(&pattern_row);
         while let Ok(window) = FindLeftGuardBy::<5, _>(next, FINDER_RUNS.len(), looks_like_finder)
@@ -112,6 +127,111 @@ pub(crate) fn find_finder_patterns(
         runs = pattern_row.into_iter().collect();
     }
     found
+}
+
+/// A row window of light-on-dark finder proportions, not yet confirmed: its centre and
+/// its width in pixels.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LightWindow {
+    pub centre: Point,
+    pub width: PatternType,
+}
+
+/// Adds to `light` the windows of one row's `runs` (row `y`, white first as
+/// [`row_runs`] makes them, then a black run) that show a finder pattern's proportions with white outside:
+/// the runs the dark search skips, read one run later. `false` when the budget ran out.
+fn light_windows(
+    runs: &[PatternType],
+    y: usize,
+    budget: &mut Budget,
+    light: &mut Vec<LightWindow>,
+) -> bool {
+    // Seen from the first black run, the row's windows start on white runs (the row's
+    // own first white run touches the image's edge and cannot be a ring).
+    let Some((&first, rest)) = runs.split_first() else {
+        return true;
+    };
+    let mut next = PatternView::from_slice(rest);
+    while let Ok(window) = FindLeftGuardBy::<5, _>(next, FINDER_RUNS.len(), looks_like_finder)
+        && window.isValid()
+    {
+        if !budget.spend(COST_ROW_HIT) {
+            return false;
+        }
+        next = window;
+        light.push(LightWindow {
+            centre: Point {
+                x: f32::from(first)
+                    + f32::from(next.pixelsInFront())
+                    + f32::from(next[0])
+                    + f32::from(next[1])
+                    + f32::from(next[2]) / 2.0,
+                y: y as f32 + 0.5,
+            },
+            width: next.iter().sum::<PatternType>(),
+        });
+        next.skipPair();
+        next.skipPair();
+        next.extend();
+    }
+    true
+}
+
+/// How many light-on-dark finder patterns the row windows `light` (from
+/// [`find_finder_patterns`] on `bits`) confirm outside the symbols `read`, counting up to
+/// `enough` at most: each window outside them is confirmed as a dark one is, on the
+/// negative of `bits`, and one inside a pattern already counted is not tried.
+pub(crate) fn light_patterns(
+    bits: &BitMatrix,
+    light: &[LightWindow],
+    read: &[[Point; 4]],
+    enough: usize,
+    budget: &mut Budget,
+) -> usize {
+    let mut negative: Option<BitMatrix> = None;
+    let mut confirmed: Vec<ConcentricPattern> = Vec::new();
+    // Most windows lie in the modules of the symbols read: one look-up in the grid of
+    // cells wholly inside them, and the corners tested only near their edges.
+    let mut zones = Zones::new(bits.getWidth() as usize, bits.getHeight() as usize);
+    if !zones.mask(read, budget) {
+        return 0;
+    }
+    for window in light {
+        if confirmed.len() >= enough || !budget.spend(COST_CELL) {
+            break;
+        }
+        if zones.masked(window.centre) {
+            continue;
+        }
+        if !budget.spend(read.len() as u64 * COST_CELL) {
+            break;
+        }
+        if read.iter().any(|quad| inside(quad, window.centre))
+            || confirmed
+                .iter()
+                .any(|old| Point::distance(window.centre, old.p) < old.size as f32 / 2.0)
+        {
+            continue;
+        }
+        if !budget.spend(COST_LOCATE_TRY + u64::from(window.width) * COST_CELL) {
+            break;
+        }
+        let negative = negative.get_or_insert_with(|| {
+            let mut flipped = bits.clone();
+            flipped.flip_self();
+            flipped
+        });
+        let range = i32::from(window.width) * 3;
+        if let Some(pattern) =
+            LocateConcentricPattern::<true, 5, 7>(negative, &FINDER_RUNS, window.centre, range)
+        {
+            if !budget.spend(COST_LOCATE + u64::from(window.width) * COST_LOCATE_PER_PIXEL) {
+                break;
+            }
+            confirmed.push(pattern);
+        }
+    }
+    confirmed.len()
 }
 
 /// The duplicate zones of the candidates found so far (a disc of half a candidate's size
@@ -171,9 +291,18 @@ impl Zones {
         ((v.max(0.0) as usize) / CELL).min(count - 1)
     }
 
+    fn index(&self, p: Point) -> usize {
+        self.cell(p.y, self.rows) * self.columns + self.cell(p.x, self.columns)
+    }
+
+    /// `p` lies in a cell wholly inside a symbol read.
+    fn masked(&self, p: Point) -> bool {
+        self.masked[self.index(p)]
+    }
+
     /// `p` lies in the zone of one of `found`, or in a masked cell.
     fn inside_any(&self, p: Point, found: &[ConcentricPattern]) -> bool {
-        let index = self.cell(p.y, self.rows) * self.columns + self.cell(p.x, self.columns);
+        let index = self.index(p);
         self.masked[index]
             || self.cells[index].iter().any(|&i| {
                 let old = &found[i as usize];
@@ -300,7 +429,7 @@ mod tests {
                 continue;
             };
             assert_eq!(
-                find_finder_patterns(&bits, &[], &mut Budget::new(u64::MAX)),
+                find_finder_patterns(&bits, &[], &mut Budget::new(u64::MAX), None),
                 FindFinderPatterns(&bits, true, 0),
                 "{}",
                 path.display()

@@ -63,6 +63,10 @@ pub const MANY_CODES: usize = 2;
 /// one stray candidate (a letter, a logo's corner) is common in photos and is not enough.
 pub const UNUSED_CANDIDATES: usize = 2;
 
+/// Light-on-dark finder patterns that the first view must show outside every symbol it
+/// read before the negative of an image that read something is searched as well.
+pub const LIGHT_ON_DARK_PATTERNS: usize = 3;
+
 /// Images narrower than this on either side hold no symbol: a version-1 symbol is 21
 /// modules wide and a module needs at least one pixel.
 pub const MIN_SYMBOL_SIDE: u32 = 21;
@@ -267,7 +271,8 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
     // What the views of each polarity left unread: each polarity's later views are gated
     // on its own evidence (a finder pattern seen dark-on-light says nothing about a
     // light-on-dark symbol).
-    let mut normal = views.two_thresholds(&base, base_scale, false, true, &mut found);
+    let mut normal =
+        views.two_thresholds(&base, base_scale, false, true, passes.inverted, &mut found);
     // Multi-scale: the shrunk view first, the full size only where it is needed: when the
     // shrunk view read nothing (a lone code whose modules shrank below a pixel leaves no
     // candidate at all), or left any small candidate unread: a far code in a photo of
@@ -277,7 +282,7 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
     let full_size =
         passes.full_resolution && factor > 1 && (found.is_empty() || normal.small_candidates > 0);
     if full_size {
-        normal += views.two_thresholds(image, 1.0, false, true, &mut found);
+        normal += views.two_thresholds(image, 1.0, false, true, false, &mut found);
     }
     // A busy image: several symbols read (a sheet, a shelf, where others may lie in
     // other light), or some triples failed: the other thresholds get their chance
@@ -285,6 +290,9 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
     // search, so a sheet read in full costs these views little beyond binarising).
     if !found.is_empty() {
         views.sheet(&base, base_scale, normal, false, &mut found);
+        if passes.inverted && normal.light_patterns >= LIGHT_ON_DARK_PATTERNS {
+            views.two_thresholds(&base, base_scale, true, true, false, &mut found);
+        }
         return found;
     }
     // Shrunk copies, dark-on-light, before any light-on-dark view: most codes are dark
@@ -326,7 +334,7 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
         }
         if full_size && found.is_empty() {
             let seen = inverse.candidates > 0;
-            inverse += views.two_thresholds(image, 1.0, true, seen, &mut found);
+            inverse += views.two_thresholds(image, 1.0, true, seen, false, &mut found);
         }
         if !found.is_empty() {
             views.sheet(&base, base_scale, inverse, true, &mut found);
@@ -422,6 +430,20 @@ impl Views<'_> {
         inverted: bool,
         found: &mut Vec<Code>,
     ) -> Unread {
+        self.search_counting(view, binarise, scale, inverted, false, found)
+    }
+
+    /// [`Views::search`], counting the light-on-dark finder patterns the view shows
+    /// outside the symbols read when `light_evidence` (see [`Unread::light_patterns`]).
+    fn search_counting(
+        &mut self,
+        view: &GrayImage,
+        binarise: views::Binariser,
+        scale: f32,
+        inverted: bool,
+        light_evidence: bool,
+        found: &mut Vec<Code>,
+    ) -> Unread {
         // Once the scan's units are spent, or a view as large was flooded with finder-like
         // structure, binarising this one would be wasted.
         let pixels = pixel_count(view);
@@ -435,6 +457,7 @@ impl Views<'_> {
             scale,
             inverted,
             micro: self.passes.micro,
+            light_evidence,
         };
         read_view(&bits, info, self.budget, found)
     }
@@ -442,16 +465,18 @@ impl Views<'_> {
     /// The hybrid threshold first; where it read nothing, or left triples unread, and
     /// `midrange` allows, the block-midrange threshold of the same pixels (lone modules of
     /// small, blurred or foreshortened symbols, which a block's mean puts on the wrong
-    /// side).
+    /// side). The hybrid view counts light-on-dark patterns when `light_evidence`.
     fn two_thresholds(
         &mut self,
         view: &GrayImage,
         scale: f32,
         inverted: bool,
         midrange: bool,
+        light_evidence: bool,
         found: &mut Vec<Code>,
     ) -> Unread {
-        let mut unread = self.search(view, views::hybrid, scale, inverted, found);
+        let mut unread =
+            self.search_counting(view, views::hybrid, scale, inverted, light_evidence, found);
         if self.passes.other_thresholds
             && midrange
             && (found.is_empty() || unread.near_misses > 0 || unread.unused >= UNUSED_CANDIDATES)

@@ -41,6 +41,9 @@ pub(crate) struct ViewInfo {
     pub inverted: bool,
     /// Look for Micro QR and rMQR symbols too (see [`crate::Passes::micro`]).
     pub micro: bool,
+    /// Also count the light-on-dark finder patterns this view shows outside the symbols
+    /// read, when any symbol is read ([`Unread::light_patterns`]).
+    pub light_evidence: bool,
 }
 
 /// Decodes every symbol in `bits` and appends those not already in `found`, spending at
@@ -69,7 +72,13 @@ pub(crate) fn read_view(
     budget.start_stage(VIEW_BUDGET * FINDER_SHARE_PERCENT / 100);
     // The finder search leaves out the symbols earlier views read: their patterns could
     // only form triples and single finders that are skipped for lying on them.
-    let mut patterns = find_finder_patterns(bits, &read, budget);
+    let mut light = Vec::new();
+    let mut patterns = find_finder_patterns(
+        bits,
+        &read,
+        budget,
+        info.light_evidence.then_some(&mut light),
+    );
     budget.start_stage(VIEW_BUDGET * GROUPING_SHARE_PERCENT / 100);
     let triples = group(&mut patterns, budget);
     budget.start_stage(VIEW_BUDGET);
@@ -78,8 +87,16 @@ pub(crate) fn read_view(
     if info.micro {
         decode_single_finders(bits, info, &patterns, &mut used, budget, found, &mut read);
     }
+    // The other polarity's patterns matter only beside a symbol read: an image that
+    // reads nothing has its negative searched anyway.
+    let light_patterns = if found.is_empty() || light.is_empty() {
+        0
+    } else {
+        crate::finder::light_patterns(bits, &light, &read, crate::LIGHT_ON_DARK_PATTERNS, budget)
+    };
     budget.end_view(u64::from(bits.getWidth()) * u64::from(bits.getHeight()));
     Unread {
+        light_patterns,
         candidates: patterns.len(),
         small_candidates: patterns
             .iter()
@@ -107,10 +124,15 @@ pub(crate) struct Unread {
     /// Triples tried that failed, apart from the symbols read: the sign of a symbol that
     /// another threshold may read.
     pub near_misses: usize,
+    /// Finder patterns of the other polarity (light on dark in a dark-on-light view)
+    /// outside every symbol read, counted up to [`crate::LIGHT_ON_DARK_PATTERNS`] in the
+    /// views that look for them ([`ViewInfo::light_evidence`]) when a symbol is read.
+    pub light_patterns: usize,
 }
 
 impl std::ops::AddAssign for Unread {
     fn add_assign(&mut self, other: Unread) {
+        self.light_patterns = self.light_patterns.max(other.light_patterns);
         self.candidates += other.candidates;
         self.small_candidates += other.small_candidates;
         self.unused = self.unused.max(other.unused);

@@ -6,8 +6,10 @@
 //! `host-bench`.
 
 use image::{GrayImage, Luma};
-use qr_encode::{EcLevel, Symbol, encode};
-use qr_scan::{Passes, SCAN_BUDGET, UNUSED_CANDIDATES, VIEW_BUDGET, scan_measured};
+use qr_encode::{EcLevel, Symbol, Symbology, encode, encode_compact};
+use qr_scan::{
+    LIGHT_ON_DARK_PATTERNS, Passes, SCAN_BUDGET, UNUSED_CANDIDATES, VIEW_BUDGET, scan_measured,
+};
 
 /// Whether module (`mx`, `my`) of a 7 × 7 finder pattern is dark: every ring but the
 /// second from the outside (rings by distance from the centre in the max norm).
@@ -443,6 +445,71 @@ fn two_finder_patterns_left_unused_send_a_view_that_read_one_code_on_to_the_othe
             texts_read(&image, Passes::ALL),
             expected,
             "{lone} lone finder patterns"
+        );
+    }
+}
+
+/// Swaps light and dark in the `side` × `side` square at `at`: what is drawn there
+/// becomes light on dark, and the paper around it a dark frame.
+fn negate_square(image: &mut GrayImage, at: [u32; 2], side: u32) {
+    for y in at[1]..at[1] + side {
+        for x in at[0]..at[0] + side {
+            let v = image.get_pixel(x, y).0[0];
+            image.put_pixel(x, y, Luma([255 - v]));
+        }
+    }
+}
+
+/// The text of the light-on-dark Micro QR code of
+/// [`light_on_dark_patterns_beside_a_code_read_send_the_scan_on_to_the_negative`].
+const LIGHT_MICRO: &str = "light micro";
+
+#[test]
+fn light_on_dark_patterns_beside_a_code_read_send_the_scan_on_to_the_negative() {
+    // One dark-on-light QR code, one light-on-dark Micro QR code (one finder pattern) and
+    // `lone` light-on-dark finder patterns that belong to no symbol. The first view reads
+    // the QR code and shows 1 + `lone` light-on-dark patterns outside it: below
+    // LIGHT_ON_DARK_PATTERNS the scan stops there; at LIGHT_ON_DARK_PATTERNS it searches
+    // the negative too, which reads the Micro QR code.
+    let micro = Placed {
+        symbol: encode_compact(LIGHT_MICRO.as_bytes(), EcLevel::L, Symbology::MicroQr, None)
+            .expect("fits"),
+        centre: [500.0, 150.0],
+        module: 5.0,
+        angle: 0.0,
+    };
+    let micro_side = micro.symbol.width() as u32 * 5 + 2 * 15;
+    let clear = Placed {
+        symbol: encode(b"clear one", EcLevel::M).expect("fits"),
+        centre: [150.0, 150.0],
+        module: 4.0,
+        angle: 0.1,
+    };
+    let mut base = sheet(700, 500, &[clear, micro], |_, _| 200.0, 2.0, 7);
+    negate_square(&mut base, [500 - micro_side / 2, 150 - micro_side / 2], micro_side);
+    // Clear places for lone patterns, away from both codes: each a 7-module pattern with
+    // two modules of frame, 4 px a module.
+    let places = [[60, 340], [260, 360], [460, 330], [600, 380]];
+    assert!(LIGHT_ON_DARK_PATTERNS < places.len() + 1);
+    for (lone, micro_read) in [
+        (0, false),
+        (LIGHT_ON_DARK_PATTERNS - 2, false),
+        (LIGHT_ON_DARK_PATTERNS - 1, true),
+    ] {
+        let mut image = base.clone();
+        for &[x, y] in &places[..lone] {
+            draw_finder(&mut image, [x + 8, y + 8], 4);
+            negate_square(&mut image, [x, y], 44);
+        }
+        let expected: &[&str] = if micro_read {
+            &["clear one", LIGHT_MICRO]
+        } else {
+            &["clear one"]
+        };
+        assert_eq!(
+            texts_read(&image, Passes::ALL),
+            expected,
+            "{lone} lone light-on-dark finder patterns"
         );
     }
 }

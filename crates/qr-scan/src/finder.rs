@@ -75,15 +75,10 @@ pub(crate) fn find_finder_patterns(
     'rows: for y in (ROW_STEP - 1..bits.getHeight() as usize).step_by(ROW_STEP) {
         let row = bits.getRow(y as u32);
         row_runs(row.getBitArray(), width, &mut runs);
-        if let Some(light) = light.as_deref_mut() {
-            // rxing's pattern views read the run after a window: a black one of no width
-            // ends the row for the light windows, as the white one ends it for the dark.
-            runs.push(0);
-            let paid = light_windows(&runs, y, budget, light);
-            runs.pop();
-            if !paid {
-                break 'rows;
-            }
+        if let Some(light) = light.as_deref_mut()
+            && !light_windows(&runs, y, budget, light)
+        {
+            break 'rows;
         }
         let pattern_row = PatternRow::new(std::mem::take(&mut runs));
         let mut next = PatternView::new(&pattern_row);
@@ -138,49 +133,103 @@ pub(crate) struct LightWindow {
 }
 
 /// Adds to `light` the windows of one row's `runs` (row `y`, white first as
-/// [`row_runs`] makes them, then a black run) that show a finder pattern's proportions with white outside:
-/// the runs the dark search skips, read one run later. `false` when the budget ran out.
+/// [`row_runs`] makes them) that show a finder pattern's proportions
+/// with white outside: the runs the dark search skips. `false` when the budget ran out.
+///
+/// A plain loop over the runs with the cheap shape test first, then
+/// [`finder_proportions`]: this runs on every row the first view searches, and going
+/// through `FindLeftGuardBy` and `IsPattern` as the dark search does cost 4 % of a
+/// photo's whole scan.
 fn light_windows(
     runs: &[PatternType],
     y: usize,
     budget: &mut Budget,
     light: &mut Vec<LightWindow>,
 ) -> bool {
-    // Seen from the first black run, the row's windows start on white runs (the row's
-    // own first white run touches the image's edge and cannot be a ring).
-    let Some((&first, rest)) = runs.split_first() else {
-        return true;
-    };
-    let mut next = PatternView::from_slice(rest);
-    while let Ok(window) = FindLeftGuardBy::<5, _>(next, FINDER_RUNS.len(), looks_like_finder)
-        && window.isValid()
-    {
-        if !budget.spend(COST_ROW_HIT) {
-            return false;
+    // White runs sit at even indices; the row's first one touches the image's edge and
+    // cannot be a ring, so windows start at 2, each with the black run before it. `x` is
+    // where the window's first run starts.
+    let mut x = u32::from(runs.first().copied().unwrap_or(0));
+    for runs in runs.get(1..).unwrap_or_default().windows(6).step_by(2) {
+        let w = &runs[1..];
+        x += u32::from(runs[0]);
+        let centre = w[2];
+        if centre >= 3
+            && centre >= 2 * w[0].max(w[4])
+            && centre >= w[1].max(w[3])
+            && finder_proportions(w)
+        {
+            if !budget.spend(COST_ROW_HIT) {
+                return false;
+            }
+            let into = u32::from(w[0]) + u32::from(w[1]);
+            light.push(LightWindow {
+                centre: Point {
+                    x: (x + into) as f32 + f32::from(centre) / 2.0,
+                    y: y as f32 + 0.5,
+                },
+                width: w.iter().sum(),
+            });
         }
-        next = window;
-        light.push(LightWindow {
-            centre: Point {
-                x: f32::from(first)
-                    + f32::from(next.pixelsInFront())
-                    + f32::from(next[0])
-                    + f32::from(next[1])
-                    + f32::from(next[2]) / 2.0,
-                y: y as f32 + 0.5,
-            },
-            width: next.iter().sum::<PatternType>(),
-        });
-        next.skipPair();
-        next.skipPair();
-        next.extend();
+        x += u32::from(w[0]);
     }
     true
 }
 
+/// Five runs in a finder pattern's 1:1:3:1:1 proportions, each within half a module of
+/// its width (zxing's classic test, in integers: with `t` the total, a run `r` meant to be
+/// `k` modules passes when `|14 r - 2 k t| < k t`).
+fn finder_proportions(runs: &[PatternType]) -> bool {
+    let total: u32 = runs.iter().map(|&r| u32::from(r)).sum();
+    runs.iter().zip(FINDER_RUNS).all(|(&r, k)| {
+        let (r, k) = (u32::from(r), u32::from(k));
+        (14 * r).abs_diff(2 * k * total) < k * total
+    })
+}
+
+/// The vertical runs through `p` in `bits` (light centre, dark ring, light ring, from
+/// the centre up and down, each at most `limit` pixels) show a light-on-dark finder
+/// pattern's proportions: a cheap check before the full confirmation (text and texture
+/// make light 1:1:3:1:1 runs along a row, rarely along the column as well).
+fn light_across(bits: &BitMatrix, p: Point, limit: u32) -> bool {
+    let (x, y) = (p.x as u32, p.y as u32);
+    let height = bits.getHeight();
+    if x >= bits.getWidth() || y >= height || bits.get(x, y) {
+        return false;
+    }
+    // Widths of the light centre, dark ring and light ring in one direction.
+    let walk = |up: bool| -> [PatternType; 3] {
+        let mut widths = [0; 3];
+        let mut at = y;
+        for (ring, width) in widths.iter_mut().enumerate() {
+            let dark = ring == 1;
+            while *width < limit as PatternType && bits.get(x, at) == dark {
+                *width += 1;
+                match (up, at) {
+                    (true, 0) => return widths,
+                    (true, _) => at -= 1,
+                    (false, _) if at + 1 >= height => return widths,
+                    (false, _) => at += 1,
+                }
+            }
+        }
+        widths
+    };
+    let ([c_up, d_up, l_up], [c_down, d_down, l_down]) = (walk(true), walk(false));
+    finder_proportions(&[l_up, d_up, c_up + c_down - 1, d_down, l_down])
+}
+
 /// How many light-on-dark finder patterns the row windows `light` (from
 /// [`find_finder_patterns`] on `bits`) confirm outside the symbols `read`, counting up to
-/// `enough` at most: each window outside them is confirmed as a dark one is, on the
-/// negative of `bits`, and one inside a pattern already counted is not tried.
+/// `enough` at most.
+///
+/// Most windows lie in the modules of the symbols read (a symbol's data holds light
+/// 1:1:3:1:1 runs in many rows) and are dropped first, by bounding box and then corners.
+/// The rest must show the proportions down their column too ([`light_across`]), and are
+/// grouped by place (a window within half its width of an earlier place is the same
+/// pattern seen in another row); only when `enough` places are left is each confirmed as
+/// a dark candidate is, on the negative of `bits` (a copy, made only then): a photo of
+/// one code with a few stray windows pays for no confirmation.
 pub(crate) fn light_patterns(
     bits: &BitMatrix,
     light: &[LightWindow],
@@ -188,42 +237,62 @@ pub(crate) fn light_patterns(
     enough: usize,
     budget: &mut Budget,
 ) -> usize {
-    let mut negative: Option<BitMatrix> = None;
-    let mut confirmed: Vec<ConcentricPattern> = Vec::new();
-    // Most windows lie in the modules of the symbols read: one look-up in the grid of
-    // cells wholly inside them, and the corners tested only near their edges.
-    let mut zones = Zones::new(bits.getWidth() as usize, bits.getHeight() as usize);
-    if !zones.mask(read, budget) {
-        return 0;
-    }
+    let boxes: Vec<[f32; 4]> = read
+        .iter()
+        .map(|quad| {
+            quad.iter().fold(
+                [f32::MAX, f32::MAX, f32::MIN, f32::MIN],
+                |[x0, y0, x1, y1], p| [x0.min(p.x), y0.min(p.y), x1.max(p.x), y1.max(p.y)],
+            )
+        })
+        .collect();
+    let mut places: Vec<LightWindow> = Vec::new();
     for window in light {
-        if confirmed.len() >= enough || !budget.spend(COST_CELL) {
-            break;
+        if !budget.spend(COST_CELL * (1 + read.len() as u64)) {
+            return 0;
         }
-        if zones.masked(window.centre) {
+        let p = window.centre;
+        let on_symbol = read.iter().zip(&boxes).any(|(quad, b)| {
+            p.x >= b[0] && p.y >= b[1] && p.x <= b[2] && p.y <= b[3] && inside(quad, p)
+        });
+        if on_symbol
+            || places.iter().any(|old| {
+                let (dx, dy, r) = (p.x - old.centre.x, p.y - old.centre.y, old.width as f32);
+                4.0 * (dx * dx + dy * dy) < r * r
+            })
+        {
             continue;
         }
-        if !budget.spend(read.len() as u64 * COST_CELL) {
+        if !budget.spend(u64::from(window.width) * COST_CELL) {
+            return 0;
+        }
+        if light_across(bits, p, u32::from(window.width)) {
+            places.push(*window);
+        }
+    }
+    if places.len() < enough {
+        return 0;
+    }
+    let mut negative = bits.clone();
+    negative.flip_self();
+    let mut confirmed: Vec<ConcentricPattern> = Vec::new();
+    for (tried, window) in places.iter().enumerate() {
+        // Stop once `enough` are confirmed, or too few places are left to reach it.
+        if confirmed.len() >= enough || confirmed.len() + (places.len() - tried) < enough {
             break;
         }
-        if read.iter().any(|quad| inside(quad, window.centre))
-            || confirmed
-                .iter()
-                .any(|old| Point::distance(window.centre, old.p) < old.size as f32 / 2.0)
+        if confirmed
+            .iter()
+            .any(|old| Point::distance(window.centre, old.p) < old.size as f32 / 2.0)
         {
             continue;
         }
         if !budget.spend(COST_LOCATE_TRY + u64::from(window.width) * COST_CELL) {
             break;
         }
-        let negative = negative.get_or_insert_with(|| {
-            let mut flipped = bits.clone();
-            flipped.flip_self();
-            flipped
-        });
         let range = i32::from(window.width) * 3;
         if let Some(pattern) =
-            LocateConcentricPattern::<true, 5, 7>(negative, &FINDER_RUNS, window.centre, range)
+            LocateConcentricPattern::<true, 5, 7>(&negative, &FINDER_RUNS, window.centre, range)
         {
             if !budget.spend(COST_LOCATE + u64::from(window.width) * COST_LOCATE_PER_PIXEL) {
                 break;
@@ -231,7 +300,7 @@ pub(crate) fn light_patterns(
             confirmed.push(pattern);
         }
     }
-    confirmed.len()
+    confirmed.len().min(enough)
 }
 
 /// The duplicate zones of the candidates found so far (a disc of half a candidate's size
@@ -291,18 +360,9 @@ impl Zones {
         ((v.max(0.0) as usize) / CELL).min(count - 1)
     }
 
-    fn index(&self, p: Point) -> usize {
-        self.cell(p.y, self.rows) * self.columns + self.cell(p.x, self.columns)
-    }
-
-    /// `p` lies in a cell wholly inside a symbol read.
-    fn masked(&self, p: Point) -> bool {
-        self.masked[self.index(p)]
-    }
-
     /// `p` lies in the zone of one of `found`, or in a masked cell.
     fn inside_any(&self, p: Point, found: &[ConcentricPattern]) -> bool {
-        let index = self.index(p);
+        let index = self.cell(p.y, self.rows) * self.columns + self.cell(p.x, self.columns);
         self.masked[index]
             || self.cells[index].iter().any(|&i| {
                 let old = &found[i as usize];

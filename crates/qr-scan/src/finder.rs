@@ -244,9 +244,9 @@ fn light_across(bits: &BitMatrix, p: Point, limit: u32) -> bool {
 /// 1:1:3:1:1 runs in many rows) and are dropped first, by bounding box and then corners.
 /// The rest must show the proportions down their column too ([`light_across`]), and are
 /// grouped by place (a window within half its width of an earlier place is the same
-/// pattern seen in another row); only when `enough` places are left is each confirmed as
-/// a dark candidate is, on the negative of `bits` (a copy, made only then): a photo of
-/// one code with a few stray windows pays for no confirmation.
+/// pattern seen in another row); each place left is confirmed as a dark candidate is, on
+/// the negative of `bits` (a copy, made only then): a photo of one code whose light
+/// windows all lie on it pays for no copy and no confirmation.
 pub(crate) fn light_patterns(
     bits: &BitMatrix,
     light: &[LightWindow],
@@ -287,15 +287,14 @@ pub(crate) fn light_patterns(
             places.push(*window);
         }
     }
-    if places.len() < enough {
+    if places.is_empty() {
         return 0;
     }
     let mut negative = bits.clone();
     negative.flip_self();
     let mut confirmed: Vec<ConcentricPattern> = Vec::new();
-    for (tried, window) in places.iter().enumerate() {
-        // Stop once `enough` are confirmed, or too few places are left to reach it.
-        if confirmed.len() >= enough || confirmed.len() + (places.len() - tried) < enough {
+    for window in &places {
+        if confirmed.len() >= enough {
             break;
         }
         if confirmed

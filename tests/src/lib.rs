@@ -575,12 +575,13 @@ impl Host {
                     process.output()
                 )
             });
-        // qr-host's line names both listeners: `... on http://A admin http://B ...`.
-        let admin = line
-            .split_once("admin ")
-            .map_or(line.as_str(), |(_, admin)| admin);
+        let admin = match kind {
+            HostKind::Spin | HostKind::WasmtimeServe => Some(line.as_str()),
+            // qr-host's line names both listeners: `... on http://A admin http://B ...`.
+            HostKind::QrHost | HostKind::Container => line.split_once("admin ").map(|(_, a)| a),
+        };
         let (addr, admin_addr) = address_in(&line)
-            .zip(address_in(admin))
+            .zip(admin.and_then(address_in))
             .unwrap_or_else(|| panic!("unexpected {kind} startup line: {line:?}"));
         Host {
             kind,

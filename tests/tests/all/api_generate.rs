@@ -38,9 +38,10 @@ fn post_json(host: &Host, body: impl ToString) -> Response {
 
 fn the_seed_request_gets_the_python_services_geometry_and_decodes_back(host: &Host) {
     let response = post_json(host, SEED_JSON);
-    assert_eq!(response.headers()["content-type"], "image/png");
-    assert_eq!(response.headers()["x-qr-version"], "4");
+    let headers = response.headers().clone();
     let png = ok(response);
+    assert_eq!(headers["content-type"], "image/png");
+    assert_eq!(headers["x-qr-version"], "4");
 
     // Same defaults as the Python service (level H, 10 px, margin 4): same size, version and
     // level. The mask may differ: we pick the one ISO/IEC 18004's penalty rules select,
@@ -526,10 +527,13 @@ fn micro_qr_and_rmqr_by_query_json_and_multipart_read_back_and_refuse_what_they_
     host: &Host,
 ) {
     use rxing::BarcodeFormat::{MICRO_QR_CODE, RECTANGULAR_MICRO_QR_CODE};
+    // The status first, so that a refusal shows its problem detail.
     let png_of = |response: Response, version: &str| {
-        assert_eq!(response.headers()["content-type"], "image/png");
-        assert_eq!(response.headers()["x-qr-version"], version);
-        ok(response)
+        let headers = response.headers().clone();
+        let png = ok(response);
+        assert_eq!(headers["content-type"], "image/png");
+        assert_eq!(headers["x-qr-version"], version);
+        png
     };
     // GET: the smallest Micro QR (M1, 11 modules) with its 2-module quiet zone, 10 px a module.
     let m1 = png_of(host.get("/generate?data=12345&symbology=micro_qr"), "M1");

@@ -302,8 +302,9 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
     // shrunk copy that reads the code), reads here.
     let mut shrunk = Vec::new();
     let mut step = 2;
+    let mut halvings = views::Halvings::new(&base);
     while passes.shrink && base.width().min(base.height()) / step >= views::MIN_VIEW_SIDE {
-        let small = views::shrink(&base, step);
+        let small = halvings.next_level();
         let scale = base_scale * step as f32;
         normal += views.search(&small, views::hybrid, scale, false, &mut found);
         if !found.is_empty() {

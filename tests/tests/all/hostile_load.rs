@@ -253,19 +253,13 @@ fn normal_clients_keep_99_percent_success_while_attackers_hit_nginx() {
     // The renderer's per-client limits, except that the one normal client address needs more
     // than 50 requests/s: the attackers (another address) get the defaults.
     let client_limits = vec![("--client-rate", 1000), ("--client-burst", 1000)];
-    let nginx = Nginx::start(
-        &[host.addr()],
-        &NginxOptions {
-            client_limits,
-            ..NginxOptions::default()
-        },
-    );
-    survive(
-        "hostile via nginx",
-        &host,
-        nginx.addr,
-        nginx.url("/generate"),
-    );
+    let options = NginxOptions {
+        client_limits,
+        ..NginxOptions::default()
+    };
+    let nginx = Nginx::start(&[host.addr()], &options);
+    let (target, url) = (nginx.addr, nginx.url("/generate"));
+    survive("hostile via nginx", &host, target, url);
     host.shutdown();
 }
 
@@ -282,12 +276,9 @@ fn photo_12mp(host: &Host) -> Vec<u8> {
         state ^= state >> 7;
         state ^= state << 17;
         let noise = (state % 48) as u8;
-        let inside = x >= x0 && y >= y0 && x < x0 + code.width() && y < y0 + code.height();
-        let base = if inside {
-            code.get_pixel(x - x0, y - y0)[0]
-        } else {
-            200
-        };
+        // Outside the code (where the wrapped offset is out of bounds), a light grey wall.
+        let pixel = code.get_pixel_checked(x.wrapping_sub(x0), y.wrapping_sub(y0));
+        let base = pixel.map_or(200, |p| p[0]);
         let v = base.saturating_sub(24).saturating_add(noise);
         image::Rgb([v, v, v.saturating_sub(10)])
     });

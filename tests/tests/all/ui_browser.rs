@@ -19,7 +19,7 @@ const CAMERA_TEXT: &str = "seen by the fake camera";
 
 /// Runs one flow of `ui_flows.py` against `host`; panics with the script's output if it fails
 /// or outlives [`FLOW_TIMEOUT`].
-fn run_flow(host: &Host, flow: &str, extra: &[String]) {
+fn run_flow(host: &Host, flow: &str, extra: &[&str]) {
     run_bounded(
         &format!("browser flow {flow} on {}", host.kind()),
         Command::new(venv_program("ui-venv", "python"))
@@ -71,15 +71,11 @@ fn the_camera_scans_a_fake_video_until_it_reads_the_code(host: &Host) {
     let dir = tempfile::tempdir().expect("temp dir");
     let video = dir.path().join("qr.y4m");
     write_qr_video(&video, CAMERA_TEXT);
+    let video = video.display().to_string();
     run_flow(
         host,
         "camera",
-        &[
-            "--video".into(),
-            video.display().to_string(),
-            "--video-text".into(),
-            CAMERA_TEXT.into(),
-        ],
+        &["--video", &video, "--video-text", CAMERA_TEXT],
     );
 }
 

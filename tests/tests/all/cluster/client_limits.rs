@@ -22,13 +22,11 @@ fn a_client_over_the_decode_rate_gets_429_and_its_generate_requests_still_pass()
         ("--decode-burst", DECODE_BURST),
         ("--decode-connections", 4),
     ]);
-    let nginx = Nginx::start(
-        &[host.addr()],
-        &NginxOptions {
-            client_limits,
-            ..NginxOptions::default()
-        },
-    );
+    let options = NginxOptions {
+        client_limits,
+        ..NginxOptions::default()
+    };
+    let nginx = Nginx::start(&[host.addr()], &options);
     let decode = || nginx.post("/decode", "image/png", "not an image");
 
     // rate=1r/s with burst=2 nodelay: the first request and the burst pass (3), the next
@@ -65,13 +63,11 @@ fn a_client_over_the_decode_rate_gets_429_and_its_generate_requests_still_pass()
 #[test]
 fn the_access_log_has_the_path_and_status_but_never_the_query_string() {
     let host = Host::start(app_manifest());
-    let nginx = Nginx::start(
-        &[host.addr()],
-        &NginxOptions {
-            access_log: true,
-            ..NginxOptions::default()
-        },
-    );
+    let options = NginxOptions {
+        access_log: true,
+        ..NginxOptions::default()
+    };
+    let nginx = Nginx::start(&[host.addr()], &options);
     let secret = "wifi-password-Tr0ub4dor";
     let response = nginx.get(&format!("/generate?data=WIFI:T:WPA;S:home;P:{secret};;"));
     assert_eq!(response.status(), 200);

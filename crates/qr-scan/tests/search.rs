@@ -513,3 +513,32 @@ fn light_on_dark_patterns_beside_a_code_read_send_the_scan_on_to_the_negative() 
         assert_clear_one_read_with(&image, LIGHT_MICRO, micro_read, &lone_light);
     }
 }
+
+#[test]
+fn light_on_dark_codes_beside_a_dark_one_in_a_busy_overexposed_photo_are_read_from_the_negative() {
+    // Sample 567 of the differential search's tuning range (generated here by
+    // `sets::random`): four codes in an over-exposed photo, two of them light on dark. The
+    // first view reads one dark code and leaves triples or candidates unread, but shows
+    // too few light-on-dark patterns for `LIGHT_ON_DARK_PATTERNS` (the hybrid threshold
+    // turns the lifted dark quiet zones light): a busy image searches the negative anyway,
+    // which reads both light codes (zxing-cpp reads them too; the fourth, a faint
+    // dark-on-light code, neither does).
+    let sample = qr_scan::sets::random::sample(567);
+    let text_of = |inverted: bool| -> Vec<&str> {
+        let codes = sample.codes.iter();
+        codes
+            .filter(|c| c.buckets.contains(&"inverted") == inverted)
+            .map(|c| c.text.as_str())
+            .collect()
+    };
+    let (light, dark) = (text_of(true), text_of(false));
+    assert_eq!(light.len(), 2);
+    let without_negative = Passes {
+        inverted: false,
+        ..Passes::ALL
+    };
+    assert_eq!(texts_read(&sample.image, without_negative), [dark[0]]);
+    let mut expected = vec![dark[0], light[0], light[1]];
+    expected.sort();
+    assert_eq!(texts_read(&sample.image, Passes::ALL), expected);
+}

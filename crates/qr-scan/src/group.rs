@@ -45,6 +45,18 @@ const MIN_MODULES: f64 = 21.0 * 0.9;
 /// zxing-cpp allows (a right angle seen in strong perspective).
 const MAX_CORNER_COS: f64 = std::f64::consts::FRAC_1_SQRT_2;
 
+/// Candidates a view may hold for its triples to skip the size-ratio, leg-ratio and
+/// corner-angle tests (the module count still applies), as zxing-cpp 3.1 does.
+///
+/// Those tests exist to keep a crowd of candidates (a sheet of codes, text, texture)
+/// from forming a flood of false triples; with this few there is nothing to sort out,
+/// and at most ten triples to try. A lone symbol tilted 50-65 degrees towards a close
+/// camera shows its near pattern more than twice as wide as its far one and its corner
+/// far from square (differential seed 326: patterns of 47, 24 and 21 pixels), and
+/// reads only without them. A false triple of so few costs one sampling attempt and
+/// fails error correction.
+pub(crate) const FEW_CANDIDATES: usize = 5;
+
 /// Smallest side of a spatial bin in pixels; bins are three median candidates wide.
 const MIN_BIN: f32 = 32.0;
 
@@ -65,6 +77,7 @@ pub(crate) fn group(patterns: &mut [ConcentricPattern], budget: &mut Budget) -> 
     if n < 3 {
         return Vec::new();
     }
+    let filters = n > FEW_CANDIDATES;
     let bins = Bins::new(patterns);
     let mut scored: Vec<(f64, Triple)> = Vec::new();
     let mut near: Vec<(f32, usize)> = Vec::with_capacity(4 * NEIGHBOURS);
@@ -79,7 +92,7 @@ pub(crate) fn group(patterns: &mut [ConcentricPattern], budget: &mut Budget) -> 
             let ok = bins.ring(cx, cy, ring, |members| {
                 visited += 1;
                 for &j in members {
-                    if j > i && c.size <= 2 * patterns[j].size + SIZE_SLACK {
+                    if j > i && (!filters || c.size <= 2 * patterns[j].size + SIZE_SLACK) {
                         near.push((Point::distance(c.p, patterns[j].p), j));
                     }
                 }
@@ -106,7 +119,7 @@ pub(crate) fn group(patterns: &mut [ConcentricPattern], budget: &mut Budget) -> 
             for &(_, k) in &near[u + 1..] {
                 // Larger index = smaller or equal size.
                 let (j, k) = if j < k { (j, k) } else { (k, j) };
-                if let Some(found) = plausible(patterns, [k, j, i]) {
+                if let Some(found) = plausible(patterns, [k, j, i], filters) {
                     scored.push(found);
                 }
             }
@@ -117,7 +130,8 @@ pub(crate) fn group(patterns: &mut [ConcentricPattern], budget: &mut Budget) -> 
 }
 
 /// The triple `[a, b, c]` (smallest pattern first) as bottom-left, top-left, top-right with
-/// its score (lower is more plausible), when its geometry can be a symbol's.
+/// its score (lower is more plausible), when its geometry can be a symbol's (only its
+/// module count, without `filters`: see [`FEW_CANDIDATES`]).
 ///
 /// Two ways of measuring the triangle are tried. zxing-cpp's stretches each distance by
 /// the ratio of the two patterns' sizes (a pattern seen larger is nearer the camera, so
@@ -126,7 +140,11 @@ pub(crate) fn group(patterns: &mut [ConcentricPattern], budget: &mut Budget) -> 
 /// degrees fails the corner-angle test. The second measures every distance in modules
 /// of the two patterns it joins (their mean size over seven), which follows the scale
 /// change along the leg; a triple passes when either shows a symbol's shape.
-fn plausible(patterns: &[ConcentricPattern], [a, b, c]: [usize; 3]) -> Option<(f64, Triple)> {
+fn plausible(
+    patterns: &[ConcentricPattern],
+    [a, b, c]: [usize; 3],
+    filters: bool,
+) -> Option<(f64, Triple)> {
     let distance2 = |from: usize, to: usize| {
         let (p, q) = (patterns[from], patterns[to]);
         let (dx, dy) = (f64::from(p.p.x - q.p.x), f64::from(p.p.y - q.p.y));
@@ -142,9 +160,11 @@ fn plausible(patterns: &[ConcentricPattern], [a, b, c]: [usize; 3]) -> Option<(f
         let m = (size(from) + size(to)) / 14.0;
         distance2(from, to) / (m * m)
     };
-    let ([mut bl, tl, mut tr], score) = corner([a, b, c], stretched, module).or_else(|| {
-        corner([a, b, c], in_modules, 1.0).map(|(members, score)| (members, score * module))
-    })?;
+    let ([mut bl, tl, mut tr], score) =
+        corner([a, b, c], stretched, module, filters).or_else(|| {
+            corner([a, b, c], in_modules, 1.0, filters)
+                .map(|(members, score)| (members, score * module))
+        })?;
     let (p, q, r) = (patterns[bl].p, patterns[tl].p, patterns[tr].p);
     if (r.x - q.x) * (p.y - q.y) - (r.y - q.y) * (p.x - q.x) < 0.0 {
         std::mem::swap(&mut bl, &mut tr);
@@ -165,11 +185,12 @@ fn plausible(patterns: &[ConcentricPattern], [a, b, c]: [usize; 3]) -> Option<(f
 /// The triple as corner-opposite, corner, corner-opposite and its score (in the unit of
 /// `d2`), when under the squared distance `d2` it has a symbol's shape: legs within 2×
 /// of each other, a corner angle of 45-135 degrees, 19-265 modules across (`module` is
-/// one module in the unit of `d2`).
+/// one module in the unit of `d2`); without `filters`, only the module count.
 fn corner(
     [a, b, c]: [usize; 3],
     d2: impl Fn(usize, usize) -> f64,
     module: f64,
+    filters: bool,
 ) -> Option<([usize; 3], f64)> {
     let (ab, bc, ac) = (d2(a, b), d2(b, c), d2(a, c));
     // The corner (top-left) is the pattern opposite the longest side.
@@ -180,7 +201,7 @@ fn corner(
     } else {
         (a, b, c, ab, bc, ac)
     };
-    if leg1 > 4.0 * leg2 || leg2 > 4.0 * leg1 {
+    if filters && (leg1 > 4.0 * leg2 || leg2 > 4.0 * leg1) {
         return None;
     }
     let (l1, l2) = (leg1.sqrt(), leg2.sqrt());
@@ -191,7 +212,7 @@ fn corner(
     // Angle at the corner between 45 and 135 degrees: a symbol tilted 60 degrees away from
     // the camera, seen from close by, shows its corner at up to 125 degrees.
     let cos = (leg1 + leg2 - hypotenuse) / (2.0 * l1 * l2);
-    if cos.is_nan() || cos.abs() > MAX_CORNER_COS {
+    if cos.is_nan() || (filters && cos.abs() > MAX_CORNER_COS) {
         return None;
     }
     Some(([bl, tl, tr], l1 + l2 + (l1 - l2).abs()))
@@ -308,21 +329,58 @@ mod tests {
         );
     }
 
+    /// `patterns` and three more far out of their reach, in a line (no symbol of their
+    /// own): one more candidate than `FEW_CANDIDATES`, so the shape tests apply.
+    fn in_a_crowd(mut patterns: Vec<ConcentricPattern>) -> Vec<ConcentricPattern> {
+        patterns.extend((0..3).map(|i| pattern(3000.0 + 70.0 * i as f32, 3000.0)));
+        assert_eq!(patterns.len(), FEW_CANDIDATES + 1);
+        patterns
+    }
+
+    /// Three patterns at a right angle, one of them `far` pixels wide, the others 21.
+    fn far_apart_sizes(far: i32) -> Vec<ConcentricPattern> {
+        let mut patterns = vec![
+            pattern(80.0, 10.0),
+            pattern(10.0, 80.0),
+            pattern(10.0, 10.0),
+        ];
+        patterns[0].size = far;
+        patterns
+    }
+
     #[test]
-    fn patterns_in_a_line_or_of_far_apart_sizes_are_no_symbol() {
+    fn patterns_in_a_line_or_of_far_apart_sizes_are_no_symbol_among_many_candidates() {
         let line = vec![
             pattern(10.0, 10.0),
             pattern(80.0, 10.0),
             pattern(150.0, 10.0),
         ];
-        assert!(group(&mut line.clone(), &mut Budget::new(u64::MAX)).is_empty());
-        let mut sizes = vec![
-            pattern(80.0, 10.0),
-            pattern(10.0, 80.0),
+        let budget = &mut Budget::new(u64::MAX);
+        assert!(group(&mut in_a_crowd(line.clone()), budget).is_empty());
+        assert!(group(&mut in_a_crowd(far_apart_sizes(7)), budget).is_empty());
+        // A few candidates skip the shape tests: both are tried.
+        assert_eq!(group(&mut line.clone(), budget).len(), 1);
+        assert_eq!(group(&mut far_apart_sizes(7), budget).len(), 1);
+    }
+
+    #[test]
+    fn up_to_few_candidates_are_grouped_on_their_module_count_alone() {
+        // A lone symbol tilted 50 degrees towards a close camera (differential seed 326):
+        // patterns 7 px and 21 px wide fail the size test, and pass it with one more
+        // candidate than FEW_CANDIDATES removed.
+        let budget = &mut Budget::new(u64::MAX);
+        let mut few = in_a_crowd(far_apart_sizes(7));
+        assert!(group(&mut few.clone(), budget).is_empty());
+        few.pop();
+        assert_eq!(few.len(), FEW_CANDIDATES);
+        assert_eq!(group(&mut few, budget).len(), 1);
+        // The module count still applies: legs of 10 px make a symbol 10 modules across.
+        let mut tiny = vec![
+            pattern(20.0, 10.0),
+            pattern(10.0, 20.0),
             pattern(10.0, 10.0),
         ];
-        sizes[0].size = 7;
-        assert!(group(&mut sizes, &mut Budget::new(u64::MAX)).is_empty());
+        assert!(group(&mut tiny, budget).is_empty());
     }
 
     /// Same-size patterns with legs of 70 px meeting at `degrees` at (10, 10).
@@ -347,7 +405,7 @@ mod tests {
             (136.0, false),
             (150.0, false),
         ] {
-            let triples = group(&mut corner(degrees), &mut Budget::new(u64::MAX));
+            let triples = group(&mut in_a_crowd(corner(degrees)), &mut Budget::new(u64::MAX));
             assert_eq!(triples.len(), usize::from(symbol), "{degrees} degrees");
         }
     }
@@ -359,7 +417,7 @@ mod tests {
         // does not, whatever the geometry.
         assert_eq!(2 * 34 + SIZE_SLACK, 70, "the two cases sit at the edge");
         for (far, symbol) in [(34, true), (33, false)] {
-            let mut patterns = vec![
+            let mut patterns = in_a_crowd(vec![
                 ConcentricPattern {
                     p: Point { x: 100.0, y: 100.0 },
                     size: 70,
@@ -372,7 +430,7 @@ mod tests {
                     p: Point { x: 100.0, y: 500.0 },
                     size: far,
                 },
-            ];
+            ]);
             let triples = group(&mut patterns, &mut Budget::new(u64::MAX));
             assert_eq!(triples.len(), usize::from(symbol), "far pattern {far} px");
         }

@@ -542,3 +542,18 @@ fn light_on_dark_codes_beside_a_dark_one_in_a_busy_overexposed_photo_are_read_fr
     expected.sort();
     assert_eq!(texts_read(&sample.image, Passes::ALL), expected);
 }
+
+#[test]
+fn a_lone_code_tilted_fifty_degrees_towards_a_close_camera_is_read_in_the_first_view() {
+    // Sample 326 of the differential search's tuning range: one version-3 code tilted 50
+    // degrees. Its finder patterns measure 47, 24 and 21 px, and its corner is far from
+    // square: the triple passes only without the size, leg and angle tests, which a view
+    // of at most five candidates skips (`group::FEW_CANDIDATES`; zxing-cpp 3.1 reads it
+    // the same way). Every view read nothing before.
+    let sample = qr_scan::sets::random::sample(326);
+    assert_eq!(sample.codes.len(), 1);
+    assert_eq!(
+        texts_read(&sample.image, Passes::FIRST),
+        [sample.codes[0].text.as_str()]
+    );
+}

@@ -1,7 +1,9 @@
 //! `--differential START..END`: qr-scan and zxing-cpp (defaults) on the random photo-like
 //! samples of `qr_scan::sets::random`, seed by seed, tallied per condition bucket: how many
 //! codes each reads, and which codes only one of them reads. The codes only zxing-cpp reads
-//! are the leads for accuracy work; their images are kept as PNG for a closer look.
+//! are the leads for accuracy work; their images are kept as PNG for a closer look. A text
+//! that no code of the sample holds is a misread, worse than no read (a ticket gate would
+//! act on it): each decoder's are counted and listed.
 //!
 //! zxing-cpp's answers are cached per seed and image (a hash of the pixels), so a rerun with
 //! a changed decoder only pays for generating the images and our own scan.
@@ -71,6 +73,7 @@ pub fn run(seeds: Range<u64>) -> Result<String> {
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     let mut all = Tally::default();
     let (mut theirs_only, mut ours_only, mut neither) = (Vec::new(), Vec::new(), Vec::new());
+    let mut misreads = Misreads::default();
     let started = std::time::Instant::now();
     let mut times = Vec::new();
     for sample in receive {
@@ -104,6 +107,7 @@ pub fn run(seeds: Range<u64>) -> Result<String> {
                 texts
             }
         };
+        misreads.check(&sample, &ours, &theirs);
         let mut keep = false;
         for code in &sample.codes {
             let (a, b) = (ours.contains(&code.text), theirs.contains(&code.text));
@@ -144,7 +148,14 @@ pub fn run(seeds: Range<u64>) -> Result<String> {
     if let Some(peer) = peer {
         peer.finish()?;
     }
-    let report = render(&seeds, &tallies, &all, &theirs_only, &ours_only, &mut times);
+    let report = render(
+        &seeds,
+        &tallies,
+        &all,
+        (&theirs_only, &ours_only),
+        &misreads,
+        &mut times,
+    );
     let out = dir.join(format!("{}-{}.md", seeds.start, seeds.end));
     std::fs::write(&out, &report)?;
     std::fs::write(
@@ -160,6 +171,35 @@ pub fn run(seeds: Range<u64>) -> Result<String> {
         images.display()
     );
     Ok(report)
+}
+
+/// Texts a decoder returned that no code of their sample holds.
+#[derive(Debug, Default)]
+struct Misreads {
+    ours: usize,
+    theirs: usize,
+    /// One line per misread: the seed, the decoder and the text.
+    lines: Vec<String>,
+}
+
+impl Misreads {
+    fn check(&mut self, sample: &Sample, ours: &[String], theirs: &[String]) {
+        for (decoder, texts, count) in [
+            ("qr-scan", ours, &mut self.ours),
+            ("zxing-cpp", theirs, &mut self.theirs),
+        ] {
+            for text in texts {
+                if !sample.codes.iter().any(|c| &c.text == text) {
+                    *count += 1;
+                    let shown: String = text.chars().take(60).collect();
+                    self.lines.push(format!(
+                        "seed {}: {decoder} read {:?} — {}",
+                        sample.seed, shown, sample.description
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// A random sample as the differential uses it: the image, and per code its text, buckets
@@ -278,8 +318,8 @@ fn render(
     seeds: &Range<u64>,
     tallies: &BTreeMap<String, Tally>,
     all: &Tally,
-    theirs_only: &[String],
-    ours_only: &[String],
+    (theirs_only, ours_only): (&[String], &[String]),
+    misreads: &Misreads,
     times: &mut [f64],
 ) -> String {
     let mut out = String::new();
@@ -299,6 +339,11 @@ fn render(
         report::quantile(times, 0.5),
         report::quantile(times, 0.9),
         total / 1000.0
+    );
+    let _ = writeln!(
+        out,
+        "Misreads (a text that no code of its sample holds): qr-scan {}, zxing-cpp {}.\n",
+        misreads.ours, misreads.theirs
     );
     let _ = writeln!(
         out,
@@ -324,6 +369,12 @@ fn render(
     let _ = writeln!(out, "\n## Codes only qr-scan reads\n");
     for line in ours_only {
         let _ = writeln!(out, "- {line}");
+    }
+    if !misreads.lines.is_empty() {
+        let _ = writeln!(out, "\n## Misreads\n");
+        for line in &misreads.lines {
+            let _ = writeln!(out, "- {line}");
+        }
     }
     out
 }

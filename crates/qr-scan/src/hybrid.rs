@@ -148,23 +148,11 @@ fn black_points<const NEGATIVE: bool>(pixels: &[u8], blocks: &Blocks) -> Vec<u8>
     let (width, columns) = (blocks.width, blocks.columns);
     let mut points = vec![0u8; blocks.rows * columns];
     // Per pixel column, over the 8 rows of the current block row.
-    let mut sums = vec![0u16; width];
-    let mut lows = vec![0u8; width];
-    let mut highs = vec![0u8; width];
+    let mut stats = ColumnStats::new(width);
     for by in 0..blocks.rows {
         let top = (by * BLOCK).min(blocks.height - BLOCK);
-        sums.fill(0);
-        lows.fill(u8::MAX);
-        highs.fill(0);
-        for row in pixels[top * width..(top + BLOCK) * width].chunks_exact(width) {
-            for (((sum, low), high), &p) in sums.iter_mut().zip(&mut lows).zip(&mut highs).zip(row)
-            {
-                let p = pixel::<NEGATIVE>(p);
-                *sum += u16::from(p);
-                *low = (*low).min(p);
-                *high = (*high).max(p);
-            }
-        }
+        stats.of_band::<NEGATIVE>(&pixels[top * width..(top + BLOCK) * width]);
+        let ColumnStats { sums, lows, highs } = &stats;
         for bx in 0..columns {
             let left = (bx * BLOCK).min(width - BLOCK);
             let span = left..left + BLOCK;
@@ -186,6 +174,68 @@ fn black_points<const NEGATIVE: bool>(pixels: &[u8], blocks: &Blocks) -> Vec<u8>
         }
     }
     points
+}
+
+/// Per pixel column of a band of [`BLOCK`] rows: the sum, the darkest and the lightest
+/// of its pixels.
+struct ColumnStats {
+    sums: Vec<u16>,
+    lows: Vec<u8>,
+    highs: Vec<u8>,
+}
+
+impl ColumnStats {
+    fn new(width: usize) -> Self {
+        ColumnStats {
+            sums: vec![0; width],
+            lows: vec![0; width],
+            highs: vec![0; width],
+        }
+    }
+
+    /// The statistics of `band` ([`BLOCK`] rows of the image's width), its pixels read
+    /// through [`pixel`]. Sixteen columns at a time are kept in registers down the band's
+    /// rows and stored once: accumulated in the three arrays row by row instead, loading
+    /// and storing the running values made a 640 × 640 hybrid view cost 133 µs instead
+    /// of 106. The columns past the last whole sixteen (every width that is not a
+    /// multiple of 16; the tests use 21, 40, 97, 131 and 333) are summed the plain way.
+    fn of_band<const NEGATIVE: bool>(&mut self, band: &[u8]) {
+        // One SSE2 or wasm128 register of pixels.
+        const LANES: usize = 16;
+        let width = self.sums.len();
+        let whole = width - width % LANES;
+        for x in (0..whole).step_by(LANES) {
+            let (mut sums, mut lows, mut highs) = ([0u16; LANES], [u8::MAX; LANES], [0u8; LANES]);
+            for row in band.chunks_exact(width) {
+                let pixels = sums.iter_mut().zip(&mut lows).zip(&mut highs);
+                for (((sum, low), high), &p) in pixels.zip(&row[x..x + LANES]) {
+                    let p = pixel::<NEGATIVE>(p);
+                    *sum += u16::from(p);
+                    *low = (*low).min(p);
+                    *high = (*high).max(p);
+                }
+            }
+            self.sums[x..x + LANES].copy_from_slice(&sums);
+            self.lows[x..x + LANES].copy_from_slice(&lows);
+            self.highs[x..x + LANES].copy_from_slice(&highs);
+        }
+        let rest = whole..width;
+        self.sums[rest.clone()].fill(0);
+        self.lows[rest.clone()].fill(u8::MAX);
+        self.highs[rest.clone()].fill(0);
+        for row in band.chunks_exact(width) {
+            let columns = self.sums[rest.clone()]
+                .iter_mut()
+                .zip(&mut self.lows[rest.clone()])
+                .zip(&mut self.highs[rest.clone()]);
+            for (((sum, low), high), &p) in columns.zip(&row[rest.clone()]) {
+                let p = pixel::<NEGATIVE>(p);
+                *sum += u16::from(p);
+                *low = (*low).min(p);
+                *high = (*high).max(p);
+            }
+        }
+    }
 }
 
 /// Each block's threshold: the mean black point of the 5×5 blocks centred on it, the

@@ -11,6 +11,15 @@
 //! mean black point of the 5×5 blocks around it (clamped at the edges). When a side is not
 //! a multiple of 8 the last block is moved back to end at the edge, so it overlaps its
 //! neighbour, and a pixel in the overlap is black if either block calls it black.
+//!
+//! [`Flat::LocalInk`] changes one guess of zxing's for the first view: a flat light block
+//! takes half its minimum as its black point because zxing assumes ink near black, which
+//! puts that point below the ink of a photo whose blacks are lifted (over-exposure, stray
+//! light, grey print): averaged into the blocks around a code's edge, it drags their
+//! thresholds below the dark modules, and the finder patterns' outer rings vanish (the
+//! synthetic overexposed set: 1 of 10 read, zxing-cpp's single pass 10). There the black
+//! point is the darkest ink seen in the 5×5 blocks around instead, whenever that is above
+//! half the block's minimum; where ink is near black it is the same bits as zxing's.
 
 use image::GrayImage;
 use rxing::common::{BitArray, BitMatrix};
@@ -26,6 +35,26 @@ const BLOCK_AREA_SHIFT: u32 = 6;
 /// point instead (zxing's `MIN_DYNAMIC_RANGE`).
 const MIN_DYNAMIC_RANGE: u8 = 24;
 
+/// Blocks whose darkest and lightest pixels differ by more than this hold ink and paper,
+/// so their darkest pixel is a sample of the local ink level ([`Flat::LocalInk`]). Twice
+/// [`MIN_DYNAMIC_RANGE`]: a flat area's texture, a little above the floor, would otherwise
+/// pass for ink and raise the black points around it until the hybrid view splits the
+/// texture into finder-like noise (differential seed 806: 1041 failed triples, the view
+/// flooded, the code lost; at 36, 48 and 64 the code reads).
+const INK_RANGE: u8 = 2 * MIN_DYNAMIC_RANGE;
+
+/// How a flat block (no more contrast than [`MIN_DYNAMIC_RANGE`]) guesses its black point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flat {
+    /// zxing's guess: half its minimum (ink assumed near black), raised to its upper and
+    /// left neighbours' black points where those are above its minimum.
+    HalfMinimum,
+    /// The larger of zxing's half minimum and the darkest pixel of the [`INK_RANGE`] blocks
+    /// in its 5×5 neighbourhood, when that is below its own minimum (the ink beside light
+    /// paper); then zxing's neighbour rule as before.
+    LocalInk,
+}
+
 /// Blocks on each side of a block whose black points set its threshold (5×5 in all).
 const NEIGHBOURHOOD: usize = 2;
 
@@ -38,24 +67,26 @@ const WORD_BITS: usize = usize::BITS as usize;
 
 /// The hybrid threshold of `image`, or of its negative when `negative` (the same bits as
 /// thresholding an inverted copy, without making one: every pixel is read through `!`,
-/// which is 255 minus it), or `None` when a side is below [`MIN_SIDE`].
-pub(crate) fn hybrid(image: &GrayImage, negative: bool) -> Option<BitMatrix> {
+/// which is 255 minus it), with flat blocks guessed by `flat`, or `None` when a side is
+/// below [`MIN_SIDE`].
+pub(crate) fn hybrid(image: &GrayImage, negative: bool, flat: Flat) -> Option<BitMatrix> {
     if negative {
-        hybrid_of::<true>(image)
+        hybrid_of::<true>(image, flat)
     } else {
-        hybrid_of::<false>(image)
+        hybrid_of::<false>(image, flat)
     }
 }
 
 /// [`hybrid`], with the polarity fixed at compile time so the pixel loops stay branch-free.
-fn hybrid_of<const NEGATIVE: bool>(image: &GrayImage) -> Option<BitMatrix> {
+fn hybrid_of<const NEGATIVE: bool>(image: &GrayImage, flat: Flat) -> Option<BitMatrix> {
     let (width, height) = (image.width() as usize, image.height() as usize);
     if width < MIN_SIDE as usize || height < MIN_SIDE as usize {
         return None;
     }
     let pixels = image.as_raw();
     let blocks = Blocks::new(width, height);
-    let points = black_points::<NEGATIVE>(pixels, &blocks);
+    let stats = block_stats::<NEGATIVE>(pixels, &blocks);
+    let points = black_points(&stats, &blocks, flat);
     let thresholds = block_thresholds(&points, &blocks);
 
     // Per block row, the threshold of every pixel column: its block's, or in the column
@@ -141,36 +172,110 @@ impl Blocks {
     }
 }
 
-/// Each block's black point, row by row: the block's mean, or for a flat block half its
-/// minimum, raised to its upper and left neighbours' weighted mean when that is above
-/// the block's darkest pixel (a flat dark area inside a symbol, not background).
-fn black_points<const NEGATIVE: bool>(pixels: &[u8], blocks: &Blocks) -> Vec<u8> {
+/// Each block's mean, darkest and lightest pixel, row by row.
+struct BlockStats {
+    means: Vec<u8>,
+    lows: Vec<u8>,
+    highs: Vec<u8>,
+}
+
+fn block_stats<const NEGATIVE: bool>(pixels: &[u8], blocks: &Blocks) -> BlockStats {
     let (width, columns) = (blocks.width, blocks.columns);
-    let mut points = vec![0u8; blocks.rows * columns];
+    let count = blocks.rows * columns;
+    let mut stats = BlockStats {
+        means: vec![0u8; count],
+        lows: vec![0u8; count],
+        highs: vec![0u8; count],
+    };
     // Per pixel column, over the 8 rows of the current block row.
-    let mut stats = ColumnStats::new(width);
+    let mut band = ColumnStats::new(width);
     for by in 0..blocks.rows {
         let top = (by * BLOCK).min(blocks.height - BLOCK);
-        stats.of_band::<NEGATIVE>(&pixels[top * width..(top + BLOCK) * width]);
-        let ColumnStats { sums, lows, highs } = &stats;
+        band.of_band::<NEGATIVE>(&pixels[top * width..(top + BLOCK) * width]);
+        let ColumnStats { sums, lows, highs } = &band;
         for bx in 0..columns {
             let left = (bx * BLOCK).min(width - BLOCK);
             let span = left..left + BLOCK;
             let sum: u32 = sums[span.clone()].iter().map(|&s| u32::from(s)).sum();
-            let low = lows[span.clone()].iter().copied().fold(u8::MAX, u8::min);
-            let high = highs[span].iter().copied().fold(0, u8::max);
-            let mut point = (sum >> BLOCK_AREA_SHIFT) as u8;
-            if high - low <= MIN_DYNAMIC_RANGE {
-                point = low / 2;
-                if by > 0 && bx > 0 {
-                    let at = |y: usize, x: usize| u32::from(points[y * columns + x]);
-                    let neighbours = (at(by - 1, bx) + 2 * at(by, bx - 1) + at(by - 1, bx - 1)) / 4;
-                    if u32::from(low) < neighbours {
-                        point = neighbours as u8;
-                    }
+            let i = by * columns + bx;
+            stats.means[i] = (sum >> BLOCK_AREA_SHIFT) as u8;
+            stats.lows[i] = lows[span.clone()].iter().copied().fold(u8::MAX, u8::min);
+            stats.highs[i] = highs[span].iter().copied().fold(0, u8::max);
+        }
+    }
+    stats
+}
+
+/// Per block, the darkest pixel of the [`INK_RANGE`] blocks among the 5×5 around it (the
+/// window clipped at the grid's edges), or 255 where there is none: a sliding minimum
+/// along each row (over a copy padded with 255), then across the rows, a slice at a time.
+fn local_ink(stats: &BlockStats, blocks: &Blocks) -> Vec<u8> {
+    let (columns, rows) = (blocks.columns, blocks.rows);
+    let span = 2 * NEIGHBOURHOOD + 1;
+    let mut padded = vec![u8::MAX; columns + 2 * NEIGHBOURHOOD];
+    let mut across = vec![u8::MAX; stats.lows.len()];
+    for ((out, lows), highs) in across
+        .chunks_exact_mut(columns)
+        .zip(stats.lows.chunks_exact(columns))
+        .zip(stats.highs.chunks_exact(columns))
+    {
+        for ((ink, &low), &high) in padded[NEIGHBOURHOOD..].iter_mut().zip(lows).zip(highs) {
+            *ink = if high - low > INK_RANGE { low } else { u8::MAX };
+        }
+        for (o, window) in out.iter_mut().zip(padded.windows(span)) {
+            *o = window.iter().copied().fold(u8::MAX, u8::min);
+        }
+    }
+    let mut near = vec![u8::MAX; across.len()];
+    for (by, out) in near.chunks_exact_mut(columns).enumerate() {
+        let first = by.saturating_sub(NEIGHBOURHOOD);
+        let last = (by + NEIGHBOURHOOD).min(rows - 1);
+        for row in across[first * columns..(last + 1) * columns].chunks_exact(columns) {
+            for (n, &a) in out.iter_mut().zip(row) {
+                *n = (*n).min(a);
+            }
+        }
+    }
+    near
+}
+
+/// Each block's black point, row by row: the block's mean, or for a flat block the guess
+/// `flat` names, raised to its upper and left neighbours' weighted mean when that is above
+/// the block's darkest pixel (a flat dark area inside a symbol, not background).
+fn black_points(stats: &BlockStats, blocks: &Blocks, flat: Flat) -> Vec<u8> {
+    let columns = blocks.columns;
+    let ink = (flat == Flat::LocalInk).then(|| local_ink(stats, blocks));
+    let mut points = vec![0u8; stats.means.len()];
+    for by in 0..blocks.rows {
+        let (done, rest) = points.split_at_mut(by * columns);
+        let row = &mut rest[..columns];
+        // The row above, for the neighbour rule (none on the first row).
+        let above = &done[done.len().saturating_sub(columns)..];
+        let range = by * columns..(by + 1) * columns;
+        let lows = &stats.lows[range.clone()];
+        let highs = &stats.highs[range.clone()];
+        let inks = ink.as_ref().map(|ink| &ink[range.clone()]);
+        row.copy_from_slice(&stats.means[range]);
+        for bx in 0..columns {
+            let (low, high) = (lows[bx], highs[bx]);
+            if high - low > MIN_DYNAMIC_RANGE {
+                continue;
+            }
+            let mut point = low / 2;
+            if let Some(inks) = inks
+                && inks[bx] < low
+            {
+                point = point.max(inks[bx]);
+            }
+            if by > 0 && bx > 0 {
+                let neighbours =
+                    (u32::from(above[bx]) + 2 * u32::from(row[bx - 1]) + u32::from(above[bx - 1]))
+                        / 4;
+                if u32::from(low) < neighbours {
+                    point = neighbours as u8;
                 }
             }
-            points[by * columns + bx] = point;
+            row[bx] = point;
         }
     }
     points
@@ -255,15 +360,33 @@ fn block_thresholds(points: &[u8], blocks: &Blocks) -> Vec<u8> {
         }
     }
     let clamp = |i: usize, n: usize| i.clamp(NEIGHBOURHOOD, n - 1 - NEIGHBOURHOOD) - NEIGHBOURHOOD;
+    // Vertical sums of `span` rows of those, kept up to date as the window moves down a
+    // row (one add and one subtract per centre column); the rows of the clamped top and
+    // bottom share the first and last window.
+    let mut sums = vec![0u32; centres];
+    for row in across[..span * centres].chunks_exact(centres) {
+        for (s, &a) in sums.iter_mut().zip(row) {
+            *s += a;
+        }
+    }
     let mut thresholds = vec![0u8; rows * columns];
     for by in 0..rows {
         let first = clamp(by, rows);
-        for bx in 0..columns {
-            let cx = clamp(bx, columns);
-            let sum: u32 = (first..first + span)
-                .map(|r| across[r * centres + cx])
-                .sum();
-            thresholds[by * columns + bx] = (sum / (span * span) as u32) as u8;
+        if by > NEIGHBOURHOOD && first == by - NEIGHBOURHOOD && by + NEIGHBOURHOOD < rows {
+            // The window moved down one row: row `first - 1` left it, row `by + 2` came in.
+            let (gone, came) = (
+                &across[(first - 1) * centres..first * centres],
+                &across[(by + NEIGHBOURHOOD) * centres..(by + NEIGHBOURHOOD + 1) * centres],
+            );
+            for ((s, &g), &c) in sums.iter_mut().zip(gone).zip(came) {
+                *s = *s + c - g;
+            }
+        }
+        for (bx, t) in thresholds[by * columns..(by + 1) * columns]
+            .iter_mut()
+            .enumerate()
+        {
+            *t = (sums[clamp(bx, columns)] / (span * span) as u32) as u8;
         }
     }
     thresholds
@@ -341,7 +464,7 @@ pub(crate) mod tests {
             for seed in 1..4 {
                 let image = test_image(width, height, seed);
                 assert_eq!(
-                    hybrid(&image, false).expect("large enough"),
+                    hybrid(&image, false, Flat::HalfMinimum).expect("large enough"),
                     rxing_hybrid(&image),
                     "{width}x{height} seed {seed}"
                 );
@@ -358,7 +481,7 @@ pub(crate) mod tests {
             }
             for _ in 0..2 {
                 assert!(
-                    hybrid(&image, false) == Some(rxing_hybrid(&image)),
+                    hybrid(&image, false, Flat::HalfMinimum) == Some(rxing_hybrid(&image)),
                     "{}",
                     path.display()
                 );
@@ -367,9 +490,87 @@ pub(crate) mod tests {
         }
     }
 
+    /// Black points of `image` with flat blocks guessed by `flat`.
+    fn points_of(image: &GrayImage, flat: Flat) -> Vec<u8> {
+        let blocks = Blocks::new(image.width() as usize, image.height() as usize);
+        black_points(
+            &block_stats::<false>(image.as_raw(), &blocks),
+            &blocks,
+            flat,
+        )
+    }
+
+    #[test]
+    fn only_blocks_of_more_than_ink_range_show_ink_to_the_flat_blocks_around_them() {
+        // White paper with one block holding a single darker pixel, `range` below white:
+        // at INK_RANGE it is texture and the flat blocks keep zxing's half minimum (127);
+        // one level more and the flat blocks within two blocks take its level as their
+        // black point, those further away keep 127.
+        for (range, near) in [(INK_RANGE, 127), (INK_RANGE + 1, 255 - INK_RANGE - 1)] {
+            let image = GrayImage::from_fn(80, 80, |x, y| {
+                image::Luma([if (x, y) == (27, 27) { 255 - range } else { 255 }])
+            });
+            let half = points_of(&image, Flat::HalfMinimum);
+            let local = points_of(&image, Flat::LocalInk);
+            assert!(half.iter().enumerate().all(|(i, &p)| i == 33 || p == 127));
+            for by in 0..10usize {
+                for bx in 0..10usize {
+                    let i = by * 10 + bx;
+                    if (bx, by) == (3, 3) {
+                        continue;
+                    }
+                    let within = bx.abs_diff(3) <= 2 && by.abs_diff(3) <= 2;
+                    let expected = if within { near } else { 127 };
+                    assert_eq!(local[i], expected, "range {range}, block ({bx}, {by})");
+                }
+            }
+        }
+    }
+
+    /// A version-1-sized pattern of dark squares (`dark`) on paper (`light`), 6 px a
+    /// module with 4 modules of quiet zone: a finder pattern's rings at the top left.
+    fn finder_on_paper(dark: u8, light: u8) -> GrayImage {
+        GrayImage::from_fn(120, 120, |x, y| {
+            let (mx, my) = (x as i32 / 6 - 4, y as i32 / 6 - 4);
+            let inside = (0..7).contains(&mx) && (0..7).contains(&my);
+            let (cx, cy) = ((mx - 3).abs(), (my - 3).abs());
+            let dark_module = inside && (cx.max(cy) == 3 || cx.max(cy) <= 1);
+            image::Luma([if dark_module { dark } else { light }])
+        })
+    }
+
+    #[test]
+    fn the_outer_ring_of_a_finder_pattern_with_lifted_blacks_stays_black() {
+        // Over-exposed: ink at 190 on clipped white. zxing's half minimum (127) for the
+        // quiet zone's flat blocks drags the ring's thresholds below 190 and the ring
+        // turns white; the ink around them as their black point keeps it black.
+        let image = finder_on_paper(190, 255);
+        let ring_pixels = |bits: &BitMatrix| {
+            (24..66)
+                .flat_map(|a| [(a, 24), (24, a), (a, 65), (65, a)])
+                .filter(|&(x, y)| bits.get(x, y))
+                .count()
+        };
+        let zxing = hybrid(&image, false, Flat::HalfMinimum).expect("large enough");
+        let local = hybrid(&image, false, Flat::LocalInk).expect("large enough");
+        assert!(
+            ring_pixels(&zxing) < 84,
+            "zxing's guess keeps the ring: test is void"
+        );
+        assert_eq!(ring_pixels(&local), 4 * 42);
+        // Ink near black: the same bits as zxing's (and rxing's).
+        let clean = finder_on_paper(20, 235);
+        assert_eq!(
+            hybrid(&clean, false, Flat::LocalInk),
+            hybrid(&clean, false, Flat::HalfMinimum)
+        );
+    }
+
     #[test]
     fn images_below_one_neighbourhood_are_left_to_the_global_threshold() {
-        assert!(hybrid(&GrayImage::new(39, 200), false).is_none());
-        assert!(hybrid(&GrayImage::new(200, 39), true).is_none());
+        for flat in [Flat::HalfMinimum, Flat::LocalInk] {
+            assert!(hybrid(&GrayImage::new(39, 200), false, flat).is_none());
+            assert!(hybrid(&GrayImage::new(200, 39), true, flat).is_none());
+        }
     }
 }

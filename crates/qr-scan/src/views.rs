@@ -7,6 +7,8 @@
 use image::GrayImage;
 use rxing::common::BitMatrix;
 
+use crate::hybrid::Flat;
+
 /// Views smaller than this on their short side are not made: a version-1 symbol with its
 /// quiet zone is 29 modules, and the finder search needs about two pixels per module.
 pub(crate) const MIN_VIEW_SIDE: u32 = 48;
@@ -38,7 +40,15 @@ pub(crate) type Binariser = fn(&GrayImage, bool) -> Option<BitMatrix>;
 /// so the negative is binarised afresh rather than flipped (reading the pixels negated,
 /// without a copy).
 pub(crate) fn hybrid(image: &GrayImage, inverted: bool) -> Option<BitMatrix> {
-    crate::hybrid::hybrid(image, inverted).or_else(|| global(image, inverted))
+    crate::hybrid::hybrid(image, inverted, Flat::HalfMinimum).or_else(|| global(image, inverted))
+}
+
+/// [`hybrid`] with flat blocks guessing their black point from the ink around them
+/// ([`Flat::LocalInk`]), for the first view: the same bits as [`hybrid`] where ink is
+/// near black, and codes whose blacks are lifted (over-exposure) keep their finder
+/// patterns.
+pub(crate) fn hybrid_local_ink(image: &GrayImage, inverted: bool) -> Option<BitMatrix> {
+    crate::hybrid::hybrid(image, inverted, Flat::LocalInk).or_else(|| global(image, inverted))
 }
 
 /// Buckets of the global threshold's histogram (zxing's 5 bits of luminance).

@@ -275,8 +275,10 @@ fn small_codes_in_a_twelve_megapixel_photo_are_read_at_full_resolution() {
 const FAINT: &str = "the faint one, further away";
 
 /// A 900 × 700 sheet with `clear` codes (text and centre; 4 px a module) and [`FAINT`] at
-/// (600, 400), 5 px a module, at a third of their contrast (48 grey levels): too faint for
-/// the hybrid threshold, read by the others.
+/// (600, 400), 5 px a module, at 0.28 of their contrast (about 45 grey levels): too faint
+/// for the hybrid threshold, read by the others. (At a third, 48 levels or more, the first
+/// view reads it since its flat blocks take the ink around them as their black point: no
+/// block of a code this faint spans more than the 48 levels that count as ink.)
 fn faint_code_beside(clear: &[(&str, [f32; 2])]) -> GrayImage {
     let placed = |text: &str, centre: [f32; 2], module: f32| Placed {
         symbol: encode(text.as_bytes(), EcLevel::M).expect("fits"),
@@ -293,7 +295,7 @@ fn faint_code_beside(clear: &[(&str, [f32; 2])]) -> GrayImage {
     for y in 250..550 {
         for x in 450..750 {
             let v = f32::from(image.get_pixel(x, y).0[0]);
-            image.put_pixel(x, y, Luma([(200.0 + (v - 200.0) * 0.3) as u8]));
+            image.put_pixel(x, y, Luma([(200.0 + (v - 200.0) * 0.28) as u8]));
         }
     }
     image
@@ -556,4 +558,42 @@ fn a_lone_code_tilted_fifty_degrees_towards_a_close_camera_is_read_in_the_first_
         texts_read(&sample.image, Passes::FIRST),
         [sample.codes[0].text.as_str()]
     );
+}
+
+#[test]
+fn over_exposed_codes_with_lifted_blacks_are_read_in_the_first_view() {
+    // The synthetic overexposed set: ink lifted to 60-80 % of white, paper clipped. zxing's
+    // hybrid threshold guesses half the paper's level as the black point of its flat
+    // blocks, which drags the thresholds at a code's edge below the ink, and the finder
+    // patterns' outer rings turn white: its first view read 1 of these 4. With the ink
+    // around them as their black point (`hybrid::Flat::LocalInk`) the first view reads
+    // all 4, as zxing-cpp's single pass does.
+    for sample in qr_scan::sets::samples(qr_scan::sets::Category::Overexposed, 4) {
+        assert_eq!(
+            texts_read(&sample.image, Passes::FIRST),
+            sample.expected,
+            "{}",
+            sample.name()
+        );
+    }
+}
+
+#[test]
+fn a_sheet_whose_first_view_reads_more_still_searches_the_midrange_view_for_the_rest() {
+    // Differential samples 653 and 695 (tuning range). 653: six codes; the first view
+    // reads five and leaves one candidate of the sixth (tilted 47 degrees, ink 0.36 on
+    // 0.80), which only the midrange view reads: beside `MANY_CODES` codes one unused
+    // candidate sends the view to the midrange threshold. 695: three codes in a 2560 x 1920
+    // frame; the strongly tilted, low-contrast one (ink 0.20 on 0.36) reads only in the
+    // full-size view under zxing's guess for flat blocks, which that view keeps.
+    for seed in [653, 695] {
+        let sample = qr_scan::sets::random::sample(seed);
+        let mut expected: Vec<&str> = sample.codes.iter().map(|c| c.text.as_str()).collect();
+        expected.sort();
+        assert_eq!(
+            texts_read(&sample.image, Passes::ALL),
+            expected,
+            "seed {seed}"
+        );
+    }
 }

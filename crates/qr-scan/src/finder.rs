@@ -319,6 +319,60 @@ pub(crate) fn light_patterns(
     confirmed.len().min(enough)
 }
 
+/// Modules either way of a guessed pattern centre that [`locate_near`] starts from.
+///
+/// A third pattern guessed from two (see `group::third_pattern_guesses`) lies where a
+/// square symbol's would; perspective moves it, by up to two modules in the differential
+/// search's tilted photos (of the patterns found this way there, a fifth needed a start
+/// two modules off).
+const NEAR_MODULES: i32 = 2;
+
+/// The finder pattern near `guess` that the row search missed, with about `size` pixels
+/// across: confirmed as a row window is (`LocateConcentricPattern`), started from the guess
+/// and from points up to [`NEAR_MODULES`] modules around it, nearest first. It must lie
+/// within three modules of the guess and be within twice `size` either way.
+///
+/// The row search needs one of every third row to cross the pattern's centre in clean
+/// 1:1:3:1:1 runs; a pattern blurred, damaged or foreshortened along the rows can fail that
+/// and still show its rings in the four directions the confirmation walks.
+pub(crate) fn locate_near(
+    bits: &BitMatrix,
+    guess: Point,
+    size: i32,
+    budget: &mut Budget,
+) -> Option<ConcentricPattern> {
+    let module = size as f32 / 7.0;
+    let mut starts: Vec<(i32, i32)> = (-NEAR_MODULES..=NEAR_MODULES)
+        .flat_map(|dy| (-NEAR_MODULES..=NEAR_MODULES).map(move |dx| (dx, dy)))
+        .collect();
+    starts.sort_by_key(|&(dx, dy)| dx * dx + dy * dy);
+    let (width, height) = (bits.getWidth() as f32, bits.getHeight() as f32);
+    for (dx, dy) in starts {
+        let start = Point {
+            x: guess.x + dx as f32 * module,
+            y: guess.y + dy as f32 * module,
+        };
+        if !(0.0..width).contains(&start.x) || !(0.0..height).contains(&start.y) {
+            continue;
+        }
+        if !budget.spend(COST_LOCATE_TRY + size as u64 * COST_CELL) {
+            return None;
+        }
+        if let Some(pattern) =
+            LocateConcentricPattern::<true, 5, 7>(bits, &FINDER_RUNS, start, size * 3)
+            && Point::distance(pattern.p, guess) < 3.0 * module
+            && pattern.size <= 2 * size
+            && 2 * pattern.size >= size
+        {
+            if !budget.spend(COST_LOCATE + size as u64 * COST_LOCATE_PER_PIXEL) {
+                return None;
+            }
+            return Some(pattern);
+        }
+    }
+    None
+}
+
 /// The duplicate zones of the candidates found so far (a disc of half a candidate's size
 /// around its centre, as rxing has it), indexed by the grid cells each one touches.
 struct Zones {

@@ -129,6 +129,57 @@ pub(crate) fn group(patterns: &mut [ConcentricPattern], budget: &mut Budget) -> 
     scored.into_iter().map(|(_, t)| t).collect()
 }
 
+/// Where a symbol's third finder pattern would lie if `a` and `b` are two of its three, with
+/// the symbol seen square-on: beside either of them, at right angles to the line joining
+/// them and as far as they are apart, on either side (`a` or `b` is the corner), or off
+/// the midpoint by half that (they are the two ends of the symbol's diagonal). `None`
+/// when the pair cannot be two patterns of one symbol: sizes more than twice apart, or a
+/// distance outside a version 1 to 40 symbol's in modules of their size.
+pub(crate) fn third_pattern_guesses(
+    a: &ConcentricPattern,
+    b: &ConcentricPattern,
+) -> Option<[Point; 6]> {
+    if a.size.min(b.size) * 2 < a.size.max(b.size) {
+        return None;
+    }
+    let module = (a.size + b.size) as f32 / 14.0;
+    let apart = Point::distance(a.p, b.p) / module;
+    // Version 1 has 14 modules between pattern centres, version 40 has 170; the diagonal
+    // is √2 times that.
+    let most = (MAX_MODULES as f32 - 7.0) * std::f32::consts::SQRT_2;
+    if !(MIN_MODULES as f32 - 7.0..=most).contains(&apart) {
+        return None;
+    }
+    let across = Point {
+        x: a.p.y - b.p.y,
+        y: b.p.x - a.p.x,
+    };
+    let mid = Point {
+        x: (a.p.x + b.p.x) / 2.0,
+        y: (a.p.y + b.p.y) / 2.0,
+    };
+    let off = |p: Point, by: f32| Point {
+        x: p.x + across.x * by,
+        y: p.y + across.y * by,
+    };
+    Some([
+        off(a.p, 1.0),
+        off(a.p, -1.0),
+        off(b.p, 1.0),
+        off(b.p, -1.0),
+        off(mid, 0.5),
+        off(mid, -0.5),
+    ])
+}
+
+/// Three patterns as a symbol's corners (bottom-left, top-left, top-right), when their
+/// module count fits a symbol: for a triple completed from two candidates, whose shape the
+/// guess itself decided.
+pub(crate) fn as_triple(mut three: [ConcentricPattern; 3]) -> Option<FinderPatternSet> {
+    three.sort_by_key(|p| p.size);
+    plausible(&three, [0, 1, 2], false).map(|(_, triple)| triple.set)
+}
+
 /// The triple `[a, b, c]` (smallest pattern first) as bottom-left, top-left, top-right with
 /// its score (lower is more plausible), when its geometry can be a symbol's (only its
 /// module count, without `filters`: see [`FEW_CANDIDATES`]).
@@ -434,6 +485,31 @@ mod tests {
             let triples = group(&mut patterns, &mut Budget::new(u64::MAX));
             assert_eq!(triples.len(), usize::from(symbol), "far pattern {far} px");
         }
+    }
+
+    #[test]
+    fn a_third_pattern_is_guessed_beside_either_pattern_of_a_pair_or_off_its_midpoint() {
+        let (a, b) = (pattern(100.0, 100.0), pattern(200.0, 100.0));
+        let guesses = third_pattern_guesses(&a, &b).expect("a plausible pair");
+        let at: Vec<(f32, f32)> = guesses.iter().map(|p| (p.x, p.y)).collect();
+        assert_eq!(
+            at,
+            [
+                (100.0, 200.0),
+                (100.0, 0.0),
+                (200.0, 200.0),
+                (200.0, 0.0),
+                (150.0, 150.0),
+                (150.0, 50.0)
+            ]
+        );
+        // Sizes more than twice apart, or too close or too far apart for a symbol (21 px
+        // patterns are 3 px modules: version 1 has 14 modules between centres).
+        let mut small = b;
+        small.size = 10;
+        assert!(third_pattern_guesses(&a, &small).is_none());
+        assert!(third_pattern_guesses(&a, &pattern(130.0, 100.0)).is_none());
+        assert!(third_pattern_guesses(&a, &pattern(1700.0, 100.0)).is_none());
     }
 
     #[test]

@@ -597,3 +597,17 @@ fn a_sheet_whose_first_view_reads_more_still_searches_the_midrange_view_for_the_
         );
     }
 }
+
+#[test]
+fn a_code_whose_third_pattern_the_row_search_misses_is_read_by_completing_its_pair() {
+    // Sample 576 of the differential search's tuning range: four codes in a JPEG at
+    // quality 36. The version-1 one shows only two finder patterns to every view; its
+    // third, blurred by the compression along the rows, is confirmed where a square
+    // symbol's would lie (`PAIR_UNUSED_MAX`; zxing-cpp reads it too). The other three
+    // read as before.
+    let sample = qr_scan::sets::random::sample(576);
+    let mut expected: Vec<&str> = sample.codes.iter().map(|c| c.text.as_str()).collect();
+    expected.sort();
+    assert_eq!(expected.len(), 4);
+    assert_eq!(texts_read(&sample.image, Passes::ALL), expected);
+}

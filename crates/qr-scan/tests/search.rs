@@ -600,14 +600,18 @@ fn a_sheet_whose_first_view_reads_more_still_searches_the_midrange_view_for_the_
 
 #[test]
 fn a_code_whose_third_pattern_the_row_search_misses_is_read_by_completing_its_pair() {
-    // Sample 576 of the differential search's tuning range: four codes in a JPEG at
-    // quality 36. The version-1 one shows only two finder patterns to every view; its
-    // third, blurred by the compression along the rows, is confirmed where a square
-    // symbol's would lie (`PAIR_UNUSED_MAX`; zxing-cpp reads it too). The other three
-    // read as before.
-    let sample = qr_scan::sets::random::sample(576);
-    let mut expected: Vec<&str> = sample.codes.iter().map(|c| c.text.as_str()).collect();
-    expected.sort();
-    assert_eq!(expected.len(), 4);
-    assert_eq!(texts_read(&sample.image, Passes::ALL), expected);
+    // Samples 338 and 367 of the differential search's tuning range: one small code each
+    // (version 7 at 2.5 px a module in a 400 x 300 frame; version 1 at 1.9 px in 1280 x
+    // 960), defocused. Every view shows two of its finder patterns; the third, which no
+    // row of the search crosses in clean runs, is confirmed where a square symbol's would
+    // lie (`PAIR_UNUSED_MAX`; zxing-cpp's row search finds it).
+    for seed in [338, 367] {
+        let sample = qr_scan::sets::random::sample(seed);
+        assert_eq!(sample.codes.len(), 1);
+        assert_eq!(
+            texts_read(&sample.image, Passes::ALL),
+            [sample.codes[0].text.as_str()],
+            "seed {seed}"
+        );
+    }
 }

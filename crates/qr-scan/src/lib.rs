@@ -55,7 +55,9 @@ pub const ENLARGE_BELOW_PIXELS: u64 = 160_000;
 
 /// Codes read in the first view from which an image counts as a sheet of codes, whose
 /// other views are searched too (some codes of a sheet may lie in shade or glare that
-/// only another threshold reads); images of one code stop after the view that reads it.
+/// only another threshold reads, or, in a photo shrunk to [`MAX_SCAN_PIXELS`], be too
+/// small to show a finder pattern until the full size is searched); images of one code
+/// stop after the view that reads it.
 pub const MANY_CODES: usize = 2;
 
 /// Finder candidates a view may leave unused (no symbol read used them, none lies on
@@ -283,8 +285,14 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
     // several often shows only one or two of its patterns when shrunk (waiting for a
     // symbol's worth, three, lost 3 of 50 codes of the photo-multi set that zxing-cpp's
     // full-size search reads, and made no other photo-like sample search at full size).
-    let full_size =
-        passes.full_resolution && factor > 1 && (found.is_empty() || normal.small_candidates > 0);
+    // Also when the shrunk view read `MANY_CODES`: the codes of a sheet or a shelf differ
+    // in size and distance, and one whose modules shrank below a pixel leaves no
+    // candidate to ask for the full size (differential seeds 277, 10682, 10973: tuning
+    // 921 -> 922, evaluation 954 -> 957). A photo of one code, the common ticket scan,
+    // is not searched at full size for it.
+    let full_size = passes.full_resolution
+        && factor > 1
+        && (found.is_empty() || normal.small_candidates > 0 || found.len() >= MANY_CODES);
     if full_size {
         normal += views.two_thresholds(image, 1.0, false, true, false, &mut found);
     }

@@ -8,7 +8,8 @@
 use image::{GrayImage, Luma};
 use qr_encode::{EcLevel, Symbol, Symbology, encode, encode_compact};
 use qr_scan::{
-    LIGHT_ON_DARK_PATTERNS, Passes, SCAN_BUDGET, UNUSED_CANDIDATES, VIEW_BUDGET, scan_measured,
+    LIGHT_ON_DARK_PATTERNS, MANY_CODES, Passes, SCAN_BUDGET, UNUSED_CANDIDATES, VIEW_BUDGET,
+    scan_measured,
 };
 
 /// Whether module (`mx`, `my`) of a 7 × 7 finder pattern is dark: every ring but the
@@ -352,6 +353,40 @@ fn a_lone_small_code_in_a_twelve_megapixel_photo_is_read_at_full_resolution() {
     let codes = scan_measured(&image, Passes::ALL).codes;
     assert_eq!(codes.len(), 1);
     assert_eq!(codes[0].text.as_deref(), Some("https://example.com/lone"));
+}
+
+/// A 4032 × 3024 photo of `large` codes at 6 px a module and one at 1.8 px (halved to fit
+/// `MAX_SCAN_PIXELS`, 0.9 px: the shrunk view shows none of its patterns): the texts read.
+fn large_codes_and_a_small_one(large: usize) -> Vec<String> {
+    let mut codes: Vec<Placed> = (0..large)
+        .map(|i| Placed {
+            symbol: encode(format!("large {i}").as_bytes(), EcLevel::M).expect("fits"),
+            centre: [700.0 + i as f32 * 1300.0, 900.0],
+            module: 6.0,
+            angle: 0.1,
+        })
+        .collect();
+    codes.push(Placed {
+        symbol: encode(b"small, far away", EcLevel::M).expect("fits"),
+        centre: [2000.0, 2200.0],
+        module: 1.8,
+        angle: 0.15,
+    });
+    let image = sheet(4032, 3024, &codes, |_, _| 225.0, 5.0, 17);
+    texts_read(&image, Passes::ALL)
+}
+
+#[test]
+fn a_small_code_beside_many_codes_read_in_a_shrunk_photo_is_read_at_full_resolution() {
+    // A photo that reads `MANY_CODES` (2) codes in its shrunk view is searched at full size
+    // as well, where a code too small for the shrunk view reads; beside one code read (a
+    // ticket scan's photo of one code) the full size is not searched for it.
+    assert_eq!(MANY_CODES, 2);
+    assert_eq!(large_codes_and_a_small_one(1), ["large 0"]);
+    assert_eq!(
+        large_codes_and_a_small_one(2),
+        ["large 0", "large 1", "small, far away"]
+    );
 }
 
 #[test]

@@ -650,3 +650,72 @@ fn a_code_whose_third_pattern_the_row_search_misses_is_read_by_completing_its_pa
         );
     }
 }
+
+/// A "designer" rendering of `symbol` at `module` pixels a module with 4 modules of quiet
+/// zone: each finder pattern drawn as three concentric circles (radii 3.5, 2.5 and 1.5
+/// modules) and every other dark module as a dot `dot` modules across, its centre `off`
+/// modules right of and below the module's, on white. Invalid per ISO/IEC 18004, common
+/// on posters and menus (`zxing/qrcode-2/qr-circles-1` draws its dots a fifth of a module
+/// off the lattice its circles imply).
+fn dot_code(symbol: &Symbol, module: u32, dot: f32, off: f32) -> GrayImage {
+    let width = symbol.width() as f32;
+    let quiet = 4.0;
+    let side = ((width + 2.0 * quiet) * module as f32) as u32;
+    let finders = [(3.5, 3.5), (width - 3.5, 3.5), (3.5, width - 3.5)];
+    GrayImage::from_fn(side, side, |x, y| {
+        // The pixel's centre in modules of the symbol.
+        let (mx, my) = (
+            (x as f32 + 0.5) / module as f32 - quiet,
+            (y as f32 + 0.5) / module as f32 - quiet,
+        );
+        let in_finder = |fx: f32, fy: f32| (mx - fx).abs() < 4.0 && (my - fy).abs() < 4.0;
+        let dark = if let Some(&(fx, fy)) = finders.iter().find(|&&(fx, fy)| in_finder(fx, fy)) {
+            let r = ((mx - fx).powi(2) + (my - fy).powi(2)).sqrt();
+            r < 1.5 || (2.5..3.5).contains(&r)
+        } else if (0.0..width).contains(&mx) && (0.0..width).contains(&my) {
+            let (cx, cy) = (mx.floor(), my.floor());
+            let r = ((mx - cx - 0.5 - off).powi(2) + (my - cy - 0.5 - off).powi(2)).sqrt();
+            symbol.is_dark(cx as usize, cy as usize) && r < dot / 2.0
+        } else {
+            false
+        };
+        Luma([if dark { 0 } else { 255 }])
+    })
+}
+
+#[test]
+fn a_code_of_round_finder_patterns_and_dot_modules_is_read_in_the_first_view() {
+    let text = "https://example.com/menu/table-12";
+    let symbol = encode(text.as_bytes(), EcLevel::M).expect("encodes");
+    // Dots on the modules' centres, which the grid's samples meet once it is placed, and
+    // dots off them, which only the probes around each centre meet.
+    for (module, dot, off) in [(8, 0.5, 0.0), (9, 0.45, 0.0), (10, 0.4, 0.25)] {
+        let image = dot_code(&symbol, module, dot, off);
+        assert_eq!(
+            texts_read(&image, Passes::FIRST),
+            [text],
+            "{module} px a module, dots {dot} modules across, {off} off centre"
+        );
+    }
+}
+
+#[test]
+fn a_dot_code_is_sampled_again_only_in_a_view_of_few_candidates() {
+    let text = "https://example.com/menu/table-12";
+    let symbol = encode(text.as_bytes(), EcLevel::M).expect("encodes");
+    // Dots a quarter module off centre: read only by both fallbacks (see above).
+    let code = dot_code(&symbol, 8, 0.4, 0.25);
+    // The code's three patterns and `strays` lone small ones in a strip below it, too
+    // close together to form a symbol of their own.
+    let with_strays = |strays: u32| {
+        let mut image = GrayImage::from_pixel(code.width(), code.height() + 60, Luma([255]));
+        image::imageops::overlay(&mut image, &code, 0, 0);
+        for i in 0..strays {
+            draw_finder(&mut image, [20 + 45 * i, code.height() + 20], 3);
+        }
+        image
+    };
+    // FEW_CANDIDATES (5) is three patterns and two strays.
+    assert_eq!(texts_read(&with_strays(2), Passes::FIRST), [text]);
+    assert!(texts_read(&with_strays(3), Passes::FIRST).is_empty());
+}

@@ -29,6 +29,10 @@ pub const SCAN_BUDGET: u64 = 80_000_000;
 /// flooded view ends the scan with what it has read: halving did not help.
 pub const VIEW_BUDGET: u64 = SCAN_BUDGET / 4;
 
+/// A step could not be paid for: the view's (or the scan's) units ran out, and the caller
+/// stops with what it has.
+pub(crate) struct OutOfUnits;
+
 /// Units for one finder-pattern window found in a row (the run test and the duplicate check).
 pub(crate) const COST_ROW_HIT: u64 = 5;
 

@@ -17,6 +17,7 @@ use rxing::Point;
 
 use crate::budget::{
     Budget, COST_CELL, COST_LOCATE, COST_LOCATE_PER_PIXEL, COST_LOCATE_TRY, COST_ROW_HIT,
+    OutOfUnits,
 };
 use crate::reader::inside;
 use rxing::common::BitMatrix;
@@ -98,20 +99,15 @@ pub(crate) fn find_finder_patterns(
             };
             if !zones.inside_any(centre, &found) {
                 let width = next.iter().sum::<PatternType>();
-                if !budget.spend(COST_LOCATE_TRY + u64::from(width) * COST_CELL) {
-                    break 'rows;
-                }
-                // Three times the row's width of the pattern, for very skewed views.
-                let range = i32::from(width) * 3;
-                if let Some(pattern) =
-                    LocateConcentricPattern::<true, 5, 7>(bits, &FINDER_RUNS, centre, range)
-                {
-                    if !budget.spend(COST_LOCATE + u64::from(width) * COST_LOCATE_PER_PIXEL)
-                        || !zones.add(&pattern, found.len(), budget)
-                    {
-                        break 'rows;
+                match confirm(bits, centre, u32::from(width), budget, |_| true) {
+                    Err(OutOfUnits) => break 'rows,
+                    Ok(Some(pattern)) => {
+                        if !zones.add(&pattern, found.len(), budget) {
+                            break 'rows;
+                        }
+                        found.push(pattern);
                     }
-                    found.push(pattern);
+                    Ok(None) => {}
                 }
             }
             next.skipPair();
@@ -303,17 +299,16 @@ pub(crate) fn light_patterns(
         {
             continue;
         }
-        if !budget.spend(COST_LOCATE_TRY + u64::from(window.width) * COST_CELL) {
-            break;
-        }
-        let range = i32::from(window.width) * 3;
-        if let Some(pattern) =
-            LocateConcentricPattern::<true, 5, 7>(&negative, &FINDER_RUNS, window.centre, range)
-        {
-            if !budget.spend(COST_LOCATE + u64::from(window.width) * COST_LOCATE_PER_PIXEL) {
-                break;
-            }
-            confirmed.push(pattern);
+        match confirm(
+            &negative,
+            window.centre,
+            u32::from(window.width),
+            budget,
+            |_| true,
+        ) {
+            Err(OutOfUnits) => break,
+            Ok(Some(pattern)) => confirmed.push(pattern),
+            Ok(None) => {}
         }
     }
     confirmed.len().min(enough)
@@ -355,22 +350,46 @@ pub(crate) fn locate_near(
         if !(0.0..width).contains(&start.x) || !(0.0..height).contains(&start.y) {
             continue;
         }
-        if !budget.spend(COST_LOCATE_TRY + size as u64 * COST_CELL) {
-            return None;
-        }
-        if let Some(pattern) =
-            LocateConcentricPattern::<true, 5, 7>(bits, &FINDER_RUNS, start, size * 3)
-            && Point::distance(pattern.p, guess) < 3.0 * module
-            && pattern.size <= 2 * size
-            && 2 * pattern.size >= size
-        {
-            if !budget.spend(COST_LOCATE + size as u64 * COST_LOCATE_PER_PIXEL) {
-                return None;
-            }
-            return Some(pattern);
+        let near = |pattern: &ConcentricPattern| {
+            Point::distance(pattern.p, guess) < 3.0 * module
+                && pattern.size <= 2 * size
+                && 2 * pattern.size >= size
+        };
+        match confirm(bits, start, size as u32, budget, near) {
+            Err(OutOfUnits) => return None,
+            Ok(Some(pattern)) => return Some(pattern),
+            Ok(None) => {}
         }
     }
     None
+}
+
+/// The finder pattern `LocateConcentricPattern` confirms from `centre` (a row window's
+/// centre, or a guess) for a pattern about `width` pixels across, when `accept` takes it:
+/// the one place a confirmation is tried and paid for. A try costs [`COST_LOCATE_TRY`]
+/// plus [`COST_CELL`] a pixel of width; a pattern kept, [`COST_LOCATE`] plus
+/// [`COST_LOCATE_PER_PIXEL`] a pixel (its four walks and ring tracing).
+fn confirm(
+    bits: &BitMatrix,
+    centre: Point,
+    width: u32,
+    budget: &mut Budget,
+    accept: impl Fn(&ConcentricPattern) -> bool,
+) -> Result<Option<ConcentricPattern>, OutOfUnits> {
+    if !budget.spend(COST_LOCATE_TRY + u64::from(width) * COST_CELL) {
+        return Err(OutOfUnits);
+    }
+    // Three times the row's width of the pattern, for very skewed views.
+    let range = width as i32 * 3;
+    let Some(pattern) = LocateConcentricPattern::<true, 5, 7>(bits, &FINDER_RUNS, centre, range)
+        .filter(|pattern| accept(pattern))
+    else {
+        return Ok(None);
+    };
+    if !budget.spend(COST_LOCATE + u64::from(width) * COST_LOCATE_PER_PIXEL) {
+        return Err(OutOfUnits);
+    }
+    Ok(Some(pattern))
 }
 
 /// The duplicate zones of the candidates found so far (a disc of half a candidate's size

@@ -57,6 +57,12 @@ const MAX_CORNER_COS: f64 = std::f64::consts::FRAC_1_SQRT_2;
 /// fails error correction.
 pub(crate) const FEW_CANDIDATES: usize = 5;
 
+/// A view holds at most [`FEW_CANDIDATES`] candidates: a lone symbol, whose triples skip
+/// the shape tests and whose failed grids are sampled again (see `reader`).
+pub(crate) fn sparse(patterns: &[ConcentricPattern]) -> bool {
+    patterns.len() <= FEW_CANDIDATES
+}
+
 /// Smallest side of a spatial bin in pixels; bins are three median candidates wide.
 const MIN_BIN: f32 = 32.0;
 
@@ -77,7 +83,7 @@ pub(crate) fn group(patterns: &mut [ConcentricPattern], budget: &mut Budget) -> 
     if n < 3 {
         return Vec::new();
     }
-    let filters = n > FEW_CANDIDATES;
+    let filters = !sparse(patterns);
     let bins = Bins::new(patterns);
     let mut scored: Vec<(f64, Triple)> = Vec::new();
     let mut near: Vec<(f32, usize)> = Vec::with_capacity(4 * NEIGHBOURS);

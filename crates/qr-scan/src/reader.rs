@@ -26,10 +26,10 @@ use rxing::qrcode::detector::QRCodeDetectorResult;
 
 use crate::budget::{
     Budget, COST_CELL, COST_DECODE, COST_MODULE, COST_SINGLE_FINDER, FINDER_SHARE_PERCENT,
-    GROUPING_SHARE_PERCENT, VIEW_BUDGET,
+    GROUPING_SHARE_PERCENT, OutOfUnits, VIEW_BUDGET,
 };
 use crate::finder::find_finder_patterns;
-use crate::group::{FEW_CANDIDATES, Triple, group};
+use crate::group::{Triple, group, sparse};
 use crate::payload::{Encoding, guess_text};
 use crate::{Code, EcLevel, RMQR_SIZES, StructuredAppend, Symbology};
 
@@ -174,7 +174,7 @@ fn decode_triples(
 ) -> (Vec<bool>, usize) {
     let mut used = vec![false; patterns.len()];
     let mut failed: Vec<&Triple> = Vec::new();
-    let sparse = patterns.len() <= FEW_CANDIDATES;
+    let sparse = sparse(patterns);
     for triple in triples {
         if triple.members.iter().any(|&m| used[m]) {
             continue;
@@ -210,9 +210,6 @@ fn decode_triples(
     (used, near_misses)
 }
 
-/// The view's budget ran out.
-struct OutOfUnits;
-
 /// A QR symbol sampled and decoded.
 type QrRead = (QRCodeDetectorResult, DecoderResult<bool>);
 
@@ -237,7 +234,7 @@ fn keep_qr(
 /// [`COST_DECODE`] and [`COST_MODULE`] per module sampled: the decoded symbol, `None` when
 /// the grid does not sample or does not decode.
 ///
-/// In a `sparse` view (at most [`FEW_CANDIDATES`] candidates: a lone symbol), a triple
+/// In a `sparse` view (at most [`FEW_CANDIDATES`](crate::group::FEW_CANDIDATES) candidates: a lone symbol), a triple
 /// rxing's `SampleQR` gives up on is sampled as a parallelogram
 /// ([`sample_parallelogram`]), and a grid that did not decode and came out nearly all
 /// light is sampled again as dot modules ([`sample_dots`]). Not in a crowded view: there
@@ -492,16 +489,15 @@ fn complete_pairs(
                 // A candidate already: grouping has judged that triple.
                 if patterns
                     .iter()
-                    .any(|p| rxing::Point::distance(p.p, third.p) < p.size as f32 / 2.0)
+                    .any(|p| Point::distance(p.p, third.p) < p.size as f32 / 2.0)
                 {
                     continue;
                 }
                 let Some(set) = crate::group::as_triple([a, b, third]) else {
                     continue;
                 };
-                let Ok(read_now) =
-                    sample_and_decode(bits, &set, patterns.len() <= FEW_CANDIDATES, budget)
-                else {
+                let sparse = sparse(patterns);
+                let Ok(read_now) = sample_and_decode(bits, &set, sparse, budget) else {
                     return;
                 };
                 if let Some(symbol) = read_now {

@@ -1,4 +1,5 @@
-//! Issue 5's goals, judged against what this run measured, and the versions it ran with.
+//! Issue 5's goals (and issue 12's for the decoder as shipped), judged against what this run
+//! measured, and the versions it ran with.
 //!
 //! Each goal names its conditions in its text (route, connections, keep-alive) and is judged on
 //! exactly that cell, never on the best of several: an HTTP cell by the median of its oha runs
@@ -7,6 +8,7 @@
 
 use std::path::Path;
 
+use crate::decode_sets::SetRow;
 use crate::host_overhead::SECTION as HOST_OVERHEAD;
 use crate::http_load::SECTION as HTTP_LOAD;
 use crate::report::{Goal, Load, Report};
@@ -56,6 +58,8 @@ pub fn judge(report: &mut Report) {
         wasm_native(r),
         instantiation(r),
         process_start(r),
+        decode_equal_work(r),
+        decode_reads(r),
     ];
     goals.extend(rest.into_iter().flatten());
     report.goals.extend(goals);
@@ -237,6 +241,84 @@ fn process_start(r: &Report) -> Option<Goal> {
         p50 <= 30.0,
         "spawn to 200 on /health over loopback, precompiled cache warm",
     ))
+}
+
+/// The sets `decode-sets` measured beside zxing-cpp (not the summary rows): each goal is
+/// judged on every one of them.
+fn decode_sets(r: &Report) -> Vec<&SetRow> {
+    let sets = r.decode_sets.iter().filter(|s| !s.summary);
+    sets.filter(|s| s.zxing_equal_work.is_some()).collect()
+}
+
+/// Issue 12's speed goal: median and p90 per image ≤ zxing-cpp's with the same coverage.
+fn decode_equal_work(r: &Report) -> Option<Goal> {
+    let sets = decode_sets(r);
+    let ratios = |s: &SetRow| {
+        let z = s.zxing_equal_work?;
+        Some((
+            s.component.median_ms / z.median_ms,
+            s.component.p90_ms / z.p90_ms,
+        ))
+    };
+    let over: Vec<String> = sets
+        .iter()
+        .filter_map(|s| {
+            let (median, p90) = ratios(s)?;
+            (median > 1.0 || p90 > 1.0).then(|| format!("{} {median:.2}× / {p90:.2}×", s.set))
+        })
+        .collect();
+    let met = over.is_empty();
+    let mut measured = format!(
+        "{} of {} sets at or under (median / p90)",
+        sets.len() - over.len(),
+        sets.len()
+    );
+    if !met {
+        measured.push_str(&format!("; over: {}", over.join(", ")));
+    }
+    (!sets.is_empty()).then(|| {
+        goal(
+            "POST /decode through the component ≤ zxing-cpp with equal work, median and p90 \
+             per image, on every set (file bytes to codes on both sides)"
+                .into(),
+            measured,
+            met,
+            "equal work: zxing-cpp's single pass where qr-scan's first pass reads, its \
+             defaults elsewhere (see decode-sets)",
+        )
+    })
+}
+
+/// Issue 12's accuracy goal: reads at least zxing-cpp's (defaults) on every set.
+fn decode_reads(r: &Report) -> Option<Goal> {
+    let sets = decode_sets(r);
+    let fewer: Vec<String> = sets
+        .iter()
+        .filter_map(|s| {
+            let z = s.zxing_defaults?.found;
+            (s.component.found < z)
+                .then(|| format!("{} {}/{} vs {z}", s.set, s.component.found, s.expected))
+        })
+        .collect();
+    let met = fewer.is_empty();
+    let mut measured = format!(
+        "{} of {} sets at least zxing-cpp's",
+        sets.len() - fewer.len(),
+        sets.len()
+    );
+    if !met {
+        measured.push_str(&format!("; fewer: {}", fewer.join(", ")));
+    }
+    (!sets.is_empty()).then(|| {
+        goal(
+            "POST /decode reads ≥ zxing-cpp (defaults) on every set (codes found, scored as \
+             `qr_scan::corpus`)"
+                .into(),
+            measured,
+            met,
+            "the component as shipped; zxing-cpp with its defaults, the way it is used",
+        )
+    })
 }
 
 #[cfg(test)]

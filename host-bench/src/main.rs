@@ -6,6 +6,7 @@
 
 mod batch;
 mod cold_start;
+mod decode_sets;
 mod goals;
 mod host_overhead;
 mod http_load;
@@ -45,6 +46,9 @@ enum Command {
     HostOverhead(Opts),
     /// qr-host vs the Python service under oha at 1/16/64 connections, keep-alive on and off.
     HttpLoad(Opts),
+    /// Per set of images (the shared corpus, synthetic photos up to 12 Mpx): POST /decode
+    /// through the component and natively beside zxing-cpp, file bytes to codes, equal work.
+    DecodeSets(Opts),
     /// Every part above.
     All(Opts),
     /// Codes per second per core for POST /generate/batch in-process, wasm and native; the
@@ -168,6 +172,7 @@ fn main() -> Result<()> {
         Command::PerRequest(o) => ("per-request", o),
         Command::HostOverhead(o) => ("host-overhead", o),
         Command::HttpLoad(o) => ("http-load", o),
+        Command::DecodeSets(o) => ("decode-sets", o),
         Command::All(o) => ("all", o),
     };
     if opts.require_tools {
@@ -188,9 +193,10 @@ fn main() -> Result<()> {
     let mut report = Report::new(opts.quick);
     report.versions = goals::versions(run.oha.as_ref());
     type Part = fn(&Run, &mut Report) -> Result<()>;
-    let parts: [(&str, Part); 4] = [
+    let parts: [(&str, Part); 5] = [
         ("cold-start", cold_start::run),
         ("per-request", per_request::run),
+        ("decode-sets", decode_sets::run),
         ("host-overhead", host_overhead::run),
         ("http-load", http_load::run),
     ];

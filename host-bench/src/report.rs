@@ -26,6 +26,8 @@ pub struct Report {
     /// Derived tables (ratios), kept beside the raw records they come from.
     pub tables: Vec<Table>,
     pub goals: Vec<Goal>,
+    /// `decode-sets`: per set, what each decoder read and how long it took.
+    pub decode_sets: Vec<crate::decode_sets::SetRow>,
     /// Per section: settings, skipped parts and why, what a figure means.
     pub notes: Vec<(String, String)>,
 }
@@ -110,9 +112,10 @@ pub struct Goal {
 }
 
 /// Section names, in report order.
-pub const SECTIONS: [&str; 5] = [
+pub const SECTIONS: [&str; 6] = [
     "cold-start",
     "per-request",
+    "decode-sets",
     "levers",
     "host-overhead",
     "http-load",

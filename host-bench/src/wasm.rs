@@ -170,6 +170,15 @@ impl Guest {
     /// One request through `Runtime::call`, the path qr-host serves every request by (see the
     /// module doc). Fails unless the guest answers 200.
     pub async fn handle(&self, call: &Call) -> Result<Bytes> {
+        let (status, body) = self.respond(call).await?;
+        anyhow::ensure!(status == 200, "guest answered {status}");
+        Ok(body)
+    }
+
+    /// [`Guest::handle`] whatever the guest answers: its status and body (a problem+json
+    /// body says why a request was refused). Fails only when the host does (a trap, the
+    /// deadline, the memory cap).
+    pub async fn respond(&self, call: &Call) -> Result<(http::StatusCode, Bytes)> {
         let request = http::Request::builder()
             .method(call.method)
             .uri(format!("http://localhost{}", call.path_and_query))
@@ -180,9 +189,7 @@ impl Guest {
             .call(&self.id, request)
             .await
             .map_err(|failure| anyhow!("{failure:?}"))?;
-        let status = response.status();
-        anyhow::ensure!(status == 200, "guest answered {status}");
-        Ok(response.into_body())
+        Ok((response.status(), response.into_body()))
     }
 }
 

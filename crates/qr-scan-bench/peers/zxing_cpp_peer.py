@@ -1,6 +1,6 @@
-"""Bench-only peer for `qr-scan-bench`: decodes images with zxing-cpp.
+"""Bench-only peer for `qr-scan-bench` and `host-bench decode-sets`: decodes images with zxing-cpp.
 
-Usage: zxing_cpp_peer.py REPEATS MODE, MODE one of
+Usage: zxing_cpp_peer.py REPEATS MODE [TIMING], MODE one of
   defaults  zxing-cpp's defaults (try_invert, try_downscale, try_rotate on; local-average
             binariser; up to 255 symbols, so every pass runs even after a code is read),
   single    try_invert and try_downscale off: one binarisation and one search at full size,
@@ -8,12 +8,19 @@ Usage: zxing_cpp_peer.py REPEATS MODE, MODE one of
 Both read the QR family (`BarcodeFormat.QRCode` in zxing-cpp 3 is QR Model 1 and 2, Micro QR
 and rMQR, as qr-scan reads), with plain text output so GS1 separators stay as 0x1D.
 
+and TIMING one of
+  pixels      (the default) each timed call is `read_barcodes` on a greyscale array loaded
+              beforehand, so file decoding is not counted, as qr-scan-bench times
+              `qr_scan::scan` on decoded pixels;
+  file-bytes  each timed call decodes the file's bytes (read from disk beforehand, as a
+              service has the request body in memory) with Pillow, converts to greyscale,
+              then calls `read_barcodes`: the job `POST /decode` does, bytes to codes.
+
 Reads one image path per line on stdin and writes one JSON object per line on stdout:
-{"path": ..., "texts": [...], "ms": ...}. `ms` is the median of REPEATS timed calls of
-`read_barcodes` on an already-loaded greyscale array, so file decoding is not counted,
-the same as for our decoder.
+{"path": ..., "texts": [...], "ms": ...}, `ms` the median of REPEATS timed calls.
 """
 
+import io
 import json
 import statistics
 import sys
@@ -29,6 +36,23 @@ OPTIONS = {
     "defaults": {},
     "single": {"try_invert": False, "try_downscale": False},
 }[MODE]
+TIMING = sys.argv[3] if len(sys.argv) > 3 else "pixels"
+if TIMING not in ("pixels", "file-bytes"):
+    sys.exit(f"unknown timing {TIMING!r}: pixels or file-bytes")
+
+
+def grey(source):
+    """The image at `source` (a path or a file object) as a greyscale array."""
+    return numpy.asarray(Image.open(source).convert("L"))
+
+
+def read(pixels):
+    return zxingcpp.read_barcodes(
+        pixels,
+        formats=zxingcpp.BarcodeFormat.QRCode,
+        text_mode=zxingcpp.TextMode.Plain,
+        **OPTIONS,
+    )
 
 
 def main() -> None:
@@ -36,17 +60,18 @@ def main() -> None:
         path = line.rstrip("\n")
         if not path:
             continue
-        grey = numpy.asarray(Image.open(path).convert("L"))
+        if TIMING == "pixels":
+            pixels = grey(path)
+            decode = lambda: read(pixels)  # noqa: E731
+        else:
+            with open(path, "rb") as file:
+                data = file.read()
+            decode = lambda: read(grey(io.BytesIO(data)))  # noqa: E731
         times = []
         found = []
         for _ in range(REPEATS):
             start = time.perf_counter()
-            found = zxingcpp.read_barcodes(
-                grey,
-                formats=zxingcpp.BarcodeFormat.QRCode,
-                text_mode=zxingcpp.TextMode.Plain,
-                **OPTIONS,
-            )
+            found = decode()
             times.append((time.perf_counter() - start) * 1000.0)
         texts = [b.text for b in found]
         print(json.dumps({"path": path, "texts": texts, "ms": statistics.median(times)}), flush=True)

@@ -19,7 +19,7 @@ use anyhow::{Context, Result, bail};
 use image::{GrayImage, ImageEncoder};
 use qr_scan::sets::random::{self, BUCKETS, RandomSample};
 
-use crate::{peers, report};
+use qr_scan_bench::{peers, quantile};
 
 /// Parses `START..END` (seeds, end excluded).
 pub fn parse_range(text: &str) -> Result<Range<u64>> {
@@ -84,7 +84,7 @@ pub fn run(seeds: Range<u64>) -> Result<String> {
         if cached.is_none() {
             sample.image.save(&file)?;
             if peer.is_none() {
-                peer = Some(peers::zxing_cpp(1, "defaults")?);
+                peer = Some(peers::zxing_cpp(1, "defaults", peers::Timing::Pixels)?);
             }
             peer.as_mut().expect("started").send(&file)?;
         }
@@ -336,8 +336,8 @@ fn render(
         "{} images; qr-scan's time per image (as shipped, one run on a shared machine): \
          median {:.1} ms, p90 {:.1} ms, total {:.1} s.\n",
         times.len(),
-        report::quantile(times, 0.5),
-        report::quantile(times, 0.9),
+        quantile(times, 0.5),
+        quantile(times, 0.9),
         total / 1000.0
     );
     let _ = writeln!(

@@ -14,18 +14,18 @@
 //! report says so and our figures are still printed.
 
 mod differential;
-mod peers;
 mod report;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Parser;
 use image::GrayImage;
 use qr_scan::Passes;
-use qr_scan::corpus::{self, score};
-use qr_scan::sets::{self, Category};
+use qr_scan::corpus::score;
+use qr_scan::sets::Category;
+use qr_scan_bench::{Case, corpus_cases, default_corpus, peers, synthetic_cases};
 
 /// Where the full run's report goes, relative to this crate.
 const RESULTS_FILE: &str = "results/decode.md";
@@ -33,9 +33,6 @@ const RESULTS_FILE: &str = "results/decode.md";
 /// Synthetic samples per category in a full run: enough for a rate per category that moves
 /// in steps of 10 %, few enough that the whole bench stays within minutes.
 const SAMPLES: usize = 10;
-
-/// Samples of the 12-megapixel category: each takes seconds to make and to decode.
-const LARGE_SAMPLES: usize = 3;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -73,26 +70,6 @@ struct Cli {
     /// zxing-cpp's defaults, tallied per condition bucket (see `src/differential.rs`).
     #[arg(long)]
     differential: Option<String>,
-}
-
-/// One image with what it holds.
-#[derive(Debug, Clone)]
-pub struct Case {
-    /// `corpus/<folder>/<set>` or `synthetic/<category>`.
-    pub set: String,
-    /// The image file (synthetic samples are written as PNG under the target directory).
-    pub path: PathBuf,
-    /// The texts it holds.
-    pub expected: Vec<String>,
-    /// Counts towards its group's headline: the corpus's de-duplicated targets, and every
-    /// synthetic sample.
-    pub target: bool,
-}
-
-impl Case {
-    fn synthetic(&self) -> bool {
-        self.set.starts_with("synthetic/")
-    }
 }
 
 /// What one decoder did on every case.
@@ -172,11 +149,11 @@ fn main() -> Result<()> {
     // comparison columns quietly went missing would read as a complete benchmark.
     let with_peer = !cli.quick && !cli.no_peer;
     let mut peer = with_peer
-        .then(|| peers::zxing_cpp(repeats, "defaults"))
+        .then(|| peers::zxing_cpp(repeats, "defaults", peers::Timing::Pixels))
         .transpose()
         .context("starting zxing-cpp (or pass --no-peer)")?;
     let mut peer_single = with_peer
-        .then(|| peers::zxing_cpp(repeats, "single"))
+        .then(|| peers::zxing_cpp(repeats, "single", peers::Timing::Pixels))
         .transpose()
         .context("starting zxing-cpp (or pass --no-peer)")?;
     let mut in_wasm = (!cli.quick && !cli.no_wasm)
@@ -248,58 +225,6 @@ fn load_average() -> String {
         .ok()
         .and_then(|l| l.split_whitespace().next().map(str::to_owned))
         .unwrap_or_else(|| "unknown".to_owned())
-}
-
-/// The corpus beside the project root, where CI and every session find it.
-fn default_corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/qr-corpus")
-}
-
-fn corpus_cases(root: &Path) -> Result<Vec<Case>> {
-    let cases =
-        corpus::load(root).with_context(|| format!("reading the corpus at {}", root.display()))?;
-    if cases.is_empty() {
-        bail!("no images with expectations under {}", root.display());
-    }
-    Ok(cases
-        .into_iter()
-        .map(|c| Case {
-            set: format!("corpus/{}/{}", c.folder, c.set),
-            path: c.path,
-            expected: c.expected,
-            target: c.target,
-        })
-        .collect())
-}
-
-/// Writes `samples` images of each of `categories` as PNG under the target directory
-/// (the peers read files), reusing files a previous run wrote: samples are deterministic.
-fn synthetic_cases(categories: &[Category], samples: usize, large: bool) -> Result<Vec<Case>> {
-    let dir = peers::target_dir().join("qr-scan-bench/sets");
-    let mut cases = Vec::new();
-    for &category in categories {
-        let count = match category {
-            Category::Lots60Large if !large => 0,
-            Category::Lots60Large => LARGE_SAMPLES.min(samples),
-            _ => samples,
-        };
-        for index in 0..count {
-            let sample = sets::sample(category, index);
-            let path = dir.join(category.name()).join(format!("{index:02}.png"));
-            std::fs::create_dir_all(path.parent().context("sample dir")?)?;
-            sample
-                .image
-                .save(&path)
-                .with_context(|| format!("writing {}", path.display()))?;
-            cases.push(Case {
-                set: format!("synthetic/{}", category.name()),
-                path,
-                expected: sample.expected,
-                target: true,
-            });
-        }
-    }
-    Ok(cases)
 }
 
 fn texts(codes: &[qr_scan::Code]) -> Vec<String> {
@@ -410,7 +335,7 @@ fn time(
         found = decode(image);
         times.push(start.elapsed().as_secs_f64() * 1000.0);
     }
-    (found, report::quantile(&mut times, 0.5))
+    (found, qr_scan_bench::quantile(&mut times, 0.5))
 }
 
 /// `peer`'s turn on `case`, recorded in `outcome`; a peer that fails is reported and

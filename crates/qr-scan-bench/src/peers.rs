@@ -1,7 +1,7 @@
 //! The decoders that run in another process: zxing-cpp (Python binding, in a venv) and
 //! qr-scan compiled to wasm32-wasip2 under wasmtime. Both read image paths on stdin and
-//! answer one JSON line per image, so the bench hands them one image at a time, in turn
-//! with our own decoder (see `main.rs`).
+//! answer one JSON line per image, so a bench hands them one image at a time, in turn
+//! with the decoder it measures (qr-scan-bench's `main.rs`, host-bench's `decode-sets`).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -17,13 +17,47 @@ pub const ZXING_CPP_VERSION: &str = "3.1.1";
 /// The decode component's target, where the wasm run builds qr-scan.
 const WASM_TARGET: &str = "wasm32-wasip2";
 
+/// What zxing-cpp's timing covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    /// `read_barcodes` on greyscale pixels loaded beforehand: the same job as `qr_scan::scan`
+    /// on a decoded image (qr-scan-bench).
+    Pixels,
+    /// The file's bytes (read beforehand, as a service has the request body) to codes: Pillow
+    /// decodes them and converts to greyscale inside the timing, then `read_barcodes`; the
+    /// same job as `POST /decode` (host-bench `decode-sets`).
+    FileBytes,
+}
+
+impl Timing {
+    fn arg(self) -> &'static str {
+        match self {
+            Timing::Pixels => "pixels",
+            Timing::FileBytes => "file-bytes",
+        }
+    }
+}
+
 /// Starts zxing-cpp through `peers/zxing_cpp_peer.py` in `mode` (`defaults` or `single`,
-/// see the script).
-pub fn zxing_cpp(repeats: usize, mode: &str) -> Result<LinePeer> {
-    let python = peer_python()?;
+/// see the script), timing what `timing` says; creates the venv when it is missing.
+pub fn zxing_cpp(repeats: usize, mode: &str, timing: Timing) -> Result<LinePeer> {
+    zxing_cpp_with(&peer_python()?, repeats, mode, timing)
+}
+
+/// [`zxing_cpp`] with the venv's `python` (see [`zxing_cpp_python`]).
+pub fn zxing_cpp_with(
+    python: &Path,
+    repeats: usize,
+    mode: &str,
+    timing: Timing,
+) -> Result<LinePeer> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers/zxing_cpp_peer.py");
-    let mut command = Command::new(&python);
-    command.arg(&script).arg(repeats.to_string()).arg(mode);
+    let mut command = Command::new(python);
+    command
+        .arg(&script)
+        .arg(repeats.to_string())
+        .arg(mode)
+        .arg(timing.arg());
     LinePeer::start(&format!("zxing-cpp {mode}"), command)
 }
 
@@ -70,6 +104,7 @@ pub fn wasm(cases: &[Case], repeats: usize) -> Result<LinePeer> {
 
 /// A decoder in another process that takes one image path per line on stdin and answers
 /// each with one JSON line `{"texts": [...], "ms": ...}` (the median of its timed decodes).
+#[derive(Debug)]
 pub struct LinePeer {
     pub name: String,
     child: Child,
@@ -140,20 +175,28 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
 }
 
+/// The venv's Python when `zxing-cpp`, numpy and Pillow import there (`scripts/setup --test`
+/// makes it, as does a full run of qr-scan-bench); `None` without creating anything.
+pub fn zxing_cpp_python() -> Option<PathBuf> {
+    let python = target_dir().join("zxing-cpp-venv/bin/python");
+    ready(&python).then_some(python)
+}
+
+fn ready(python: &Path) -> bool {
+    Command::new(python)
+        .args(["-c", "import zxingcpp, numpy, PIL"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// The venv's Python with `zxing-cpp` installed, creating the venv on first use.
 fn peer_python() -> Result<PathBuf> {
-    let venv = target_dir().join("zxing-cpp-venv");
-    let python = venv.join("bin/python");
-    let ready = |python: &Path| {
-        Command::new(python)
-            .args(["-c", "import zxingcpp, numpy, PIL"])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if ready(&python) {
+    if let Some(python) = zxing_cpp_python() {
         return Ok(python);
     }
+    let venv = target_dir().join("zxing-cpp-venv");
+    let python = venv.join("bin/python");
     eprintln!(
         "creating {} with zxing-cpp (bench-only peer)",
         venv.display()

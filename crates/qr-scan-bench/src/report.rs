@@ -3,19 +3,10 @@
 
 use std::fmt::Write as _;
 
-use crate::peers::ZXING_CPP_VERSION;
-use crate::{Case, Outcome, Runs};
+use qr_scan_bench::peers::ZXING_CPP_VERSION;
+use qr_scan_bench::{Case, quantile};
 
-/// The `q` quantile (0 to 1) of `values`, interpolating between neighbours; NaN when empty.
-pub fn quantile(values: &mut [f64], q: f64) -> f64 {
-    if values.is_empty() {
-        return f64::NAN;
-    }
-    values.sort_by(f64::total_cmp);
-    let at = q * (values.len() - 1) as f64;
-    let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
-    values[lo] + (values[hi] - values[lo]) * (at - lo as f64)
-}
+use crate::{Outcome, Runs};
 
 /// Which cases a row of a table covers.
 type Filter<'a> = dyn Fn(&Case) -> bool + 'a;
@@ -302,19 +293,4 @@ pub fn render(cases: &[Case], runs: &Runs) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quantile;
-
-    #[test]
-    fn quantiles_interpolate_between_neighbours() {
-        let mut even = [4.0, 1.0, 3.0, 2.0];
-        assert_eq!(quantile(&mut even, 0.5), 2.5);
-        let mut ten: Vec<f64> = (1..=10).map(f64::from).collect();
-        assert!((quantile(&mut ten, 0.9) - 9.1).abs() < 1e-9);
-        assert_eq!(quantile(&mut [7.0], 0.9), 7.0);
-        assert!(quantile(&mut [], 0.5).is_nan());
-    }
 }

@@ -1,0 +1,555 @@
+//! `decode-sets`: the decoder as it ships, per set of images, beside zxing-cpp doing the same
+//! job. Every image file's bytes go, exactly as the service receives them, to
+//!
+//! - the decode component, through qr-host's `Runtime::call` (`POST /decode`: a fresh store
+//!   with the shipped limits, instantiation, the handler, the whole body, the release), the
+//!   per-request part's code path ([`Guest`], [`workload::native`]);
+//! - the same `qr-api` handler natively;
+//! - zxing-cpp (qr-scan-bench's peer, its Python binding) with Pillow decoding the same bytes
+//!   to greyscale inside the timing, with its defaults and with one pass (`try_invert` and
+//!   `try_downscale` off).
+//!
+//! The decoders take turns image by image, as in qr-scan-bench, so a change in the shared
+//! machine's load falls on all of them alike. The sets are qr-scan-bench's: every set of the
+//! shared corpus, scored by `qr_scan::corpus`, and synthetic photo-like sets written to files
+//! by its writer.
+//!
+//! **Equal work.** The service runs qr-scan as shipped: its extra passes (inverted, shrunk,
+//! enlarged, other thresholds) only when its first pass reads nothing. So on an image its
+//! first pass reads it does about zxing-cpp's single pass's work, and otherwise about its
+//! defaults' (which always search the inverted image and downscaled copies too). Per image,
+//! the equal-work zxing-cpp time is the single pass's when qr-scan's first pass
+//! (`Passes::FIRST`, run natively outside the timing on the pixels the service decodes)
+//! reads a code, else the defaults'.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+use bytes::Bytes;
+use qr_scan::Passes;
+use qr_scan::corpus::score;
+use qr_scan::sets::Category;
+use qr_scan_bench::peers::{self, LinePeer, Timing, ZXING_CPP_VERSION};
+use qr_scan_bench::{Case, FileFormat, quantile};
+use serde::Serialize;
+
+use crate::Run;
+use crate::report::{Report, Table};
+use crate::wasm::{self, Allocation, Call, Guest};
+use crate::workload;
+
+pub const SECTION: &str = "decode-sets";
+
+/// Timed requests per image and decoder in a full run, the median kept (as qr-scan-bench).
+const REPEATS: usize = 3;
+
+/// Samples of each synthetic set in a full run (the 12 Mpx one has
+/// [`qr_scan_bench::LARGE_SAMPLES`]).
+const SAMPLES: usize = 10;
+
+/// The synthetic sets beside the corpus: the 12 Mpx sheet of 60 codes (the size phone photos
+/// arrive at), and photo-like sets at 2.4-4.9 Mpx, made through JPEG: several codes a
+/// photo, a screen with moiré, exposure far off, hard shadows.
+const SYNTHETIC: [Category; 5] = [
+    Category::Lots60Large,
+    Category::PhotoMulti,
+    Category::MonitorMoire,
+    Category::Brightness,
+    Category::Shadows,
+];
+
+/// The quality the 12 Mpx set is saved at: a phone sends such a photo as a JPEG of a few MiB,
+/// never as a PNG. The other synthetic sets are PNG files of qr-scan-bench's pixels (the
+/// photo-like ones were made through JPEG already).
+const PHOTO_JPEG_QUALITY: u8 = 90;
+
+/// Untimed requests on the first image before any timing, so the pool slot, the caches and
+/// the peers' image plugins are warm (the first image would otherwise pay for them).
+const WARMUP: usize = 3;
+
+/// The one synthetic sample a quick run decodes (small and quick to make).
+const QUICK_SYNTHETIC: Category = Category::Nominal;
+
+/// What one decoder did on one image: codes found of those expected, and the median time.
+#[derive(Debug, Clone, Copy)]
+struct Read {
+    found: usize,
+    ms: f64,
+}
+
+/// One image and what each decoder did on it.
+#[derive(Debug)]
+struct Measured {
+    case: Case,
+    /// qr-scan's first pass reads a code in it (the service then runs no other pass).
+    first_pass_reads: bool,
+    component: Read,
+    native: Read,
+    zxing_defaults: Option<Read>,
+    zxing_single: Option<Read>,
+}
+
+impl Measured {
+    /// zxing-cpp doing the work the service did on this image (see the module doc).
+    fn zxing_equal_work(&self) -> Option<Read> {
+        if self.first_pass_reads {
+            self.zxing_single
+        } else {
+            self.zxing_defaults
+        }
+    }
+}
+
+/// One decoder over a group of images: codes found, and the median and 90th percentile of
+/// the per-image times.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Side {
+    pub found: usize,
+    pub median_ms: f64,
+    pub p90_ms: f64,
+}
+
+/// One set (or summary group) as the JSON report records it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetRow {
+    pub set: String,
+    /// A summary over several sets (left out when goals are judged per set).
+    pub summary: bool,
+    pub images: usize,
+    pub expected: usize,
+    /// Images whose codes qr-scan's first pass reads (some of them), where the service does
+    /// about zxing-cpp's single pass's work.
+    pub first_pass_reads: usize,
+    pub component: Side,
+    pub native: Side,
+    pub zxing_defaults: Option<Side>,
+    pub zxing_single: Option<Side>,
+    /// Per image the single pass's time where the first pass reads, else the defaults'.
+    pub zxing_equal_work: Option<Side>,
+}
+
+pub fn run(run: &Run, report: &mut Report) -> Result<()> {
+    let repeats = run.pick(1, REPEATS);
+    let cases = cases(run.quick)?;
+    let guest = Guest::new("qr_decode", Allocation::qr_host_default())?;
+    let rt = wasm::current_thread()?;
+    let [mut defaults, mut single] = zxing(run.quick, repeats, report);
+    let mut measured = Vec::new();
+    let mut refused = Vec::new();
+    eprintln!("  {} images, {repeats} timed decodes each", cases.len());
+    if let Some(first) = cases.first() {
+        let call = call(&first.path)?;
+        for _ in 0..WARMUP {
+            rt.block_on(guest.handle(&call))?;
+            workload::native(&call)?;
+        }
+        take_turn(&mut defaults, first);
+        take_turn(&mut single, first);
+    }
+    for (i, case) in cases.into_iter().enumerate() {
+        let call = call(&case.path)?;
+        // Untimed: the answer (always the same for the same bytes), and whether the
+        // component, within its shipped limits, takes the image at all.
+        let answer = rt.block_on(guest.respond(&call));
+        let body = match answer {
+            Ok((status, body)) if status == 200 => body,
+            Ok((status, body)) => {
+                let why = String::from_utf8_lossy(&body);
+                refused.push(format!("{}: {status} {why}", case.path.display()));
+                continue;
+            }
+            Err(e) => {
+                refused.push(format!("{}: {e:#}", case.path.display()));
+                continue;
+            }
+        };
+        let component = Read {
+            found: score(&case.expected, &texts(&body)?),
+            ms: median(repeats, || rt.block_on(guest.time_call(&call)))?,
+        };
+        let zxing_defaults = take_turn(&mut defaults, &case);
+        let native_body = workload::native(&call)?;
+        let native = Read {
+            found: score(&case.expected, &texts(&native_body.into())?),
+            ms: median(repeats, || {
+                let start = Instant::now();
+                std::hint::black_box(workload::native(&call)?);
+                Ok(start.elapsed())
+            })?,
+        };
+        let zxing_single = take_turn(&mut single, &case);
+        let pixels = qr_core::load_image(&call.body).context("the pixels the service scans")?;
+        let first_pass_reads = !qr_scan::scan_with(&pixels, Passes::FIRST).is_empty();
+        measured.push(Measured {
+            case,
+            first_pass_reads,
+            component,
+            native,
+            zxing_defaults,
+            zxing_single,
+        });
+        if (i + 1) % 50 == 0 {
+            eprintln!("  {} images measured", i + 1);
+        }
+    }
+    for peer in [defaults, single].into_iter().flatten() {
+        peer.finish()?;
+    }
+    for why in &refused {
+        report.note(
+            SECTION,
+            format!("refused by the component, left out: {why}"),
+        );
+    }
+    notes(report, run.quick, repeats, &measured, &refused);
+    let rows = rows(&measured);
+    report.tables.push(table(&rows));
+    report.decode_sets = rows;
+    Ok(())
+}
+
+/// Every set of the shared corpus and the synthetic sets; a quick run takes the first image
+/// of each corpus set and one small synthetic sample.
+fn cases(quick: bool) -> Result<Vec<Case>> {
+    let mut cases = qr_scan_bench::corpus_cases(&crate::paths::corpus())?;
+    if quick {
+        cases.dedup_by(|later, first| later.set == first.set);
+        cases.push(qr_scan_bench::synthetic_case(
+            QUICK_SYNTHETIC,
+            0,
+            FileFormat::Png,
+        )?);
+        return Ok(cases);
+    }
+    for category in SYNTHETIC {
+        let (count, format) = match category {
+            Category::Lots60Large => (
+                qr_scan_bench::LARGE_SAMPLES,
+                FileFormat::Jpeg(PHOTO_JPEG_QUALITY),
+            ),
+            _ => (SAMPLES, FileFormat::Png),
+        };
+        eprintln!("  writing {count} samples of {}", category.name());
+        for index in 0..count {
+            cases.push(qr_scan_bench::synthetic_case(category, index, format)?);
+        }
+    }
+    Ok(cases)
+}
+
+/// zxing-cpp with its defaults and with one pass, timing file bytes to codes. A quick run
+/// uses the venv only when it is there (`scripts/setup --test` makes it); a full run makes it
+/// when it is missing. Without it the part still measures the service, and says so.
+fn zxing(quick: bool, repeats: usize, report: &mut Report) -> [Option<LinePeer>; 2] {
+    let start = |mode| -> Result<LinePeer> {
+        if quick {
+            let python = peers::zxing_cpp_python().context(
+                "no zxing-cpp venv at target/zxing-cpp-venv (scripts/setup --test makes it; a \
+                 full run makes it itself)",
+            )?;
+            peers::zxing_cpp_with(&python, repeats, mode, Timing::FileBytes)
+        } else {
+            peers::zxing_cpp(repeats, mode, Timing::FileBytes)
+        }
+    };
+    match (start("defaults"), start("single")) {
+        (Ok(defaults), Ok(single)) => [Some(defaults), Some(single)],
+        (Err(e), _) | (_, Err(e)) => {
+            report.note(SECTION, format!("zxing-cpp skipped: {e:#}"));
+            [None, None]
+        }
+    }
+}
+
+/// `POST /decode` with the file's bytes as the body, labelled by its extension.
+fn call(path: &Path) -> Result<Call> {
+    let body = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    let content_type = match ext {
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        _ => "image/png",
+    };
+    Ok(Call {
+        method: "POST",
+        path_and_query: "/decode".into(),
+        content_type,
+        body: Bytes::from(body),
+    })
+}
+
+/// The texts of a `/decode` reply (`codes[].text`; binary payloads have none).
+fn texts(body: &Bytes) -> Result<Vec<String>> {
+    let reply: serde_json::Value = serde_json::from_slice(body).context("a /decode reply")?;
+    let codes = reply["codes"].as_array().context("a reply without codes")?;
+    Ok(codes
+        .iter()
+        .filter_map(|c| c["text"].as_str().map(str::to_owned))
+        .collect())
+}
+
+/// The median in ms of `repeats` timings by `f`.
+fn median(repeats: usize, mut f: impl FnMut() -> Result<std::time::Duration>) -> Result<f64> {
+    let mut ms = (0..repeats)
+        .map(|_| Ok(f()?.as_secs_f64() * 1000.0))
+        .collect::<Result<Vec<f64>>>()?;
+    Ok(quantile(&mut ms, 0.5))
+}
+
+/// `peer`'s answer on `case`; a peer that fails is reported and dropped.
+fn take_turn(peer: &mut Option<LinePeer>, case: &Case) -> Option<Read> {
+    let running = peer.as_mut()?;
+    match running.decode(case) {
+        Ok((found, ms)) => Some(Read {
+            found: score(&case.expected, &found),
+            ms,
+        }),
+        Err(e) => {
+            eprintln!("{} failed, left out from here on: {e:#}", running.name);
+            *peer = None;
+            None
+        }
+    }
+}
+
+fn side(group: &[&Measured], read: impl Fn(&Measured) -> Option<Read>) -> Option<Side> {
+    let reads: Vec<Read> = group.iter().map(|m| read(m)).collect::<Option<_>>()?;
+    let mut ms: Vec<f64> = reads.iter().map(|r| r.ms).collect();
+    Some(Side {
+        found: reads.iter().map(|r| r.found).sum(),
+        median_ms: quantile(&mut ms, 0.5),
+        p90_ms: quantile(&mut ms, 0.9),
+    })
+}
+
+fn row(set: &str, summary: bool, group: &[&Measured]) -> SetRow {
+    let both = |r: Option<Side>| {
+        r.unwrap_or(Side {
+            found: 0,
+            median_ms: f64::NAN,
+            p90_ms: f64::NAN,
+        })
+    };
+    SetRow {
+        set: set.to_owned(),
+        summary,
+        images: group.len(),
+        expected: group.iter().map(|m| m.case.expected.len()).sum(),
+        first_pass_reads: group.iter().filter(|m| m.first_pass_reads).count(),
+        component: both(side(group, |m| Some(m.component))),
+        native: both(side(group, |m| Some(m.native))),
+        zxing_defaults: side(group, |m| m.zxing_defaults),
+        zxing_single: side(group, |m| m.zxing_single),
+        zxing_equal_work: side(group, Measured::zxing_equal_work),
+    }
+}
+
+/// Which images a row covers.
+type Keep<'a> = dyn Fn(&Case) -> bool + 'a;
+
+/// Per set in the order measured, then the corpus (all images, de-duplicated targets) and
+/// the synthetic sets together.
+fn rows(measured: &[Measured]) -> Vec<SetRow> {
+    let mut sets: Vec<&str> = measured.iter().map(|m| m.case.set.as_str()).collect();
+    sets.dedup();
+    let group =
+        |keep: &Keep<'_>| -> Vec<&Measured> { measured.iter().filter(|m| keep(&m.case)).collect() };
+    let mut rows: Vec<SetRow> = sets
+        .iter()
+        .map(|set| row(set, false, &group(&|c| c.set == *set)))
+        .collect();
+    let summaries: [(&str, &Keep<'_>); 3] = [
+        ("corpus: all images", &|c| !c.synthetic()),
+        ("corpus: unique targets", &|c| !c.synthetic() && c.target),
+        ("synthetic: all", &Case::synthetic),
+    ];
+    for (label, keep) in summaries {
+        let members = group(keep);
+        if !members.is_empty() {
+            rows.push(row(label, true, &members));
+        }
+    }
+    rows
+}
+
+/// `median / p90` of `ours` over `theirs`.
+fn ratio(ours: &Side, theirs: Option<&Side>) -> String {
+    theirs.map_or("n/a".into(), |t| {
+        format!(
+            "{:.2} / {:.2}",
+            ours.median_ms / t.median_ms,
+            ours.p90_ms / t.p90_ms
+        )
+    })
+}
+
+fn ms(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn times(s: Option<&Side>) -> String {
+    s.map_or("n/a".into(), |s| {
+        format!("{} / {}", ms(s.median_ms), ms(s.p90_ms))
+    })
+}
+
+fn reads(s: Option<&Side>, expected: usize) -> String {
+    s.map_or("n/a".into(), |s| format!("{}/{expected}", s.found))
+}
+
+fn table(rows: &[SetRow]) -> Table {
+    let cells = rows.iter().map(|r| {
+        let label = if r.summary {
+            format!("**{}**", r.set)
+        } else {
+            r.set.clone()
+        };
+        let (d, s, e) = (
+            r.zxing_defaults.as_ref(),
+            r.zxing_single.as_ref(),
+            r.zxing_equal_work.as_ref(),
+        );
+        vec![
+            label,
+            r.images.to_string(),
+            r.first_pass_reads.to_string(),
+            reads(Some(&r.component), r.expected),
+            reads(Some(&r.native), r.expected),
+            reads(d, r.expected),
+            reads(s, r.expected),
+            times(Some(&r.component)),
+            times(Some(&r.native)),
+            times(d),
+            times(s),
+            times(e),
+            ratio(&r.component, d),
+            ratio(&r.component, s),
+            format!("**{}**", ratio(&r.component, e)),
+            ratio(&r.native, e),
+            ratio(&r.component, Some(&r.native)),
+        ]
+    });
+    Table {
+        section: SECTION,
+        title: "per set: reads, ms per image (median / p90), ratios (median / p90; under 1 is \
+                faster)"
+            .into(),
+        columns: vec![
+            "set",
+            "images",
+            "first pass reads",
+            "component reads",
+            "native reads",
+            "zxing-cpp defaults reads",
+            "zxing-cpp single reads",
+            "component ms",
+            "native ms",
+            "zxing-cpp defaults ms",
+            "zxing-cpp single ms",
+            "zxing-cpp equal work ms",
+            "component / defaults",
+            "component / single",
+            "**component / equal work**",
+            "native / equal work",
+            "wasm / native",
+        ],
+        rows: cells.collect(),
+    }
+}
+
+fn notes(
+    report: &mut Report,
+    quick: bool,
+    repeats: usize,
+    measured: &[Measured],
+    refused: &[String],
+) {
+    let subset = if quick {
+        format!(
+            "Quick run: the first image of each corpus set and one {} sample, one timed \
+             decode each; too few to quote.",
+            QUICK_SYNTHETIC.name()
+        )
+    } else {
+        format!(
+            "Every set of the shared corpus (scored by `qr_scan::corpus`: a point per expected \
+             text returned, trailing newline ignored; the unique-targets row is its \
+             de-duplicated headline) and synthetic sets of `qr_scan::sets` written by \
+             qr-scan-bench's writer ({SAMPLES} samples each, {} of the 12 Mpx set; a sample \
+             scores one per code it holds): the 12 Mpx set as JPEG at quality \
+             {PHOTO_JPEG_QUALITY}, as a phone sends it, the others as PNG of qr-scan-bench's \
+             pixels. Per image the median of {repeats} timed decodes; per set the median and \
+             the 90th percentile of those.",
+            qr_scan_bench::LARGE_SAMPLES
+        )
+    };
+    report.note(SECTION, subset);
+    report.note(
+        SECTION,
+        format!(
+            "Each decoder does the whole job, file bytes to codes: the component through \
+             qr-host's `Runtime::call` (`POST /decode`, the file's bytes as the body; fresh \
+             store with the shipped limits, instantiate, handle, whole body read, instance \
+             released; qr-host's default pool), native = the same `qr-api` handler in this \
+             process (as per-request), zxing-cpp {ZXING_CPP_VERSION} (Python binding, QR \
+             family, plain text) with the file's bytes read beforehand and Pillow's decode to \
+             greyscale (`Image.open(BytesIO(bytes)).convert(\"L\")`) inside the timing. The \
+             decoders take turns image by image."
+        ),
+    );
+    report.note(
+        SECTION,
+        "Equal work: the service runs qr-scan as shipped, its extra passes (inverted, shrunk, \
+         enlarged, other thresholds) only when its first pass reads nothing; zxing-cpp's \
+         defaults always search the inverted image and downscaled copies too. So on an image \
+         qr-scan's first pass reads (the `first pass reads` column: `Passes::FIRST` run \
+         natively on the same pixels, outside the timing) the service does about zxing-cpp's \
+         single pass's work (`try_invert` and `try_downscale` off), and otherwise about its \
+         defaults'. `zxing-cpp equal work` takes, per image, the single pass's time or the \
+         defaults' accordingly: **component / equal work is the equal-work pair**; component \
+         / defaults compares the two as each is used, component / single the service's whole \
+         job with zxing-cpp's least.",
+    );
+    let large: Vec<&Measured> = measured
+        .iter()
+        .filter(|m| m.case.set.ends_with(Category::Lots60Large.name()))
+        .collect();
+    let large_refused = refused
+        .iter()
+        .filter(|why| why.contains(Category::Lots60Large.name()))
+        .count();
+    if let Some(biggest) = large.iter().map(|m| file_len(&m.case.path)).max()
+        && large_refused == 0
+    {
+        report.note(
+            SECTION,
+            format!(
+                "The 12 Mpx images (4032 × 3024 = 12.2 Mpx, JPEG up to {:.1} MiB) are inside the \
+                 component's shipped limits: body ≤ {} MiB (`MAX_DECODE_BODY_BYTES`), ≤ {} Mpx \
+                 and ≤ {} px a side (`MAX_IMAGE_PIXELS`, `MAX_IMAGE_SIDE`), and the component \
+                 answered all {} within qr-host's memory cap ({} MiB) and request timeout ({} s).",
+                biggest as f64 / (1024.0 * 1024.0),
+                qr_core::limits::MAX_DECODE_BODY_BYTES / (1024 * 1024),
+                qr_core::limits::MAX_IMAGE_PIXELS / (1024 * 1024),
+                qr_core::limits::MAX_IMAGE_SIDE,
+                large.len(),
+                qr_host::Limits::default().max_memory_bytes / (1024 * 1024),
+                qr_host::Limits::default().request_timeout.as_secs_f64(),
+            ),
+        );
+    }
+}
+
+fn file_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}

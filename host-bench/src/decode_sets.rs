@@ -86,6 +86,8 @@ struct Measured {
     first_pass_reads: bool,
     component: Read,
     native: Read,
+    /// The native handler's first step alone: file bytes to the greyscale pixels it scans.
+    native_pixels_ms: f64,
     zxing_defaults: Option<Read>,
     zxing_single: Option<Read>,
 }
@@ -123,6 +125,9 @@ pub struct SetRow {
     pub first_pass_reads: usize,
     pub component: Side,
     pub native: Side,
+    /// The native handler's file bytes → greyscale pixels alone (`found` is 0): what part of
+    /// its time is the image decoding, not the QR search.
+    pub native_file_to_pixels: Side,
     pub zxing_defaults: Option<Side>,
     pub zxing_single: Option<Side>,
     /// Per image the single pass's time where the first pass reads, else the defaults'.
@@ -131,7 +136,7 @@ pub struct SetRow {
 
 pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let repeats = run.pick(1, REPEATS);
-    let cases = cases(run.quick)?;
+    let cases = cases(run.quick, &run.sets)?;
     let guest = Guest::new("qr_decode", Allocation::qr_host_default())?;
     let rt = wasm::current_thread()?;
     let [mut defaults, mut single] = zxing(run.quick, repeats, report);
@@ -180,12 +185,18 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
         };
         let zxing_single = take_turn(&mut single, &case);
         let pixels = qr_core::load_image(&call.body).context("the pixels the service scans")?;
+        let native_pixels_ms = median(repeats, || {
+            let start = Instant::now();
+            std::hint::black_box(qr_core::load_image(&call.body)?);
+            Ok(start.elapsed())
+        })?;
         let first_pass_reads = !qr_scan::scan_with(&pixels, Passes::FIRST).is_empty();
         measured.push(Measured {
             case,
             first_pass_reads,
             component,
             native,
+            native_pixels_ms,
             zxing_defaults,
             zxing_single,
         });
@@ -209,10 +220,13 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     Ok(())
 }
 
-/// Every set of the shared corpus and the synthetic sets; a quick run takes the first image
-/// of each corpus set and one small synthetic sample.
-fn cases(quick: bool) -> Result<Vec<Case>> {
+/// Every set of the shared corpus and the synthetic sets, or those `only` names (a part of
+/// their name each); a quick run takes the first image of each corpus set and one small
+/// synthetic sample.
+fn cases(quick: bool, only: &[String]) -> Result<Vec<Case>> {
+    let wanted = |set: &str| only.is_empty() || only.iter().any(|o| set.contains(o.as_str()));
     let mut cases = qr_scan_bench::corpus_cases(&crate::paths::corpus())?;
+    cases.retain(|c| wanted(&c.set));
     if quick {
         cases.dedup_by(|later, first| later.set == first.set);
         cases.push(qr_scan_bench::synthetic_case(
@@ -222,7 +236,8 @@ fn cases(quick: bool) -> Result<Vec<Case>> {
         )?);
         return Ok(cases);
     }
-    for category in SYNTHETIC {
+    let synthetic = SYNTHETIC.into_iter();
+    for category in synthetic.filter(|c| wanted(&format!("synthetic/{}", c.name()))) {
         let (count, format) = match category {
             Category::Lots60Large => (
                 qr_scan_bench::LARGE_SAMPLES,
@@ -342,6 +357,12 @@ fn row(set: &str, summary: bool, group: &[&Measured]) -> SetRow {
         first_pass_reads: group.iter().filter(|m| m.first_pass_reads).count(),
         component: both(side(group, |m| Some(m.component))),
         native: both(side(group, |m| Some(m.native))),
+        native_file_to_pixels: both(side(group, |m| {
+            Some(Read {
+                found: 0,
+                ms: m.native_pixels_ms,
+            })
+        })),
         zxing_defaults: side(group, |m| m.zxing_defaults),
         zxing_single: side(group, |m| m.zxing_single),
         zxing_equal_work: side(group, Measured::zxing_equal_work),
@@ -429,6 +450,7 @@ fn table(rows: &[SetRow]) -> Table {
             reads(s, r.expected),
             times(Some(&r.component)),
             times(Some(&r.native)),
+            times(Some(&r.native_file_to_pixels)),
             times(d),
             times(s),
             times(e),
@@ -454,6 +476,7 @@ fn table(rows: &[SetRow]) -> Table {
             "zxing-cpp single reads",
             "component ms",
             "native ms",
+            "of which file → pixels",
             "zxing-cpp defaults ms",
             "zxing-cpp single ms",
             "zxing-cpp equal work ms",
@@ -518,7 +541,8 @@ fn notes(
          defaults'. `zxing-cpp equal work` takes, per image, the single pass's time or the \
          defaults' accordingly: **component / equal work is the equal-work pair**; component \
          / defaults compares the two as each is used, component / single the service's whole \
-         job with zxing-cpp's least.",
+         job with zxing-cpp's least. `of which file → pixels`: the native handler's image \
+         decoding alone (`qr_core::load_image`, timed apart on the same bytes).",
     );
     let large: Vec<&Measured> = measured
         .iter()

@@ -79,6 +79,10 @@ struct Opts {
     /// that need it; scripts/test passes it so its smoke covers every part.
     #[arg(long)]
     require_tools: bool,
+    /// decode-sets only: just the sets whose name contains one of these (comma-separated, e.g.
+    /// `zxing-java/qrcode-3,lots60-12mp`); the results then go under target/host-bench/sets/.
+    #[arg(long, value_delimiter = ',')]
+    sets: Vec<String>,
 }
 
 /// The external programs some parts drive; without `--require-tools` a missing one skips them.
@@ -95,6 +99,8 @@ const LOAD_RUNS: usize = 3;
 #[derive(Debug)]
 pub struct Run {
     pub quick: bool,
+    /// `--sets`: the decode-sets to measure (all when empty).
+    pub sets: Vec<String>,
     pub oha: Option<oha::Oha>,
 }
 
@@ -188,6 +194,7 @@ fn main() -> Result<()> {
         .ok();
     let run = Run {
         quick: opts.quick,
+        sets: opts.sets.clone(),
         oha,
     };
     let mut report = Report::new(opts.quick);
@@ -212,6 +219,8 @@ fn main() -> Result<()> {
     let dir = opts.out.unwrap_or_else(|| {
         if opts.quick {
             paths::target_dir().join("host-bench/quick")
+        } else if !opts.sets.is_empty() {
+            paths::target_dir().join("host-bench/sets")
         } else {
             paths::results_dir()
         }

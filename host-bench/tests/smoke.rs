@@ -60,6 +60,8 @@ fn decode_sets_were_measured(report: &serde_json::Value) {
         let found = |side: &str| row[side]["found"].as_u64();
         assert_eq!(found("component"), found("native"), "{row}");
         assert!(row["component"]["median_ms"].as_f64() > Some(0.0), "{row}");
+        let pixels = row["native_file_to_pixels"]["median_ms"].as_f64();
+        assert!(pixels > Some(0.0), "{row}");
         if zxing {
             assert!(
                 found("zxing_defaults").is_some(),

@@ -719,3 +719,24 @@ fn a_dot_code_is_sampled_again_only_in_a_view_of_few_candidates() {
     assert_eq!(texts_read(&with_strays(2), Passes::FIRST), [text]);
     assert!(texts_read(&with_strays(3), Passes::FIRST).is_empty());
 }
+
+#[test]
+fn a_blurred_or_designer_code_whose_alignment_pattern_is_lost_reads_through_its_traced_corner() {
+    // blurred 02 (version 5, blur hides its alignment pattern) and noncompliant-design 09
+    // (version 4, dot modules): patterns within 1.1 of each other's size, so rxing's
+    // `SampleQR` put the fourth corner where a parallelogram's would be, 10 and 6 px off
+    // the symbol's, and the grid failed error correction. zxing-cpp 3.1's single pass
+    // reads both through the corner where the patterns' traced edges meet, which the
+    // first pass now samples too (`reader::traced_corner_grid`). Neither read in the
+    // first pass before.
+    use qr_scan::sets::{Category, sample};
+    for (category, index) in [(Category::Blurred, 2), (Category::NoncompliantDesign, 9)] {
+        let sample = sample(category, index);
+        assert_eq!(
+            texts_read(&sample.image, Passes::FIRST),
+            sample.expected,
+            "{}",
+            sample.name()
+        );
+    }
+}

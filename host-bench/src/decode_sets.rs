@@ -588,3 +588,65 @@ fn notes(
 fn file_len(path: &Path) -> u64 {
     std::fs::metadata(path).map_or(0, |m| m.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(set: &str, first_pass_reads: bool, times: [f64; 4]) -> Measured {
+        let read = |ms| Read { found: 1, ms };
+        Measured {
+            case: Case {
+                set: set.into(),
+                path: "x.png".into(),
+                expected: vec!["a".into()],
+                target: true,
+            },
+            first_pass_reads,
+            component: read(times[0]),
+            native: read(times[1]),
+            native_pixels_ms: times[1] / 2.0,
+            zxing_defaults: Some(read(times[2])),
+            zxing_single: Some(read(times[3])),
+        }
+    }
+
+    #[test]
+    fn equal_work_takes_the_single_pass_where_the_first_pass_reads_else_the_defaults() {
+        let measured = [
+            image("corpus/zxing/qrcode-1", true, [4.0, 2.0, 3.0, 1.0]),
+            image("corpus/zxing/qrcode-1", false, [8.0, 4.0, 6.0, 5.0]),
+            image("synthetic/glare", false, [9.0, 3.0, 7.0, 2.0]),
+        ];
+        let rows = rows(&measured);
+        let names: Vec<(&str, bool)> = rows.iter().map(|r| (r.set.as_str(), r.summary)).collect();
+        assert_eq!(
+            names,
+            [
+                ("corpus/zxing/qrcode-1", false),
+                ("synthetic/glare", false),
+                ("corpus: all images", true),
+                ("corpus: unique targets", true),
+                ("synthetic: all", true),
+            ]
+        );
+        let corpus = &rows[0];
+        assert_eq!((corpus.images, corpus.first_pass_reads), (2, 1));
+        // Per image: the single pass (1.0) where the first pass read, the defaults (6.0) where not.
+        let equal = corpus.zxing_equal_work.expect("zxing-cpp ran");
+        assert_eq!(equal.median_ms, 3.5);
+        assert_eq!(corpus.zxing_defaults.map(|s| s.median_ms), Some(4.5));
+        assert_eq!(corpus.zxing_single.map(|s| s.median_ms), Some(3.0));
+        assert_eq!(rows[1].zxing_equal_work.map(|s| s.median_ms), Some(7.0));
+    }
+
+    #[test]
+    fn without_zxing_cpp_the_rows_have_no_peer_side() {
+        let mut lone = image("synthetic/nominal", true, [1.0, 1.0, 1.0, 1.0]);
+        lone.zxing_defaults = None;
+        lone.zxing_single = None;
+        let rows = rows(&[lone]);
+        assert!(rows[0].zxing_equal_work.is_none() && rows[0].zxing_defaults.is_none());
+        assert_eq!(rows[0].component.found, 1);
+    }
+}

@@ -323,6 +323,58 @@ fn decode_reads(r: &Report) -> Option<Goal> {
 
 #[cfg(test)]
 mod tests {
+    use crate::decode_sets::{SetRow, Side};
+    use crate::report::Report;
+
+    fn set(name: &str, summary: bool, component: (f64, f64), zxing: (f64, f64)) -> SetRow {
+        let side = |found, (median_ms, p90_ms)| Side {
+            found,
+            median_ms,
+            p90_ms,
+        };
+        SetRow {
+            set: name.into(),
+            summary,
+            images: 1,
+            expected: 2,
+            first_pass_reads: 1,
+            component: side(2, component),
+            native: side(2, component),
+            native_file_to_pixels: side(0, component),
+            zxing_defaults: Some(side(1, zxing)),
+            zxing_single: Some(side(1, zxing)),
+            zxing_equal_work: Some(side(1, zxing)),
+        }
+    }
+
+    #[test]
+    fn the_decode_speed_goal_needs_every_set_at_its_median_and_p90_and_ignores_summaries() {
+        let mut report = Report::new(true);
+        report.decode_sets = vec![
+            set("a", false, (1.0, 2.0), (1.0, 2.0)),
+            set("b", false, (0.5, 2.1), (1.0, 2.0)),
+            set("all", true, (9.0, 9.0), (1.0, 1.0)),
+        ];
+        let goal = super::decode_equal_work(&report).expect("judged");
+        assert!(!goal.met, "{}", goal.measured);
+        assert_eq!(
+            goal.measured,
+            "1 of 2 sets at or under (median / p90); over: b 0.50× / 1.05×"
+        );
+        report.decode_sets.remove(1);
+        assert!(super::decode_equal_work(&report).expect("judged").met);
+        // Reads: 2 found against zxing-cpp's 1 on every set.
+        assert!(super::decode_reads(&report).expect("judged").met);
+        report.decode_sets[0].component.found = 0;
+        let reads = super::decode_reads(&report).expect("judged");
+        assert!(!reads.met);
+        assert!(
+            reads.measured.ends_with("fewer: a 0/2 vs 1"),
+            "{}",
+            reads.measured
+        );
+    }
+
     #[test]
     fn the_wasmtime_crate_version_is_read_from_cargo_lock() {
         let version = super::locked_version("wasmtime").expect("wasmtime is in Cargo.lock");

@@ -145,8 +145,8 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
             rt.block_on(guest.handle(&call))?;
             workload::native(&call)?;
         }
-        take_turn(&mut defaults, first);
-        take_turn(&mut single, first);
+        take_turn(&mut defaults, first, report);
+        take_turn(&mut single, first, report);
     }
     for (i, case) in cases.into_iter().enumerate() {
         let call = call(&case.path)?;
@@ -170,7 +170,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
             found: score(&case.expected, &component_texts),
             ms: median(repeats, || rt.block_on(guest.time_call(&call)))?,
         };
-        let zxing_defaults = take_turn(&mut defaults, &case);
+        let zxing_defaults = take_turn(&mut defaults, &case, report);
         let native_texts = texts(&workload::native(&call)?.into())?;
         if native_texts != component_texts {
             differ.push(case.path.display().to_string());
@@ -183,7 +183,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
                 Ok(start.elapsed())
             })?,
         };
-        let zxing_single = take_turn(&mut single, &case);
+        let zxing_single = take_turn(&mut single, &case, report);
         let pixels = qr_core::load_image(&call.body).context("the pixels the service scans")?;
         let native_pixels_ms = median(repeats, || {
             let start = Instant::now();
@@ -326,8 +326,9 @@ fn median(repeats: usize, mut f: impl FnMut() -> Result<std::time::Duration>) ->
     Ok(quantile(&mut ms, 0.5))
 }
 
-/// `peer`'s answer on `case`; a peer that fails is reported and dropped.
-fn take_turn(peer: &mut Option<LinePeer>, case: &Case) -> Option<Read> {
+/// `peer`'s answer on `case`; a peer that fails is reported and dropped (the sets it then
+/// misses images of show no zxing-cpp figures, and the goals leave them out).
+fn take_turn(peer: &mut Option<LinePeer>, case: &Case, report: &mut Report) -> Option<Read> {
     let running = peer.as_mut()?;
     match running.decode(case) {
         Ok((found, ms)) => Some(Read {
@@ -335,7 +336,13 @@ fn take_turn(peer: &mut Option<LinePeer>, case: &Case) -> Option<Read> {
             ms,
         }),
         Err(e) => {
-            eprintln!("{} failed, left out from here on: {e:#}", running.name);
+            let text = format!(
+                "{} failed on {}, left out from there on: {e:#}",
+                running.name,
+                case.path.display()
+            );
+            eprintln!("{text}");
+            report.note(SECTION, text);
             *peer = None;
             None
         }

@@ -68,6 +68,12 @@ pub(crate) const COST_SINGLE_FINDER: u64 = 15_000;
 /// Units per module sampled (and run through error correction) in a decode attempt.
 pub(crate) const COST_MODULE: u64 = 20;
 
+/// Units per module for fitting a grid that did not decode to its module edges and
+/// sampling it again ([`crate::edge_fit`]), on top of [`COST_MODULE`] for decoding it:
+/// probing the edges and taking each module's median cost about what sampling and
+/// decoding it does (callgrind, the unreadable glare, damaged and blurred sets).
+pub(crate) const COST_EDGE_FIT_MODULE: u64 = 20;
+
 /// Share of a view's units the finder-pattern search may spend, in percent; the rest is
 /// left for grouping and decoding, so a view flooded with candidates still tries the
 /// most plausible of them.

@@ -16,8 +16,7 @@ use rxing::common::cpp_essentials::{
     ConcentricPattern, DMRegressionLine, DecoderResult, FitSquareToPoints, RegressionLineTrait,
 };
 use rxing::common::{
-    BitMatrix, DefaultGridSampler, DetectorRXingResult, GridSampler, PerspectiveTransform,
-    Quadrilateral, SamplerControl,
+    BitMatrix, DefaultGridSampler, DetectorRXingResult, GridSampler, Quadrilateral, SamplerControl,
 };
 use rxing::qrcode::cpp_port::decoder::Decode;
 use rxing::qrcode::cpp_port::detector::{
@@ -27,9 +26,10 @@ use rxing::qrcode::cpp_port::detector::{
 use rxing::qrcode::detector::QRCodeDetectorResult;
 
 use crate::budget::{
-    Budget, COST_CELL, COST_DECODE, COST_MODULE, COST_SINGLE_FINDER, FINDER_SHARE_PERCENT,
-    GROUPING_SHARE_PERCENT, OutOfUnits, VIEW_BUDGET,
+    Budget, COST_CELL, COST_DECODE, COST_EDGE_FIT_MODULE, COST_MODULE, COST_SINGLE_FINDER,
+    FINDER_SHARE_PERCENT, GROUPING_SHARE_PERCENT, OutOfUnits, VIEW_BUDGET,
 };
+use crate::edge_fit::{fitted_grid, grid_transform};
 use crate::finder::find_finder_patterns;
 use crate::group::{Triple, group, sparse};
 use crate::payload::{Encoding, guess_text};
@@ -290,6 +290,14 @@ fn sample_and_decode(
             return Ok(Some((traced, decoded)));
         }
     }
+    // A grid that does not decode, fitted to the module edges it crosses: a symbol on
+    // cloth or a bent label wanders off any one transform.
+    if !budget.spend(COST_DECODE + modules * (COST_MODULE + COST_EDGE_FIT_MODULE)) {
+        return Err(OutOfUnits);
+    }
+    if let Some(decoded) = fitted_grid(bits, &detected).and_then(|grid| decode(&grid)) {
+        return Ok(Some((detected, decoded)));
+    }
     // A grid that came out nearly all light over a symbol's modules: dots smaller than a
     // module, which the one sample at each module's centre missed.
     if !sparse || !looks_like_dots(detected.getBits()) {
@@ -489,18 +497,7 @@ fn in_finder_corner(x: u32, y: u32, side: u32) -> bool {
 /// perspective transform through the grid's four corners (for versions 7 and up, whose
 /// grid the sampler fitted piecewise to alignment patterns, an approximation).
 fn sample_dots(bits: &BitMatrix, detected: &QRCodeDetectorResult) -> Option<BitMatrix> {
-    let side = detected.getBits().width();
-    // The sampler's corners, top-left, top-right, bottom-left, bottom-right, are the
-    // grid's corners shifted by half a pixel (pixel centres).
-    let [tl, tr, bl, br] = detected.getPoints() else {
-        return None;
-    };
-    let half = Point { x: 0.5, y: 0.5 };
-    let transform = PerspectiveTransform::quadrilateralToQuadrilateral(
-        Quadrilateral::rectangle(side as i32, side as i32, None),
-        Quadrilateral::from([*tl - half, *tr - half, *br - half, *bl - half]),
-    )
-    .ok()?;
+    let (side, transform) = grid_transform(detected)?;
     let mut grid = BitMatrix::new(side, side).ok()?;
     for y in 0..side {
         for x in 0..side {

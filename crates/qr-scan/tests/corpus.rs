@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use qr_scan::corpus;
 
 /// De-duplicated targets read (of 207), as measured when this floor was last raised.
-const UNIQUE_TARGETS_FLOOR: usize = 197;
+const UNIQUE_TARGETS_FLOOR: usize = 204;
 
 /// Expected texts read over every image with an expectation (of 320), likewise.
-const ALL_IMAGES_FLOOR: usize = 302;
+const ALL_IMAGES_FLOOR: usize = 313;
 
 /// The corpus beside the project root; fails the test clearly when it is not there.
 fn corpus_root() -> PathBuf {

@@ -82,6 +82,9 @@ struct Measured {
     native: Read,
     /// The native handler's first step alone: file bytes to the greyscale pixels it scans.
     native_pixels_ms: f64,
+    /// `qr_scan::scan` alone in wasm32-wasip2 (qr-scan-bench's wasm peer under the wasmtime
+    /// CLI, on pixels it decoded before timing); full runs only.
+    wasm_scan: Option<Read>,
     zxing_defaults: Option<Read>,
     zxing_single: Option<Read>,
 }
@@ -122,6 +125,11 @@ pub struct SetRow {
     /// The native handler's file bytes → greyscale pixels alone (`found` is 0): what part of
     /// its time is the image decoding, not the QR search.
     pub native_file_to_pixels: Side,
+    /// `qr_scan::scan` alone in wasm (full runs; `found` from its texts).
+    pub wasm_scan: Option<Side>,
+    /// Per image the component's time less the wasm scan's: its image decoding in wasm, the
+    /// fresh instance and the JSON reply (`found` is 0).
+    pub component_beyond_scan: Option<Side>,
     pub zxing_defaults: Option<Side>,
     pub zxing_single: Option<Side>,
     /// Per image the single pass's time where the first pass reads, else the defaults'.
@@ -134,6 +142,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     let guest = Guest::new("qr_decode", Allocation::qr_host_default())?;
     let rt = wasm::current_thread()?;
     let [mut defaults, mut single] = zxing(run.quick, repeats, report);
+    let mut in_wasm = wasm_scan(run.quick, &cases, repeats, report);
     let mut measured = Vec::new();
     let mut refused = Vec::new();
     // Images where the component and the native handler return different texts.
@@ -147,6 +156,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
         }
         take_turn(&mut defaults, first, report);
         take_turn(&mut single, first, report);
+        take_turn(&mut in_wasm, first, report);
     }
     for (i, case) in cases.into_iter().enumerate() {
         let call = call(&case.path)?;
@@ -184,6 +194,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
             })?,
         };
         let zxing_single = take_turn(&mut single, &case, report);
+        let wasm_scan = take_turn(&mut in_wasm, &case, report);
         let pixels = qr_core::load_image(&call.body).context("the pixels the service scans")?;
         let native_pixels_ms = median(repeats, || {
             let start = Instant::now();
@@ -197,6 +208,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
             component,
             native,
             native_pixels_ms,
+            wasm_scan,
             zxing_defaults,
             zxing_single,
         });
@@ -204,7 +216,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
             eprintln!("  {} images measured", i + 1);
         }
     }
-    for peer in [defaults, single].into_iter().flatten() {
+    for peer in [defaults, single, in_wasm].into_iter().flatten() {
         peer.finish()?;
     }
     if let Some(first) = differ.first() {
@@ -227,6 +239,7 @@ pub fn run(run: &Run, report: &mut Report) -> Result<()> {
     notes(report, run.quick, repeats, &measured, &refused);
     let rows = rows(&measured);
     report.tables.push(table(&rows));
+    report.tables.push(breakdown(&rows));
     report.decode_sets = rows;
     Ok(())
 }
@@ -286,6 +299,22 @@ fn zxing(quick: bool, repeats: usize, report: &mut Report) -> [Option<LinePeer>;
             [None, None]
         }
     }
+}
+
+/// qr-scan-bench's wasm peer (qr-scan's `scan_paths` example built for wasm32-wasip2, under
+/// the wasmtime CLI `scripts/setup --test` installs), timing `qr_scan::scan` alone in wasm:
+/// with the component's whole time beside it, what its image decoding costs in wasm. Full
+/// runs only (it builds the example); without it the breakdown table says n/a.
+fn wasm_scan(quick: bool, cases: &[Case], repeats: usize, report: &mut Report) -> Option<LinePeer> {
+    if quick {
+        return None;
+    }
+    let started = crate::servers::tool("wasmtime")
+        .context("the wasmtime CLI is not installed (scripts/setup --test)")
+        .and_then(|wasmtime| peers::wasm_with(&wasmtime, cases, repeats));
+    started
+        .inspect_err(|e| report.note(SECTION, format!("wasm scan alone skipped: {e:#}")))
+        .ok()
 }
 
 /// `POST /decode` with the file's bytes as the body, labelled by its extension.
@@ -381,6 +410,14 @@ fn row(set: &str, summary: bool, group: &[&Measured]) -> SetRow {
                 ms: m.native_pixels_ms,
             })
         })),
+        wasm_scan: side(group, |m| m.wasm_scan),
+        component_beyond_scan: side(group, |m| {
+            let scan = m.wasm_scan?;
+            Some(Read {
+                found: 0,
+                ms: m.component.ms - scan.ms,
+            })
+        }),
         zxing_defaults: side(group, |m| m.zxing_defaults),
         zxing_single: side(group, |m| m.zxing_single),
         zxing_equal_work: side(group, Measured::zxing_equal_work),
@@ -468,7 +505,6 @@ fn table(rows: &[SetRow]) -> Table {
             reads(s, r.expected),
             times(Some(&r.component)),
             times(Some(&r.native)),
-            times(Some(&r.native_file_to_pixels)),
             times(d),
             times(s),
             times(e),
@@ -494,7 +530,6 @@ fn table(rows: &[SetRow]) -> Table {
             "zxing-cpp single reads",
             "component ms",
             "native ms",
-            "of which file → pixels",
             "zxing-cpp defaults ms",
             "zxing-cpp single ms",
             "zxing-cpp equal work ms",
@@ -503,6 +538,50 @@ fn table(rows: &[SetRow]) -> Table {
             "**component / equal work**",
             "native / equal work",
             "wasm / native",
+        ],
+        rows: cells.collect(),
+    }
+}
+
+/// Where the time goes: the image decoding and the scan, natively and in wasm.
+fn breakdown(rows: &[SetRow]) -> Table {
+    let cells = rows.iter().map(|r| {
+        let native_scan = Side {
+            found: 0,
+            median_ms: r.native.median_ms - r.native_file_to_pixels.median_ms,
+            p90_ms: r.native.p90_ms - r.native_file_to_pixels.p90_ms,
+        };
+        let beyond = r.component_beyond_scan.as_ref();
+        vec![
+            r.set.clone(),
+            times(Some(&r.native)),
+            times(Some(&r.native_file_to_pixels)),
+            times(Some(&native_scan)),
+            times(Some(&r.component)),
+            times(r.wasm_scan.as_ref()),
+            times(beyond),
+            beyond.map_or("n/a".into(), |b| {
+                let n = &r.native_file_to_pixels;
+                format!(
+                    "{:.2} / {:.2}",
+                    b.median_ms / n.median_ms,
+                    b.p90_ms / n.p90_ms
+                )
+            }),
+        ]
+    });
+    Table {
+        section: SECTION,
+        title: "where the time goes: ms per image (median / p90)".into(),
+        columns: vec![
+            "set",
+            "native handler",
+            "native file → pixels",
+            "native rest (scan, reply)",
+            "component",
+            "wasm scan alone",
+            "component beyond the scan",
+            "beyond the scan / native file → pixels",
         ],
         rows: cells.collect(),
     }
@@ -550,6 +629,16 @@ fn notes(
     );
     report.note(
         SECTION,
+        "Where the time goes: `native file → pixels` is the native handler's image decoding \
+         alone (`qr_core::load_image` on the same bytes, timed apart), `native rest` the \
+         handler less it (median less median); `wasm scan alone` is `qr_scan::scan` in \
+         wasm32-wasip2 (qr-scan-bench's wasm peer, qr-scan's `scan_paths` example under the \
+         wasmtime CLI, on pixels decoded before its timing), and `component beyond the scan` \
+         the component's time less it, per image: its image decoding in wasm, the fresh \
+         instance and the JSON reply.",
+    );
+    report.note(
+        SECTION,
         "Equal work: the service runs qr-scan as shipped, its extra passes (inverted, shrunk, \
          enlarged, other thresholds) only when its first pass reads nothing; zxing-cpp's \
          defaults always search the inverted image and downscaled copies too. So on an image \
@@ -559,8 +648,7 @@ fn notes(
          defaults'. `zxing-cpp equal work` takes, per image, the single pass's time or the \
          defaults' accordingly: **component / equal work is the equal-work pair**; component \
          / defaults compares the two as each is used, component / single the service's whole \
-         job with zxing-cpp's least. `of which file → pixels`: the native handler's image \
-         decoding alone (`qr_core::load_image`, timed apart on the same bytes).",
+         job with zxing-cpp's least.",
     );
     let large: Vec<&Measured> = measured
         .iter()
@@ -613,6 +701,7 @@ mod tests {
             component: read(times[0]),
             native: read(times[1]),
             native_pixels_ms: times[1] / 2.0,
+            wasm_scan: None,
             zxing_defaults: Some(read(times[2])),
             zxing_single: Some(read(times[3])),
         }

@@ -352,6 +352,8 @@ mod tests {
             component: side(2, component),
             native: side(2, component),
             native_file_to_pixels: side(0, component),
+            wasm_scan: None,
+            component_beyond_scan: None,
             zxing_defaults: Some(side(1, zxing)),
             zxing_single: Some(side(1, zxing)),
             zxing_equal_work: Some(side(1, zxing)),

@@ -65,6 +65,11 @@ pub fn zxing_cpp_with(
 /// building it first, so the report shows what the decode component reads, and how fast;
 /// every directory holding one of `cases` is mapped into the guest.
 pub fn wasm(cases: &[Case], repeats: usize) -> Result<LinePeer> {
+    wasm_with(Path::new("wasmtime"), cases, repeats)
+}
+
+/// [`wasm`] under the wasmtime CLI at `wasmtime`.
+pub fn wasm_with(wasmtime: &Path, cases: &[Case], repeats: usize) -> Result<LinePeer> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let built = Command::new(cargo)
         .args([
@@ -86,7 +91,7 @@ pub fn wasm(cases: &[Case], repeats: usize) -> Result<LinePeer> {
     let module = target_dir()
         .join(WASM_TARGET)
         .join("release/examples/scan_paths.wasm");
-    let mut command = Command::new("wasmtime");
+    let mut command = Command::new(wasmtime);
     command.arg("run");
     // Every directory holding a case, mapped at its own path.
     let mut dirs: Vec<PathBuf> = cases

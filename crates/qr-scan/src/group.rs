@@ -86,6 +86,10 @@ pub(crate) fn group(patterns: &mut [ConcentricPattern], budget: &mut Budget) -> 
     let filters = !sparse(patterns);
     let bins = Bins::new(patterns);
     let mut scored: Vec<(f64, Triple)> = Vec::new();
+    // Triples with their corner taken elsewhere (a sparse view's second reading of a
+    // triple, see `other_corner`): tried after every first reading, so a symbol that
+    // reads costs nothing more.
+    let mut others: Vec<(f64, Triple)> = Vec::new();
     let mut near: Vec<(f32, usize)> = Vec::with_capacity(4 * NEIGHBOURS);
     'patterns: for i in 0..n - 2 {
         let c = patterns[i];
@@ -128,11 +132,15 @@ pub(crate) fn group(patterns: &mut [ConcentricPattern], budget: &mut Budget) -> 
                 if let Some(found) = plausible(patterns, [k, j, i], filters) {
                     scored.push(found);
                 }
+                if !filters && let Some(found) = other_corner(patterns, [k, j, i]) {
+                    others.push(found);
+                }
             }
         }
     }
     scored.sort_by(|a, b| a.0.total_cmp(&b.0));
-    scored.into_iter().map(|(_, t)| t).collect()
+    others.sort_by(|a, b| a.0.total_cmp(&b.0));
+    scored.into_iter().chain(others).map(|(_, t)| t).collect()
 }
 
 /// Where a symbol's third finder pattern would lie if `a` and `b` are two of its three, with
@@ -202,31 +210,79 @@ fn plausible(
     [a, b, c]: [usize; 3],
     filters: bool,
 ) -> Option<(f64, Triple)> {
-    let distance2 = |from: usize, to: usize| {
-        let (p, q) = (patterns[from], patterns[to]);
-        let (dx, dy) = (f64::from(p.p.x - q.p.x), f64::from(p.p.y - q.p.y));
-        dx * dx + dy * dy
-    };
-    let size = |i: usize| f64::from(patterns[i].size);
-    // Squared distance stretched by the size ratio (zxing-cpp's), in pixels of the
-    // triple's mean module.
-    let module = (size(a) + size(b) + size(c)) / 21.0;
-    let stretched = |from: usize, to: usize| distance2(from, to) * size(to) / size(from);
-    // Squared distance in modules of the two patterns it joins.
-    let in_modules = |from: usize, to: usize| {
-        let m = (size(from) + size(to)) / 14.0;
-        distance2(from, to) / (m * m)
-    };
-    let ([mut bl, tl, mut tr], score) =
-        corner([a, b, c], stretched, module, filters).or_else(|| {
-            corner([a, b, c], in_modules, 1.0, filters)
+    let module = mean_module(patterns, [a, b, c]);
+    let (members, score) = corner([a, b, c], |p, q| stretched(patterns, p, q), module, filters)
+        .or_else(|| {
+            corner([a, b, c], |p, q| in_modules(patterns, p, q), 1.0, filters)
                 .map(|(members, score)| (members, score * module))
         })?;
+    Some(oriented(patterns, members, score))
+}
+
+/// The triple `[a, b, c]` (smallest pattern first) with its corner taken where its
+/// distances in modules of the patterns they join put it, when that differs from where
+/// the size-stretched distances put it, and its score; for a view of at most
+/// [`FEW_CANDIDATES`] candidates, which tries both (see [`plausible`]).
+///
+/// The size-ratio stretch over-corrects under strong perspective: a lone symbol tilted
+/// 63° (differential seed 401) shows patterns of 72, 42 and 37 px, and the stretch makes
+/// the leg from the small far pattern to the large near one the longest side, so the
+/// corner is taken at a far pattern and the symbol is sampled turned and skewed. Measured
+/// in modules, the longest side is the true diagonal.
+fn other_corner(patterns: &[ConcentricPattern], [a, b, c]: [usize; 3]) -> Option<(f64, Triple)> {
+    // `a` is the smallest pattern and `c` the largest.
+    if f64::from(patterns[c].size) < PERSPECTIVE_SIZE_RATIO * f64::from(patterns[a].size) {
+        return None;
+    }
+    let module = mean_module(patterns, [a, b, c]);
+    let (stretched_members, _) =
+        corner([a, b, c], |p, q| stretched(patterns, p, q), module, false)?;
+    let (members, score) = corner([a, b, c], |p, q| in_modules(patterns, p, q), 1.0, false)?;
+    (members[1] != stretched_members[1]).then(|| oriented(patterns, members, score * module))
+}
+
+/// Size ratio of a triple's largest pattern to its smallest from which [`other_corner`]
+/// offers its second reading: strong perspective from a close camera, where the size
+/// stretch can move the corner (seed 401: 72 against 37 px, 1.95).
+const PERSPECTIVE_SIZE_RATIO: f64 = 1.5;
+
+/// The mean module of three patterns, in pixels.
+fn mean_module(patterns: &[ConcentricPattern], [a, b, c]: [usize; 3]) -> f64 {
+    f64::from(patterns[a].size + patterns[b].size + patterns[c].size) / 21.0
+}
+
+/// The squared distance between two patterns' centres, in pixels.
+fn distance2(patterns: &[ConcentricPattern], from: usize, to: usize) -> f64 {
+    let (p, q) = (patterns[from], patterns[to]);
+    let (dx, dy) = (f64::from(p.p.x - q.p.x), f64::from(p.p.y - q.p.y));
+    dx * dx + dy * dy
+}
+
+/// Squared distance stretched by the size ratio (zxing-cpp's), taken from the smaller
+/// pattern `from` to the larger `to`.
+fn stretched(patterns: &[ConcentricPattern], from: usize, to: usize) -> f64 {
+    distance2(patterns, from, to) * f64::from(patterns[to].size) / f64::from(patterns[from].size)
+}
+
+/// Squared distance in modules of the two patterns it joins.
+fn in_modules(patterns: &[ConcentricPattern], from: usize, to: usize) -> f64 {
+    let m = f64::from(patterns[from].size + patterns[to].size) / 14.0;
+    distance2(patterns, from, to) / (m * m)
+}
+
+/// `[corner-opposite, corner, corner-opposite]` as bottom-left, top-left, top-right (the
+/// two ends swapped when needed so that the turn from top-right to bottom-left about the
+/// corner is clockwise in image coordinates), with `score`.
+fn oriented(
+    patterns: &[ConcentricPattern],
+    [mut bl, tl, mut tr]: [usize; 3],
+    score: f64,
+) -> (f64, Triple) {
     let (p, q, r) = (patterns[bl].p, patterns[tl].p, patterns[tr].p);
     if (r.x - q.x) * (p.y - q.y) - (r.y - q.y) * (p.x - q.x) < 0.0 {
         std::mem::swap(&mut bl, &mut tr);
     }
-    Some((
+    (
         score,
         Triple {
             set: FinderPatternSet {
@@ -236,7 +292,7 @@ fn plausible(
             },
             members: [bl, tl, tr],
         },
-    ))
+    )
 }
 
 /// The triple as corner-opposite, corner, corner-opposite and its score (in the unit of
@@ -403,6 +459,60 @@ mod tests {
         ];
         patterns[0].size = far;
         patterns
+    }
+
+    /// The three patterns of differential seed 401's lone symbol, tilted 63° (centre,
+    /// size): top-left, top-right, bottom-left as zxing-cpp reads it.
+    fn tilted_sixty_three_degrees() -> Vec<ConcentricPattern> {
+        [
+            (1029.7, 760.3, 72),
+            (1250.7, 760.0, 37),
+            (969.0, 1190.7, 42),
+        ]
+        .map(|(x, y, size)| ConcentricPattern {
+            p: Point { x, y },
+            size,
+        })
+        .to_vec()
+    }
+
+    #[test]
+    fn a_sparse_view_also_tries_the_corner_the_patterns_module_distances_show() {
+        let at = |p: ConcentricPattern| (p.p.x, p.p.y);
+        let budget = &mut Budget::new(u64::MAX);
+        let triples = group(&mut tilted_sixty_three_degrees(), budget);
+        // The size-stretched distances take the corner at the small far pattern; the
+        // distances in modules at the large near one, the symbol's, tried second.
+        assert_eq!(triples.len(), 2);
+        assert_eq!(at(triples[0].set.tl), (1250.7, 760.0));
+        let set = triples[1].set;
+        assert_eq!(
+            (at(set.tl), at(set.tr), at(set.bl)),
+            ((1029.7, 760.3), (1250.7, 760.0), (969.0, 1190.7))
+        );
+        // A square symbol's corner is the same either way: one triple.
+        let square = vec![
+            pattern(80.0, 10.0),
+            pattern(10.0, 80.0),
+            pattern(10.0, 10.0),
+        ];
+        assert_eq!(group(&mut square.clone(), budget).len(), 1);
+        // Sizes 60, 40 and 40 (the largest 1.5 times the smallest) still move the
+        // stretched corner and get the second reading; 59, 40 and 40 move it too, but are
+        // taken as too level for perspective to have moved it (`PERSPECTIVE_SIZE_RATIO`).
+        let sized = |sizes: [i32; 3]| {
+            let mut patterns = tilted_sixty_three_degrees();
+            for (pattern, size) in patterns.iter_mut().zip(sizes) {
+                pattern.size = size;
+            }
+            patterns
+        };
+        assert_eq!(group(&mut sized([60, 40, 40]), budget).len(), 2);
+        assert_eq!(group(&mut sized([59, 40, 40]), budget).len(), 1);
+        // Among more than `FEW_CANDIDATES` candidates, only the first reading is kept.
+        let triples = group(&mut in_a_crowd(tilted_sixty_three_degrees()), budget);
+        assert_eq!(triples.len(), 1);
+        assert_eq!(at(triples[0].set.tl), (1250.7, 760.0));
     }
 
     #[test]

@@ -79,12 +79,13 @@ pub(crate) fn fitted_grid(bits: &BitMatrix, detected: &QRCodeDetectorResult) -> 
             }
         }
     }
+    let (across, down) = (median_offsets(&across, n), median_offsets(&down, n));
     let mut grid = BitMatrix::new(side, side).ok()?;
     for y in 0..n {
         for x in 0..n {
             let p = at(
-                x as f32 + 0.5 + median_offset(&across, n, x, y),
-                y as f32 + 0.5 + median_offset(&down, n, x, y),
+                x as f32 + 0.5 + across[y * n + x],
+                y as f32 + 0.5 + down[y * n + x],
             );
             if !bits.is_in(p) {
                 return None;
@@ -121,27 +122,69 @@ fn edge_probes(bits: &BitMatrix, before: bool, from: Point, to: Point) -> u8 {
     }
 }
 
+/// [`median_offset`] of every module of an `n` × `n` grid, row by row: the window's
+/// histogram slides along each row, a column in and a column out per module, rather than
+/// being counted afresh (the fit's dearest step otherwise, 4 % of the corpus's first pass).
+fn median_offsets(edges: &[u8], n: usize) -> Vec<f32> {
+    let mut offsets = Vec::with_capacity(n * n);
+    for y in 0..n {
+        let rows = y.saturating_sub(EDGE_FIT_RADIUS)..(y + EDGE_FIT_RADIUS + 1).min(n);
+        let mut histogram = [0u8; EDGE_PROBES];
+        let column = |histogram: &mut [u8; EDGE_PROBES], x: usize, add: bool| {
+            for row in rows.clone() {
+                let probes = usize::from(edges[row * n + x]);
+                if probes > 0 {
+                    if add {
+                        histogram[probes] += 1;
+                    } else {
+                        histogram[probes] -= 1;
+                    }
+                }
+            }
+        };
+        for x in 0..EDGE_FIT_RADIUS.min(n) {
+            column(&mut histogram, x, true);
+        }
+        for x in 0..n {
+            if x + EDGE_FIT_RADIUS < n {
+                column(&mut histogram, x + EDGE_FIT_RADIUS, true);
+            }
+            if x > EDGE_FIT_RADIUS {
+                column(&mut histogram, x - EDGE_FIT_RADIUS - 1, false);
+            }
+            offsets.push(histogram_median(&histogram));
+        }
+    }
+    offsets
+}
+
 /// The median of the edge offsets measured within [`EDGE_FIT_RADIUS`] modules of
 /// (`x`, `y`), in modules; 0 where fewer than two were. Offsets are probe counts (see
 /// [`edge_probes`]), so the median comes from a histogram of them.
+#[cfg(test)]
 fn median_offset(edges: &[u8], n: usize, x: usize, y: usize) -> f32 {
     let mut histogram = [0u8; EDGE_PROBES];
-    let mut measured = 0;
     let columns = x.saturating_sub(EDGE_FIT_RADIUS)..(x + EDGE_FIT_RADIUS + 1).min(n);
     for row in y.saturating_sub(EDGE_FIT_RADIUS)..(y + EDGE_FIT_RADIUS + 1).min(n) {
         for &probes in &edges[row * n..][columns.clone()] {
             if probes > 0 {
                 histogram[usize::from(probes)] += 1;
-                measured += 1;
             }
         }
     }
+    histogram_median(&histogram)
+}
+
+/// The median offset, in modules, of a histogram of edges by probe count; 0 for fewer
+/// than two edges.
+fn histogram_median(histogram: &[u8; EDGE_PROBES]) -> f32 {
+    let measured: u32 = histogram.iter().map(|&count| u32::from(count)).sum();
     if measured < 2 {
         return 0.0;
     }
     let mut seen = 0;
     for (probes, &count) in histogram.iter().enumerate() {
-        seen += count;
+        seen += u32::from(count);
         if seen > measured / 2 {
             // `probes` of the probes, a tenth of a module apart from half a module before
             // the expected edge, showed the colour before it: the edge lies between the
@@ -182,5 +225,35 @@ mod tests {
         ring[4 * n + 4 + EDGE_FIT_RADIUS] = 9;
         ring[4 * n + 4 + EDGE_FIT_RADIUS + n] = 9;
         assert!((median_offset(&ring, n, 4, 4) - 0.35).abs() < 1e-6);
+    }
+
+    /// The sliding window gives every module the median its own window holds.
+    #[test]
+    fn the_sliding_window_gives_each_module_its_own_windows_median() {
+        for n in [1, 2, 3, 5, 21, 29] {
+            // Edges at pseudo-random modules and offsets, about half of them measured.
+            let mut state = 12345u32 + n as u32;
+            let edges: Vec<u8> = (0..n * n)
+                .map(|_| {
+                    state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    let r = (state >> 24) as usize;
+                    if r % 2 == 0 {
+                        0
+                    } else {
+                        (1 + r % (EDGE_PROBES - 1)) as u8
+                    }
+                })
+                .collect();
+            let swept = median_offsets(&edges, n);
+            for y in 0..n {
+                for x in 0..n {
+                    assert_eq!(
+                        swept[y * n + x],
+                        median_offset(&edges, n, x, y),
+                        "{n}: ({x}, {y})"
+                    );
+                }
+            }
+        }
     }
 }

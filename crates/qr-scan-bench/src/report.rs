@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use qr_scan_bench::peers::ZXING_CPP_VERSION;
-use qr_scan_bench::{Case, quantile};
+use qr_scan_bench::{Case, format_ms, quantile};
 
 use crate::{Outcome, Runs};
 
@@ -46,18 +46,8 @@ fn reads(t: Option<&Tally>) -> String {
 
 fn times(t: Option<&Tally>) -> String {
     t.map_or("n/a".into(), |t| {
-        format!("{} / {}", ms(t.median_ms), ms(t.p90_ms))
+        format!("{} / {}", format_ms(t.median_ms), format_ms(t.p90_ms))
     })
-}
-
-fn ms(v: f64) -> String {
-    if v >= 100.0 {
-        format!("{v:.0}")
-    } else if v >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
 }
 
 fn ratio(ours: &Tally, peer: Option<&Tally>) -> String {

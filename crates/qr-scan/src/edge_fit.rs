@@ -24,8 +24,9 @@ const EDGE_PROBES: usize = 11;
 
 /// Modules on each side of a module whose edges are pooled for its offset: a 5 × 5 window
 /// holds about a dozen edges in each direction on a symbol's data (its modules are half
-/// dark, masked), enough for a median to outvote the first grid's errors, and spans a
-/// fifth to a tenth of a ripple's length on cloth. On `zxing-java/qrcode-4`, one module
+/// dark, masked), enough for a median to outvote the first grid's errors, and narrow
+/// enough to follow ripples a few times its width (the test's are 10 and 12 modules long,
+/// about twice the window). On `zxing-java/qrcode-4`, one module
 /// each side (3 × 3) read 2 of the 8 symbols on cloth this reads 7 of; pooling over the
 /// whole symbol is the mean transform the grid already has.
 pub(crate) const EDGE_FIT_RADIUS: usize = 2;

@@ -36,12 +36,7 @@ pub fn load_image(bytes: &[u8]) -> Result<GrayImage, Error> {
             .into_dimensions()
             .map_err(|e| classify(&e, None))?,
     };
-    if width > limits::MAX_IMAGE_SIDE
-        || height > limits::MAX_IMAGE_SIDE
-        || u64::from(width) * u64::from(height) > limits::MAX_IMAGE_PIXELS
-    {
-        return Err(Error::ImageTooLarge { width, height });
-    }
+    within_limits(width, height)?;
     if decoder.format() == Some(ImageFormat::Jpeg)
         && let Some(grey) = jpeg_luma(bytes)?
     {
@@ -60,6 +55,18 @@ pub fn load_image(bytes: &[u8]) -> Result<GrayImage, Error> {
         .decode()
         .map_err(|e| classify(&e, Some((width, height))))?;
     Ok(over_white(image))
+}
+
+/// `ImageTooLarge` unless `width` × `height` is within [`limits::MAX_IMAGE_SIDE`] and
+/// [`limits::MAX_IMAGE_PIXELS`].
+fn within_limits(width: u32, height: u32) -> Result<(), Error> {
+    if width > limits::MAX_IMAGE_SIDE
+        || height > limits::MAX_IMAGE_SIDE
+        || u64::from(width) * u64::from(height) > limits::MAX_IMAGE_PIXELS
+    {
+        return Err(Error::ImageTooLarge { width, height });
+    }
+    Ok(())
 }
 
 /// A YCbCr or greyscale JPEG's luma plane as it is stored, or `None` for the colour spaces
@@ -106,15 +113,7 @@ fn jpeg_luma(bytes: &[u8]) -> Result<Option<GrayImage>, Error> {
         u32::try_from(width).unwrap_or(u32::MAX),
         u32::try_from(height).unwrap_or(u32::MAX),
     );
-    if w > limits::MAX_IMAGE_SIDE
-        || h > limits::MAX_IMAGE_SIDE
-        || u64::from(w) * u64::from(h) > limits::MAX_IMAGE_PIXELS
-    {
-        return Err(Error::ImageTooLarge {
-            width: w,
-            height: h,
-        });
-    }
+    within_limits(w, h)?;
     decoder.set_options(options.jpeg_set_out_colorspace(ColorSpace::Luma));
     let mut pixels = vec![0; width * height];
     decoder.decode_into(&mut pixels).map_err(jpeg_error)?;

@@ -31,7 +31,7 @@ use qr_scan::Passes;
 use qr_scan::corpus::score;
 use qr_scan::sets::Category;
 use qr_scan_bench::peers::{self, LinePeer, Timing, ZXING_CPP_VERSION};
-use qr_scan_bench::{Case, FileFormat, format_ms, quantile};
+use qr_scan_bench::{Case, FileFormat, MedianP90, format_ratios, format_times, quantile};
 use serde::Serialize;
 
 use crate::Run;
@@ -452,21 +452,13 @@ fn rows(measured: &[Measured]) -> Vec<SetRow> {
     rows
 }
 
-/// `median / p90` of `ours` over `theirs`.
-fn ratio(ours: &Side, theirs: Option<&Side>) -> String {
-    theirs.map_or("n/a".into(), |t| {
-        format!(
-            "{:.2} / {:.2}",
-            ours.median_ms / t.median_ms,
-            ours.p90_ms / t.p90_ms
-        )
-    })
-}
-
-fn times(s: Option<&Side>) -> String {
-    s.map_or("n/a".into(), |s| {
-        format!("{} / {}", format_ms(s.median_ms), format_ms(s.p90_ms))
-    })
+impl MedianP90 for Side {
+    fn median_ms(&self) -> f64 {
+        self.median_ms
+    }
+    fn p90_ms(&self) -> f64 {
+        self.p90_ms
+    }
 }
 
 fn reads(s: Option<&Side>, expected: usize) -> String {
@@ -493,16 +485,16 @@ fn table(rows: &[SetRow]) -> Table {
             reads(Some(&r.native), r.expected),
             reads(d, r.expected),
             reads(s, r.expected),
-            times(Some(&r.component)),
-            times(Some(&r.native)),
-            times(d),
-            times(s),
-            times(e),
-            ratio(&r.component, d),
-            ratio(&r.component, s),
-            format!("**{}**", ratio(&r.component, e)),
-            ratio(&r.native, e),
-            ratio(&r.component, Some(&r.native)),
+            format_times(Some(&r.component)),
+            format_times(Some(&r.native)),
+            format_times(d),
+            format_times(s),
+            format_times(e),
+            format_ratios(&r.component, d),
+            format_ratios(&r.component, s),
+            format!("**{}**", format_ratios(&r.component, e)),
+            format_ratios(&r.native, e),
+            format_ratios(&r.component, Some(&r.native)),
         ]
     });
     Table {
@@ -544,12 +536,12 @@ fn breakdown(rows: &[SetRow]) -> Table {
         let beyond = r.component_beyond_scan.as_ref();
         vec![
             r.set.clone(),
-            times(Some(&r.native)),
-            times(Some(&r.native_file_to_pixels)),
-            times(Some(&native_scan)),
-            times(Some(&r.component)),
-            times(r.wasm_scan.as_ref()),
-            times(beyond),
+            format_times(Some(&r.native)),
+            format_times(Some(&r.native_file_to_pixels)),
+            format_times(Some(&native_scan)),
+            format_times(Some(&r.component)),
+            format_times(r.wasm_scan.as_ref()),
+            format_times(beyond),
             beyond.map_or("n/a".into(), |b| {
                 let n = &r.native_file_to_pixels;
                 format!(

@@ -148,6 +148,32 @@ pub fn format_ms(v: f64) -> String {
     }
 }
 
+/// A decoder's time over a group of images, as the reports compare them: the median and
+/// the 90th percentile of its per-image times.
+pub trait MedianP90 {
+    fn median_ms(&self) -> f64;
+    fn p90_ms(&self) -> f64;
+}
+
+/// `median / p90` in milliseconds ([`format_ms`]), or `n/a` when not measured.
+pub fn format_times(t: Option<&impl MedianP90>) -> String {
+    t.map_or("n/a".into(), |t| {
+        format!("{} / {}", format_ms(t.median_ms()), format_ms(t.p90_ms()))
+    })
+}
+
+/// `ours` over `theirs` at the median and at the p90 (`1.07 / 1.00`), or `n/a` when
+/// `theirs` was not measured.
+pub fn format_ratios(ours: &impl MedianP90, theirs: Option<&impl MedianP90>) -> String {
+    theirs.map_or("n/a".into(), |t| {
+        format!(
+            "{:.2} / {:.2}",
+            ours.median_ms() / t.median_ms(),
+            ours.p90_ms() / t.p90_ms()
+        )
+    })
+}
+
 /// The `q` quantile (0 to 1) of `values`, interpolating between neighbours; NaN when empty.
 pub fn quantile(values: &mut [f64], q: f64) -> f64 {
     if values.is_empty() {

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use qr_scan_bench::peers::ZXING_CPP_VERSION;
-use qr_scan_bench::{Case, format_ms, quantile};
+use qr_scan_bench::{Case, MedianP90, format_ratios, format_times, quantile};
 
 use crate::{Outcome, Runs};
 
@@ -44,20 +44,13 @@ fn reads(t: Option<&Tally>) -> String {
     t.map_or("n/a".into(), |t| format!("{}/{}", t.found, t.total))
 }
 
-fn times(t: Option<&Tally>) -> String {
-    t.map_or("n/a".into(), |t| {
-        format!("{} / {}", format_ms(t.median_ms), format_ms(t.p90_ms))
-    })
-}
-
-fn ratio(ours: &Tally, peer: Option<&Tally>) -> String {
-    peer.map_or("n/a".into(), |p| {
-        format!(
-            "{:.2} / {:.2}",
-            ours.median_ms / p.median_ms,
-            ours.p90_ms / p.p90_ms
-        )
-    })
+impl MedianP90 for Tally {
+    fn median_ms(&self) -> f64 {
+        self.median_ms
+    }
+    fn p90_ms(&self) -> f64 {
+        self.p90_ms
+    }
 }
 
 /// Why qr-scan is built the way it is; the tables carry the numbers.
@@ -164,14 +157,14 @@ pub fn render(cases: &[Case], runs: &Runs) -> String {
             "| {label} | {images} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             reads(Some(&o)),
             reads(p.as_ref()),
-            times(Some(&o)),
-            times(p.as_ref()),
-            ratio(&o, p.as_ref()),
+            format_times(Some(&o)),
+            format_times(p.as_ref()),
+            format_ratios(&o, p.as_ref()),
             reads(Some(&f)),
             reads(s.as_ref()),
-            times(Some(&f)),
-            times(s.as_ref()),
-            ratio(&f, s.as_ref()),
+            format_times(Some(&f)),
+            format_times(s.as_ref()),
+            format_ratios(&f, s.as_ref()),
         );
     };
     for set in &sets {
@@ -212,8 +205,8 @@ pub fn render(cases: &[Case], runs: &Runs) -> String {
                 out,
                 "| {label} | {same}/{} | {} | {} | {:.2} / {:.2} |",
                 idx.len(),
-                times(Some(&wt)),
-                times(Some(&nt)),
+                format_times(Some(&wt)),
+                format_times(Some(&nt)),
                 wt.median_ms / nt.median_ms,
                 wt.p90_ms / nt.p90_ms
             );
@@ -234,7 +227,7 @@ pub fn render(cases: &[Case], runs: &Runs) -> String {
                 t.found,
                 t.total,
                 percent(&t),
-                times(Some(&t))
+                format_times(Some(&t))
             );
         }
         for (name, outcome) in [
@@ -257,7 +250,7 @@ pub fn render(cases: &[Case], runs: &Runs) -> String {
                     t.found,
                     t.total,
                     percent(&t),
-                    times(Some(&t))
+                    format_times(Some(&t))
                 );
             }
         }

@@ -49,9 +49,10 @@ pub const METADATA_ALLOC_BYTES: u64 = 4 * 1024 * 1024;
 /// Bytes per declared pixel the image decoder may allocate (its cap is this times the
 /// declared pixels, plus [`METADATA_ALLOC_BYTES`]).
 ///
-/// The widest intermediate the decoders use is 16-bit RGBA (8 bytes a pixel), and the grey
-/// copy the scanner reads is one more; a file that lies about its size cannot make the
-/// decoder allocate more than its declared size needs.
+/// The widest intermediate the image crate's decoders use is 16-bit RGBA (8 bytes a pixel),
+/// and the grey copy the scanner reads is one more; a file that lies about its size cannot make
+/// the decoder allocate more than its declared size needs. PNG and most JPEGs need far less
+/// (rows, or the luma plane), under the same cap.
 pub const DECODE_ALLOC_BYTES_PER_PIXEL: u64 = 9;
 
 /// Longest side of a decoded image, in pixels.

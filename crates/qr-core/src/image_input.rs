@@ -238,7 +238,7 @@ fn classify(e: &image::ImageError, size: Option<(u32, u32)>) -> Error {
 mod tests {
     use super::*;
     use crate::{GenerateOptions, generate};
-    use qr_test_images::{png_declaring, png_with_icc_profile};
+    use qr_test_images::{interlaced_png, png_declaring, png_with_icc_profile};
 
     #[test]
     fn an_icc_profile_that_inflates_past_the_metadata_allowance_is_dropped_not_kept() {
@@ -399,6 +399,62 @@ mod tests {
                 assert_eq!(texts, [Some(TEXT.to_owned())], "{name} over {under}");
             }
         }
+    }
+
+    /// A code in colour as the PNG layouts that take their own path through the row decoder
+    /// (interlaced, 16 bits a sample, palette) gives the grey of the plain 8-bit RGB file.
+    #[test]
+    fn every_png_layout_of_one_colour_image_gives_the_same_grey() {
+        const TEXT: &str = "https://example.com/interlaced";
+        let code = image::load_from_memory(&generate(&GenerateOptions::new(TEXT)).unwrap().bytes)
+            .unwrap()
+            .to_luma8();
+        // Dark blue on pale yellow.
+        let rgb = image::RgbImage::from_fn(code.width(), code.height(), |x, y| {
+            if code.get_pixel(x, y).0[0] < 128 {
+                image::Rgb([20, 30, 110])
+            } else {
+                image::Rgb([250, 240, 190])
+            }
+        });
+        let plain = encoded(
+            DynamicImage::ImageRgb8(rgb.clone()),
+            image::ImageFormat::Png,
+        );
+        let grey = load_image(&plain).expect("8-bit RGB PNG");
+        let palette = {
+            let mut out = Vec::new();
+            let mut encoder = png::Encoder::new(&mut out, rgb.width(), rgb.height());
+            encoder.set_color(png::ColorType::Indexed);
+            encoder.set_palette(vec![20, 30, 110, 250, 240, 190]);
+            let indices: Vec<u8> = rgb.pixels().map(|p| u8::from(p.0[0] == 250)).collect();
+            let mut writer = encoder.write_header().unwrap();
+            writer.write_image_data(&indices).unwrap();
+            writer.finish().unwrap();
+            out
+        };
+        for (name, file) in [
+            ("interlaced", interlaced_png(&rgb)),
+            (
+                "16-bit",
+                encoded(
+                    DynamicImage::ImageRgb8(rgb.clone()).to_rgb16().into(),
+                    image::ImageFormat::Png,
+                ),
+            ),
+            ("palette", palette),
+        ] {
+            let other = load_image(&file).expect(name);
+            let differing = other.pixels().zip(grey.pixels()).filter(|(a, b)| a != b);
+            assert_eq!(other.dimensions(), grey.dimensions(), "{name}");
+            assert_eq!(differing.count(), 0, "{name}: pixels whose grey differs");
+        }
+        let texts: Vec<_> = decode(&interlaced_png(&rgb))
+            .unwrap()
+            .into_iter()
+            .map(|c| c.text)
+            .collect();
+        assert_eq!(texts, [Some(TEXT.to_owned())]);
     }
 
     #[test]

@@ -53,8 +53,8 @@ const SAMPLES: usize = 10;
 /// them), as qr-scan-bench measures them.
 const SYNTHETIC: [Category; 26] = Category::ALL;
 
-/// The quality the 12 Mpx set is saved at: a phone sends such a photo as a JPEG of a few MiB,
-/// never as a PNG. The other synthetic sets are PNG files of qr-scan-bench's pixels (the
+/// The quality the 12 Mpx set is saved at: a phone sends such a photo as a colour JPEG of a
+/// few MiB, never as a PNG. The other synthetic sets are PNG files of qr-scan-bench's pixels (the
 /// photo-like ones were made through JPEG already).
 const PHOTO_JPEG_QUALITY: u8 = 90;
 
@@ -588,9 +588,10 @@ fn notes(
              text returned, trailing newline ignored; the unique-targets row is its \
              de-duplicated headline) and synthetic sets of `qr_scan::sets` written by \
              qr-scan-bench's writer ({SAMPLES} samples each, {} of the 12 Mpx set; a sample \
-             scores one per code it holds): the 12 Mpx set as JPEG at quality \
-             {PHOTO_JPEG_QUALITY}, as a phone sends it, the others as PNG of qr-scan-bench's \
-             pixels. Per image the median of {repeats} timed decodes; per set the median and \
+             scores one per code it holds): the 12 Mpx set as a colour JPEG (4:2:0, quality \
+             {PHOTO_JPEG_QUALITY}; the sheet as cream paper under warm light, \
+             `qr_scan_bench::PAPER_TINT`), as a phone sends it, the others as PNG of \
+             qr-scan-bench's pixels. Per image the median of {repeats} timed decodes; per set the median and \
              the 90th percentile of those.",
             qr_scan_bench::LARGE_SAMPLES
         )

@@ -13,8 +13,6 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use image::ImageEncoder;
-use image::codecs::jpeg::JpegEncoder;
 use qr_scan::corpus;
 use qr_scan::sets::{self, Category};
 
@@ -48,7 +46,9 @@ pub enum FileFormat {
     /// Lossless: the file holds the sample's pixels exactly (the photo-like categories were
     /// already through JPEG when they were made).
     Png,
-    /// As a phone saves a photo, at this quality (1-100).
+    /// As a phone saves a photo: in colour (the sample's grey as white paper under warm
+    /// indoor light, [`PAPER_TINT`]), YCbCr with 4:2:0 chroma as phone cameras write it, at
+    /// this quality (1-100).
     Jpeg(u8),
 }
 
@@ -60,6 +60,12 @@ impl FileFormat {
         }
     }
 }
+
+/// Each RGB channel of a [`FileFormat::Jpeg`] photo as `grey × scale + offset` of the
+/// sample's grey: white paper under warm light comes out cream (black ink a dark brown-grey),
+/// so a decoder gets a colour photo's chroma to handle, as from a phone, with the sample's
+/// contrast nearly unchanged.
+pub const PAPER_TINT: [(f32, f32); 3] = [(0.95, 8.0), (0.90, 14.0), (0.76, 28.0)];
 
 /// The corpus beside the project root, where CI and every session find it.
 pub fn default_corpus() -> PathBuf {
@@ -117,12 +123,24 @@ pub fn synthetic_case(category: Category, index: usize, format: FileFormat) -> R
             .map_err(anyhow::Error::from)
             .and_then(|file| {
                 let image = &sample.image;
-                JpegEncoder::new_with_quality(BufWriter::new(file), quality)
-                    .write_image(
-                        image.as_raw(),
-                        image.width(),
-                        image.height(),
-                        image::ExtendedColorType::L8,
+                let photo: Vec<u8> = image
+                    .as_raw()
+                    .iter()
+                    .flat_map(|&grey| {
+                        PAPER_TINT.map(|(scale, offset)| {
+                            (f32::from(grey) * scale + offset).round().min(255.0) as u8
+                        })
+                    })
+                    .collect();
+                let side = |v: u32| u16::try_from(v).context("a side over 65535 pixels");
+                let mut encoder = jpeg_encoder::Encoder::new(BufWriter::new(file), quality);
+                encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
+                encoder
+                    .encode(
+                        &photo,
+                        side(image.width())?,
+                        side(image.height())?,
+                        jpeg_encoder::ColorType::Rgb,
                     )
                     .map_err(anyhow::Error::from)
             }),

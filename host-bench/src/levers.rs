@@ -16,9 +16,9 @@ use crate::workload;
 const SECTION: &str = "levers";
 
 /// Keep-resident sizes swept: wasmtime's default (0: all madvise; qr-host's where the kernel
-/// has no PAGEMAP_SCAN), 1 MiB (qr-host's first default), and 16 MiB (qr-host's with
-/// PAGEMAP_SCAN: more than the app's guests touch).
-const KEEP_RESIDENT: [usize; 3] = [0, 1024 * 1024, 16 * 1024 * 1024];
+/// has no PAGEMAP_SCAN), 1 MiB (qr-host's first default), and qr-host's with PAGEMAP_SCAN
+/// (`SCANNED_KEEP_RESIDENT`, 32 MiB since 2026-12-01, 16 MiB before).
+const KEEP_RESIDENT: [usize; 3] = [0, 1024 * 1024, qr_host::config::SCANNED_KEEP_RESIDENT];
 
 /// What one worker process measured.
 #[derive(Debug, Serialize, Deserialize)]

@@ -134,7 +134,7 @@ pub struct Limits {
     pub drain_timeout: Duration,
 
     /// Bytes of each pooled linear memory reset in place (kept mapped) instead of released with
-    /// madvise when an instance is freed. Default: 16 MiB when PAGEMAP_SCAN is in use (only
+    /// madvise when an instance is freed. Default: 32 MiB when PAGEMAP_SCAN is in use (only
     /// the pages the guest dirtied are reset), else 0 (without it the whole prefix is
     /// memset on every request, which host-bench measured slower than madvise).
     #[arg(long, env = "QR_HOST_POOL_MEMORY_KEEP_RESIDENT", default_value = "auto", value_parser = KeepResident::parse)]
@@ -201,10 +201,13 @@ impl KeepResident {
 /// One mebibyte, for readable defaults.
 pub const MIB: usize = 1024 * 1024;
 
-/// `--pool-memory-keep-resident` when PAGEMAP_SCAN is in use: covers the working set of a
-/// generate or a photo decode (a few MiB), so they never fault; a rare larger request has
-/// the rest of its memory released with madvise.
-pub const SCANNED_KEEP_RESIDENT: usize = 16 * MIB;
+/// `--pool-memory-keep-resident` when PAGEMAP_SCAN is in use: covers the pages a 12 Mpx
+/// phone photo's decode dirties (about 21 MiB: the body, the luma plane, the scan's buffers),
+/// so they are reset in place instead of released with madvise and faulted in again by the
+/// next request (16 MiB left 1318 faults a request; 32 MiB none, and 3% less CPU per such
+/// decode, the same on small images: crates/qr-host/README.md). Only pages a request dirtied
+/// stay resident; a rarer larger request has the rest released with madvise.
+pub const SCANNED_KEEP_RESIDENT: usize = 32 * MIB;
 
 impl Limits {
     /// Whether the pool will reset memories with PAGEMAP_SCAN on this machine.

@@ -70,6 +70,16 @@ pub fn wasm(cases: &[Case], repeats: usize) -> Result<LinePeer> {
 
 /// [`wasm`] under the wasmtime CLI at `wasmtime`.
 pub fn wasm_with(wasmtime: &Path, cases: &[Case], repeats: usize) -> Result<LinePeer> {
+    wasm_with_options(wasmtime, &[], cases, repeats)
+}
+
+/// [`wasm_with`] with `options` (such as `-W timeout=10s`) given to `wasmtime run`.
+pub fn wasm_with_options(
+    wasmtime: &Path,
+    options: &[String],
+    cases: &[Case],
+    repeats: usize,
+) -> Result<LinePeer> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let built = Command::new(cargo)
         .args([
@@ -92,7 +102,7 @@ pub fn wasm_with(wasmtime: &Path, cases: &[Case], repeats: usize) -> Result<Line
         .join(WASM_TARGET)
         .join("release/examples/scan_paths.wasm");
     let mut command = Command::new(wasmtime);
-    command.arg("run");
+    command.arg("run").args(options);
     // Every directory holding a case, mapped at its own path.
     let mut dirs: Vec<PathBuf> = cases
         .iter()

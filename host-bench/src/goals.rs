@@ -188,6 +188,21 @@ fn wasm_native(r: &Report) -> Option<Goal> {
             "a fresh instance alone ({FIXED_COST}) costs {fixed:.1} µs; beyond it: {beyond}"
         ));
     }
+    // What the ratio would be without the deadline's epoch checks compiled into the guest.
+    let unchecked: Vec<String> = pairs
+        .iter()
+        .filter_map(|(name, _, n)| {
+            let u = r.summary("per-request", name, crate::per_request::NO_CHECKS)?;
+            Some(format!("{name} {:.2}×", u.p50_us / n.p50_us))
+        })
+        .collect();
+    if !unchecked.is_empty() {
+        let unchecked = unchecked.join(", ");
+        measured.push(format!(
+            "without the request deadline's epoch checks (engine without epoch interruption): \
+             {unchecked}"
+        ));
+    }
     Some(goal(
         "wasm/native per request ≤ 1.3× (p50, in-process, one thread, qr-host's default pool)"
             .into(),

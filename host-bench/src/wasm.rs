@@ -136,11 +136,37 @@ impl Guest {
 
     /// [`Guest::new`] for the component file at `wasm` (another build of it, for A/B runs).
     pub fn at(name: &str, wasm: &std::path::Path, allocation: Allocation) -> Result<Self> {
+        let limits = limits(allocation);
+        Self::with_config(
+            name,
+            wasm,
+            &limits,
+            &qr_host::runtime::engine_config(&limits),
+        )
+    }
+
+    /// [`Guest::new`] with qr-host's default pool on an engine without epoch interruption:
+    /// the component compiled without the epoch checks qr-host's request deadline puts into
+    /// every loop and function entry, to time what they cost. Never how qr-host serves.
+    pub fn without_deadline_checks(name: &str) -> Result<Self> {
+        let limits = limits(Allocation::qr_host_default());
+        let mut config = qr_host::runtime::engine_config(&limits);
+        config.epoch_interruption(false);
+        Self::with_config(name, &crate::paths::component(name), &limits, &config)
+    }
+
+    fn with_config(
+        name: &str,
+        wasm: &std::path::Path,
+        limits: &qr_host::Limits,
+        config: &wasmtime::Config,
+    ) -> Result<Self> {
         let components = BTreeMap::from([(name.to_owned(), wasm.to_owned())]);
         let metrics = qr_host::metrics::Metrics::new(&mut Registry::default());
-        let (runtime, _) = Runtime::new(
+        let (runtime, _) = Runtime::with_engine_config(
             &components,
-            &limits(allocation),
+            limits,
+            config,
             Some(&artifact_cache()?),
             metrics,
         )?;

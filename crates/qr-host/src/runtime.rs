@@ -69,7 +69,21 @@ impl Runtime {
         cache: Option<&Path>,
         metrics: Metrics,
     ) -> anyhow::Result<(Self, Vec<ComponentLoad>)> {
-        let engine = Engine::new(&engine_config(limits))
+        Self::with_engine_config(components, limits, &engine_config(limits), cache, metrics)
+    }
+
+    /// [`Runtime::new`] on an engine built from `config` rather than [`engine_config`]'s:
+    /// for benchmarks that measure what one engine setting costs (host-bench times requests
+    /// without the deadline's epoch checks this way). qr-host serves only with
+    /// [`engine_config`]; without epoch interruption a busy guest ignores its deadline.
+    pub fn with_engine_config(
+        components: &BTreeMap<String, PathBuf>,
+        limits: &Limits,
+        config: &Config,
+        cache: Option<&Path>,
+        metrics: Metrics,
+    ) -> anyhow::Result<(Self, Vec<ComponentLoad>)> {
+        let engine = Engine::new(config)
             .map_err(anyhow::Error::from)
             .context("creating the wasm engine")?;
         let cache = cache.and_then(|dir| ArtifactCache::open(dir, &engine));

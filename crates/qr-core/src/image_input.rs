@@ -457,6 +457,29 @@ mod tests {
         assert_eq!(texts, [Some(TEXT.to_owned())]);
     }
 
+    /// Checksums are not what decides: a PNG whose chunk CRCs and zlib Adler-32 are all wrong
+    /// still gives its pixels, and its code reads.
+    #[test]
+    fn a_png_with_wrong_checksums_still_reads() {
+        const TEXT: &str = "https://example.com/crc";
+        let mut png = generate(&GenerateOptions::new(TEXT)).unwrap().bytes;
+        let (mut at, mut last_idat_crc) = (8, None);
+        while at + 12 <= png.len() {
+            let len = u32::from_be_bytes(png[at..at + 4].try_into().unwrap()) as usize;
+            let crc = at + 8 + len;
+            if &png[at + 4..at + 8] == b"IDAT" {
+                last_idat_crc = Some(crc);
+            }
+            png[crc] ^= 0xFF;
+            at = crc + 4;
+        }
+        // The last byte of zlib's Adler-32 ends the last IDAT's data.
+        png[last_idat_crc.unwrap() - 1] ^= 0xFF;
+        assert!(image::load_from_memory(&png).is_err(), "checked, it fails");
+        let texts: Vec<_> = decode(&png).unwrap().into_iter().map(|c| c.text).collect();
+        assert_eq!(texts, [Some(TEXT.to_owned())]);
+    }
+
     #[test]
     fn half_transparent_black_is_mid_grey() {
         let la = image::GrayAlphaImage::from_pixel(2, 1, image::LumaA([0, 128]));

@@ -450,6 +450,23 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
             );
         }
     }
+    // Last, the shrunk copies again, dark-on-light, under the midrange threshold, as
+    // zxing-cpp's downscaled passes threshold theirs: averaging halves a dark photo's
+    // sensor noise, and the midrange threshold leaves out the flat blocks whose guessed
+    // black points drag a dim code's thresholds off its modules. Last, not beside the
+    // hybrid copies: a code read there ends the scan, and a light-on-dark code beside it
+    // that a later view reads would go unread (differential seed 10383). Differential
+    // search: tuning seeds 938 -> 940, evaluation 984 -> 990, six of the eight codes in
+    // under-exposed photos; no image or bucket fewer; work units +1.7 % and +1.3 %, all
+    // of it on photos no earlier view read.
+    if passes.other_thresholds {
+        for (small, scale) in &shrunk {
+            if !found.is_empty() {
+                break;
+            }
+            views.search(small, views::midrange, *scale, false, &mut found);
+        }
+    }
     found
 }
 

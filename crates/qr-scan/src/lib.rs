@@ -69,23 +69,6 @@ pub const MANY_CODES: usize = 2;
 /// one stray candidate (a letter, a logo's corner) is common in photos and is not enough.
 pub const UNUSED_CANDIDATES: usize = 2;
 
-/// Share of the first view's pixels, in percent, that the codes it read may cover for the
-/// view to count as a scene rather than a close-up of them: a scene's first view, once it
-/// reads a code, is searched again under the block-midrange threshold before the scan
-/// stops; a close-up's read ends the scan there.
-///
-/// The first view's hybrid threshold gives flat blocks a guessed black point (half their
-/// minimum, or the ink around them), and beside a wide flat area that guess drags the
-/// thresholds of a faint code's edge blocks below its ink: the finder patterns' outer
-/// rings turn white and the code leaves no candidate, so nothing asked for another view
-/// (differential seeds 386, 669, 785: a second code with 30-50 grey levels of contrast
-/// on a label beside a clear code read). The midrange threshold, zxing-cpp 3's own,
-/// leaves flat blocks out and reads them. A photo whose codes read fill more than a
-/// quarter of it is a close-up (the user aimed at that code; the corpus's median code
-/// covers 36 % of its photo) and has little room for another: it is not searched again,
-/// which keeps a ticket scan at one view.
-pub const CLOSE_UP_PERCENT: u64 = 25;
-
 /// Light-on-dark finder patterns that the first view must show outside every symbol it
 /// read before the negative of an image that read something is searched as well (a busy
 /// image, see `Views::sheet`, searches it anyway).
@@ -521,9 +504,7 @@ impl Views<'_> {
     }
 
     /// The hybrid threshold first; where it read nothing, or left triples unread, or left
-    /// candidates unused (one beside [`MANY_CODES`] codes read), or (dark-on-light, at the
-    /// working size) read codes covering at most [`CLOSE_UP_PERCENT`] of the view, and
-    /// `midrange` allows,
+    /// candidates unused (one beside [`MANY_CODES`] codes read), and `midrange` allows,
     /// the block-midrange threshold of the same pixels (lone modules of small, blurred or
     /// foreshortened symbols, which a block's mean puts on the wrong side). The hybrid
     /// view counts light-on-dark patterns when `light_evidence`.
@@ -554,23 +535,12 @@ impl Views<'_> {
         // (differential seed 653: five of six codes read, the sixth, tilted 47°, showed one
         // candidate, and only the midrange view reads it).
         let sheet_lead = found.len() >= MANY_CODES && unread.unused > 0;
-        // A first view that read codes covering at most CLOSE_UP_PERCENT of it: a scene,
-        // where a faint code beside flat paper may have left no candidate at all (the
-        // flat blocks' guessed black point erases its patterns) while the midrange
-        // threshold, which leaves flat blocks out, shows them. Differential search:
-        // tuning seeds 935 -> 938, evaluation seeds 975 -> 984, no image fewer; work
-        // units +0.9 % and +1.3 %.
-        let scene = !inverted
-            && pixel_count(view) <= MAX_SCAN_PIXELS
-            && !found.is_empty()
-            && covered_area(found, scale) * 100.0 <= (CLOSE_UP_PERCENT * pixel_count(view)) as f64;
         if self.passes.other_thresholds
             && midrange
             && (found.is_empty()
                 || unread.near_misses > 0
                 || unread.unused >= UNUSED_CANDIDATES
-                || sheet_lead
-                || scene)
+                || sheet_lead)
         {
             let second = self.search(view, views::midrange, scale, inverted, found);
             unread.candidates += second.candidates;
@@ -628,25 +598,6 @@ impl Views<'_> {
             *unread += self.search(view, binarise, scale, inverted, found);
         }
     }
-}
-
-/// The area the codes in `found` cover, in pixels of a view at `scale` (the sum of their
-/// quadrilaterals' areas, by the shoelace formula).
-fn covered_area(found: &[Code], scale: f32) -> f64 {
-    let scale = f64::from(scale);
-    found
-        .iter()
-        .map(|code| {
-            let c = code.corners.map(|[x, y]| [f64::from(x), f64::from(y)]);
-            let twice: f64 = (0..4)
-                .map(|i| {
-                    let (p, q) = (c[i], c[(i + 1) % 4]);
-                    p[0] * q[1] - q[0] * p[1]
-                })
-                .sum();
-            twice.abs() / 2.0 / (scale * scale)
-        })
-        .sum()
 }
 
 fn pixel_count(image: &GrayImage) -> u64 {

@@ -187,8 +187,8 @@ fn jpeg_error(e: zune_jpeg::errors::DecodeErrors) -> Error {
 }
 
 /// Greyscale of a decoded GIF, BMP or WebP (or a JPEG without a luma plane) as it looks on a
-/// white page, by [`grey::row_over_white`]. PNG `tRNS` and palette transparency, transparent
-/// GIF indices and WebP alpha all arrive here as an alpha channel.
+/// white page, by [`grey::row_over_white`]. Transparent GIF indices and WebP alpha arrive here
+/// as an alpha channel.
 fn over_white(image: DynamicImage) -> GrayImage {
     let (width, height) = image.dimensions();
     // The image crate gives these formats 8 bits a sample; anything wider is brought to 8-bit
@@ -200,16 +200,7 @@ fn over_white(image: DynamicImage) -> GrayImage {
         DynamicImage::ImageRgba8(b) => (Layout::Rgba, b.into_raw()),
         other => (Layout::Rgba, other.into_rgba8().into_raw()),
     };
-    let columns = width as usize;
-    let mut grey = vec![0; columns * height as usize];
-    let line = columns * layout.channels();
-    for (row, out) in samples
-        .chunks_exact(line)
-        .zip(grey.chunks_exact_mut(columns))
-    {
-        grey::row_over_white(layout, row, out);
-    }
-    GrayImage::from_raw(width, height, grey).expect("one grey byte per pixel")
+    grey::frame_over_white(layout, &samples, width, height)
 }
 
 fn reader(bytes: &[u8]) -> Result<ImageReader<Cursor<&[u8]>>, Error> {

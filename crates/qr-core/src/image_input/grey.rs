@@ -71,6 +71,26 @@ pub(super) fn row_over_white(layout: Layout, row: &[u8], grey: &mut [u8]) {
     }
 }
 
+/// The grey image of a whole frame of `width` × `height` pixels in `layout`, row by row
+/// through [`row_over_white`].
+pub(super) fn frame_over_white(
+    layout: Layout,
+    samples: &[u8],
+    width: u32,
+    height: u32,
+) -> image::GrayImage {
+    let columns = width as usize;
+    let mut grey = vec![0; columns * height as usize];
+    let line = columns * layout.channels();
+    for (row, out) in samples
+        .chunks_exact(line)
+        .zip(grey.chunks_exact_mut(columns))
+    {
+        row_over_white(layout, row, out);
+    }
+    image::GrayImage::from_raw(width, height, grey).expect("one grey byte per pixel")
+}
+
 /// Luma of an RGB pixel in [`LUMA_WEIGHTS`] units (white is 255 × [`LUMA_ONE`]).
 fn luma(r: u8, g: u8, b: u8) -> u32 {
     let [wr, wg, wb] = LUMA_WEIGHTS;

@@ -11,7 +11,7 @@ use std::io::Cursor;
 
 use image::GrayImage;
 
-use super::grey::{Layout, row_over_white};
+use super::grey::{Layout, frame_over_white, row_over_white};
 use super::within_limits;
 use crate::Error;
 
@@ -52,24 +52,20 @@ pub(super) fn grey(
     // The same header the caller checked, read again by the decoder: checked again before
     // the allocation it sizes.
     within_limits(width, height)?;
-    let (columns, rows) = (width as usize, height as usize);
-    let mut grey = vec![0; columns * rows];
-    let line = columns * layout.channels();
     if info.interlaced {
         let size = reader.output_buffer_size();
         let mut frame = vec![0; size.ok_or(Error::ImageTooLarge { width, height })?];
         reader.next_frame(&mut frame).map_err(png_error)?;
-        for (row, out) in frame.chunks_exact(line).zip(grey.chunks_exact_mut(columns)) {
-            row_over_white(layout, row, out);
+        return Ok(frame_over_white(layout, &frame, width, height));
+    }
+    let (columns, rows) = (width as usize, height as usize);
+    let mut grey = vec![0; columns * rows];
+    let mut row = vec![0; columns * layout.channels()];
+    for out in grey.chunks_exact_mut(columns) {
+        if reader.read_row(&mut row).map_err(png_error)?.is_none() {
+            return Err(Error::CorruptImage("PNG ends before its last row".into()));
         }
-    } else {
-        let mut row = vec![0; line];
-        for out in grey.chunks_exact_mut(columns) {
-            if reader.read_row(&mut row).map_err(png_error)?.is_none() {
-                return Err(Error::CorruptImage("PNG ends before its last row".into()));
-            }
-            row_over_white(layout, &row, out);
-        }
+        row_over_white(layout, &row, out);
     }
     GrayImage::from_raw(width, height, grey)
         .ok_or_else(|| Error::CorruptImage("PNG grey of the wrong size".into()))

@@ -304,31 +304,20 @@ fn zxing(quick: bool, repeats: usize, report: &mut Report) -> [Option<LinePeer>;
 /// qr-scan-bench's wasm peer (qr-scan's `scan_paths` example built for wasm32-wasip2, under
 /// the wasmtime CLI `scripts/setup --test` installs), timing `qr_scan::scan` alone in wasm:
 /// with the component's whole time beside it, what its image decoding costs in wasm. Full
-/// runs only (it builds the example); without it the breakdown table says n/a.
-///
-/// It runs under a deadline ([`PEER_DEADLINE`]), so its code carries the same deadline
-/// checks as the component's: wasmtime compiles an epoch check into every loop and function
-/// entry only when a deadline is enforced, and qr-host (as Spin) always enforces one. Without
-/// them the scan alone ran 18-30% faster (2026-12-01), and that difference was counted as
-/// the component's image decoding.
+/// runs only (it builds the example); without it the breakdown table says n/a. The peer
+/// runs under a deadline ([`peers::WASM_PEER_DEADLINE`]), so its code carries the same epoch
+/// checks as the component's and they are not counted as image decoding.
 fn wasm_scan(quick: bool, cases: &[Case], repeats: usize, report: &mut Report) -> Option<LinePeer> {
     if quick {
         return None;
     }
     let started = crate::servers::tool("wasmtime")
         .context("the wasmtime CLI is not installed (scripts/setup --test)")
-        .and_then(|wasmtime| {
-            let deadline = format!("timeout={}s", PEER_DEADLINE.as_secs());
-            peers::wasm_with_options(&wasmtime, &["-W".into(), deadline], cases, repeats)
-        });
+        .and_then(|wasmtime| peers::wasm_with(&wasmtime, cases, repeats));
     started
         .inspect_err(|e| report.note(SECTION, format!("wasm scan alone skipped: {e:#}")))
         .ok()
 }
-
-/// The wasm scan peer's `wasmtime run -W timeout`: it bounds the whole peer process (every
-/// image of the run), so it is far past any run; what matters is that there is one.
-const PEER_DEADLINE: Duration = Duration::from_secs(24 * 3600);
 
 /// `POST /decode` with the file's bytes as the body, labelled by its extension.
 fn call(path: &Path) -> Result<Call> {

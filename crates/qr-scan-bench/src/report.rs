@@ -177,8 +177,9 @@ pub fn render(cases: &[Case], runs: &Runs) -> String {
     if let Some(w) = &runs.in_wasm {
         out.push_str(
             "\n## Native and wasm32-wasip2\n\nqr-scan built for wasm32-wasip2 (what the decode \
-             component links), run under wasmtime, the same images and repeats; times inside \
-             the guest.\n\n| images | same texts as native | wasm ms median / p90 | native ms | wasm / native (median / p90) |\n|---|---:|---:|---:|---:|\n",
+             component links), run under wasmtime with a deadline (so with the epoch checks \
+             the component carries), the same images and repeats; times inside the \
+             guest.\n\n| images | same texts as native | wasm ms median / p90 | native ms | wasm / native (median / p90) |\n|---|---:|---:|---:|---:|\n",
         );
         let groups: [(&str, &Filter<'_>); 4] = [
             ("corpus, all images", &|c: &Case| !c.synthetic()),

@@ -5,6 +5,11 @@
 //! that no code of the sample holds is a misread, worse than no read (a ticket gate would
 //! act on it): each decoder's are counted and listed.
 //!
+//! Every code qr-scan reads is also checked for where it says the code is: the centre of its
+//! returned corners must lie inside the symbol as drawn ([`RandomCode::corners`]), the
+//! criterion a benchmark of labelled photos scores by. A code read with its corners elsewhere
+//! (a view's coordinates mapped back wrong) would count as missed there.
+//!
 //! zxing-cpp's answers are cached per seed and image (a hash of the pixels), so a rerun with
 //! a changed decoder only pays for generating the images and our own scan.
 
@@ -17,7 +22,7 @@ use std::sync::mpsc;
 
 use anyhow::{Context, Result, bail};
 use image::{GrayImage, ImageEncoder};
-use qr_scan::sets::random::{self, BUCKETS, RandomSample};
+use qr_scan::sets::random::{self, BUCKETS, RandomCode, RandomSample};
 
 use qr_scan_bench::{peers, quantile};
 
@@ -74,6 +79,7 @@ pub fn run(seeds: Range<u64>) -> Result<String> {
     let mut all = Tally::default();
     let (mut theirs_only, mut ours_only, mut neither) = (Vec::new(), Vec::new(), Vec::new());
     let mut misreads = Misreads::default();
+    let mut places = Places::default();
     let started = std::time::Instant::now();
     let mut times = Vec::new();
     for sample in receive {
@@ -89,11 +95,10 @@ pub fn run(seeds: Range<u64>) -> Result<String> {
             peer.as_mut().expect("started").send(&file)?;
         }
         let start = std::time::Instant::now();
-        let ours: Vec<String> = qr_scan::scan(&sample.image)
-            .into_iter()
-            .filter_map(|c| c.text)
-            .collect();
+        let read = qr_scan::scan(&sample.image);
         times.push(start.elapsed().as_secs_f64() * 1000.0);
+        places.check(&sample, &read);
+        let ours: Vec<String> = read.into_iter().filter_map(|c| c.text).collect();
         let theirs = match cached {
             Some(texts) => texts,
             None => {
@@ -154,6 +159,7 @@ pub fn run(seeds: Range<u64>) -> Result<String> {
         &all,
         (&theirs_only, &ours_only),
         &misreads,
+        &places,
         &mut times,
     );
     let out = dir.join(format!("{}-{}.md", seeds.start, seeds.end));
@@ -202,6 +208,54 @@ impl Misreads {
     }
 }
 
+/// Where qr-scan said the codes it read are, against where they were drawn.
+#[derive(Debug, Default)]
+struct Places {
+    /// Codes read whose drawn corners are known (samples cached before the corners were
+    /// recorded have none).
+    checked: usize,
+    /// One line per code read with its returned corners' centre outside the drawn symbol.
+    outside: Vec<String>,
+}
+
+impl Places {
+    fn check(&mut self, sample: &Sample, read: &[qr_scan::Code]) {
+        for code in read {
+            let Some(drawn) = sample
+                .codes
+                .iter()
+                .find(|c| code.text.as_ref() == Some(&c.text))
+            else {
+                continue;
+            };
+            let Some(corners) = drawn.corners else {
+                continue;
+            };
+            self.checked += 1;
+            let centre = code.corners.iter().fold([0.0, 0.0], |[x, y], [cx, cy]| {
+                [x + f64::from(*cx) / 4.0, y + f64::from(*cy) / 4.0]
+            });
+            if !inside(centre, &corners) {
+                self.outside.push(format!(
+                    "seed {}: {} returned at {:?}, centre {centre:.0?}, drawn at {:.0?} — {}",
+                    sample.seed, drawn.description, code.corners, corners, sample.description
+                ));
+            }
+        }
+    }
+}
+
+/// `p` lies inside the convex quadrilateral `quad` (corners in order, either way round).
+fn inside(p: [f64; 2], quad: &[[f64; 2]; 4]) -> bool {
+    let sides: Vec<f64> = (0..4)
+        .map(|i| {
+            let ([ax, ay], [bx, by]) = (quad[i], quad[(i + 1) % 4]);
+            (bx - ax) * (p[1] - ay) - (by - ay) * (p[0] - ax)
+        })
+        .collect();
+    sides.iter().all(|s| *s >= 0.0) || sides.iter().all(|s| *s <= 0.0)
+}
+
 /// A random sample as the differential uses it: the image, and per code its text, buckets
 /// and description.
 struct Sample {
@@ -215,6 +269,8 @@ struct Code {
     text: String,
     buckets: Vec<String>,
     description: String,
+    /// [`RandomCode::corners`]; `None` when read back from a cache written before they were.
+    corners: Option<[[f64; 2]; 4]>,
 }
 
 /// The sample of `seed`, from `dir` when an earlier run wrote it there (making a 12 Mpx
@@ -241,6 +297,7 @@ fn cached_sample(dir: &Path, seed: u64) -> Result<Sample> {
                 text: c["text"].as_str().unwrap_or_default().to_owned(),
                 buckets: strings(&c["buckets"]),
                 description: c["description"].as_str().unwrap_or_default().to_owned(),
+                corners: serde_json::from_value(c["corners"].clone()).ok(),
             })
             .collect();
         return Ok(Sample {
@@ -257,10 +314,11 @@ fn cached_sample(dir: &Path, seed: u64) -> Result<Sample> {
         codes: made
             .codes
             .into_iter()
-            .map(|c| Code {
+            .map(|c: RandomCode| Code {
                 text: c.text,
                 buckets: c.buckets.iter().map(|b| (*b).to_owned()).collect(),
                 description: c.description,
+                corners: Some(c.corners),
             })
             .collect(),
         description: made.description,
@@ -281,7 +339,12 @@ fn cached_sample(dir: &Path, seed: u64) -> Result<Sample> {
         .codes
         .iter()
         .map(|c| {
-            serde_json::json!({"text": c.text, "buckets": c.buckets, "description": c.description})
+            serde_json::json!({
+                "text": c.text,
+                "buckets": c.buckets,
+                "description": c.description,
+                "corners": c.corners,
+            })
         })
         .collect();
     std::fs::write(
@@ -320,6 +383,7 @@ fn render(
     all: &Tally,
     (theirs_only, ours_only): (&[String], &[String]),
     misreads: &Misreads,
+    places: &Places,
     times: &mut [f64],
 ) -> String {
     let mut out = String::new();
@@ -347,6 +411,14 @@ fn render(
     );
     let _ = writeln!(
         out,
+        "Positions (qr-scan): of {} codes read whose drawn corners are known, {} have their \
+         returned corners' centre inside the drawn symbol, {} outside.\n",
+        places.checked,
+        places.checked - places.outside.len(),
+        places.outside.len()
+    );
+    let _ = writeln!(
+        out,
         "| bucket | codes | qr-scan | zxing-cpp | zxing-cpp only | qr-scan only |\n|---|---:|---:|---:|---:|---:|"
     );
     let row = |out: &mut String, name: &str, t: &Tally| {
@@ -369,6 +441,15 @@ fn render(
     let _ = writeln!(out, "\n## Codes only qr-scan reads\n");
     for line in ours_only {
         let _ = writeln!(out, "- {line}");
+    }
+    if !places.outside.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## Codes qr-scan read with their corners elsewhere\n"
+        );
+        for line in &places.outside {
+            let _ = writeln!(out, "- {line}");
+        }
     }
     if !misreads.lines.is_empty() {
         let _ = writeln!(out, "\n## Misreads\n");

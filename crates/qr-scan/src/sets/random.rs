@@ -16,7 +16,7 @@ use std::f64::consts::{FRAC_PI_2, TAU};
 use image::GrayImage;
 use qr_encode::{EcLevel, Symbol};
 
-use super::{Canvas, Rng, camera_quad, jpeg_at};
+use super::{Canvas, Homography, Rng, camera_quad, jpeg_at};
 
 /// One code of a random sample: its text and the condition buckets it falls in.
 #[derive(Debug, Clone)]
@@ -27,6 +27,13 @@ pub struct RandomCode {
     pub buckets: Vec<&'static str>,
     /// What was drawn for it, one line, for reading a failure.
     pub description: String,
+    /// The symbol's corners in image pixels (its quiet zone left out): top-left, top-right,
+    /// bottom-right, bottom-left as the symbol is drawn. A benchmark of labelled photos counts
+    /// a code as read when a returned code's centre lies inside these, so the differential
+    /// checks the corners qr-scan returns against them. On a curved code the edges between
+    /// them are still straight in the frame: the cylinder only bends the modules along one
+    /// axis.
+    pub corners: [[f64; 2]; 4],
 }
 
 /// A random photo-like image and the codes in it.
@@ -422,20 +429,17 @@ fn draw_code(
     if dot < 1.0 || logo_half > 0.0 {
         buckets.push("design");
     }
-    draw(
-        canvas,
-        &symbol,
-        &quad,
-        Print {
-            quiet,
-            light,
-            dark,
-            arc,
-            across_u,
-            dot,
-            logo_half,
-        },
-    );
+    let print = Print {
+        quiet,
+        light,
+        dark,
+        arc,
+        across_u,
+        dot,
+        logo_half,
+    };
+    draw(canvas, &symbol, &quad, print);
+    let corners = symbol_corners(&quad, width, print);
     let description = format!(
         "v{version}-{ec:?}, {module:.2} px/module, tilt {tilt:.0}°, roll {roll:.0}°, quiet \
          {quiet:.1}, ink {dark:.2} on {light:.2}{}{}{}",
@@ -456,10 +460,34 @@ fn draw_code(
             text,
             buckets,
             description,
+            corners,
         },
         module,
         size,
     )
+}
+
+/// Where [`draw`] puts the symbol of `width` modules, without its quiet zone: the edges of
+/// the printed square in the silhouette's coordinates (on a cylinder, the point at
+/// `unrolled` along the bent axis is seen at `t`, the inverse of `draw`'s mapping), through
+/// the quad's homography.
+fn symbol_corners(quad: &[[f64; 2]; 4], width: usize, print: Print) -> [[f64; 2]; 4] {
+    let q = print.quiet / (width as f64 + 2.0 * print.quiet);
+    let seen = |unrolled: f64| {
+        if print.arc > 0.0 {
+            (((unrolled - 0.5) * 2.0 * print.arc).sin() / print.arc.sin() + 1.0) / 2.0
+        } else {
+            unrolled
+        }
+    };
+    let (bent, flat) = ((seen(q), seen(1.0 - q)), (q, 1.0 - q));
+    let ((u0, u1), (v0, v1)) = if print.across_u {
+        (bent, flat)
+    } else {
+        (flat, bent)
+    };
+    let map = Homography::square_to_quad(quad);
+    [[u0, v0], [u1, v0], [u1, v1], [u0, v1]].map(|[u, v]| map.apply(u, v))
 }
 
 /// How a code is printed.

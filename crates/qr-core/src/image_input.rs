@@ -448,6 +448,100 @@ mod tests {
         assert_eq!(texts, [Some(TEXT.to_owned())]);
     }
 
+    /// Palette PNGs of every bit depth and 1/2/4-bit greyscale PNGs, which go through a
+    /// table of greys instead of an expansion to RGB(A), give exactly the image crate's
+    /// pixels over white: with and without `tRNS`, with indices past a short palette (opaque
+    /// black), with a `tRNS` longer than the palette (ignored), and rows whose last byte is
+    /// partly padding (37 pixels).
+    #[test]
+    fn packed_png_rows_give_the_image_crates_pixels_over_white() {
+        let (width, height) = (37, 23);
+        let mut state = 0x2545_f491_u32;
+        let mut next = move || {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (state >> 24) as u8
+        };
+        let palette: Vec<u8> = (0..200 * 3).map(|_| next()).collect();
+        let mut cases = Vec::new();
+        for depth in [
+            png::BitDepth::One,
+            png::BitDepth::Two,
+            png::BitDepth::Four,
+            png::BitDepth::Eight,
+        ] {
+            let bits = depth as u8;
+            let entries = (1usize << bits).min(200);
+            // Short palettes leave the top index (or, at 8 bits, 56 of them) past the end.
+            let short = (entries - 1).max(1);
+            for (name, colours, trns) in [
+                ("palette", entries, None),
+                ("short palette", short, None),
+                (
+                    "palette, tRNS",
+                    entries,
+                    Some((0..entries).map(|_| next()).collect::<Vec<u8>>()),
+                ),
+                ("palette, tRNS over-long", short, Some(vec![0; short + 1])),
+            ] {
+                let setup = |encoder: &mut png::Encoder<'_, &mut Vec<u8>>| {
+                    encoder.set_color(png::ColorType::Indexed);
+                    encoder.set_palette(palette[..3 * colours].to_vec());
+                    if let Some(trns) = &trns {
+                        encoder.set_trns(trns.clone());
+                    }
+                };
+                cases.push((
+                    format!("{name}, {bits} bits"),
+                    packed_png(width, height, depth, &mut next, setup),
+                ));
+            }
+            if bits < 8 {
+                for (name, trns) in [
+                    ("grey", None),
+                    ("grey, tRNS", Some(vec![0, (1u8 << bits) - 2])),
+                ] {
+                    let setup = |encoder: &mut png::Encoder<'_, &mut Vec<u8>>| {
+                        encoder.set_color(png::ColorType::Grayscale);
+                        if let Some(trns) = &trns {
+                            encoder.set_trns(trns.clone());
+                        }
+                    };
+                    cases.push((
+                        format!("{name}, {bits} bits"),
+                        packed_png(width, height, depth, &mut next, setup),
+                    ));
+                }
+            }
+        }
+        for (name, file) in cases {
+            let expected = over_white(image::load_from_memory(&file).expect(&name));
+            let grey = load_image(&file).expect(&name);
+            assert_eq!(grey.dimensions(), (width, height), "{name}");
+            assert_eq!(grey.as_raw(), expected.as_raw(), "{name}");
+        }
+    }
+
+    /// A `width` × `height` PNG of `depth`-bit samples drawn from `next`, its colour type and
+    /// chunks set by `setup`.
+    fn packed_png(
+        width: u32,
+        height: u32,
+        depth: png::BitDepth,
+        next: &mut impl FnMut() -> u8,
+        setup: impl Fn(&mut png::Encoder<'_, &mut Vec<u8>>),
+    ) -> Vec<u8> {
+        let line = (width as usize * depth as usize).div_ceil(8);
+        let data: Vec<u8> = (0..line * height as usize).map(|_| next()).collect();
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_depth(depth);
+        setup(&mut encoder);
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(&data).unwrap();
+        writer.finish().unwrap();
+        out
+    }
+
     /// Checksums are not what decides: a PNG whose chunk CRCs and zlib Adler-32 are all wrong
     /// still gives its pixels, and its code reads.
     #[test]

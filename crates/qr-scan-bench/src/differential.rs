@@ -82,6 +82,10 @@ pub fn run(seeds: Range<u64>) -> Result<String> {
     let mut places = Places::default();
     let started = std::time::Instant::now();
     let mut times = Vec::new();
+    // Work units per image (deterministic, unlike the times) and what each read, one line
+    // per seed, so two builds can be compared image by image.
+    let mut work = 0u64;
+    let mut per_seed = Vec::new();
     for sample in receive {
         let sample = sample?;
         let key = format!("{}:{:016x}", sample.seed, pixel_hash(&sample));
@@ -95,10 +99,17 @@ pub fn run(seeds: Range<u64>) -> Result<String> {
             peer.as_mut().expect("started").send(&file)?;
         }
         let start = std::time::Instant::now();
-        let read = qr_scan::scan(&sample.image);
+        let scan = qr_scan::scan_measured(&sample.image, qr_scan::Passes::ALL);
         times.push(start.elapsed().as_secs_f64() * 1000.0);
-        places.check(&sample, &read);
-        let ours: Vec<String> = read.into_iter().filter_map(|c| c.text).collect();
+        work += scan.work;
+        places.check(&sample, &scan.codes);
+        let ours: Vec<String> = scan.codes.into_iter().filter_map(|c| c.text).collect();
+        let read = sample
+            .codes
+            .iter()
+            .filter(|c| ours.contains(&c.text))
+            .count();
+        per_seed.push(format!("{} {read} {}", sample.seed, scan.work));
         let theirs = match cached {
             Some(texts) => texts,
             None => {
@@ -160,13 +171,17 @@ pub fn run(seeds: Range<u64>) -> Result<String> {
         (&theirs_only, &ours_only),
         &misreads,
         &places,
-        &mut times,
+        (&mut times, work),
     );
     let out = dir.join(format!("{}-{}.md", seeds.start, seeds.end));
     std::fs::write(&out, &report)?;
     std::fs::write(
         dir.join(format!("{}-{}-neither.txt", seeds.start, seeds.end)),
         neither.join("\n"),
+    )?;
+    std::fs::write(
+        dir.join(format!("{}-{}-per-seed.txt", seeds.start, seeds.end)),
+        per_seed.join("\n") + "\n",
     )?;
     eprintln!(
         "differential over seeds {}..{} in {:.0} s; wrote {} (images of zxing-only codes in {})",
@@ -384,7 +399,7 @@ fn render(
     (theirs_only, ours_only): (&[String], &[String]),
     misreads: &Misreads,
     places: &Places,
-    times: &mut [f64],
+    (times, work): (&mut [f64], u64),
 ) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -398,11 +413,12 @@ fn render(
     let _ = writeln!(
         out,
         "{} images; qr-scan's time per image (as shipped, one run on a shared machine): \
-         median {:.1} ms, p90 {:.1} ms, total {:.1} s.\n",
+         median {:.1} ms, p90 {:.1} ms, total {:.1} s; work units (deterministic) {:.4} billion.\n",
         times.len(),
         quantile(times, 0.5),
         quantile(times, 0.9),
-        total / 1000.0
+        total / 1000.0,
+        work as f64 / 1e9
     );
     let _ = writeln!(
         out,

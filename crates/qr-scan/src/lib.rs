@@ -294,8 +294,14 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
     let full_size = passes.full_resolution
         && factor > 1
         && (found.is_empty() || normal.small_candidates > 0 || found.len() >= MANY_CODES);
+    // The full-size view counts light-on-dark patterns too, beside the codes read: a
+    // light-on-dark code whose modules shrank to two pixels or less shows none of its
+    // patterns in the shrunk view (see below).
+    let mut full_light = 0;
     if full_size {
-        normal += views.two_thresholds(image, 1.0, false, true, false, &mut found);
+        let full = views.two_thresholds(image, 1.0, false, true, passes.inverted, &mut found);
+        full_light = full.light_patterns;
+        normal += full;
     }
     // A busy image: several symbols read (a sheet, a shelf, where others may lie in
     // other light), or some triples failed: the other thresholds get their chance
@@ -315,6 +321,16 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
         // the common ticket scan, still searches no negative.
         if passes.inverted && (busy || normal.light_patterns >= LIGHT_ON_DARK_PATTERNS) {
             views.two_thresholds(&base, base_scale, true, true, false, &mut found);
+        }
+        // The negative at full size when the full-size view shows a light-on-dark
+        // symbol's worth of patterns outside the codes read: in a photo shrunk to
+        // `MAX_SCAN_PIXELS`, a light-on-dark code of 3-4 px a module (differential seeds
+        // 932, 10773, 10831) shrinks to 2 px or less, which neither the shrunk negative
+        // nor its evidence shows. Only photos that are searched at full size anyway (small
+        // candidates left, several codes read) pay for counting, and only those that show
+        // the patterns for the view.
+        if passes.inverted && full_light >= LIGHT_ON_DARK_PATTERNS {
+            views.two_thresholds(image, 1.0, true, true, false, &mut found);
         }
         return found;
     }
@@ -507,7 +523,8 @@ impl Views<'_> {
     /// candidates unused (one beside [`MANY_CODES`] codes read), and `midrange` allows,
     /// the block-midrange threshold of the same pixels (lone modules of small, blurred or
     /// foreshortened symbols, which a block's mean puts on the wrong side). The hybrid
-    /// view counts light-on-dark patterns when `light_evidence`.
+    /// view counts light-on-dark patterns when `light_evidence`, and so does the midrange
+    /// view when the hybrid one read nothing (the count needs a symbol read beside it).
     ///
     /// At the working size (at most [`MAX_SCAN_PIXELS`]) the hybrid threshold guesses the
     /// black point of flat blocks from the ink around them (`views::hybrid_local_ink`):
@@ -529,6 +546,7 @@ impl Views<'_> {
         } else {
             views::hybrid
         };
+        let before = found.len();
         let mut unread = self.search_counting(view, hybrid, scale, inverted, light_evidence, found);
         // Beside a sheet's worth of codes, one unused candidate is already a lead: a first
         // view that reads more of a sheet leaves fewer of a missed code's patterns over
@@ -542,7 +560,16 @@ impl Views<'_> {
                 || unread.unused >= UNUSED_CANDIDATES
                 || sheet_lead)
         {
-            let second = self.search(view, views::midrange, scale, inverted, found);
+            // Light-on-dark patterns are counted only beside a symbol read, so where the
+            // hybrid view read nothing they are counted in this view instead: a dark code
+            // that only the midrange threshold reads would otherwise leave no evidence,
+            // and the light-on-dark codes beside it no search of the negative
+            // (differential seed 912: an over-exposed photo whose dark code only this
+            // view reads, and two light-on-dark codes that its evidence sends the
+            // negative to read). Photos the hybrid view reads pay nothing for it.
+            let light = light_evidence && found.len() == before;
+            let second = self.search_counting(view, views::midrange, scale, inverted, light, found);
+            unread.light_patterns = unread.light_patterns.max(second.light_patterns);
             unread.candidates += second.candidates;
             unread.small_candidates = unread.small_candidates.min(second.small_candidates);
             unread.near_misses = second.near_misses;

@@ -16,6 +16,7 @@ mod append;
 mod budget;
 #[cfg(feature = "corpus")]
 pub mod corpus;
+mod ecc;
 mod edge_fit;
 mod finder;
 mod group;

@@ -435,8 +435,14 @@ fn sample_corners(
 }
 
 /// The symbol decoded from a sampled grid, when it decodes and is valid.
+///
+/// QR model 2 grids are decoded by [`crate::ecc`], which reads exactly what rxing's
+/// `Decode` reads without its Reed-Solomon decoder's allocations (most of the cost of the
+/// failed grids that unreadable images sample in every view); other grids by `Decode`.
 fn decode(grid: &BitMatrix) -> Option<DecoderResult<bool>> {
-    Decode(grid).ok().filter(|decoded| decoded.isValid())
+    crate::ecc::decode_model2(grid)
+        .unwrap_or_else(|| Decode(grid).ok())
+        .filter(|decoded| decoded.isValid())
 }
 
 /// Dark modules, in percent of a sampled grid's modules outside its three finder

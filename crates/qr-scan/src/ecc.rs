@@ -1,0 +1,598 @@
+//! QR model 2 grids decoded as rxing's `Decode` decodes them, without its Reed-Solomon
+//! decoder's heap.
+//!
+//! On images that no view reads (glare, damage, blur), each view samples the same failed
+//! symbol again, often twice (the grid, then the grid fitted to its module edges), and
+//! nearly every such grid gets as far as Reed-Solomon decoding and fails there. rxing's
+//! Reed-Solomon decoder builds a new polynomial on the heap for every step of its
+//! Euclidean algorithm, and rxing's `Decode` rebuilds the version's function patterns
+//! for every grid: a failed version-7 grid cost about 0.27 ms, and Reed-Solomon was a
+//! quarter of the whole scan of an unreadable `damaged` sample (callgrind).
+//!
+//! This is the same decoding, step for step, on the stack with log tables: the format
+//! information read from the same modules and decoded by rxing's own
+//! `FormatInformation::DecodeQR`, the codewords read in the same order (the data modules
+//! of each version listed once), de-interleaved by rxing's `DataBlock`, each block put
+//! through the same algorithm rxing's `ReedSolomonDecoder` runs (syndromes, the extended
+//! Euclidean algorithm with the same stopping rule and the same failures, a Chien search,
+//! Forney's magnitudes, the same range check on error positions), and the corrected data
+//! handed to rxing's `DecodeBitStream`. So it reads exactly what `Decode` reads and fails
+//! exactly where it fails; grids of other kinds (Micro QR, rMQR, model 1) and any step
+//! that errs before error correction go to `Decode` as before. The tests compare the two
+//! block by block and grid by grid.
+
+use std::sync::OnceLock;
+
+use rxing::common::BitMatrix;
+use rxing::common::cpp_essentials::DecoderResult;
+use rxing::qrcode::common::{FormatInformation, Version};
+use rxing::qrcode::cpp_port::Type;
+use rxing::qrcode::cpp_port::decoder::DecodeBitStream;
+use rxing::qrcode::decoder::DataBlock;
+
+/// rxing's `Decode` of a QR model 2 `grid`, done here: `Some` of what it returns (`None`
+/// where it errs), or `None` when `grid` is not one this module decodes (another symbol
+/// type, or a grid `Decode` rejects before error correction), for `Decode` to handle.
+pub(crate) fn decode_model2(grid: &BitMatrix) -> Option<Option<DecoderResult<bool>>> {
+    let dimension = grid.height();
+    if grid.width() != dimension
+        || !Version::HasValidSizeType(grid, Type::Model2)
+        || Version::HasValidSizeType(grid, Type::Micro)
+    {
+        return None;
+    }
+    let format = read_format(grid);
+    if format.qr_type() != Type::Model2 {
+        return None;
+    }
+    let version = Version::Model2(Version::Number(grid)).ok()?;
+    let codewords = read_codewords(grid, version, &format)?;
+    let blocks =
+        DataBlock::getDataBlocks(&codewords, version, format.error_correction_level).ok()?;
+    if blocks.is_empty() {
+        return None;
+    }
+    let mut data = Vec::with_capacity(codewords.len());
+    for block in &blocks {
+        let mut received = block.getCodewords().to_vec();
+        let count = block.getNumDataCodewords() as usize;
+        let two_s = received.len().checked_sub(count)?;
+        if !correct(&mut received, two_s)? {
+            return Some(None);
+        }
+        data.extend_from_slice(&received[..count]);
+    }
+    Some(
+        DecodeBitStream(&data, version, format.error_correction_level)
+            .ok()
+            .map(|decoded| decoded.withIsMirrored(format.isMirrored)),
+    )
+}
+
+/// The format information of a QR grid, read from the same modules in the same order as
+/// rxing's `ReadFormatInformation` reads them for a QR symbol, and decoded by rxing.
+fn read_format(grid: &BitMatrix) -> FormatInformation {
+    let bit = |x: u32, y: u32| u32::from(grid.get(x, y));
+    let push = |bits: u32, b: u32| (bits << 1) | b;
+    let mut first = 0;
+    for x in 0..6 {
+        first = push(first, bit(x, 8));
+    }
+    // The timing pattern's module is skipped.
+    first = push(first, bit(7, 8));
+    first = push(first, bit(8, 8));
+    first = push(first, bit(8, 7));
+    for y in (0..=5).rev() {
+        first = push(first, bit(8, y));
+    }
+    let dimension = grid.height();
+    let mut second = 0;
+    for y in ((dimension - 8)..dimension).rev() {
+        second = push(second, bit(8, y));
+    }
+    for x in (dimension - 8)..dimension {
+        second = push(second, bit(x, 8));
+    }
+    FormatInformation::DecodeQR(first, second)
+}
+
+/// The data mask `mask` (0-7, ISO/IEC 18004 table 10) flips module (`x`, `y`), `y` being
+/// the row.
+fn masked(mask: u8, x: u32, y: u32) -> bool {
+    match mask {
+        0 => (y + x).is_multiple_of(2),
+        1 => y.is_multiple_of(2),
+        2 => x.is_multiple_of(3),
+        3 => (y + x).is_multiple_of(3),
+        4 => (y / 2 + x / 3).is_multiple_of(2),
+        5 => (y * x).is_multiple_of(6),
+        6 => (y * x) % 6 < 3,
+        _ => (y + x + (y * x) % 3).is_multiple_of(2),
+    }
+}
+
+/// The codewords of a QR grid, each module unmasked (and read transposed when the format
+/// information was found mirrored), in placement order ([`data_modules`]). `None` when
+/// the count does not match the version's.
+fn read_codewords(
+    grid: &BitMatrix,
+    version: &Version,
+    format: &FormatInformation,
+) -> Option<Vec<u8>> {
+    let modules = data_modules(version)?;
+    let total = version.getTotalCodewords() as usize;
+    if modules.len() / 8 != total {
+        return None;
+    }
+    let codewords = modules
+        .chunks_exact(8)
+        .map(|byte| {
+            byte.iter().fold(0u8, |acc, &(x, y)| {
+                let (x, y) = (u32::from(x), u32::from(y));
+                let module = if format.isMirrored {
+                    grid.get(y, x)
+                } else {
+                    grid.get(x, y)
+                };
+                (acc << 1) | u8::from(module != masked(format.data_mask, x, y))
+            })
+        })
+        .collect();
+    Some(codewords)
+}
+
+/// The data modules of QR model 2 `version` in placement order (ISO/IEC 18004 7.7.3, as
+/// rxing's `ReadQRCodewords` walks them): pairs of columns from the right, upwards and
+/// downwards in turn, the vertical timing column skipped, every module of a function
+/// pattern (finder, timing, alignment, format and version information) left out. Built
+/// once per version: rxing builds the function patterns on every `Decode`.
+fn data_modules(version: &Version) -> Option<&'static [(u8, u8)]> {
+    /// Per version, built on first use (`None` if rxing could not build it).
+    type Modules = OnceLock<Option<Vec<(u8, u8)>>>;
+    static MODULES: [Modules; 40] = [const { OnceLock::new() }; 40];
+    let slot = MODULES.get((version.getVersionNumber() as usize).checked_sub(1)?)?;
+    slot.get_or_init(|| {
+        let function = version.buildFunctionPattern().ok()?;
+        let dimension = version.getDimensionForVersion();
+        let mut modules = Vec::new();
+        let mut upwards = true;
+        let mut x = dimension - 1;
+        while x > 0 {
+            if x == 6 {
+                x -= 1;
+            }
+            for row in 0..dimension {
+                let y = if upwards { dimension - 1 - row } else { row };
+                for xx in [x, x - 1] {
+                    if !function.get(xx, y) {
+                        modules.push((u8::try_from(xx).ok()?, u8::try_from(y).ok()?));
+                    }
+                }
+            }
+            upwards = !upwards;
+            if x < 2 {
+                break;
+            }
+            x -= 2;
+        }
+        Some(modules)
+    })
+    .as_deref()
+}
+
+/// GF(256) with QR's primitive polynomial x^8 + x^4 + x^3 + x^2 + 1: powers of the
+/// generator α (doubled in length so that a product needs no modulo) and their logarithms.
+struct Field {
+    exp: [u8; 512],
+    log: [u8; 256],
+}
+
+const FIELD: Field = {
+    let mut exp = [0u8; 512];
+    let mut log = [0u8; 256];
+    let mut value: u32 = 1;
+    let mut i = 0;
+    while i < 255 {
+        exp[i] = value as u8;
+        exp[i + 255] = value as u8;
+        log[value as usize] = i as u8;
+        value <<= 1;
+        if value & 0x100 != 0 {
+            value ^= 0x11d;
+        }
+        i += 1;
+    }
+    Field { exp, log }
+};
+
+impl Field {
+    fn mul(&self, a: u8, b: u8) -> u8 {
+        if a == 0 || b == 0 {
+            return 0;
+        }
+        self.exp[usize::from(self.log[usize::from(a)]) + usize::from(self.log[usize::from(b)])]
+    }
+
+    /// `a` times α^`i` (`i` below 255).
+    fn mul_exp(&self, a: u8, i: usize) -> u8 {
+        if a == 0 {
+            return 0;
+        }
+        self.exp[usize::from(self.log[usize::from(a)]) + i]
+    }
+
+    /// The inverse of a non-zero element.
+    fn inv(&self, a: u8) -> u8 {
+        self.exp[255 - usize::from(self.log[usize::from(a)])]
+    }
+}
+
+/// Coefficients a polynomial may hold here: QR blocks have at most 30 error correction
+/// codewords, so every polynomial of the algorithm has degree 30 or less.
+const MAX_TERMS: usize = 64;
+
+/// A polynomial over GF(256), lowest degree first, with its degree (0 for the zero
+/// polynomial, as rxing's `GenericGFPoly` counts it).
+#[derive(Clone, Copy)]
+struct Poly {
+    c: [u8; MAX_TERMS],
+    degree: usize,
+}
+
+impl Poly {
+    const ZERO: Poly = Poly {
+        c: [0; MAX_TERMS],
+        degree: 0,
+    };
+
+    fn monomial(degree: usize, coefficient: u8) -> Poly {
+        let mut p = Poly::ZERO;
+        p.c[degree] = coefficient;
+        p.degree = degree;
+        p
+    }
+
+    /// Lowers `degree` past leading zero coefficients, from at most `from`.
+    fn trim(&mut self, from: usize) {
+        self.degree = from;
+        while self.degree > 0 && self.c[self.degree] == 0 {
+            self.degree -= 1;
+        }
+    }
+
+    fn is_zero(&self) -> bool {
+        self.degree == 0 && self.c[0] == 0
+    }
+
+    fn lead(&self) -> u8 {
+        self.c[self.degree]
+    }
+
+    /// `self * other + add`, or `None` when the product would not fit.
+    fn mul_add(&self, other: &Poly, add: &Poly) -> Option<Poly> {
+        let top = (self.degree + other.degree).max(add.degree);
+        if top >= MAX_TERMS {
+            return None;
+        }
+        let mut out = *add;
+        for i in 0..=self.degree {
+            if self.c[i] == 0 {
+                continue;
+            }
+            for j in 0..=other.degree {
+                out.c[i + j] ^= FIELD.mul(self.c[i], other.c[j]);
+            }
+        }
+        out.trim(top);
+        Some(out)
+    }
+}
+
+/// rxing's `ReedSolomonDecoder::decode` (QR's field, generator base 0) on the block
+/// `received` (data then `two_s` error correction codewords), step by step (see the
+/// module's doc): `Some(true)` with the errors corrected in place where it corrects them,
+/// `Some(false)` where it fails, `None` for blocks larger than this module handles.
+fn correct(received: &mut [u8], two_s: usize) -> Option<bool> {
+    if 2 * two_s >= MAX_TERMS || received.is_empty() {
+        return None;
+    }
+    // Syndromes S_i = r(α^i), r's first codeword its highest coefficient.
+    let mut syndrome = Poly::ZERO;
+    for (i, s) in syndrome.c[..two_s].iter_mut().enumerate() {
+        *s = received.iter().fold(0, |acc, &c| FIELD.mul_exp(acc, i) ^ c);
+    }
+    syndrome.trim(two_s.saturating_sub(1));
+    if syndrome.is_zero() {
+        return Some(true);
+    }
+    // The extended Euclidean algorithm on x^2t and S(x), stopping once the remainder's
+    // degree is below t, as rxing's `runEuclideanAlgorithm`.
+    let mut r_last = Poly::monomial(two_s, 1);
+    let mut r = syndrome;
+    let mut t_last = Poly::ZERO;
+    let mut t = Poly::monomial(0, 1);
+    while 2 * r.degree >= two_s {
+        let r_last_last = r_last;
+        let t_last_last = t_last;
+        r_last = r;
+        t_last = t;
+        if r_last.is_zero() {
+            return Some(false);
+        }
+        r = r_last_last;
+        let mut q = Poly::ZERO;
+        let lead_inverse = FIELD.inv(r_last.lead());
+        let d_last = r_last.degree;
+        while r.degree >= d_last && !r.is_zero() {
+            let shift = r.degree - d_last;
+            let scale = FIELD.mul(r.lead(), lead_inverse);
+            q.c[shift] ^= scale;
+            q.degree = q.degree.max(shift);
+            for i in 0..=d_last {
+                r.c[i + shift] ^= FIELD.mul(r_last.c[i], scale);
+            }
+            r.trim(r.degree);
+        }
+        q.trim(q.degree);
+        t = q.mul_add(&t_last, &t_last_last)?;
+        if r.degree >= r_last.degree {
+            return Some(false);
+        }
+    }
+    let at_zero = t.c[0];
+    if at_zero == 0 {
+        return Some(false);
+    }
+    // σ = t / t(0), whose roots are the inverses of the error locations; ω = r / t(0).
+    let scale = FIELD.inv(at_zero);
+    let errors = t.degree;
+    let sigma: Vec<u8> = t.c[..=errors]
+        .iter()
+        .map(|&c| FIELD.mul(c, scale))
+        .collect();
+    let omega: Vec<u8> = r.c[..=r.degree]
+        .iter()
+        .map(|&c| FIELD.mul(c, scale))
+        .collect();
+    let last = received.len() - 1;
+    let mut locations = Vec::with_capacity(errors);
+    if errors == 1 {
+        locations.push(sigma[1]);
+    } else {
+        // Chien search: σ(α^k) for every non-zero element α^k, each term σ_j α^(jk) kept
+        // as a logarithm. rxing tries the elements in another order and stops at
+        // `errors` roots, but a polynomial of degree e has at most e roots: the same ones.
+        let mut terms: Vec<(usize, usize)> = sigma
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c != 0)
+            .map(|(j, &c)| (j, usize::from(FIELD.log[usize::from(c)])))
+            .collect();
+        for k in 0..255 {
+            let mut value = 0;
+            for (j, log) in &mut terms {
+                value ^= FIELD.exp[*log];
+                *log += *j;
+                if *log >= 255 {
+                    *log -= 255;
+                }
+            }
+            if value == 0 {
+                // The root α^k is the inverse of the location α^(255 - k).
+                locations.push(FIELD.exp[(255 - k) % 255]);
+            }
+        }
+        if locations.len() != errors {
+            return Some(false);
+        }
+    }
+    // A location's logarithm is its error's distance from the block's end.
+    if locations
+        .iter()
+        .any(|&l| usize::from(FIELD.log[usize::from(l)]) > last)
+    {
+        return Some(false);
+    }
+    // Forney's formula: e_i = ω(X_i⁻¹) / Π_{j≠i} (1 + X_j X_i⁻¹).
+    for (i, &location) in locations.iter().enumerate() {
+        let inverse = FIELD.inv(location);
+        let denominator = locations
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .fold(1, |d, (_, &other)| {
+                FIELD.mul(d, FIELD.mul(other, inverse) ^ 1)
+            });
+        if denominator == 0 {
+            return Some(false);
+        }
+        let value = omega
+            .iter()
+            .rev()
+            .fold(0, |acc, &c| FIELD.mul(acc, inverse) ^ c);
+        let position = last - usize::from(FIELD.log[usize::from(location)]);
+        received[position] ^= FIELD.mul(value, FIELD.inv(denominator));
+    }
+    Some(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rxing::common::reedsolomon::{
+        GenericGF, PredefinedGenericGF, ReedSolomonDecoder, ReedSolomonEncoder,
+    };
+
+    /// A small deterministic generator (xorshift), so the tests need no crate and draw
+    /// the same cases every run.
+    struct Draw(u64);
+
+    impl Draw {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// rxing's decoder on a copy of `received`: the corrected block, or `None`.
+    fn rxing_corrected(received: &[u8], two_s: usize) -> Option<Vec<u8>> {
+        let mut copy = received.to_vec();
+        ReedSolomonDecoder::new(PredefinedGenericGF::QrCodeField256.into())
+            .decode(&mut copy, two_s as i32)
+            .ok()
+            .map(|_| copy)
+    }
+
+    /// This module's decoder on a copy of `received`: the corrected block, or `None`.
+    fn corrected(received: &[u8], two_s: usize) -> Option<Vec<u8>> {
+        let mut copy = received.to_vec();
+        correct(&mut copy, two_s)
+            .expect("a QR block")
+            .then_some(copy)
+    }
+
+    #[test]
+    fn the_field_tables_match_rxings_field() {
+        let field: &GenericGF = PredefinedGenericGF::QrCodeField256.into();
+        for a in 1..=255u8 {
+            assert_eq!(
+                i32::from(FIELD.inv(a)),
+                field.inverse(i32::from(a)).expect("non-zero")
+            );
+            for b in [1u8, 2, 3, 29, 142, 255] {
+                assert_eq!(
+                    i32::from(FIELD.mul(a, b)),
+                    field.multiply(i32::from(a), i32::from(b))
+                );
+            }
+        }
+    }
+
+    /// Codewords of QR's block shapes (data, error correction), encoded by rxing's
+    /// encoder, with 0 to t + 8 codewords changed (and random words): this decoder and
+    /// rxing's agree on every one, on whether it corrects and on the corrected bytes.
+    #[test]
+    fn the_decoder_agrees_with_rxings_on_every_block() {
+        let mut draw = Draw(0x9e37_79b9_7f4a_7c15);
+        let mut encoder = ReedSolomonEncoder::new(PredefinedGenericGF::QrCodeField256.into())
+            .expect("QR's field");
+        let (mut failed, mut repaired) = (0, 0);
+        for &(data, two_s) in &[
+            (19, 7),
+            (16, 10),
+            (9, 17),
+            (34, 10),
+            (13, 22),
+            (15, 26),
+            (43, 26),
+            (116, 30),
+            (122, 30),
+            (2, 8),
+        ] {
+            for errors in 0..two_s / 2 + 9 {
+                for _ in 0..40 {
+                    let mut word: Vec<i32> = (0..data)
+                        .map(|_| draw.below(256) as i32)
+                        .chain(std::iter::repeat_n(0, two_s))
+                        .collect();
+                    encoder.encode(&mut word, two_s).expect("encodes");
+                    let sent: Vec<u8> = word.iter().map(|&c| c as u8).collect();
+                    let mut received = sent.clone();
+                    for _ in 0..errors {
+                        let at = draw.below(received.len());
+                        received[at] ^= 1 + draw.below(255) as u8;
+                    }
+                    if errors == two_s / 2 + 8 {
+                        received.iter_mut().for_each(|c| *c = draw.below(256) as u8);
+                    }
+                    let expected = rxing_corrected(&received, two_s);
+                    assert_eq!(
+                        corrected(&received, two_s),
+                        expected,
+                        "{data}+{two_s} with {errors} errors: {received:?}"
+                    );
+                    match expected {
+                        None => failed += 1,
+                        Some(block) if received != sent => {
+                            assert_eq!(block, sent, "within t errors the sent block returns");
+                            repaired += 1;
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        // Both outcomes were exercised, many times.
+        assert!(failed > 1000 && repaired > 1000, "{failed} / {repaired}");
+    }
+
+    /// Symbols of versions 1-40 at every level and mask, as encoded and read mirrored, with
+    /// 0 to 60 modules flipped: this module decodes every such grid itself (none is left
+    /// to `Decode`) and returns what rxing's `Decode` returns, read or not.
+    #[test]
+    fn model2_grids_decode_as_rxings_decode_decodes_them() {
+        use crate::EcLevel;
+        use rxing::qrcode::cpp_port::decoder::Decode;
+        let summary = |d: &DecoderResult<bool>| {
+            (
+                d.text(),
+                d.content().bytes().to_vec(),
+                d.ecLevel().to_owned(),
+                d.versionNumber(),
+                d.isMirrored(),
+                d.isValid(),
+            )
+        };
+        let mut draw = Draw(0x2545_f491_4f6c_dd1d);
+        let (mut read, mut unread) = (0, 0);
+        let levels = [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H];
+        for (n, version) in [1u8, 2, 5, 7, 10, 14, 22, 31, 40].into_iter().enumerate() {
+            for (m, level) in levels.into_iter().enumerate() {
+                let mask = ((n + m) % 8) as u8;
+                let options = qr_encode::Options {
+                    min_version: version,
+                    mask: Some(mask),
+                };
+                let text = format!("ECC-{version}-{m}-{mask}");
+                let symbol =
+                    qr_encode::encode_with(text.as_bytes(), level, &options).expect("fits");
+                let side = symbol.width() as u32;
+                for flips in [0, 3, 12, 60] {
+                    for mirrored in [false, true] {
+                        let mut grid = BitMatrix::new(side, side).expect("non-empty");
+                        for y in 0..side {
+                            for x in 0..side {
+                                let (sx, sy) = if mirrored { (y, x) } else { (x, y) };
+                                if symbol.is_dark(sx as usize, sy as usize) {
+                                    grid.set(x, y);
+                                }
+                            }
+                        }
+                        for _ in 0..flips {
+                            let (x, y) = (draw.below(side as usize), draw.below(side as usize));
+                            grid.flip_coords(x as u32, y as u32);
+                        }
+                        let ours = decode_model2(&grid).expect("a QR model 2 grid");
+                        let theirs = Decode(&grid).ok();
+                        assert_eq!(
+                            ours.as_ref().map(summary),
+                            theirs.as_ref().map(summary),
+                            "version {version}, level {m}, mask {mask}, {flips} flips, mirrored {mirrored}"
+                        );
+                        if ours.is_some() {
+                            read += 1;
+                        } else {
+                            unread += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(read > 100 && unread > 30, "{read} read, {unread} not");
+    }
+}

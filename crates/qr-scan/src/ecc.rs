@@ -127,28 +127,38 @@ fn read_codewords(
     let codewords = modules
         .chunks_exact(8)
         .map(|byte| {
-            byte.iter().fold(0u8, |acc, &(x, y)| {
-                let (x, y) = (u32::from(x), u32::from(y));
-                let module = if format.isMirrored {
+            byte.iter().fold(0u8, |acc, module| {
+                let (x, y) = (u32::from(module.x), u32::from(module.y));
+                let dark = if format.isMirrored {
                     grid.get(y, x)
                 } else {
                     grid.get(x, y)
                 };
-                (acc << 1) | u8::from(module != masked(format.data_mask, x, y))
+                let flipped = (module.masks >> format.data_mask) & 1 == 1;
+                (acc << 1) | u8::from(dark != flipped)
             })
         })
         .collect();
     Some(codewords)
 }
 
+/// A data module of a QR symbol: where it lies, and which of the eight data masks flip
+/// it (bit `m` for mask `m`).
+struct DataModule {
+    x: u8,
+    y: u8,
+    masks: u8,
+}
+
 /// The data modules of QR model 2 `version` in placement order (ISO/IEC 18004 7.7.3, as
 /// rxing's `ReadQRCodewords` walks them): pairs of columns from the right, upwards and
 /// downwards in turn, the vertical timing column skipped, every module of a function
-/// pattern (finder, timing, alignment, format and version information) left out. Built
-/// once per version: rxing builds the function patterns on every `Decode`.
-fn data_modules(version: &Version) -> Option<&'static [(u8, u8)]> {
+/// pattern (finder, timing, alignment, format and version information) left out, each
+/// with the data masks that flip it. Built once per version: rxing builds the function
+/// patterns on every `Decode` and works out the mask module by module.
+fn data_modules(version: &Version) -> Option<&'static [DataModule]> {
     /// Per version, built on first use (`None` if rxing could not build it).
-    type Modules = OnceLock<Option<Vec<(u8, u8)>>>;
+    type Modules = OnceLock<Option<Vec<DataModule>>>;
     static MODULES: [Modules; 40] = [const { OnceLock::new() }; 40];
     let slot = MODULES.get((version.getVersionNumber() as usize).checked_sub(1)?)?;
     slot.get_or_init(|| {
@@ -165,7 +175,12 @@ fn data_modules(version: &Version) -> Option<&'static [(u8, u8)]> {
                 let y = if upwards { dimension - 1 - row } else { row };
                 for xx in [x, x - 1] {
                     if !function.get(xx, y) {
-                        modules.push((u8::try_from(xx).ok()?, u8::try_from(y).ok()?));
+                        modules.push(DataModule {
+                            x: u8::try_from(xx).ok()?,
+                            y: u8::try_from(y).ok()?,
+                            masks: (0..8)
+                                .fold(0, |m, mask| m | u8::from(masked(mask, xx, y)) << mask),
+                        });
                     }
                 }
             }
@@ -297,9 +312,13 @@ fn correct(received: &mut [u8], two_s: usize) -> Option<bool> {
         return None;
     }
     // Syndromes S_i = r(α^i), r's first codeword its highest coefficient.
+    // All of them in one pass over the block (Horner's rule for each, interleaved): the
+    // syndromes' chains of table look-ups do not wait on each other.
     let mut syndrome = Poly::ZERO;
-    for (i, s) in syndrome.c[..two_s].iter_mut().enumerate() {
-        *s = received.iter().fold(0, |acc, &c| FIELD.mul_exp(acc, i) ^ c);
+    for &c in received.iter() {
+        for (i, s) in syndrome.c[..two_s].iter_mut().enumerate() {
+            *s = FIELD.mul_exp(*s, i) ^ c;
+        }
     }
     syndrome.trim(two_s.saturating_sub(1));
     if syndrome.is_zero() {

@@ -50,6 +50,22 @@ pub(crate) const SMALL_FINDER_PIXELS: i32 = 17;
 /// eight unused candidates or fewer.
 pub(crate) const PAIR_UNUSED_MAX: usize = 8;
 
+/// Failed triples a finder candidate may be a member of before the view tries no more
+/// triples with it.
+///
+/// Each failed triple costs a grid sampled and run through error correction. In a noisy
+/// full-size view of a big photo, tens of false candidates (sensor noise binarised around
+/// modules of about 3 px) pair with each other and with a real symbol's patterns into
+/// hundreds of plausible triples: differential seed 10915's full-size view of 4032 × 3024
+/// found 83 candidates, tried 677 triples that failed and ran out of its units, so the
+/// midrange view of the same pixels, which reads its version-11 code, was skipped as
+/// flooded. A real symbol's own triple comes among the first few of its patterns' triples
+/// (most plausible first), so a candidate that failed this many times is most likely not
+/// a pattern of any symbol the view can read. At 8 the differential search's evaluation
+/// seeds read 2 codes more (10863, 10915), the tuning seeds the same, no image fewer, for
+/// 8 % fewer units on both ranges; at 4, three codes of crowded views were lost.
+pub(crate) const TRIPLE_FAILURES_PER_CANDIDATE: usize = 8;
+
 /// Where a view's pixels sit in the caller's image.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ViewInfo {
@@ -177,8 +193,14 @@ fn decode_triples(
     let mut used = vec![false; patterns.len()];
     let mut failed: Vec<&Triple> = Vec::new();
     let sparse = sparse(patterns);
+    // Failed triples each candidate was a member of (see `TRIPLE_FAILURES_PER_CANDIDATE`).
+    let mut failures = vec![0; patterns.len()];
     for triple in triples {
-        if triple.members.iter().any(|&m| used[m]) {
+        if triple
+            .members
+            .iter()
+            .any(|&m| used[m] || failures[m] >= TRIPLE_FAILURES_PER_CANDIDATE)
+        {
             continue;
         }
         // A triple whose corner lies on a symbol already read is made of that symbol's
@@ -195,6 +217,9 @@ fn decode_triples(
             break;
         };
         let Some(symbol) = read_now else {
+            for &m in &triple.members {
+                failures[m] += 1;
+            }
             failed.push(triple);
             continue;
         };
@@ -900,5 +925,53 @@ mod tests {
         assert!(looks_like_dots(&grid_with_dark_data(162)));
         assert!(!looks_like_dots(&grid_with_dark_data(163)));
         assert!(!looks_like_dots(&grid_with_dark_data(325)));
+    }
+
+    /// A candidate that was a member of [`TRIPLE_FAILURES_PER_CANDIDATE`] failed triples
+    /// is tried in no more: the code of [`view`] is read after one fewer failures of its
+    /// patterns, and not after that many.
+    #[test]
+    fn a_candidate_in_too_many_failed_triples_is_tried_no_more() {
+        let (bits, mut patterns) = view();
+        let mut budget = Budget::new(SCAN_BUDGET);
+        budget.start_view(VIEW_BUDGET);
+        let real = group(&mut patterns, &mut budget).remove(0);
+        // The same patterns' triple moved into the blank canvas: sampled there, it fails.
+        let mut blank = real.set;
+        for p in [&mut blank.bl, &mut blank.tl, &mut blank.tr] {
+            p.p.x += 600.0;
+            p.p.y += 600.0;
+        }
+        let failing = Triple {
+            set: blank,
+            members: real.members,
+        };
+        let info = ViewInfo {
+            scale: 1.0,
+            inverted: false,
+            micro: false,
+            light_evidence: false,
+        };
+        for (failures, reads) in [
+            (TRIPLE_FAILURES_PER_CANDIDATE - 1, true),
+            (TRIPLE_FAILURES_PER_CANDIDATE, false),
+        ] {
+            let mut triples = vec![failing; failures];
+            triples.push(real);
+            let (mut found, mut read) = (Vec::new(), Vec::new());
+            let mut budget = Budget::new(SCAN_BUDGET);
+            budget.start_view(VIEW_BUDGET);
+            let (_, near_misses) = decode_triples(
+                &bits,
+                info,
+                &triples,
+                &patterns,
+                &mut budget,
+                &mut found,
+                &mut read,
+            );
+            assert_eq!(found.len(), usize::from(reads), "after {failures} failures");
+            assert_eq!(near_misses, if reads { 0 } else { failures });
+        }
     }
 }

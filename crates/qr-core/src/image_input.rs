@@ -471,7 +471,8 @@ mod tests {
         ] {
             let bits = depth as u8;
             let entries = (1usize << bits).min(200);
-            // Short palettes leave the top index (or, at 8 bits, 56 of them) past the end.
+            // Short palettes leave the top index past the end; at 8 bits the 200 colours leave
+            // indices 200-255 past it, the short palette 199-255.
             let short = (entries - 1).max(1);
             for (name, colours, trns) in [
                 ("palette", entries, None),

@@ -262,12 +262,10 @@ impl Places {
 
 /// `p` lies inside the convex quadrilateral `quad` (corners in order, either way round).
 fn inside(p: [f64; 2], quad: &[[f64; 2]; 4]) -> bool {
-    let sides: Vec<f64> = (0..4)
-        .map(|i| {
-            let ([ax, ay], [bx, by]) = (quad[i], quad[(i + 1) % 4]);
-            (bx - ax) * (p[1] - ay) - (by - ay) * (p[0] - ax)
-        })
-        .collect();
+    let sides: [f64; 4] = std::array::from_fn(|i| {
+        let ([ax, ay], [bx, by]) = (quad[i], quad[(i + 1) % 4]);
+        (bx - ax) * (p[1] - ay) - (by - ay) * (p[0] - ax)
+    });
     sides.iter().all(|s| *s >= 0.0) || sides.iter().all(|s| *s <= 0.0)
 }
 

@@ -1,5 +1,5 @@
 //! QR model 2 grids decoded as rxing's `Decode` decodes them, without its Reed-Solomon
-//! decoder's heap.
+//! decoder's allocation per step.
 //!
 //! On images that no view reads (glare, damage, blur), each view samples the same failed
 //! symbol again, often twice (the grid, then the grid fitted to its module edges), and
@@ -9,8 +9,9 @@
 //! for every grid: a failed version-7 grid cost about 0.27 ms, and Reed-Solomon was a
 //! quarter of the whole scan of an unreadable `damaged` sample (callgrind).
 //!
-//! This is the same decoding, step for step, on the stack with log tables: the format
-//! information read from the same modules and decoded by rxing's own
+//! This is the same decoding, step for step, with fixed-size polynomials and log tables (a
+//! block with errors still allocates its few locator, evaluator and root vectors once): the
+//! format information read from the same modules and decoded by rxing's own
 //! `FormatInformation::DecodeQR`, the codewords read in the same order (the data modules
 //! of each version listed once), de-interleaved by rxing's `DataBlock`, each block put
 //! through the same algorithm rxing's `ReedSolomonDecoder` runs (syndromes, the extended
@@ -242,8 +243,10 @@ impl Field {
     }
 }
 
-/// Coefficients a polynomial may hold here: QR blocks have at most 30 error correction
-/// codewords, so every polynomial of the algorithm has degree 30 or less.
+/// Coefficients a polynomial may hold here. QR blocks have at most 30 error correction
+/// codewords, so the algorithm's remainders and error locators have degree 30 or less; the
+/// product `mul_add` forms before trimming can reach twice that (60), hence 64, and blocks
+/// with 32 or more error correction codewords (none in QR) are left to rxing.
 const MAX_TERMS: usize = 64;
 
 /// A polynomial over GF(256), lowest degree first, with its degree (0 for the zero
@@ -444,9 +447,9 @@ mod tests {
 
     /// A small deterministic generator (xorshift), so the tests need no crate and draw
     /// the same cases every run.
-    struct Draw(u64);
+    struct Xorshift(u64);
 
-    impl Draw {
+    impl Xorshift {
         fn next(&mut self) -> u64 {
             self.0 ^= self.0 << 13;
             self.0 ^= self.0 >> 7;
@@ -497,7 +500,7 @@ mod tests {
     /// rxing's agree on every one, on whether it corrects and on the corrected bytes.
     #[test]
     fn the_decoder_agrees_with_rxings_on_every_block() {
-        let mut draw = Draw(0x9e37_79b9_7f4a_7c15);
+        let mut draw = Xorshift(0x9e37_79b9_7f4a_7c15);
         let mut encoder = ReedSolomonEncoder::new(PredefinedGenericGF::QrCodeField256.into())
             .expect("QR's field");
         let (mut failed, mut repaired) = (0, 0);
@@ -550,9 +553,9 @@ mod tests {
         assert!(failed > 1000 && repaired > 1000, "{failed} / {repaired}");
     }
 
-    /// Symbols of versions 1-40 at every level and mask, as encoded and read mirrored, with
-    /// 0 to 60 modules flipped: this module decodes every such grid itself (none is left
-    /// to `Decode`) and returns what rxing's `Decode` returns, read or not.
+    /// Symbols of every version 1-40 at every level (the masks in turn), as encoded and read
+    /// mirrored, with 0 to 60 modules flipped: this module decodes every such grid itself
+    /// (none is left to `Decode`) and returns what rxing's `Decode` returns, read or not.
     #[test]
     fn model2_grids_decode_as_rxings_decode_decodes_them() {
         use crate::EcLevel;
@@ -567,10 +570,10 @@ mod tests {
                 d.isValid(),
             )
         };
-        let mut draw = Draw(0x2545_f491_4f6c_dd1d);
+        let mut draw = Xorshift(0x2545_f491_4f6c_dd1d);
         let (mut read, mut unread) = (0, 0);
         let levels = [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H];
-        for (n, version) in [1u8, 2, 5, 7, 10, 14, 22, 31, 40].into_iter().enumerate() {
+        for (n, version) in (1u8..=40).enumerate() {
             for (m, level) in levels.into_iter().enumerate() {
                 let mask = ((n + m) % 8) as u8;
                 let options = qr_encode::Options {

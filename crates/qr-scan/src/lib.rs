@@ -311,7 +311,8 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
     if !found.is_empty() {
         let busy = views.sheet(&base, base_scale, normal, false, &mut found);
         // The negative as well, searched as the first view was (hybrid, then midrange
-        // where that leaves triples unread), when the first view shows a light-on-dark
+        // where that leaves triples unread), when the first view (or the full-size view
+        // searched after it, whose count `normal` keeps when larger) shows a light-on-dark
         // symbol's worth of patterns outside the symbols read, or when the image is busy
         // (a sheet of codes, or triples or candidates left over): the first view often
         // shows none of a light-on-dark code's patterns beside dark-on-light ones, since
@@ -329,7 +330,8 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
         // 932, 10773, 10831) shrinks to 2 px or less, which neither the shrunk negative
         // nor its evidence shows. Only photos that are searched at full size anyway (small
         // candidates left, several codes read) pay for counting, and only those that show
-        // the patterns for the view.
+        // the patterns for the view; it runs after the shrunk negative above whatever that
+        // read (a code read twice is kept once), as measured.
         if passes.inverted && full_light >= LIGHT_ON_DARK_PATTERNS {
             views.two_thresholds(image, 1.0, true, true, false, &mut found);
         }
@@ -561,8 +563,8 @@ impl Views<'_> {
                 || unread.unused >= UNUSED_CANDIDATES
                 || sheet_lead)
         {
-            // Light-on-dark patterns are counted only beside a symbol read, so where the
-            // hybrid view read nothing they are counted in this view instead: a dark code
+            // Light-on-dark patterns are counted beside a symbol read, so where the hybrid
+            // view read nothing new they are counted in this view as well: a dark code
             // that only the midrange threshold reads would otherwise leave no evidence,
             // and the light-on-dark codes beside it no search of the negative
             // (differential seed 912: an over-exposed photo whose dark code only this

@@ -59,8 +59,23 @@ pub(super) fn grey(
         png::Transformations::normalize_to_color8()
     });
     let mut reader = decoder.read_info().map_err(png_error)?;
+    let info = reader.info();
+    let (width, height) = (info.width, info.height);
+    // The same header the caller checked, read again by the decoder: checked again before
+    // the allocations it sizes.
+    within_limits(width, height)?;
     if packed {
-        return packed_grey(&mut reader, declared);
+        let depth = info.bit_depth as u8;
+        let table = match info.color_type {
+            png::ColorType::Indexed => palette_greys(info)?,
+            _ => level_greys(info, depth),
+        };
+        let line = reader
+            .output_line_size(width)
+            .ok_or(Error::ImageTooLarge { width, height })?;
+        return rows_to_grey(&mut reader, line, declared, |row, out| {
+            unpack(depth, row, &table, out)
+        });
     }
     let layout = match reader.output_color_type().0 {
         png::ColorType::Grayscale => Layout::Grey,
@@ -70,51 +85,31 @@ pub(super) fn grey(
         // EXPAND turns every palette into RGB or RGBA.
         png::ColorType::Indexed => return Err(Error::UnsupportedImage),
     };
-    let info = reader.info();
-    let (width, height) = (info.width, info.height);
-    // The same header the caller checked, read again by the decoder: checked again before
-    // the allocation it sizes.
-    within_limits(width, height)?;
-    if info.interlaced {
+    if reader.info().interlaced {
         let size = reader.output_buffer_size();
         let mut frame = vec![0; size.ok_or(Error::ImageTooLarge { width, height })?];
         reader.next_frame(&mut frame).map_err(png_error)?;
         return Ok(frame_over_white(layout, &frame, width, height));
     }
-    let (columns, rows) = (width as usize, height as usize);
-    let mut grey = vec![0; columns * rows];
-    let mut row = vec![0; columns * layout.channels()];
-    for out in grey.chunks_exact_mut(columns) {
-        if reader.read_row(&mut row).map_err(png_error)?.is_none() {
-            return Err(Error::CorruptImage("PNG ends before its last row".into()));
-        }
-        row_over_white(layout, &row, out);
-    }
-    GrayImage::from_raw(width, height, grey)
-        .ok_or_else(|| Error::CorruptImage("PNG grey of the wrong size".into()))
+    let line = width as usize * layout.channels();
+    rows_to_grey(&mut reader, line, declared, |row, out| {
+        row_over_white(layout, row, out)
+    })
 }
 
-/// Grey of a non-interlaced palette or 1/2/4-bit greyscale PNG whose `reader` returns rows
-/// as stored: one table lookup a pixel.
-fn packed_grey(
+/// The grey image of a non-interlaced PNG: each row of `line` bytes, as `reader` gives it,
+/// turned into a row of grey by `to_grey` (a palette or low-depth file's packed indices
+/// through its table, anything else its 8-bit samples through [`row_over_white`]).
+fn rows_to_grey(
     reader: &mut png::Reader<Cursor<&[u8]>>,
+    line: usize,
     declared: (u32, u32),
+    mut to_grey: impl FnMut(&[u8], &mut [u8]),
 ) -> Result<GrayImage, Error> {
-    let info = reader.info();
-    let (width, height) = (info.width, info.height);
-    within_limits(width, height)?;
-    let depth = info.bit_depth as u8;
-    let table = match info.color_type {
-        png::ColorType::Indexed => palette_greys(info)?,
-        _ => level_greys(info, depth),
-    };
-    let line = reader
-        .output_line_size(width)
-        .ok_or(Error::ImageTooLarge { width, height })?;
-    let (columns, rows) = (width as usize, height as usize);
-    let mut grey = vec![0; columns * rows];
+    let (width, height) = (reader.info().width, reader.info().height);
+    let mut grey = vec![0; width as usize * height as usize];
     let mut row = vec![0; line];
-    for out in grey.chunks_exact_mut(columns) {
+    for out in grey.chunks_exact_mut(width as usize) {
         if reader
             .read_row(&mut row)
             .map_err(|e| png_error(e, declared))?
@@ -122,7 +117,7 @@ fn packed_grey(
         {
             return Err(Error::CorruptImage("PNG ends before its last row".into()));
         }
-        unpack(depth, &row, &table, out);
+        to_grey(&row, out);
     }
     GrayImage::from_raw(width, height, grey)
         .ok_or_else(|| Error::CorruptImage("PNG grey of the wrong size".into()))

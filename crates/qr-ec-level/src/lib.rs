@@ -1,5 +1,5 @@
-//! QR error-correction levels (ISO/IEC 18004 L, M, Q, H): the one type the encoder
-//! (`qr-encode`) and the decoder (`qr-scan`) share.
+//! QR error-correction levels (ISO/IEC 18004 L, M, Q, H): the type the encoder
+//! (`qr-encode`) and the decoder (`qr-scan`) share, as they share `qr-gf256`'s field.
 //!
 //! It lives in a leaf crate of its own so that neither half depends on the other: the
 //! generate component's dependency graph holds no decoder and the decode component's no

@@ -1,43 +1,16 @@
 //! Reed-Solomon error-correction codewords over GF(256) with the QR polynomial
-//! x⁸ + x⁴ + x³ + x² + 1 (ISO/IEC 18004 §7.5.2), for Micro QR and rMQR, which share QR's code.
+//! x⁸ + x⁴ + x³ + x² + 1 (ISO/IEC 18004 §7.5.2, `qr-gf256`), for Micro QR and rMQR,
+//! which share QR's code.
 //!
 //! (QR itself takes its codewords from the `qrcode` crate; those two symbologies are outside
 //! what it builds, and a per-block remainder is a few lines.)
 
-/// `EXP[i]` = αⁱ, `LOG[αⁱ]` = i, built at compile time.
-const TABLES: ([u8; 256], [u8; 256]) = tables();
-
-const fn tables() -> ([u8; 256], [u8; 256]) {
-    let mut exp = [0u8; 256];
-    let mut log = [0u8; 256];
-    let mut x: u16 = 1;
-    let mut i = 0;
-    while i < 255 {
-        exp[i] = x as u8;
-        log[x as usize] = i as u8;
-        x <<= 1;
-        if x & 0x100 != 0 {
-            x ^= 0x11d;
-        }
-        i += 1;
-    }
-    exp[255] = exp[0];
-    (exp, log)
-}
-
-fn mul(a: u8, b: u8) -> u8 {
-    if a == 0 || b == 0 {
-        return 0;
-    }
-    let (exp, log) = &TABLES;
-    exp[(usize::from(log[usize::from(a)]) + usize::from(log[usize::from(b)])) % 255]
-}
+use qr_gf256::{EXP, mul};
 
 /// The generator polynomial (x − α⁰)(x − α¹)…(x − αⁿ⁻¹), highest degree first.
 fn generator(n: usize) -> Vec<u8> {
     let mut g = vec![1u8];
-    for i in 0..n {
-        let root = TABLES.0[i];
+    for &root in &EXP[..n] {
         let mut next = vec![0u8; g.len() + 1];
         for (j, &c) in g.iter().enumerate() {
             next[j] ^= c;

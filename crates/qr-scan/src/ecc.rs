@@ -24,6 +24,7 @@
 
 use std::sync::OnceLock;
 
+use qr_gf256 as gf256;
 use rxing::common::BitMatrix;
 use rxing::common::cpp_essentials::DecoderResult;
 use rxing::qrcode::common::{FormatInformation, Version};
@@ -196,53 +197,6 @@ fn data_modules(version: &Version) -> Option<&'static [DataModule]> {
     .as_deref()
 }
 
-/// GF(256) with QR's primitive polynomial x^8 + x^4 + x^3 + x^2 + 1: powers of the
-/// generator α (doubled in length so that a product needs no modulo) and their logarithms.
-struct Field {
-    exp: [u8; 512],
-    log: [u8; 256],
-}
-
-const FIELD: Field = {
-    let mut exp = [0u8; 512];
-    let mut log = [0u8; 256];
-    let mut value: u32 = 1;
-    let mut i = 0;
-    while i < 255 {
-        exp[i] = value as u8;
-        exp[i + 255] = value as u8;
-        log[value as usize] = i as u8;
-        value <<= 1;
-        if value & 0x100 != 0 {
-            value ^= 0x11d;
-        }
-        i += 1;
-    }
-    Field { exp, log }
-};
-
-impl Field {
-    fn mul(&self, a: u8, b: u8) -> u8 {
-        if a == 0 || b == 0 {
-            return 0;
-        }
-        self.exp[usize::from(self.log[usize::from(a)]) + usize::from(self.log[usize::from(b)])]
-    }
-
-    /// `a` times α^`i` (`i` below 255).
-    fn mul_exp(&self, a: u8, i: usize) -> u8 {
-        if a == 0 {
-            return 0;
-        }
-        self.exp[usize::from(self.log[usize::from(a)]) + i]
-    }
-
-    /// The inverse of a non-zero element.
-    fn inv(&self, a: u8) -> u8 {
-        self.exp[255 - usize::from(self.log[usize::from(a)])]
-    }
-}
-
 /// Coefficients a polynomial may hold here. QR blocks have at most 30 error correction
 /// codewords, so the algorithm's remainders and error locators have degree 30 or less; the
 /// product `mul_add` forms before trimming can reach twice that (60), hence 64, and blocks
@@ -298,7 +252,7 @@ impl Poly {
                 continue;
             }
             for j in 0..=other.degree {
-                out.c[i + j] ^= FIELD.mul(self.c[i], other.c[j]);
+                out.c[i + j] ^= gf256::mul(self.c[i], other.c[j]);
             }
         }
         out.trim(top);
@@ -320,7 +274,7 @@ fn correct(received: &mut [u8], two_s: usize) -> Option<bool> {
     let mut syndrome = Poly::ZERO;
     for &c in received.iter() {
         for (i, s) in syndrome.c[..two_s].iter_mut().enumerate() {
-            *s = FIELD.mul_exp(*s, i) ^ c;
+            *s = gf256::mul_exp(*s, i) ^ c;
         }
     }
     syndrome.trim(two_s.saturating_sub(1));
@@ -343,15 +297,15 @@ fn correct(received: &mut [u8], two_s: usize) -> Option<bool> {
         }
         r = r_last_last;
         let mut q = Poly::ZERO;
-        let lead_inverse = FIELD.inv(r_last.lead());
+        let lead_inverse = gf256::inv(r_last.lead());
         let d_last = r_last.degree;
         while r.degree >= d_last && !r.is_zero() {
             let shift = r.degree - d_last;
-            let scale = FIELD.mul(r.lead(), lead_inverse);
+            let scale = gf256::mul(r.lead(), lead_inverse);
             q.c[shift] ^= scale;
             q.degree = q.degree.max(shift);
             for i in 0..=d_last {
-                r.c[i + shift] ^= FIELD.mul(r_last.c[i], scale);
+                r.c[i + shift] ^= gf256::mul(r_last.c[i], scale);
             }
             r.trim(r.degree);
         }
@@ -366,15 +320,15 @@ fn correct(received: &mut [u8], two_s: usize) -> Option<bool> {
         return Some(false);
     }
     // σ = t / t(0), whose roots are the inverses of the error locations; ω = r / t(0).
-    let scale = FIELD.inv(at_zero);
+    let scale = gf256::inv(at_zero);
     let errors = t.degree;
     let sigma: Vec<u8> = t.c[..=errors]
         .iter()
-        .map(|&c| FIELD.mul(c, scale))
+        .map(|&c| gf256::mul(c, scale))
         .collect();
     let omega: Vec<u8> = r.c[..=r.degree]
         .iter()
-        .map(|&c| FIELD.mul(c, scale))
+        .map(|&c| gf256::mul(c, scale))
         .collect();
     let last = received.len() - 1;
     let mut locations = Vec::with_capacity(errors);
@@ -388,12 +342,12 @@ fn correct(received: &mut [u8], two_s: usize) -> Option<bool> {
             .iter()
             .enumerate()
             .filter(|&(_, &c)| c != 0)
-            .map(|(j, &c)| (j, usize::from(FIELD.log[usize::from(c)])))
+            .map(|(j, &c)| (j, usize::from(gf256::LOG[usize::from(c)])))
             .collect();
         for k in 0..255 {
             let mut value = 0;
             for (j, log) in &mut terms {
-                value ^= FIELD.exp[*log];
+                value ^= gf256::EXP[*log];
                 *log += *j;
                 if *log >= 255 {
                     *log -= 255;
@@ -401,7 +355,7 @@ fn correct(received: &mut [u8], two_s: usize) -> Option<bool> {
             }
             if value == 0 {
                 // The root α^k is the inverse of the location α^(255 - k).
-                locations.push(FIELD.exp[(255 - k) % 255]);
+                locations.push(gf256::EXP[(255 - k) % 255]);
             }
         }
         if locations.len() != errors {
@@ -411,19 +365,19 @@ fn correct(received: &mut [u8], two_s: usize) -> Option<bool> {
     // A location's logarithm is its error's distance from the block's end.
     if locations
         .iter()
-        .any(|&l| usize::from(FIELD.log[usize::from(l)]) > last)
+        .any(|&l| usize::from(gf256::LOG[usize::from(l)]) > last)
     {
         return Some(false);
     }
     // Forney's formula: e_i = ω(X_i⁻¹) / Π_{j≠i} (1 + X_j X_i⁻¹).
     for (i, &location) in locations.iter().enumerate() {
-        let inverse = FIELD.inv(location);
+        let inverse = gf256::inv(location);
         let denominator = locations
             .iter()
             .enumerate()
             .filter(|&(j, _)| j != i)
             .fold(1, |d, (_, &other)| {
-                FIELD.mul(d, FIELD.mul(other, inverse) ^ 1)
+                gf256::mul(d, gf256::mul(other, inverse) ^ 1)
             });
         if denominator == 0 {
             return Some(false);
@@ -431,9 +385,9 @@ fn correct(received: &mut [u8], two_s: usize) -> Option<bool> {
         let value = omega
             .iter()
             .rev()
-            .fold(0, |acc, &c| FIELD.mul(acc, inverse) ^ c);
-        let position = last - usize::from(FIELD.log[usize::from(location)]);
-        received[position] ^= FIELD.mul(value, FIELD.inv(denominator));
+            .fold(0, |acc, &c| gf256::mul(acc, inverse) ^ c);
+        let position = last - usize::from(gf256::LOG[usize::from(location)]);
+        received[position] ^= gf256::mul(value, gf256::inv(denominator));
     }
     Some(true)
 }
@@ -483,12 +437,12 @@ mod tests {
         let field: &GenericGF = PredefinedGenericGF::QrCodeField256.into();
         for a in 1..=255u8 {
             assert_eq!(
-                i32::from(FIELD.inv(a)),
+                i32::from(gf256::inv(a)),
                 field.inverse(i32::from(a)).expect("non-zero")
             );
             for b in [1u8, 2, 3, 29, 142, 255] {
                 assert_eq!(
-                    i32::from(FIELD.mul(a, b)),
+                    i32::from(gf256::mul(a, b)),
                     field.multiply(i32::from(a), i32::from(b))
                 );
             }

@@ -99,6 +99,99 @@ pub(crate) fn fitted_grid(bits: &BitMatrix, detected: &QRCodeDetectorResult) -> 
     Some(grid)
 }
 
+/// The two copies of a QR grid's format information as read: the copy around the
+/// top-left finder pattern (15 modules), and the copy split between the top-right and
+/// bottom-left ones with its dark module left out, where it lies as the symbol is seen and
+/// where it lies when the symbol is mirrored; `None` for a grid that is not square or too
+/// small to be a QR symbol's, or whose two copies are both all light (a grid over the
+/// quiet zones between a sheet's codes shows no format to compare).
+fn format_copies(grid: &BitMatrix) -> Option<(u32, [u32; 2])> {
+    let side = grid.width();
+    if side < 21 || grid.height() != side {
+        return None;
+    }
+    let bit = |x: u32, y: u32| u32::from(grid.get(x, y));
+    let mut first = 0;
+    for x in [0, 1, 2, 3, 4, 5, 7, 8] {
+        first = (first << 1) | bit(x, 8);
+    }
+    for y in [7, 5, 4, 3, 2, 1, 0] {
+        first = (first << 1) | bit(8, y);
+    }
+    let mut second = 0;
+    for y in (side - 8..side).rev() {
+        second = (second << 1) | bit(8, y);
+    }
+    for x in side - 8..side {
+        second = (second << 1) | bit(x, 8);
+    }
+    if first == 0 && second == 0 {
+        return None;
+    }
+    // The dark module is the eighth module read (bit 8) as the symbol lies, the ninth
+    // (bit 7) when it is mirrored.
+    let plain = ((second >> 1) & 0x7F00) | (second & 0xFF);
+    let mirrored = ((second >> 1) & 0x7F80) | (second & 0x7F);
+    Some((first, [plain, mirrored]))
+}
+
+/// Bits in which the two copies of a QR grid's format information differ ([`format_copies`]),
+/// the fewer of the plain and the mirrored reading; `u32::MAX` where there are no copies
+/// to compare. The copies hold the same 15 bits in a real symbol, whatever its mask; a
+/// grid sampled over finder patterns of different symbols (a false triple on a sheet of
+/// codes) reads two unrelated words there.
+pub(crate) fn format_copies_distance(grid: &BitMatrix) -> u32 {
+    format_copies(grid).map_or(u32::MAX, |(first, seconds)| {
+        seconds
+            .map(|second| (first ^ second).count_ones())
+            .into_iter()
+            .min()
+            .unwrap_or(u32::MAX)
+    })
+}
+
+/// The 32 valid format information words of a QR symbol (ISO/IEC 18004, 7.9): 5 data bits
+/// (error correction level, data mask), 10 bits of their BCH(15, 5) code (generator
+/// x^10 + x^8 + x^5 + x^4 + x^2 + x + 1), masked with 101010000010010.
+const FORMAT_WORDS: [u32; 32] = {
+    let mut words = [0; 32];
+    let mut data = 0;
+    while data < 32 {
+        let mut remainder = data << 10;
+        let mut bit = 14;
+        while bit >= 10 {
+            if remainder & (1 << bit) != 0 {
+                remainder ^= 0x537 << (bit - 10);
+            }
+            bit -= 1;
+        }
+        words[data as usize] = ((data << 10) | remainder) ^ 0x5412;
+        data += 1;
+    }
+    words
+};
+
+/// A failed QR grid that was sampled over a QR symbol's three finder patterns: its two
+/// format copies differ in at most `bits` bits ([`format_copies_distance`]), and the first
+/// copy, read as the symbol lies or mirrored (its bits reversed), lies within `bits` bits
+/// of a valid format word ([`FORMAT_WORDS`], with the standard mask only: a nearly blank
+/// word, such as the quiet zone beside a Micro QR symbol gives, is not one).
+pub(crate) fn shows_qr_format(grid: &BitMatrix, bits: u32) -> bool {
+    let Some((first, seconds)) = format_copies(grid) else {
+        return false;
+    };
+    if seconds
+        .iter()
+        .all(|&second| (first ^ second).count_ones() > bits)
+    {
+        return false;
+    }
+    let reversed = first.reverse_bits() >> 17;
+    FORMAT_WORDS
+        .iter()
+        .any(|&word| (first ^ word).count_ones() <= bits || (reversed ^ word).count_ones() <= bits)
+}
+
 /// How many of [`EDGE_PROBES`] evenly spaced from `from` to `to` (a module apart, across
 /// one edge: the perspective is affine enough over so short a step) show `before`, the
 /// colour on the `from` side; 0 when all or none do (the edge lies further off) or the
@@ -226,6 +319,80 @@ mod tests {
         ring[4 * n + 4 + EDGE_FIT_RADIUS] = 9;
         ring[4 * n + 4 + EDGE_FIT_RADIUS + n] = 9;
         assert!((median_offset(&ring, n, 4, 4) - 0.35).abs() < 1e-6);
+    }
+
+    /// The format words made by the BCH code are ISO/IEC 18004's (Annex C, table C.1):
+    /// level M with mask 0, level L with mask 0, level H with mask 7.
+    #[test]
+    fn the_format_words_are_the_standards() {
+        assert_eq!(FORMAT_WORDS[0], 0x5412);
+        assert_eq!(FORMAT_WORDS[8], 0x77C4);
+        assert_eq!(FORMAT_WORDS[23], 0x083B);
+        assert_eq!(FORMAT_WORDS[31], 0x2BED);
+    }
+
+    /// A grid with `first` as its first format copy and `second` (16 modules, dark module
+    /// included) as its second.
+    fn grid_with_formats(first: u32, second: u32) -> BitMatrix {
+        let side = 25;
+        let mut grid = BitMatrix::new(side, side).expect("non-empty");
+        let mut put = |x: u32, y: u32, bit: u32| {
+            if bit & 1 == 1 {
+                grid.set(x, y);
+            }
+        };
+        let firsts: Vec<(u32, u32)> = [0, 1, 2, 3, 4, 5, 7, 8]
+            .map(|x| (x, 8))
+            .into_iter()
+            .chain([7, 5, 4, 3, 2, 1, 0].map(|y| (8, y)))
+            .collect();
+        for (i, &(x, y)) in firsts.iter().enumerate() {
+            put(x, y, first >> (14 - i));
+        }
+        let seconds: Vec<(u32, u32)> = (side - 8..side)
+            .rev()
+            .map(|y| (8, y))
+            .chain((side - 8..side).map(|x| (x, 8)))
+            .collect();
+        for (i, &(x, y)) in seconds.iter().enumerate() {
+            put(x, y, second >> (15 - i));
+        }
+        grid
+    }
+
+    /// The second copy of `word` with the dark module, as a symbol shows it.
+    fn with_dark_module(word: u32) -> u32 {
+        ((word & 0x7F00) << 1) | 0x100 | (word & 0xFF)
+    }
+
+    #[test]
+    fn a_grid_shows_a_qr_format_when_its_copies_agree_with_a_valid_word() {
+        let word = FORMAT_WORDS[13];
+        let real = grid_with_formats(word, with_dark_module(word));
+        assert_eq!(format_copies_distance(&real), 0);
+        assert!(shows_qr_format(&real, 2));
+        // Two bits off in each copy, apart: still within two of each other and of the word.
+        let worn = grid_with_formats(word ^ 0b11, with_dark_module(word ^ 0b11));
+        assert!(shows_qr_format(&worn, 2));
+        let worse = grid_with_formats(word ^ 0b111, with_dark_module(word ^ 0b111));
+        assert!(!shows_qr_format(&worse, 2), "three bits off a valid word");
+        // Unrelated copies (a false triple).
+        let unrelated = grid_with_formats(word, with_dark_module(FORMAT_WORDS[2]));
+        assert!(format_copies_distance(&unrelated) > 2);
+        assert!(!shows_qr_format(&unrelated, 2));
+        // Copies that agree on a nearly blank word (a quiet zone) show no format.
+        let blank = grid_with_formats(0b1, with_dark_module(0b1));
+        assert_eq!(format_copies_distance(&blank), 0);
+        assert!(!shows_qr_format(&blank, 2));
+        let empty = grid_with_formats(0, 0);
+        assert_eq!(format_copies_distance(&empty), u32::MAX);
+        // A mirrored symbol: the first copy reads reversed, the dark module is the ninth
+        // module of the second.
+        let reversed = word.reverse_bits() >> 17;
+        let mirrored_second = ((reversed & 0x7F80) << 1) | 0x80 | (reversed & 0x7F);
+        let mirrored = grid_with_formats(reversed, mirrored_second);
+        assert_eq!(format_copies_distance(&mirrored), 0);
+        assert!(shows_qr_format(&mirrored, 2));
     }
 
     /// The sliding window gives every module the median its own window holds.

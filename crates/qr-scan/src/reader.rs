@@ -29,7 +29,7 @@ use crate::budget::{
     Budget, COST_CELL, COST_DECODE, COST_EDGE_FIT_MODULE, COST_MODULE, COST_SINGLE_FINDER,
     FINDER_SHARE_PERCENT, GROUPING_SHARE_PERCENT, OutOfUnits, VIEW_BUDGET,
 };
-use crate::edge_fit::{fitted_grid, grid_transform};
+use crate::edge_fit::{fitted_grid, format_copies_distance, grid_transform, shows_qr_format};
 use crate::finder::find_finder_patterns;
 use crate::group::{Triple, group, sparse};
 use crate::payload::{Encoding, guess_text};
@@ -65,6 +65,35 @@ pub(crate) const PAIR_UNUSED_MAX: usize = 8;
 /// seeds read 2 codes more (10863, 10915), the tuning seeds the same, no image fewer, for
 /// 8 % fewer units on both ranges; at 4, three codes of crowded views were lost.
 pub(crate) const TRIPLE_FAILURES_PER_CANDIDATE: usize = 8;
+
+/// Bits in which the two copies of a failed grid's format information may differ for the
+/// grid to be fitted to its module edges ([`crate::edge_fit`]) in a crowded view (more
+/// than [`FEW_CANDIDATES`](crate::group::FEW_CANDIDATES) candidates).
+///
+/// A real symbol's two copies hold the same 15 bits; a false triple (finder patterns of
+/// different symbols on a sheet of codes, grouped together) samples two unrelated words,
+/// or the light quiet zones between codes, there (two random words agree this well, plain
+/// or mirrored, about once in eight). The fit was a seventh of a sheet's instructions,
+/// nearly all of it on such grids. A lone symbol's grid is fitted whatever its copies
+/// read: the grid of a code on cloth rippled 12 modules long reads its copies 6 bits
+/// apart, and reads once fitted (`tests/search.rs`).
+pub(crate) const FIT_FORMAT_DISTANCE: u32 = 4;
+
+/// Bits in which the two copies of a failed grid's format information may differ from each
+/// other, and the first from a valid format word, for its three finder patterns to be
+/// taken as a QR symbol's ([`shows_qr_format`]), which are then not sampled as Micro QR or
+/// rMQR symbols in that view ([`decode_single_finders`]).
+///
+/// An image that no view reads (glare, damage, blur) shows its QR symbol's three patterns
+/// to every view, and each view sampled each of them twice more, as a Micro QR and as an
+/// rMQR symbol (tracing the pattern's corners each time): about half of such a view's
+/// units. A grid whose two format copies agree was sampled over a QR symbol's patterns;
+/// a Micro QR or rMQR symbol's pattern grouped with two others into a false triple
+/// samples unrelated words there (two random words agree this well once in 135 times,
+/// mirrored reading included, and are then near a valid word about once in 4.5). Copies
+/// that agree on a nearly blank word (the quiet zone beside a Micro QR symbol) are no
+/// format: with agreement alone, `micro-mixed` 07 lost one of its codes.
+pub(crate) const QR_FORMAT_DISTANCE: u32 = 2;
 
 /// Where a view's pixels sit in the caller's image.
 #[derive(Debug, Clone, Copy)]
@@ -116,13 +145,22 @@ pub(crate) fn read_view(
     budget.start_stage(VIEW_BUDGET * GROUPING_SHARE_PERCENT / 100);
     let triples = group(&mut patterns, budget);
     budget.start_stage(VIEW_BUDGET);
-    let (mut used, near_misses) =
+    let (mut used, qr_patterns, near_misses) =
         decode_triples(bits, info, &triples, &patterns, budget, found, &mut read);
     complete_pairs(
         bits, info, &patterns, &triples, &mut used, budget, found, &mut read,
     );
     if info.micro {
-        decode_single_finders(bits, info, &patterns, &mut used, budget, found, &mut read);
+        decode_single_finders(
+            bits,
+            info,
+            &patterns,
+            &qr_patterns,
+            &mut used,
+            budget,
+            found,
+            &mut read,
+        );
     }
     // The other polarity's patterns matter only beside a symbol read: an image that
     // reads nothing has its negative searched anyway.
@@ -189,12 +227,13 @@ fn decode_triples(
     budget: &mut Budget,
     found: &mut Vec<Code>,
     read: &mut Vec<[rxing::Point; 4]>,
-) -> (Vec<bool>, usize) {
+) -> (Vec<bool>, Vec<bool>, usize) {
     let mut used = vec![false; patterns.len()];
     let mut failed: Vec<&Triple> = Vec::new();
     let sparse = sparse(patterns);
     // Failed triples each candidate was a member of (see `TRIPLE_FAILURES_PER_CANDIDATE`).
     let mut failures = vec![0; patterns.len()];
+    let mut qr_patterns = vec![false; patterns.len()];
     for triple in triples {
         if triple
             .members
@@ -216,12 +255,16 @@ fn decode_triples(
         let Ok(read_now) = sample_and_decode(bits, &triple.set, sparse, budget) else {
             break;
         };
-        let Some(symbol) = read_now else {
-            for &m in &triple.members {
-                failures[m] += 1;
+        let symbol = match read_now {
+            Ok(symbol) => symbol,
+            Err(qr_format) => {
+                for &m in &triple.members {
+                    failures[m] += 1;
+                    qr_patterns[m] |= qr_format;
+                }
+                failed.push(triple);
+                continue;
             }
-            failed.push(triple);
-            continue;
         };
         for &m in &triple.members {
             used[m] = true;
@@ -234,7 +277,7 @@ fn decode_triples(
             t.members.iter().all(|&m| !used[m]) && !read.iter().any(|q| inside(q, t.set.tl.p))
         })
         .count();
-    (used, near_misses)
+    (used, qr_patterns, near_misses)
 }
 
 /// A QR symbol sampled and decoded.
@@ -258,8 +301,9 @@ fn keep_qr(
 }
 
 /// Samples the symbol whose finder patterns are `set` and decodes it, spending
-/// [`COST_DECODE`] and [`COST_MODULE`] per module sampled: the decoded symbol, `None` when
-/// the grid does not sample or does not decode.
+/// [`COST_DECODE`] and [`COST_MODULE`] per module sampled: the decoded symbol, or, when the
+/// grid does not sample or does not decode, whether its grid showed a QR symbol's format
+/// information ([`QR_FORMAT_DISTANCE`]).
 ///
 /// In a `sparse` view (at most [`FEW_CANDIDATES`](crate::group::FEW_CANDIDATES) candidates: a lone symbol), a triple
 /// rxing's `SampleQR` gives up on is sampled as a parallelogram
@@ -278,7 +322,7 @@ fn sample_and_decode(
     set: &FinderPatternSet,
     sparse: bool,
     budget: &mut Budget,
-) -> Result<Option<QrRead>, OutOfUnits> {
+) -> Result<Result<QrRead, bool>, OutOfUnits> {
     if !budget.spend(COST_DECODE) {
         return Err(OutOfUnits);
     }
@@ -293,15 +337,16 @@ fn sample_and_decode(
         Err(_) => None,
     };
     let Some(detected) = detected else {
-        return Ok(None);
+        return Ok(Err(false));
     };
     let modules = u64::from(detected.getBits().width()) * u64::from(detected.getBits().height());
     if !budget.spend(modules * COST_MODULE) {
         return Err(OutOfUnits);
     }
     if let Some(decoded) = decode(detected.getBits()) {
-        return Ok(Some((detected, decoded)));
+        return Ok(Ok((detected, decoded)));
     }
+    let qr_format = shows_qr_format(detected.getBits(), QR_FORMAT_DISTANCE);
     // rxing placed the fourth corner as a parallelogram's where zxing-cpp 3.1 places it
     // first, where the patterns' traced edges meet: sample that grid too.
     if let Some(traced) = sparse
@@ -312,28 +357,33 @@ fn sample_and_decode(
             return Err(OutOfUnits);
         }
         if let Some(decoded) = decode(traced.getBits()) {
-            return Ok(Some((traced, decoded)));
+            return Ok(Ok((traced, decoded)));
         }
     }
     // A grid that does not decode, fitted to the module edges it crosses: a symbol on
-    // cloth or a bent label wanders off any one transform.
-    if !budget.spend(COST_DECODE + modules * (COST_MODULE + COST_EDGE_FIT_MODULE)) {
-        return Err(OutOfUnits);
-    }
-    if let Some(decoded) = fitted_grid(bits, &detected).and_then(|grid| decode(&grid)) {
-        return Ok(Some((detected, decoded)));
+    // cloth or a bent label wanders off any one transform. In a crowded view, not a grid
+    // whose two copies of the format information disagree: sampled over patterns of
+    // different symbols.
+    if sparse || format_copies_distance(detected.getBits()) <= FIT_FORMAT_DISTANCE {
+        if !budget.spend(COST_DECODE + modules * (COST_MODULE + COST_EDGE_FIT_MODULE)) {
+            return Err(OutOfUnits);
+        }
+        if let Some(decoded) = fitted_grid(bits, &detected).and_then(|grid| decode(&grid)) {
+            return Ok(Ok((detected, decoded)));
+        }
     }
     // A grid that came out nearly all light over a symbol's modules: dots smaller than a
     // module, which the one sample at each module's centre missed.
     if !sparse || !looks_like_dots(detected.getBits()) {
-        return Ok(None);
+        return Ok(Err(qr_format));
     }
     if !budget.spend(COST_DECODE + DOT_PROBES.len() as u64 * modules * COST_MODULE) {
         return Err(OutOfUnits);
     }
     Ok(sample_dots(bits, &detected)
         .and_then(|grid| decode(&grid))
-        .map(|decoded| (detected, decoded)))
+        .map(|decoded| (detected, decoded))
+        .ok_or(qr_format))
 }
 
 /// The grid of the symbol whose finder patterns are `set`, sampled with its fourth corner
@@ -619,7 +669,7 @@ fn complete_pairs(
                 let Ok(read_now) = sample_and_decode(bits, &set, sparse, budget) else {
                     return;
                 };
-                if let Some(symbol) = read_now {
+                if let Ok(symbol) = read_now {
                     used[i] = true;
                     used[j] = true;
                     keep_qr(&symbol, info, found, read);
@@ -633,10 +683,12 @@ fn complete_pairs(
 /// Samples every candidate of `patterns` not `used` by a symbol, and not on one already
 /// `read`, as a Micro QR symbol and then as an rMQR symbol, largest candidates first;
 /// marks the candidates of the symbols read as `used` and extends `read`.
+#[allow(clippy::too_many_arguments)]
 fn decode_single_finders(
     bits: &BitMatrix,
     info: ViewInfo,
     patterns: &[ConcentricPattern],
+    qr_patterns: &[bool],
     used: &mut [bool],
     budget: &mut Budget,
     found: &mut Vec<Code>,
@@ -647,7 +699,7 @@ fn decode_single_finders(
         (SampleMQR, Symbology::MicroQr),
         (SampleRMQR, Symbology::Rmqr),
     ];
-    'patterns: for (pattern, used) in patterns.iter().zip(used) {
+    'patterns: for ((pattern, used), &qr) in patterns.iter().zip(used).zip(qr_patterns) {
         if *used {
             continue;
         }
@@ -656,6 +708,10 @@ fn decode_single_finders(
         }
         if read.iter().any(|quad| inside(quad, pattern.p)) {
             *used = true;
+            continue;
+        }
+        // A pattern of a QR symbol's triple (its grid failed, but its format copies agree).
+        if qr {
             continue;
         }
         for (sample, symbology) in SAMPLERS {
@@ -961,7 +1017,7 @@ mod tests {
             let (mut found, mut read) = (Vec::new(), Vec::new());
             let mut budget = Budget::new(SCAN_BUDGET);
             budget.start_view(VIEW_BUDGET);
-            let (_, near_misses) = decode_triples(
+            let (_, _, near_misses) = decode_triples(
                 &bits,
                 info,
                 &triples,

@@ -554,8 +554,10 @@ pub(crate) fn correct_with_erasures(
     true
 }
 
-/// Modules on a side of the square windows [`flat_modules`] looks for.
-pub(crate) const FLAT_WINDOW: usize = 3;
+/// Modules on a side of the square windows [`flat_modules`] looks for, in the order they
+/// are tried: 3 × 3 first (it flags blots and glare of two or three modules), then 4 × 4
+/// (fewer correct codewords erased where data happens to be flat).
+pub(crate) const FLAT_WINDOWS: [usize; 2] = [3, 4];
 
 /// Modules of a codeword in flat areas that make it an erasure.
 pub(crate) const MIN_FLAT_MODULES: u8 = 1;

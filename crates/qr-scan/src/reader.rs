@@ -478,12 +478,14 @@ fn decode(grid: &BitMatrix) -> Option<DecoderResult<bool>> {
         .unwrap_or_else(|| Decode(grid).ok())
         .filter(|decoded| decoded.isValid())
         .or_else(|| {
-            crate::ecc::decode_model2_erasures(
-                grid,
-                crate::ecc::FLAT_WINDOW,
-                crate::ecc::MIN_FLAT_MODULES,
-                crate::ecc::ERASURE_MARGIN,
-            )
+            crate::ecc::FLAT_WINDOWS.into_iter().find_map(|window| {
+                crate::ecc::decode_model2_erasures(
+                    grid,
+                    window,
+                    crate::ecc::MIN_FLAT_MODULES,
+                    crate::ecc::ERASURE_MARGIN,
+                )
+            })
         })
 }
 

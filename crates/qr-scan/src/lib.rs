@@ -471,9 +471,14 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
     }
     // Last, for an image that no view read and that showed a pair of candidates: the
     // first view's threshold again, each pair completed with an assumed third pattern
-    // (a glare spot or a blot over one finder pattern; see `reader::assume_thirds`).
+    // (a glare spot or a blot over one finder pattern; see `reader::assume_thirds`), and
+    // the same for the negative when its views showed a pair (differential tuning seeds
+    // 950 -> 953, `inverted` 63 -> 66; evaluation seeds the same).
     if passes.other_thresholds && found.is_empty() && normal.unused >= 2 {
         views.assumed_thirds(&base, base_scale, false, &mut found);
+    }
+    if passes.other_thresholds && passes.inverted && found.is_empty() && inverse.unused >= 2 {
+        views.assumed_thirds(&base, base_scale, true, &mut found);
     }
     found
 }

@@ -58,3 +58,19 @@ fn no_sample_of_glare_or_damage_misreads() {
         }
     }
 }
+
+/// The same symbols printed light on dark (the samples' negatives; the glare spot is then
+/// a dark blot over the pattern): the negative's pairs are completed as well.
+#[test]
+fn a_light_on_dark_symbol_with_a_wiped_finder_pattern_reads_from_the_other_two() {
+    for index in [7, 8] {
+        let sample = sets::sample(Category::Glare, index);
+        let mut negative = sample.image.clone();
+        image::imageops::invert(&mut negative);
+        let read: Vec<String> = qr_scan::scan(&negative)
+            .into_iter()
+            .filter_map(|code| code.text)
+            .collect();
+        assert_eq!(read, sample.expected, "glare {index:02}, negative");
+    }
+}

@@ -26,8 +26,9 @@ use rxing::qrcode::cpp_port::detector::{
 use rxing::qrcode::detector::QRCodeDetectorResult;
 
 use crate::budget::{
-    Budget, COST_CELL, COST_DECODE, COST_EDGE_FIT_MODULE, COST_MODULE, COST_SINGLE_FINDER,
-    FINDER_SHARE_PERCENT, GROUPING_SHARE_PERCENT, OutOfUnits, VIEW_BUDGET,
+    Budget, COST_CELL, COST_DECODE, COST_EDGE_FIT_MODULE, COST_ERASURE_MODULE, COST_ERASURE_RETRY,
+    COST_MODULE, COST_SINGLE_FINDER, FINDER_SHARE_PERCENT, GROUPING_SHARE_PERCENT, OutOfUnits,
+    VIEW_BUDGET,
 };
 use crate::edge_fit::{fitted_grid, grid_transform};
 use crate::finder::find_finder_patterns;
@@ -305,7 +306,7 @@ fn sample_and_decode(
     if !budget.spend(modules * COST_MODULE) {
         return Err(OutOfUnits);
     }
-    if let Some(decoded) = decode(detected.getBits()) {
+    if let Some(decoded) = decode(detected.getBits(), budget) {
         return Ok(Some((detected, decoded)));
     }
     // rxing placed the fourth corner as a parallelogram's where zxing-cpp 3.1 places it
@@ -317,7 +318,7 @@ fn sample_and_decode(
         if !budget.spend(COST_DECODE + modules * COST_MODULE) {
             return Err(OutOfUnits);
         }
-        if let Some(decoded) = decode(traced.getBits()) {
+        if let Some(decoded) = decode(traced.getBits(), budget) {
             return Ok(Some((traced, decoded)));
         }
     }
@@ -326,7 +327,7 @@ fn sample_and_decode(
     if !budget.spend(COST_DECODE + modules * (COST_MODULE + COST_EDGE_FIT_MODULE)) {
         return Err(OutOfUnits);
     }
-    if let Some(decoded) = fitted_grid(bits, &detected).and_then(|grid| decode(&grid)) {
+    if let Some(decoded) = fitted_grid(bits, &detected).and_then(|grid| decode(&grid, budget)) {
         return Ok(Some((detected, decoded)));
     }
     // A grid that came out nearly all light over a symbol's modules: dots smaller than a
@@ -338,7 +339,7 @@ fn sample_and_decode(
         return Err(OutOfUnits);
     }
     Ok(sample_dots(bits, &detected)
-        .and_then(|grid| decode(&grid))
+        .and_then(|grid| decode(&grid, budget))
         .map(|decoded| (detected, decoded)))
 }
 
@@ -467,18 +468,25 @@ fn sample_corners(
 
 /// The symbol decoded from a sampled grid, when it decodes and is valid; a QR grid that
 /// does not is decoded again with the codewords in its flat areas (glare, blots) taken as
-/// erasures ([`crate::ecc::decode_model2_erasures`]), which costs only grids that fail
-/// (no units: the decode attempt was charged before it was made).
+/// erasures ([`crate::ecc::decode_model2_erasures`]), once per window size, each retry
+/// charged [`COST_ERASURE_RETRY`] and [`COST_ERASURE_MODULE`] a module (a pass over the
+/// grid for its flat areas, the codewords read again): only grids that fail pay it, and `budget`
+/// bounds it as it bounds the attempts. A retry the budget refuses is not made (the
+/// caller's next spend then fails too).
 ///
 /// QR model 2 grids are decoded by [`crate::ecc`], which reads exactly what rxing's
 /// `Decode` reads without its Reed-Solomon decoder's allocations (most of the cost of the
 /// failed grids that unreadable images sample in every view); other grids by `Decode`.
-fn decode(grid: &BitMatrix) -> Option<DecoderResult<bool>> {
+fn decode(grid: &BitMatrix, budget: &mut Budget) -> Option<DecoderResult<bool>> {
+    let modules = u64::from(grid.width()) * u64::from(grid.height());
     crate::ecc::decode_model2(grid)
         .unwrap_or_else(|| Decode(grid).ok())
         .filter(|decoded| decoded.isValid())
         .or_else(|| {
             crate::ecc::FLAT_WINDOWS.into_iter().find_map(|window| {
+                if !budget.spend(COST_ERASURE_RETRY + modules * COST_ERASURE_MODULE) {
+                    return None;
+                }
                 crate::ecc::decode_model2_erasures(
                     grid,
                     window,
@@ -750,12 +758,12 @@ fn assume_thirds(
                 let Some(detected) = sample_corners(bits, dimension, corners, 0.0) else {
                     continue;
                 };
-                let mut decoded = decode(detected.getBits());
+                let mut decoded = decode(detected.getBits(), budget);
                 if decoded.is_none() {
                     if !budget.spend(COST_DECODE + modules * (COST_MODULE + COST_EDGE_FIT_MODULE)) {
                         return;
                     }
-                    decoded = fitted_grid(bits, &detected).and_then(|grid| decode(&grid));
+                    decoded = fitted_grid(bits, &detected).and_then(|grid| decode(&grid, budget));
                 }
                 if let Some(decoded) = decoded {
                     used[i] = true;
@@ -1056,7 +1064,10 @@ mod tests {
         // The code is level and small: its traced edges are short and axis-parallel, not
         // "high resolution", and version 1 has no alignment pattern.
         let grid = traced_corner_grid(&bits, &set, 21).expect("a level version-1 symbol");
-        assert!(decode(grid.getBits()).is_some(), "the traced corner reads");
+        assert!(
+            decode(grid.getBits(), &mut budget).is_some(),
+            "the traced corner reads"
+        );
         // Version 6 (41 modules) is sampled, version 7 (45) is left to rxing's alignment
         // patterns.
         assert!(traced_corner_grid(&bits, &set, 41).is_some());

@@ -59,6 +59,20 @@ pub(crate) const COST_TRIPLE: u64 = 40;
 /// part: estimating the dimension traces edges between the patterns.
 pub(crate) const COST_DECODE: u64 = 15_000;
 
+/// Units for decoding a failed QR grid again with the codewords in its flat areas taken as
+/// erasures (`ecc::decode_model2_erasures`, once per window size), before the per-module
+/// part ([`COST_ERASURE_MODULE`]): the format read again and a Reed-Solomon decode with
+/// erasures per block. Only grids that fail pay it. Calibrated on the corpus: its retries
+/// run 52.7 million instructions (callgrind, 2026-12-01), and at this price and
+/// [`COST_ERASURE_MODULE`] they are charged about 2.5 million units, the ratio of units to
+/// instructions the rest of the search has (51.6 million units, 1,096 million
+/// instructions, binarising included).
+pub(crate) const COST_ERASURE_RETRY: u64 = 1_000;
+
+/// Units per module of an erasure retry ([`COST_ERASURE_RETRY`]): one pass over the grid
+/// for flat areas and the data modules read again, no sampling.
+pub(crate) const COST_ERASURE_MODULE: u64 = 4;
+
 /// Units for sampling one finder candidate as a Micro QR or an rMQR symbol, before the
 /// per-module part: tracing the pattern's corners and reading the format information in
 /// four orientations. Only candidates that no QR symbol read used pay it, twice (Micro

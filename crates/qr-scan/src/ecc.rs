@@ -21,6 +21,12 @@
 //! exactly where it fails; grids of other kinds (Micro QR, rMQR, model 1) and any step
 //! that errs before error correction go to `Decode` as before. The tests compare the two
 //! block by block and grid by grid.
+//!
+//! A grid that fails there is tried once more with erasures ([`decode_model2_erasures`]),
+//! which rxing does not do: the codewords holding modules of a flat area of the grid (a
+//! glare spot saturated to white, a blot) are taken as unknown, and Reed-Solomon corrects
+//! `e` erasures and `t` errors while `2t + e` stays [`ERASURE_MARGIN`] below the block's
+//! error correction codewords, where plain decoding needs `2t` with every erasure an error.
 
 use std::sync::OnceLock;
 
@@ -392,6 +398,284 @@ fn correct(received: &mut [u8], two_s: usize) -> Option<bool> {
     Some(true)
 }
 
+/// Redundancy, in error correction codewords per block, that an erasure decode must leave
+/// unused ([`correct_with_erasures`]): with `e` erasures and `t` errors it corrects only
+/// when `2t + e <= n - k - ERASURE_MARGIN`, so that a block full of unknowns still has
+/// check symbols left over to reject a wrong grid.
+pub(crate) const ERASURE_MARGIN: usize = 2;
+
+/// Reed-Solomon decoding of the block `received` (data then `two_s` error correction
+/// codewords) where the codewords at `erasures` (indices into the block, distinct) are
+/// unknown rather than wrong: errors and erasures located by the extended Euclidean
+/// algorithm on the syndromes times the erasure locator, their values by Forney's
+/// formula. Corrects in place and returns `true` when `2t + e <= two_s - margin`, every
+/// error location is a root found in range, and the corrected block's syndromes are
+/// all zero; `false` (the block unchanged) otherwise.
+pub(crate) fn correct_with_erasures(
+    received: &mut [u8],
+    two_s: usize,
+    erasures: &[usize],
+    margin: usize,
+) -> bool {
+    let n = received.len();
+    let e = erasures.len();
+    if n == 0 || n > 255 || 2 * two_s >= MAX_TERMS || e + margin > two_s {
+        return false;
+    }
+    if erasures.iter().any(|&p| p >= n) {
+        return false;
+    }
+    let last = n - 1;
+    let syndromes = |block: &[u8]| {
+        let mut s = Poly::ZERO;
+        for &c in block {
+            for (i, si) in s.c[..two_s].iter_mut().enumerate() {
+                *si = gf256::mul_exp(*si, i) ^ c;
+            }
+        }
+        s.trim(two_s.saturating_sub(1));
+        s
+    };
+    let syndrome = syndromes(received);
+    if syndrome.is_zero() {
+        return true;
+    }
+    // The erasure locator Γ(x) = Π (1 + X_j x), X_j = α^(distance from the block's end).
+    let mut gamma = Poly::monomial(0, 1);
+    for &p in erasures {
+        let x = gf256::EXP[last - p];
+        let mut factor = Poly::monomial(1, x);
+        factor.c[0] = 1;
+        let Some(product) = gamma.mul_add(&factor, &Poly::ZERO) else {
+            return false;
+        };
+        gamma = product;
+    }
+    // The modified syndromes T(x) = S(x) Γ(x) mod x^2s.
+    let Some(mut modified) = syndrome.mul_add(&gamma, &Poly::ZERO) else {
+        return false;
+    };
+    for c in modified.c[two_s..].iter_mut() {
+        *c = 0;
+    }
+    modified.trim(two_s.saturating_sub(1));
+    // Euclid on x^2s and T(x) until the remainder's degree is below (2s + e) / 2: the
+    // remainder is the errata evaluator Ω, the multiplier the error locator Λ.
+    let mut r_last = Poly::monomial(two_s, 1);
+    let mut r = modified;
+    let mut t_last = Poly::ZERO;
+    let mut t = Poly::monomial(0, 1);
+    while !r.is_zero() && 2 * r.degree >= two_s + e {
+        let (r_last_last, t_last_last) = (r_last, t_last);
+        (r_last, t_last) = (r, t);
+        r = r_last_last;
+        let mut q = Poly::ZERO;
+        let lead_inverse = gf256::inv(r_last.lead());
+        let d_last = r_last.degree;
+        while r.degree >= d_last && !r.is_zero() {
+            let shift = r.degree - d_last;
+            let scale = gf256::mul(r.lead(), lead_inverse);
+            q.c[shift] ^= scale;
+            q.degree = q.degree.max(shift);
+            for i in 0..=d_last {
+                r.c[i + shift] ^= gf256::mul(r_last.c[i], scale);
+            }
+            r.trim(r.degree);
+        }
+        q.trim(q.degree);
+        let Some(next) = q.mul_add(&t_last, &t_last_last) else {
+            return false;
+        };
+        t = next;
+    }
+    if t.c[0] == 0 {
+        return false;
+    }
+    let errors = t.degree;
+    if 2 * errors + e + margin > two_s || (!r.is_zero() && r.degree >= errors + e) {
+        return false;
+    }
+    let scale = gf256::inv(t.c[0]);
+    let lambda: Vec<u8> = t.c[..=errors]
+        .iter()
+        .map(|&c| gf256::mul(c, scale))
+        .collect();
+    let omega: Vec<u8> = r.c[..=r.degree]
+        .iter()
+        .map(|&c| gf256::mul(c, scale))
+        .collect();
+    // The error locations: inverses of Λ's roots, found among the block's positions.
+    let mut locations: Vec<u8> = erasures.iter().map(|&p| gf256::EXP[last - p]).collect();
+    if errors > 0 {
+        for distance in 0..=last {
+            // Λ(α^-distance), Horner from the highest coefficient.
+            let inverse = gf256::EXP[(255 - distance) % 255];
+            let value = lambda
+                .iter()
+                .rev()
+                .fold(0, |acc, &c| gf256::mul(acc, inverse) ^ c);
+            if value == 0 {
+                let location = gf256::EXP[distance];
+                if locations[..e].contains(&location) {
+                    return false;
+                }
+                locations.push(location);
+            }
+        }
+        if locations.len() != e + errors {
+            return false;
+        }
+    }
+    // Forney: the value at X_i is Ω(X_i⁻¹) / Π_{j≠i} (1 + X_j X_i⁻¹).
+    let mut corrected = received.to_vec();
+    for (i, &location) in locations.iter().enumerate() {
+        let inverse = gf256::inv(location);
+        let denominator = locations
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .fold(1, |d, (_, &other)| {
+                gf256::mul(d, gf256::mul(other, inverse) ^ 1)
+            });
+        if denominator == 0 {
+            return false;
+        }
+        let value = omega
+            .iter()
+            .rev()
+            .fold(0, |acc, &c| gf256::mul(acc, inverse) ^ c);
+        let position = last - usize::from(gf256::LOG[usize::from(location)]);
+        corrected[position] ^= gf256::mul(value, gf256::inv(denominator));
+    }
+    if !syndromes(&corrected).is_zero() {
+        return false;
+    }
+    received.copy_from_slice(&corrected);
+    true
+}
+
+/// Modules on a side of the square windows [`flat_modules`] looks for, in the order they
+/// are tried: 3 × 3 first (it flags blots and glare of two or three modules), then 4 × 4
+/// (fewer correct codewords erased where data happens to be flat).
+pub(crate) const FLAT_WINDOWS: [usize; 2] = [3, 4];
+
+/// Modules of a codeword in flat areas that make it an erasure.
+pub(crate) const MIN_FLAT_MODULES: u8 = 1;
+
+/// Modules of `grid` (row-major, `y * side + x`) that lie in a `window` × `window` square
+/// of the grid whose modules all came out the same colour. Masked QR data is never that
+/// flat for long (each such square has a chance of 2 in 2^(window²)), but a glare spot
+/// saturated to white, or a blot of ink or paint, samples as exactly that: the modules
+/// there were not read, they are unknown.
+pub(crate) fn flat_modules(grid: &BitMatrix, window: usize) -> Vec<bool> {
+    let side = grid.height() as usize;
+    let mut flat = vec![false; side * side];
+    if window == 0 || side < window {
+        return flat;
+    }
+    // Dark modules above and left of each point (a summed-area table).
+    let stride = side + 1;
+    let mut sums = vec![0u32; stride * stride];
+    for y in 0..side {
+        let mut row = 0;
+        for x in 0..side {
+            row += u32::from(grid.get(x as u32, y as u32));
+            sums[(y + 1) * stride + x + 1] = sums[y * stride + x + 1] + row;
+        }
+    }
+    let full = (window * window) as u32;
+    for y in 0..=side - window {
+        for x in 0..=side - window {
+            let dark = sums[(y + window) * stride + x + window] + sums[y * stride + x]
+                - sums[y * stride + x + window]
+                - sums[(y + window) * stride + x];
+            if dark == 0 || dark == full {
+                for yy in y..y + window {
+                    flat[yy * side + x..yy * side + x + window].fill(true);
+                }
+            }
+        }
+    }
+    flat
+}
+
+/// [`decode_model2`] of a grid it failed on, again with the codewords that hold modules
+/// of a flat area ([`flat_modules`] with `window`, at least `min_flat` of a codeword's
+/// eight) taken as erasures ([`correct_with_erasures`], keeping `margin` check codewords
+/// unused): the most flagged first, as many as the margin leaves room for. `None` where
+/// it still does not decode (or the grid is not one [`decode_model2`] decodes).
+pub(crate) fn decode_model2_erasures(
+    grid: &BitMatrix,
+    window: usize,
+    min_flat: u8,
+    margin: usize,
+) -> Option<DecoderResult<bool>> {
+    let dimension = grid.height();
+    if grid.width() != dimension
+        || !Version::HasValidSizeType(grid, Type::Model2)
+        || Version::HasValidSizeType(grid, Type::Micro)
+    {
+        return None;
+    }
+    let format = read_format(grid);
+    if format.qr_type() != Type::Model2 || !format.isValid() {
+        return None;
+    }
+    let version = Version::Model2(Version::Number(grid)).ok()?;
+    let codewords = read_codewords(grid, version, &format)?;
+    let flat = flat_modules(grid, window);
+    let side = dimension as usize;
+    let modules = data_modules(version)?;
+    // Per codeword, how many of its modules lie in a flat area, de-interleaved into the
+    // blocks alongside the codewords.
+    let flagged: Vec<u8> = modules
+        .chunks_exact(8)
+        .map(|byte| {
+            byte.iter()
+                .filter(|m| {
+                    let (x, y) = (usize::from(m.x), usize::from(m.y));
+                    if format.isMirrored {
+                        flat[x * side + y]
+                    } else {
+                        flat[y * side + x]
+                    }
+                })
+                .count() as u8
+        })
+        .collect();
+    if !flagged.iter().any(|&f| f >= min_flat) {
+        return None;
+    }
+    let level = format.error_correction_level;
+    let blocks = DataBlock::getDataBlocks(&codewords, version, level).ok()?;
+    let flag_blocks = DataBlock::getDataBlocks(&flagged, version, level).ok()?;
+    let mut data = Vec::with_capacity(codewords.len());
+    for (block, flags) in blocks.iter().zip(&flag_blocks) {
+        let count = block.getNumDataCodewords() as usize;
+        let received = block.getCodewords();
+        let two_s = received.len().checked_sub(count)?;
+        let mut plain = received.to_vec();
+        if correct(&mut plain, two_s)? {
+            data.extend_from_slice(&plain[..count]);
+            continue;
+        }
+        let mut erasures: Vec<usize> = (0..received.len())
+            .filter(|&i| flags.getCodewords()[i] >= min_flat)
+            .collect();
+        erasures.sort_by_key(|&i| std::cmp::Reverse(flags.getCodewords()[i]));
+        erasures.truncate(two_s.saturating_sub(margin));
+        let mut block = received.to_vec();
+        if !correct_with_erasures(&mut block, two_s, &erasures, margin) {
+            return None;
+        }
+        data.extend_from_slice(&block[..count]);
+    }
+    DecodeBitStream(&data, version, level)
+        .ok()
+        .map(|decoded| decoded.withIsMirrored(format.isMirrored))
+        .filter(|decoded| decoded.isValid())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -570,5 +854,93 @@ mod tests {
             }
         }
         assert!(read > 100 && unread > 30, "{read} read, {unread} not");
+    }
+
+    /// Blocks of QR's shapes with `e` erasures (the codewords at those positions replaced
+    /// by random bytes, so some erasures are in fact right) and `t` errors elsewhere: with
+    /// `2t + e` up to the redundancy less the margin the sent block comes back, past it
+    /// the block is left alone, and a corrected block is always a codeword. Errors alone
+    /// beyond `t` that plain decoding fails on come back once enough of them are erased.
+    #[test]
+    fn erasures_and_errors_are_corrected_up_to_the_redundancy_less_the_margin() {
+        let mut draw = Xorshift(0x51_7cc1_b727_220a);
+        let mut encoder = ReedSolomonEncoder::new(PredefinedGenericGF::QrCodeField256.into())
+            .expect("QR's field");
+        let (mut corrected_count, mut refused) = (0, 0);
+        for &(data, two_s) in &[(19, 7), (16, 10), (9, 17), (13, 22), (15, 26), (116, 30)] {
+            for margin in [0, ERASURE_MARGIN] {
+                for e in 0..=two_s {
+                    for _ in 0..20 {
+                        let mut word: Vec<i32> = (0..data)
+                            .map(|_| draw.below(256) as i32)
+                            .chain(std::iter::repeat_n(0, two_s))
+                            .collect();
+                        encoder.encode(&mut word, two_s).expect("encodes");
+                        let sent: Vec<u8> = word.iter().map(|&c| c as u8).collect();
+                        let n = sent.len();
+                        // Distinct positions: the first e erased, the next t in error.
+                        let mut positions: Vec<usize> = (0..n).collect();
+                        for i in 0..n {
+                            positions.swap(i, i + draw.below(n - i));
+                        }
+                        let t = draw.below((two_s - e) / 2 + 2);
+                        let mut received = sent.clone();
+                        for &p in &positions[..e] {
+                            received[p] = draw.below(256) as u8;
+                        }
+                        for &p in &positions[e..e + t] {
+                            received[p] ^= 1 + draw.below(255) as u8;
+                        }
+                        let mut block = received.clone();
+                        let ok = correct_with_erasures(&mut block, two_s, &positions[..e], margin);
+                        if 2 * t + e + margin <= two_s {
+                            assert!(
+                                ok,
+                                "{data}+{two_s}: {e} erasures, {t} errors, margin {margin}"
+                            );
+                            assert_eq!(block, sent);
+                            corrected_count += 1;
+                        } else if ok {
+                            assert!(corrected(&block, two_s).is_some_and(|c| c == block));
+                        } else {
+                            assert_eq!(block, received, "a failure leaves the block alone");
+                            refused += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            corrected_count > 1000 && refused > 500,
+            "{corrected_count} / {refused}"
+        );
+        // Twelve errors in a block of 10 + 17 (capacity 8): plain decoding fails; with
+        // ten of them erased (and two left as errors: 2·2 + 10 = 14 ≤ 17 - 2) it reads.
+        let mut word: Vec<i32> = (1..=10).chain(std::iter::repeat_n(0, 17)).collect();
+        encoder.encode(&mut word, 17).expect("encodes");
+        let sent: Vec<u8> = word.iter().map(|&c| c as u8).collect();
+        let mut received = sent.clone();
+        for p in 0..12 {
+            received[2 * p] ^= 0x5a;
+        }
+        assert!(corrected(&received, 17).is_none());
+        let erased: Vec<usize> = (0..10).map(|p| 2 * p).collect();
+        let mut block = received.clone();
+        assert!(correct_with_erasures(
+            &mut block,
+            17,
+            &erased,
+            ERASURE_MARGIN
+        ));
+        assert_eq!(block, sent);
+        // Sixteen erasures leave less than the margin: refused, though it would fit.
+        let erased: Vec<usize> = (0..16).collect();
+        let mut block = received.clone();
+        assert!(!correct_with_erasures(
+            &mut block,
+            17,
+            &erased,
+            ERASURE_MARGIN
+        ));
     }
 }

@@ -469,6 +469,17 @@ fn search(image: &GrayImage, passes: Passes, budget: &mut Budget) -> Vec<Code> {
             views.search(small, views::midrange, *scale, false, &mut found);
         }
     }
+    // Last, for an image that no view read and that showed a pair of candidates: the
+    // first view's threshold again, each pair completed with an assumed third pattern
+    // (a glare spot or a blot over one finder pattern; see `reader::assume_thirds`), and
+    // the same for the negative when its views showed a pair (differential tuning seeds
+    // 950 -> 953, `inverted` 63 -> 66; evaluation seeds the same).
+    if passes.other_thresholds && found.is_empty() && normal.unused >= 2 {
+        views.assumed_thirds(&base, base_scale, false, &mut found);
+    }
+    if passes.other_thresholds && passes.inverted && found.is_empty() && inverse.unused >= 2 {
+        views.assumed_thirds(&base, base_scale, true, &mut found);
+    }
     found
 }
 
@@ -504,6 +515,46 @@ impl Views<'_> {
         light_evidence: bool,
         found: &mut Vec<Code>,
     ) -> Unread {
+        self.search_view(
+            view,
+            binarise,
+            scale,
+            inverted,
+            light_evidence,
+            false,
+            found,
+        )
+    }
+
+    /// The last view of an image that no view read (see [`reader::ViewInfo::assume_thirds`]):
+    /// the first view's threshold again, each pair of candidates left completed with a
+    /// third pattern assumed where a glare spot or a blot may have wiped it.
+    fn assumed_thirds(
+        &mut self,
+        view: &GrayImage,
+        scale: f32,
+        inverted: bool,
+        found: &mut Vec<Code>,
+    ) -> Unread {
+        let hybrid = if pixel_count(view) <= MAX_SCAN_PIXELS {
+            views::hybrid_local_ink
+        } else {
+            views::hybrid
+        };
+        self.search_view(view, hybrid, scale, inverted, false, true, found)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn search_view(
+        &mut self,
+        view: &GrayImage,
+        binarise: views::Binariser,
+        scale: f32,
+        inverted: bool,
+        light_evidence: bool,
+        assume_thirds: bool,
+        found: &mut Vec<Code>,
+    ) -> Unread {
         // Once the scan's units are spent, or a view as large was flooded with finder-like
         // structure, binarising this one would be wasted.
         let pixels = pixel_count(view);
@@ -518,6 +569,7 @@ impl Views<'_> {
             inverted,
             micro: self.passes.micro,
             light_evidence,
+            assume_thirds,
         };
         read_view(&bits, info, self.budget, found)
     }

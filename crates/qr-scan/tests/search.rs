@@ -41,9 +41,10 @@ fn finder_tile(side: u32, period: u32) -> GrayImage {
 /// later), and once a candidate in `TRIPLE_FAILURES_PER_CANDIDATE` failed triples was tried
 /// in no more (19,997,046 and 19,996,912 before), and once a crowded view's grids whose two
 /// format copies disagree were no longer fitted (19,989,966 and 19,989,832 before: the view
-/// reaches its last step at another point): deterministic, so any change to the search
-/// shows up here.
-const TILE_UNITS: [(u32, u64); 2] = [(1000, 19_993_686), (2000, 19_993_552)];
+/// reaches its last step at another point), and once failed grids were decoded again with
+/// erasures at a price of their own (19,993,686 and 19,993,552 before): deterministic, so
+/// any change to the search shows up here.
+const TILE_UNITS: [(u32, u64); 2] = [(1000, 19_993_410), (2000, 19_993_276)];
 
 #[test]
 fn a_tile_of_finder_patterns_stops_at_the_work_budget_with_nothing_read() {
@@ -904,7 +905,10 @@ fn codes_in_under_exposed_photos_are_read_from_a_shrunk_copy_under_the_midrange_
 /// An image that no view reads spends less once the patterns of a QR symbol whose grid
 /// failed (its two format copies agree with a valid format word) are no longer sampled as
 /// Micro QR and rMQR symbols in every view: synthetic `glare` 00 (a version-2 code under a
-/// glare spot) cost 2,087,890 units before, 1,301,810 now. And a sheet of a hundred codes
+/// glare spot) cost 2,087,890 units before, 1,301,810 after. Its failed grids are now also
+/// decoded again with erasures and its pair completed with assumed third patterns in a
+/// last view (see the qr-scan README, *Glare and damage*): 1,938,820 with the skip, 2,824,060
+/// without it. And a sheet of a hundred codes
 /// fits no false triple's grid (finder patterns of different codes, whose format copies
 /// disagree) to its module edges: `lots100` 00 cost 19,972,080 units before, 16,423,749 now.
 #[test]
@@ -914,7 +918,7 @@ fn unreadable_and_crowded_images_skip_samplings_that_cannot_read() {
     let scan = scan_measured(&glare.image, Passes::ALL);
     assert!(scan.codes.is_empty(), "glare 00 reads nothing");
     assert!(!scan.cut_short);
-    assert!(scan.work < 1_500_000, "glare 00: {} units", scan.work);
+    assert!(scan.work < 2_200_000, "glare 00: {} units", scan.work);
     let sheet = sample(Category::Lots100, 0);
     let scan = scan_measured(&sheet.image, Passes::ALL);
     assert_eq!(scan.codes.len(), 100, "lots100 00 reads all its codes");

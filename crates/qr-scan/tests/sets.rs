@@ -13,7 +13,7 @@ const SAMPLES: usize = 4;
 /// were last raised (2026-11-30, after the decoder lost its caps: every code of the sheets
 /// reads; the Micro QR and rMQR categories when they were added; the photo-like categories
 /// from photo-multi on when they were added, with the block-midrange threshold and the
-/// module-measured grouping).
+/// module-measured grouping; glare and damaged on 2026-12-01 with erasure decoding).
 ///
 /// mixed-polarity (10 codes in its first 4 samples) is a known gap: zxing-cpp reads all 10,
 /// qr-scan 6 (the light-on-dark code of each photo is left unread; see the README).
@@ -26,8 +26,8 @@ const FLOORS: [(Category, usize); 25] = [
     (Category::Monitor, 4),
     (Category::Perspective, 4),
     (Category::Curved, 3),
-    (Category::Glare, 0),
-    (Category::Damaged, 1),
+    (Category::Glare, 1),
+    (Category::Damaged, 2),
     (Category::Blurred, 1),
     (Category::Noncompliant, 2),
     (Category::Rotations, 4),

@@ -302,20 +302,7 @@ fn correct(received: &mut [u8], two_s: usize) -> Option<bool> {
             return Some(false);
         }
         r = r_last_last;
-        let mut q = Poly::ZERO;
-        let lead_inverse = gf256::inv(r_last.lead());
-        let d_last = r_last.degree;
-        while r.degree >= d_last && !r.is_zero() {
-            let shift = r.degree - d_last;
-            let scale = gf256::mul(r.lead(), lead_inverse);
-            q.c[shift] ^= scale;
-            q.degree = q.degree.max(shift);
-            for i in 0..=d_last {
-                r.c[i + shift] ^= gf256::mul(r_last.c[i], scale);
-            }
-            r.trim(r.degree);
-        }
-        q.trim(q.degree);
+        let q = reduce(&mut r, &r_last);
         t = q.mul_add(&t_last, &t_last_last)?;
         if r.degree >= r_last.degree {
             return Some(false);
@@ -326,16 +313,8 @@ fn correct(received: &mut [u8], two_s: usize) -> Option<bool> {
         return Some(false);
     }
     // σ = t / t(0), whose roots are the inverses of the error locations; ω = r / t(0).
-    let scale = gf256::inv(at_zero);
     let errors = t.degree;
-    let sigma: Vec<u8> = t.c[..=errors]
-        .iter()
-        .map(|&c| gf256::mul(c, scale))
-        .collect();
-    let omega: Vec<u8> = r.c[..=r.degree]
-        .iter()
-        .map(|&c| gf256::mul(c, scale))
-        .collect();
+    let (sigma, omega) = normalised(&t, &r);
     let last = received.len() - 1;
     let mut locations = Vec::with_capacity(errors);
     if errors == 1 {
@@ -375,7 +354,49 @@ fn correct(received: &mut [u8], two_s: usize) -> Option<bool> {
     {
         return Some(false);
     }
-    // Forney's formula: e_i = ω(X_i⁻¹) / Π_{j≠i} (1 + X_j X_i⁻¹).
+    Some(forney(received, &locations, &omega))
+}
+
+/// The locator `t` and the evaluator `r` the Euclidean algorithm ended with, both divided
+/// by the locator's constant term (non-zero: the callers check), as coefficient lists.
+fn normalised(t: &Poly, r: &Poly) -> (Vec<u8>, Vec<u8>) {
+    let scale = gf256::inv(t.c[0]);
+    let divide = |p: &Poly| -> Vec<u8> {
+        p.c[..=p.degree]
+            .iter()
+            .map(|&c| gf256::mul(c, scale))
+            .collect()
+    };
+    (divide(t), divide(r))
+}
+
+/// `r` reduced modulo `divisor` by long division, as one step of the extended Euclidean
+/// algorithm divides; returns the quotient.
+fn reduce(r: &mut Poly, divisor: &Poly) -> Poly {
+    let mut q = Poly::ZERO;
+    let lead_inverse = gf256::inv(divisor.lead());
+    let d = divisor.degree;
+    while r.degree >= d && !r.is_zero() {
+        let shift = r.degree - d;
+        let scale = gf256::mul(r.lead(), lead_inverse);
+        q.c[shift] ^= scale;
+        q.degree = q.degree.max(shift);
+        for i in 0..=d {
+            r.c[i + shift] ^= gf256::mul(divisor.c[i], scale);
+        }
+        r.trim(r.degree);
+    }
+    q.trim(q.degree);
+    q
+}
+
+/// Forney's formula: the error at each of `locations` (X_i, as powers of α) is
+/// ω(X_i⁻¹) / Π_{j≠i} (1 + X_j X_i⁻¹), with `omega` the error (or errata) evaluator, and
+/// is added to `block` where it lies (X_i's logarithm is its distance from the block's
+/// end, checked to be in range by the caller). `false` where a denominator is zero, the
+/// block then partly corrected, as rxing leaves it.
+fn forney(block: &mut [u8], locations: &[u8], omega: &[u8]) -> bool {
+    let last = block.len() - 1;
     for (i, &location) in locations.iter().enumerate() {
         let inverse = gf256::inv(location);
         let denominator = locations
@@ -386,16 +407,16 @@ fn correct(received: &mut [u8], two_s: usize) -> Option<bool> {
                 gf256::mul(d, gf256::mul(other, inverse) ^ 1)
             });
         if denominator == 0 {
-            return Some(false);
+            return false;
         }
         let value = omega
             .iter()
             .rev()
             .fold(0, |acc, &c| gf256::mul(acc, inverse) ^ c);
         let position = last - usize::from(gf256::LOG[usize::from(location)]);
-        received[position] ^= gf256::mul(value, gf256::inv(denominator));
+        block[position] ^= gf256::mul(value, gf256::inv(denominator));
     }
-    Some(true)
+    true
 }
 
 /// Redundancy, in error correction codewords per block, that an erasure decode must leave
@@ -469,20 +490,7 @@ pub(crate) fn correct_with_erasures(
         let (r_last_last, t_last_last) = (r_last, t_last);
         (r_last, t_last) = (r, t);
         r = r_last_last;
-        let mut q = Poly::ZERO;
-        let lead_inverse = gf256::inv(r_last.lead());
-        let d_last = r_last.degree;
-        while r.degree >= d_last && !r.is_zero() {
-            let shift = r.degree - d_last;
-            let scale = gf256::mul(r.lead(), lead_inverse);
-            q.c[shift] ^= scale;
-            q.degree = q.degree.max(shift);
-            for i in 0..=d_last {
-                r.c[i + shift] ^= gf256::mul(r_last.c[i], scale);
-            }
-            r.trim(r.degree);
-        }
-        q.trim(q.degree);
+        let q = reduce(&mut r, &r_last);
         let Some(next) = q.mul_add(&t_last, &t_last_last) else {
             return false;
         };
@@ -495,15 +503,7 @@ pub(crate) fn correct_with_erasures(
     if 2 * errors + e + margin > two_s || (!r.is_zero() && r.degree >= errors + e) {
         return false;
     }
-    let scale = gf256::inv(t.c[0]);
-    let lambda: Vec<u8> = t.c[..=errors]
-        .iter()
-        .map(|&c| gf256::mul(c, scale))
-        .collect();
-    let omega: Vec<u8> = r.c[..=r.degree]
-        .iter()
-        .map(|&c| gf256::mul(c, scale))
-        .collect();
+    let (lambda, omega) = normalised(&t, &r);
     // The error locations: inverses of Λ's roots, found among the block's positions.
     let mut locations: Vec<u8> = erasures.iter().map(|&p| gf256::EXP[last - p]).collect();
     if errors > 0 {
@@ -526,26 +526,10 @@ pub(crate) fn correct_with_erasures(
             return false;
         }
     }
-    // Forney: the value at X_i is Ω(X_i⁻¹) / Π_{j≠i} (1 + X_j X_i⁻¹).
+    // Forney's values, on a copy: the block is left as it was unless it corrects.
     let mut corrected = received.to_vec();
-    for (i, &location) in locations.iter().enumerate() {
-        let inverse = gf256::inv(location);
-        let denominator = locations
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| j != i)
-            .fold(1, |d, (_, &other)| {
-                gf256::mul(d, gf256::mul(other, inverse) ^ 1)
-            });
-        if denominator == 0 {
-            return false;
-        }
-        let value = omega
-            .iter()
-            .rev()
-            .fold(0, |acc, &c| gf256::mul(acc, inverse) ^ c);
-        let position = last - usize::from(gf256::LOG[usize::from(location)]);
-        corrected[position] ^= gf256::mul(value, gf256::inv(denominator));
+    if !forney(&mut corrected, &locations, &omega) {
+        return false;
     }
     if !syndromes(&corrected).is_zero() {
         return false;

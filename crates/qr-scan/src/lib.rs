@@ -536,11 +536,7 @@ impl Views<'_> {
         inverted: bool,
         found: &mut Vec<Code>,
     ) -> Unread {
-        let hybrid = if pixel_count(view) <= MAX_SCAN_PIXELS {
-            views::hybrid_local_ink
-        } else {
-            views::hybrid
-        };
+        let hybrid = first_hybrid(view);
         self.search_view(view, hybrid, scale, inverted, false, true, found)
     }
 
@@ -596,11 +592,7 @@ impl Views<'_> {
         light_evidence: bool,
         found: &mut Vec<Code>,
     ) -> Unread {
-        let hybrid = if pixel_count(view) <= MAX_SCAN_PIXELS {
-            views::hybrid_local_ink
-        } else {
-            views::hybrid
-        };
+        let hybrid = first_hybrid(view);
         let before = found.len();
         let mut unread = self.search_counting(view, hybrid, scale, inverted, light_evidence, found);
         // Beside a sheet's worth of codes, one unused candidate is already a lead: a first
@@ -684,6 +676,18 @@ impl Views<'_> {
 
 fn pixel_count(image: &GrayImage) -> u64 {
     u64::from(image.width()) * u64::from(image.height())
+}
+
+/// The hybrid threshold of a view: at the working size (at most [`MAX_SCAN_PIXELS`]) with
+/// the black point of flat blocks guessed from the ink around them
+/// (`views::hybrid_local_ink`), above it zxing's guess (`views::hybrid`): see
+/// `Views::two_thresholds`.
+fn first_hybrid(view: &GrayImage) -> views::Binariser {
+    if pixel_count(view) <= MAX_SCAN_PIXELS {
+        views::hybrid_local_ink
+    } else {
+        views::hybrid
+    }
 }
 
 #[cfg(test)]

@@ -648,12 +648,9 @@ fn complete_pairs(
     found: &mut Vec<Code>,
     read: &mut Vec<[rxing::Point; 4]>,
 ) {
-    let unused: Vec<usize> = (0..patterns.len())
-        .filter(|&i| !used[i] && !read.iter().any(|quad| inside(quad, patterns[i].p)))
-        .collect();
-    if unused.len() < 2 || unused.len() > PAIR_UNUSED_MAX {
+    let Some(unused) = unused_for_pairs(patterns, used, read) else {
         return;
-    }
+    };
     for (n, &i) in unused.iter().enumerate() {
         for &j in &unused[n + 1..] {
             if used[i] || used[j] {
@@ -708,6 +705,22 @@ fn complete_pairs(
     }
 }
 
+/// The candidates of `patterns` that no symbol `used` and that lie on no symbol `read`,
+/// when there are two to [`PAIR_UNUSED_MAX`] of them: what [`complete_pairs`] and
+/// [`assume_thirds`] pair up (more are a crowded view's leftovers, not a symbol's).
+fn unused_for_pairs(
+    patterns: &[ConcentricPattern],
+    used: &[bool],
+    read: &[[rxing::Point; 4]],
+) -> Option<Vec<usize>> {
+    let unused: Vec<usize> = (0..patterns.len())
+        .filter(|&i| !used[i] && !read.iter().any(|quad| inside(quad, patterns[i].p)))
+        .collect();
+    (2..=PAIR_UNUSED_MAX)
+        .contains(&unused.len())
+        .then_some(unused)
+}
+
 /// Pairs of the candidates no symbol used (at most [`PAIR_UNUSED_MAX`]) completed with a
 /// third pattern *assumed* where a square symbol's would lie (`group::third_pattern_guesses`)
 /// when nothing is there to confirm: a glare spot or a blot that wiped one finder pattern
@@ -724,12 +737,9 @@ fn assume_thirds(
     found: &mut Vec<Code>,
     read: &mut Vec<[rxing::Point; 4]>,
 ) {
-    let unused: Vec<usize> = (0..patterns.len())
-        .filter(|&i| !used[i] && !read.iter().any(|quad| inside(quad, patterns[i].p)))
-        .collect();
-    if unused.len() < 2 || unused.len() > PAIR_UNUSED_MAX {
+    let Some(unused) = unused_for_pairs(patterns, used, read) else {
         return;
-    }
+    };
     for (n, &i) in unused.iter().enumerate() {
         for &j in &unused[n + 1..] {
             if used[i] || used[j] {

@@ -38,12 +38,11 @@ use rxing::qrcode::cpp_port::Type;
 use rxing::qrcode::cpp_port::decoder::DecodeBitStream;
 use rxing::qrcode::decoder::DataBlock;
 
-/// rxing's `Decode` of a QR model 2 `grid`, done here: `Some` of what it returns (`None`
-/// where it errs), or `None` when `grid` is not one this module decodes (another symbol
-/// type, or a grid `Decode` rejects before error correction), for `Decode` to handle.
-pub(crate) fn decode_model2(grid: &BitMatrix) -> Option<Option<DecoderResult<bool>>> {
-    let dimension = grid.height();
-    if grid.width() != dimension
+/// The format information, version and codewords (in the symbol's order, unmasked) of a
+/// QR model 2 `grid`, read as rxing's `Decode` reads them; `None` for a grid of another
+/// kind or one `Decode` rejects before error correction.
+fn model2_codewords(grid: &BitMatrix) -> Option<(FormatInformation, &'static Version, Vec<u8>)> {
+    if grid.width() != grid.height()
         || !Version::HasValidSizeType(grid, Type::Model2)
         || Version::HasValidSizeType(grid, Type::Micro)
     {
@@ -55,6 +54,14 @@ pub(crate) fn decode_model2(grid: &BitMatrix) -> Option<Option<DecoderResult<boo
     }
     let version = Version::Model2(Version::Number(grid)).ok()?;
     let codewords = read_codewords(grid, version, &format)?;
+    Some((format, version, codewords))
+}
+
+/// rxing's `Decode` of a QR model 2 `grid`, done here: `Some` of what it returns (`None`
+/// where it errs), or `None` when `grid` is not one this module decodes (another symbol
+/// type, or a grid `Decode` rejects before error correction), for `Decode` to handle.
+pub(crate) fn decode_model2(grid: &BitMatrix) -> Option<Option<DecoderResult<bool>>> {
+    let (format, version, codewords) = model2_codewords(grid)?;
     let blocks =
         DataBlock::getDataBlocks(&codewords, version, format.error_correction_level).ok()?;
     if blocks.is_empty() {
@@ -594,21 +601,12 @@ pub(crate) fn decode_model2_erasures(
     min_flat: u8,
     margin: usize,
 ) -> Option<DecoderResult<bool>> {
-    let dimension = grid.height();
-    if grid.width() != dimension
-        || !Version::HasValidSizeType(grid, Type::Model2)
-        || Version::HasValidSizeType(grid, Type::Micro)
-    {
+    let (format, version, codewords) = model2_codewords(grid)?;
+    if !format.isValid() {
         return None;
     }
-    let format = read_format(grid);
-    if format.qr_type() != Type::Model2 || !format.isValid() {
-        return None;
-    }
-    let version = Version::Model2(Version::Number(grid)).ok()?;
-    let codewords = read_codewords(grid, version, &format)?;
     let flat = flat_modules(grid, window);
-    let side = dimension as usize;
+    let side = grid.height() as usize;
     let modules = data_modules(version)?;
     // Per codeword, how many of its modules lie in a flat area, de-interleaved into the
     // blocks alongside the codewords.

@@ -64,7 +64,7 @@ pub(crate) const COST_DECODE: u64 = 15_000;
 /// part ([`COST_ERASURE_MODULE`]): the format read again and a Reed-Solomon decode with
 /// erasures per block. Only grids that fail pay it. Calibrated on the corpus: its retries
 /// run 52.7 million instructions (callgrind, 2026-12-01), and at this price and
-/// [`COST_ERASURE_MODULE`] they are charged about 2.5 million units, the ratio of units to
+/// [`COST_ERASURE_MODULE`] they are charged about 2.4 million units, the ratio of units to
 /// instructions the rest of the search has (51.6 million units, 1,096 million
 /// instructions, binarising included).
 pub(crate) const COST_ERASURE_RETRY: u64 = 1_000;

@@ -25,8 +25,9 @@
 //! A grid that fails there is tried once more with erasures ([`decode_model2_erasures`]),
 //! which rxing does not do: the codewords holding modules of a flat area of the grid (a
 //! glare spot saturated to white, a blot) are taken as unknown, and Reed-Solomon corrects
-//! `e` erasures and `t` errors while `2t + e` stays [`ERASURE_MARGIN`] below the block's
-//! error correction codewords, where plain decoding needs `2t` with every erasure an error.
+//! `e` erasures and `t` errors while `2t + e` stays at least [`ERASURE_MARGIN`] below the
+//! block's error correction codewords, where plain decoding needs `2t` with every erasure
+//! an error.
 
 use std::sync::OnceLock;
 
@@ -430,10 +431,17 @@ fn forney(block: &mut [u8], locations: &[u8], omega: &[u8]) -> bool {
 /// unused ([`correct_with_erasures`]): with `e` erasures and `t` errors it corrects only
 /// when `2t + e <= n - k - ERASURE_MARGIN`, so that a block full of unknowns still has
 /// check symbols left over to reject a wrong grid.
+///
+/// What the margin leaves: a wrong block (random codewords) passes the two spare check
+/// codewords' syndromes with a chance of about 2^-16 when all the others are erasures
+/// (`t = 0`), and about 6 in a million per block at `e = n - k - 4`, `t = 1`; the bit
+/// stream's own checks come after. Blocks with few check codewords (version 1-L has 7)
+/// have the least to spare.
 pub(crate) const ERASURE_MARGIN: usize = 2;
 
 /// Reed-Solomon decoding of the block `received` (data then `two_s` error correction
-/// codewords) where the codewords at `erasures` (indices into the block, distinct) are
+/// codewords) where the codewords at `erasures` (indices into the block, distinct; a
+/// repeated one is rejected, as Forney's denominator vanishes for it) are
 /// unknown rather than wrong: errors and erasures located by the extended Euclidean
 /// algorithm on the syndromes times the erasure locator, their values by Forney's
 /// formula. Corrects in place and returns `true` when `2t + e <= two_s - margin`, every
@@ -527,6 +535,10 @@ pub(crate) fn correct_with_erasures(
                     return false;
                 }
                 locations.push(location);
+                // Λ has at most `errors` roots: none is left to find.
+                if locations.len() == e + errors {
+                    break;
+                }
             }
         }
         if locations.len() != e + errors {

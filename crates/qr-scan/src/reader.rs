@@ -762,14 +762,20 @@ fn assume_thirds(
                 }
                 // The last two guesses take the pair for the symbol's diagonal, along which
                 // the rings measured (and so the module) are √2 wider, as the legs are
-                // √2 shorter: the count of modules measured is the leg's.
-                let leg = if k >= 4 && measured > 0.0 {
-                    apart
-                } else if k >= 4 {
+                // √2 shorter: the count of modules measured is the leg's. Only the
+                // fallback module (the patterns' sizes, not measured along the diagonal)
+                // needs the √2.
+                let leg = if k >= 4 && (measured.is_nan() || measured <= 0.0) {
                     apart / std::f64::consts::SQRT_2
                 } else {
                     apart
                 };
+                // An infinite or NaN leg (a degenerate module estimate) is no symbol's,
+                // and would overflow the dimension; the size check below takes the rest
+                // (legs of about 12.5 to 172 modules come out as versions 1-40).
+                if !(0.0..=200.0).contains(&leg) {
+                    continue;
+                }
                 let dimension = leg.round() as i32 + 7;
                 let dimension = dimension + 1 - dimension.rem_euclid(4);
                 if !(21..=177).contains(&dimension) {

@@ -693,6 +693,22 @@ mod tests {
         }
     }
 
+    /// A Reed-Solomon block of `data` random codewords and `two_s` check codewords, made
+    /// by rxing's encoder.
+    fn random_block(
+        draw: &mut Xorshift,
+        encoder: &mut ReedSolomonEncoder,
+        data: usize,
+        two_s: usize,
+    ) -> Vec<u8> {
+        let mut word: Vec<i32> = (0..data)
+            .map(|_| draw.below(256) as i32)
+            .chain(std::iter::repeat_n(0, two_s))
+            .collect();
+        encoder.encode(&mut word, two_s).expect("encodes");
+        word.iter().map(|&c| c as u8).collect()
+    }
+
     /// rxing's decoder on a copy of `received`: the corrected block, or `None`.
     fn rxing_corrected(received: &[u8], two_s: usize) -> Option<Vec<u8>> {
         let mut copy = received.to_vec();
@@ -750,12 +766,7 @@ mod tests {
         ] {
             for errors in 0..two_s / 2 + 9 {
                 for _ in 0..40 {
-                    let mut word: Vec<i32> = (0..data)
-                        .map(|_| draw.below(256) as i32)
-                        .chain(std::iter::repeat_n(0, two_s))
-                        .collect();
-                    encoder.encode(&mut word, two_s).expect("encodes");
-                    let sent: Vec<u8> = word.iter().map(|&c| c as u8).collect();
+                    let sent = random_block(&mut draw, &mut encoder, data, two_s);
                     let mut received = sent.clone();
                     for _ in 0..errors {
                         let at = draw.below(received.len());
@@ -865,12 +876,7 @@ mod tests {
             for margin in [0, ERASURE_MARGIN] {
                 for e in 0..=two_s {
                     for _ in 0..20 {
-                        let mut word: Vec<i32> = (0..data)
-                            .map(|_| draw.below(256) as i32)
-                            .chain(std::iter::repeat_n(0, two_s))
-                            .collect();
-                        encoder.encode(&mut word, two_s).expect("encodes");
-                        let sent: Vec<u8> = word.iter().map(|&c| c as u8).collect();
+                        let sent = random_block(&mut draw, &mut encoder, data, two_s);
                         let n = sent.len();
                         // Distinct positions: the first e erased, the next t in error.
                         let mut positions: Vec<usize> = (0..n).collect();
